@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { openDatabase, type Database } from '@hub/db';
+import { serveHttp, startSubgraph, type HttpService, type RunningSubgraph } from '@hub/server';
+import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
+import { pairingSubgraph } from '@hub/subgraph-pairing';
+import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
+import { sql } from 'drizzle-orm';
+import type { DatabaseConfig } from '@hub/server';
+import type { HubConfig } from './config.ts';
+import { InProcessDataSource } from './in-process-data-source.ts';
+import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
+
+export interface GatewayContext {
+  requestId: string;
+}
+
+export interface Hub {
+  url: string;
+  topology: HubConfig['topology'];
+  /** The databases of the in-process subgraphs (empty when distributed). */
+  databases: Database[];
+  subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>>;
+  stop(): Promise<void>;
+}
+
+const MODULES = { shaanxi: shaanxiSubgraph, jiangsu: jiangsuSubgraph, pairing: pairingSubgraph };
+
+/** The subgraph URLs a supergraph routes to, as `@join__graph` declares them. */
+export function subgraphUrlsOf(supergraphSdl: string): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const match of supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]*)"\)/g)) {
+    urls[match[1] as string] = match[2] as string;
+  }
+  return urls;
+}
+
+/**
+ * Opens one database per distinct configuration: in the default all-in-one topology the
+ * three subgraphs share one embedded PGlite, each in its own Postgres schema.
+ */
+export async function openSubgraphDatabases(
+  configs: Record<SubgraphName, DatabaseConfig>,
+): Promise<{ bySubgraph: Record<SubgraphName, Database>; all: Database[] }> {
+  const opened = new Map<string, Database>();
+  const bySubgraph = {} as Record<SubgraphName, Database>;
+  try {
+    for (const { name } of SUBGRAPHS) {
+      const config = configs[name];
+      const key = config.url ?? `pglite:${config.dataDir}`;
+      let database = opened.get(key);
+      if (!database) {
+        database = await openDatabase({ url: config.url, dataDir: config.url ? undefined : config.dataDir });
+        opened.set(key, database);
+      }
+      bySubgraph[name] = database;
+    }
+  } catch (error) {
+    await Promise.all([...opened.values()].map((database) => database.close()));
+    throw error;
+  }
+  return { bySubgraph, all: [...opened.values()] };
+}
+
+/** Starts the three subgraphs in this process on the given databases (migrated and seeded). */
+export async function startInProcessSubgraphs(
+  databases: Record<SubgraphName, Database>,
+): Promise<Record<SubgraphName, RunningSubgraph<object>>> {
+  const running = {} as Record<SubgraphName, RunningSubgraph<object>>;
+  // One after the other: a shared PGlite runs one statement at a time anyway.
+  for (const { name } of SUBGRAPHS) {
+    running[name] = (await startSubgraph(MODULES[name] as never, databases[name])) as RunningSubgraph<object>;
+  }
+  return running;
+}
+
+/** The gateway's Apollo Server for a supergraph, with a data source per subgraph. */
+export function createGatewayServer(options: {
+  supergraphSdl: string;
+  dataSourceFor(name: string, url: string): GraphQLDataSource;
+  production: boolean;
+}): ApolloServer<GatewayContext> {
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => options.dataSourceFor(name, url ?? ''),
+    logger: quietLogger,
+  });
+  return new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: false,
+  });
+}
+
+/**
+ * Starts the hub: the gateway on HTTP, and in the all-in-one topology the three subgraphs in
+ * this process on their databases.
+ */
+export async function startHub(config: HubConfig): Promise<Hub> {
+  const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
+  const urls = subgraphUrlsOf(supergraphSdl);
+
+  let databases: Database[] = [];
+  let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
+  let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
+  if (config.topology === 'all-in-one') {
+    const opened = await openSubgraphDatabases(config.databases);
+    databases = opened.all;
+    const running = await startInProcessSubgraphs(opened.bySubgraph);
+    subgraphs = running;
+    dataSourceFor = (name) => {
+      if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);
+      return new InProcessDataSource(running[name]);
+    };
+  } else {
+    dataSourceFor = (_name, url) => new RemoteGraphQLDataSource({ url });
+  }
+
+  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production });
+  await server.start();
+  let requestCounter = 0;
+  const http: HttpService = await serveHttp(server, {
+    port: config.port,
+    host: config.host,
+    context: async () => ({ requestId: `${Date.now().toString(36)}-${(requestCounter += 1).toString(36)}` }),
+    health: async () => {
+      if (config.topology === 'all-in-one') {
+        for (const database of databases) await database.db.execute(sql`select 1`);
+        return { topology: config.topology, subgraphs: Object.keys(subgraphs) };
+      }
+      return { topology: config.topology, subgraphs: await remoteHealth(urls) };
+    },
+  });
+
+  return {
+    url: http.url,
+    topology: config.topology,
+    databases,
+    subgraphs,
+    async stop() {
+      await http.stop();
+      await server.stop();
+      for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
+      for (const database of databases) await database.close();
+    },
+  };
+}
+
+/** Each remote subgraph's /health; throws (so the gateway answers 503) when one is down. */
+async function remoteHealth(urls: Record<string, string>): Promise<Record<string, string>> {
+  const report: Record<string, string> = {};
+  const down: string[] = [];
+  await Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      try {
+        const response = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(2000) });
+        report[name] = response.ok ? 'ok' : `status ${response.status}`;
+        if (!response.ok) down.push(name);
+      } catch {
+        report[name] = 'unreachable';
+        down.push(name);
+      }
+    }),
+  );
+  if (down.length > 0) throw new Error(`subgraphs not healthy: ${down.sort().join(', ')}`);
+  return report;
+}
+
+const quietLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: (message: unknown) => console.warn(message),
+  error: (message: unknown) => console.error(message),
+};

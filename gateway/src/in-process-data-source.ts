@@ -1,0 +1,38 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { RunningSubgraph } from '@hub/server';
+
+/**
+ * Routes a subgraph fetch to a subgraph running in this process, through its own Apollo
+ * Server pipeline and its own context factory — the same path an HTTP request takes, less
+ * the network. One subgraph context (and so one set of DataLoaders) serves every fetch of
+ * one gateway request.
+ */
+export class InProcessDataSource<TContext extends object> implements GraphQLDataSource {
+  private readonly contexts = new WeakMap<object, TContext>();
+
+  constructor(private readonly subgraph: RunningSubgraph<TContext>) {}
+
+  async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error(`a fetch to subgraph ${this.subgraph.module.name} has no query`);
+    const response = await this.subgraph.server.executeOperation(
+      { query: request.query, variables: request.variables, operationName: request.operationName },
+      { contextValue: this.contextFor(options.context) },
+    );
+    if (response.body.kind !== 'single') {
+      throw new Error(`subgraph ${this.subgraph.module.name} answered with an incremental response`);
+    }
+    return response.body.singleResult as GatewayGraphQLResponse;
+  }
+
+  private contextFor(gatewayContext: object | undefined): TContext {
+    if (!gatewayContext) return this.subgraph.createContext();
+    let context = this.contexts.get(gatewayContext);
+    if (!context) {
+      context = this.subgraph.createContext();
+      this.contexts.set(gatewayContext, context);
+    }
+    return context;
+  }
+}

@@ -1,0 +1,25 @@
+/** What an organization is; the same list in both provinces. */
+export const ORGANIZATION_KINDS = [
+  'GOVERNMENT_OFFICE',
+  'ASSOCIATION',
+  'FOUNDATION',
+  'SOCIAL_SERVICE_INSTITUTION',
+  'VOLUNTEER_GROUP',
+  'OTHER',
+] as const;
+export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
+
+/** The fields of work a project can be in. */
+export const PROJECT_FIELDS = [
+  'LIVELIHOOD',
+  'INDUSTRY',
+  'TECHNOLOGY_AND_CULTURE',
+  'TALENT',
+  'EDUCATION',
+  'MEDICAL_AID',
+  'INFRASTRUCTURE',
+  'CHILD_WELFARE',
+  'DISABILITY',
+  'OTHER',
+] as const;
+export type ProjectField = (typeof PROJECT_FIELDS)[number];

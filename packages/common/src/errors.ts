@@ -1,0 +1,29 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Stable error codes the hub returns in `extensions.code`. Clients switch on these,
+ * so a code, once published, is never renamed.
+ */
+export const ErrorCode = {
+  BadUserInput: 'BAD_USER_INPUT',
+  InvalidDivisionCode: 'INVALID_DIVISION_CODE',
+  NotFound: 'NOT_FOUND',
+  Internal: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An expected failure the caller can act on: bad input, unknown record, refused change. */
+export function userError(
+  code: ErrorCode,
+  message: string,
+  details: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...details } });
+}
+
+export function notFound(entity: string, key: string, value: string): GraphQLError {
+  return userError(ErrorCode.NotFound, `No ${entity} has ${key} ${JSON.stringify(value)}.`, {
+    entity,
+    [key]: value,
+  });
+}

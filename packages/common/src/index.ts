@@ -1,0 +1,11 @@
+export { ErrorCode, userError, notFound } from './errors.ts';
+export { parseDivisionCode, prefectureOf, provinceOf, DivisionCodeScalar } from './division-code.ts';
+export { moneyFromFen, yuanToFen, formatYuan, type Money } from './money.ts';
+export { provenanceOf, sourceById, type Provenance, type ProvenanceKind, type Source } from './provenance.ts';
+export { scalarResolvers } from './scalars.ts';
+export { loadSubgraphTypeDefs } from './typedefs.ts';
+export { pageArgs, type PageArgs } from './paging.ts';
+export { byKey, groupedByKey } from './batch.ts';
+export { parseCsv } from './csv.ts';
+export { ORGANIZATION_KINDS, PROJECT_FIELDS, type OrganizationKind, type ProjectField } from './domain.ts';
+export { isUuid } from './ids.ts';

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * Configuration is read once at start-up from the environment and validated as a whole:
+ * every problem is reported together, before anything starts.
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+export class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  text(name: string, fallback: string): string {
+    const value = this.env[name];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  optionalText(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  port(name: string, fallback: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      this.problems.push(`${name} must be a port number from 0 to 65535; got "${raw}".`);
+      return fallback;
+    }
+    return port;
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(values as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${values.join(', ')}; got "${raw}".`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  postgresUrl(name: string): string | undefined {
+    const raw = this.optionalText(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        this.problems.push(`${name} must be a postgres:// or postgresql:// URL; got the scheme "${url.protocol}".`);
+      }
+    } catch {
+      this.problems.push(`${name} is not a URL.`);
+    }
+    return raw;
+  }
+
+  existingFile(name: string, fallback: string): string {
+    const path = resolve(this.text(name, fallback));
+    if (!existsSync(path)) this.problems.push(`${name} names ${path}, which does not exist.`);
+    return path;
+  }
+
+  /** Throws a ConfigError with every problem found so far. */
+  done(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}
+
+export interface DatabaseConfig {
+  /** Connection URL for this subgraph's database; none means embedded PGlite. */
+  url: string | undefined;
+  /** Folder the embedded database persists to. */
+  dataDir: string;
+}
+
+/** A subgraph's database: `<NAME>_DATABASE_URL`, else `DATABASE_URL`, else PGlite under `DATA_DIR`. */
+export function databaseConfigFor(reader: EnvReader, subgraph: string): DatabaseConfig {
+  return {
+    url: reader.postgresUrl(`${subgraph.toUpperCase()}_DATABASE_URL`) ?? reader.postgresUrl('DATABASE_URL'),
+    dataDir: resolve(reader.text('DATA_DIR', '.data')),
+  };
+}

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from '@hub/db';
+import { EnvReader, databaseConfigFor } from './environment.ts';
+import { serveHttp, type HttpService } from './http.ts';
+import { startSubgraph, type SubgraphModule } from './subgraph.ts';
+
+/**
+ * Serves one subgraph over HTTP, for the distributed topology. Reads `PORT`, `HOST`,
+ * `<NAME>_DATABASE_URL` or `DATABASE_URL`, and `DATA_DIR` (PGlite under DATA_DIR/<name>).
+ */
+export async function serveSubgraph<TContext extends object>(
+  module: SubgraphModule<TContext>,
+  defaultPort: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<HttpService & { close(): Promise<void> }> {
+  const reader = new EnvReader(env);
+  const port = reader.port('PORT', defaultPort);
+  const host = reader.text('HOST', '127.0.0.1');
+  const database = databaseConfigFor(reader, module.name);
+  reader.done();
+
+  const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
+  const subgraph = await startSubgraph(module, db);
+  const http = await serveHttp(subgraph.server, {
+    port,
+    host,
+    context: async () => subgraph.createContext(),
+    health: async () => {
+      await db.db.execute(sql`select 1`);
+      return { subgraph: module.name, database: db.kind };
+    },
+  });
+  return {
+    ...http,
+    async close() {
+      await http.stop();
+      await subgraph.stop();
+      await db.close();
+    },
+  };
+}
+
+/** The body of a subgraph's `main.ts`: serve it and stop cleanly on SIGINT or SIGTERM. */
+export async function runSubgraphMain<TContext extends object>(module: SubgraphModule<TContext>, defaultPort: number) {
+  try {
+    const service = await serveSubgraph(module, defaultPort);
+    console.log(`${module.name} subgraph ready at ${service.url}`);
+    const stop = () => {
+      service.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}

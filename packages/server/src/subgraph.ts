@@ -1,0 +1,60 @@
+import { ApolloServer } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { Database, Db } from '@hub/db';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+
+/**
+ * A subgraph as a plain value: its schema, resolvers, database schema and seed, and how a
+ * request's context is made. The gateway runs it in-process; `main.ts` serves it over HTTP.
+ */
+export interface SubgraphModule<TContext extends object> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  /** The Postgres schema the subgraph owns. */
+  dbSchema: string;
+  /** Folder of its committed drizzle-kit migrations. */
+  migrationsFolder: string;
+  /** Loads the public-record seed once; a no-op when it is already there. */
+  seed(db: Db): Promise<void>;
+  /** A fresh context, with fresh DataLoaders, for one request. */
+  createContext(db: Db): TContext;
+}
+
+export interface RunningSubgraph<TContext extends object> {
+  module: SubgraphModule<TContext>;
+  schema: GraphQLSchema;
+  server: ApolloServer<TContext>;
+  database: Database;
+  createContext(): TContext;
+  stop(): Promise<void>;
+}
+
+/** Migrates and seeds the subgraph's schema, then starts its Apollo Server (without listening). */
+export async function startSubgraph<TContext extends object>(
+  module: SubgraphModule<TContext>,
+  database: Database,
+): Promise<RunningSubgraph<TContext>> {
+  await database.migrate({ migrationsFolder: module.migrationsFolder, schema: module.dbSchema });
+  await module.seed(database.db);
+  const schema = buildSubgraphSchema({
+    typeDefs: module.typeDefs,
+    resolvers: module.resolvers as GraphQLResolverMap<unknown>,
+  });
+  const server = new ApolloServer<TContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    // The gateway is the only client a subgraph has; it validates and limits operations itself.
+    introspection: true,
+  });
+  await server.start();
+  return {
+    module,
+    schema,
+    server,
+    database,
+    createContext: () => module.createContext(database.db),
+    stop: () => server.stop(),
+  };
+}

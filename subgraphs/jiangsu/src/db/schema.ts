@@ -1,0 +1,94 @@
+import { sql } from 'drizzle-orm';
+import { ORGANIZATION_KINDS, type OrganizationKind } from '@hub/common';
+import { oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
+import { check, index, integer, pgSchema, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+export const jiangsu = pgSchema('jiangsu');
+
+
+export const cities = jiangsu.table(
+  'city',
+  {
+    code: text('code').primaryKey(),
+    nameZh: text('name_zh').notNull(),
+    namePinyin: text('name_pinyin').notNull(),
+    ...provenanceColumns(),
+  },
+  (t) => [check('city_code_format', sql`${t.code} ~ '^32[0-9]{2}00$'`), provenanceCheck('city_provenance_kind')],
+);
+
+export const organizations = jiangsu.table(
+  'organization',
+  {
+    id: text('id').primaryKey(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en'),
+    kind: text('kind').$type<OrganizationKind>().notNull(),
+    /** 统一社会信用代码, 18 characters, when known. */
+    unifiedSocialCreditCode: text('unified_social_credit_code'),
+    cityCode: text('city_code').references(() => cities.code),
+    description: text('description'),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    oneOf('organization_kind', 'kind', ORGANIZATION_KINDS),
+    provenanceCheck('organization_provenance_kind'),
+    uniqueIndex('organization_uscc_unique').on(t.unifiedSocialCreditCode),
+    index('organization_city_idx').on(t.cityCode),
+  ],
+);
+
+export const PAIRING_EVIDENCE = ['CITY', 'COUNTY_ONLY'] as const;
+export type PairingEvidence = (typeof PAIRING_EVIDENCE)[number];
+
+/** A Jiangsu city paired with a Shaanxi prefecture; the prefecture is referenced by code only. */
+export const cityPairings = jiangsu.table(
+  'city_pairing',
+  {
+    jiangsuCityCode: text('jiangsu_city_code')
+      .primaryKey()
+      .references(() => cities.code),
+    shaanxiPrefectureCode: text('shaanxi_prefecture_code').notNull(),
+    evidence: text('evidence').$type<PairingEvidence>().notNull(),
+    sinceYear: integer('since_year'),
+    notes: text('notes'),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    uniqueIndex('city_pairing_prefecture_unique').on(t.shaanxiPrefectureCode),
+    check('city_pairing_prefecture_format', sql`${t.shaanxiPrefectureCode} ~ '^61[0-9]{2}00$'`),
+    oneOf('city_pairing_evidence', 'evidence', PAIRING_EVIDENCE),
+    provenanceCheck('city_pairing_provenance_kind'),
+  ],
+);
+
+/** A Jiangsu county-level division paired with a Shaanxi county, as documented. */
+export const countyPairs = jiangsu.table(
+  'county_pair',
+  {
+    jiangsuCityCode: text('jiangsu_city_code')
+      .notNull()
+      .references(() => cities.code),
+    jiangsuCountyNameZh: text('jiangsu_county_name_zh').notNull(),
+    shaanxiCountyCode: text('shaanxi_county_code').notNull(),
+    sinceYear: integer('since_year'),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jiangsuCountyNameZh, t.shaanxiCountyCode] }),
+    check('county_pair_county_format', sql`${t.shaanxiCountyCode} ~ '^61[0-9]{4}$'`),
+    index('county_pair_city_idx').on(t.jiangsuCityCode),
+    index('county_pair_county_idx').on(t.shaanxiCountyCode),
+    provenanceCheck('county_pair_provenance_kind'),
+  ],
+);
+
+/** Seed sets applied to this schema, so each loads once. */
+export const seedLog = jiangsu.table('seed_log', {
+  name: text('name').primaryKey(),
+  appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+});
+export type { OrganizationKind } from '@hub/common';

@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { loadSubgraphTypeDefs } from '@hub/common';
+import type { SubgraphModule } from '@hub/server';
+import { createLoaders, type JiangsuContext } from './loaders.ts';
+import { resolvers } from './resolvers/index.ts';
+import { seedJiangsu } from './seed.ts';
+import { JiangsuStore } from './store/jiangsu-store.ts';
+
+export type { JiangsuContext } from './loaders.ts';
+
+/** The Jiangsu subgraph as a value: the gateway runs it in-process, `main.ts` over HTTP. */
+export const jiangsuSubgraph: SubgraphModule<JiangsuContext> = {
+  name: 'jiangsu',
+  typeDefs: loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url)),
+  resolvers,
+  dbSchema: 'jiangsu',
+  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+  seed: seedJiangsu,
+  createContext(db) {
+    const store = new JiangsuStore(db);
+    return { store, loaders: createLoaders(store) };
+  },
+};

@@ -1,0 +1,37 @@
+import DataLoader from 'dataloader';
+import { byKey, groupedByKey } from '@hub/common';
+import type { JiangsuStore } from './store/jiangsu-store.ts';
+
+/** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
+export function createLoaders(store: JiangsuStore) {
+  return {
+    city: new DataLoader(async (codes: readonly string[]) =>
+      byKey(codes, await store.citiesByCodes(codes), (row) => row.code),
+    ),
+    organization: new DataLoader(async (ids: readonly string[]) =>
+      byKey(ids, await store.organizationsByIds(ids), (row) => row.id),
+    ),
+    organizationsByCity: new DataLoader(async (codes: readonly string[]) =>
+      groupedByKey(codes, await store.organizationsByCities(codes), (row) => row.cityCode ?? ''),
+    ),
+    pairingByJiangsuCity: new DataLoader(async (codes: readonly string[]) =>
+      byKey(codes, await store.cityPairingsByJiangsuCities(codes), (row) => row.jiangsuCityCode),
+    ),
+    pairingByShaanxiPrefecture: new DataLoader(async (codes: readonly string[]) =>
+      byKey(codes, await store.cityPairingsByShaanxiPrefectures(codes), (row) => row.shaanxiPrefectureCode),
+    ),
+    countyPairsByJiangsuCity: new DataLoader(async (codes: readonly string[]) =>
+      groupedByKey(codes, await store.countyPairsByJiangsuCities(codes), (row) => row.jiangsuCityCode),
+    ),
+    countyPairsByShaanxiCounty: new DataLoader(async (codes: readonly string[]) =>
+      groupedByKey(codes, await store.countyPairsByShaanxiCounties(codes), (row) => row.shaanxiCountyCode),
+    ),
+  };
+}
+
+export type JiangsuLoaders = ReturnType<typeof createLoaders>;
+
+export interface JiangsuContext {
+  store: JiangsuStore;
+  loaders: JiangsuLoaders;
+}

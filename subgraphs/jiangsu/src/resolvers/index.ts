@@ -1,0 +1,18 @@
+import { scalarResolvers } from '@hub/common';
+import { CityPairing, County, CountyPair, JiangsuCity, Prefecture } from './city.ts';
+import { JiangsuOrganization } from './organization.ts';
+import { Query } from './query.ts';
+
+export const resolvers = {
+  ...scalarResolvers,
+  Query,
+  JiangsuCity,
+  CityPairing,
+  CountyPair,
+  Prefecture,
+  County,
+  JiangsuOrganization,
+  Organization: {
+    __resolveType: () => 'JiangsuOrganization',
+  },
+};

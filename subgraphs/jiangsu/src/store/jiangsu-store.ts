@@ -1,0 +1,77 @@
+import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { Db } from '@hub/db';
+import { cities, cityPairings, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
+
+export type CityRow = typeof cities.$inferSelect;
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type CityPairingRow = typeof cityPairings.$inferSelect;
+export type CountyPairRow = typeof countyPairs.$inferSelect;
+
+export interface OrganizationFilter {
+  kind?: OrganizationKind | null;
+  cityCode?: string | null;
+}
+
+/** All SQL of the Jiangsu subgraph. Batch methods take many keys and send one statement. */
+export class JiangsuStore {
+  constructor(private readonly db: Db) {}
+
+  allCities(): Promise<CityRow[]> {
+    return this.db.select().from(cities).orderBy(asc(cities.code));
+  }
+
+  citiesByCodes(codes: readonly string[]): Promise<CityRow[]> {
+    return this.db.select().from(cities).where(inArray(cities.code, [...codes]));
+  }
+
+  organizationsByIds(ids: readonly string[]): Promise<OrganizationRow[]> {
+    return this.db.select().from(organizations).where(inArray(organizations.id, [...ids]));
+  }
+
+  organizationsByCities(cityCodes: readonly string[]): Promise<OrganizationRow[]> {
+    return this.db
+      .select()
+      .from(organizations)
+      .where(inArray(organizations.cityCode, [...cityCodes]))
+      .orderBy(asc(organizations.nameZh));
+  }
+
+  organizationsMatching(filter: OrganizationFilter): Promise<OrganizationRow[]> {
+    const conditions: SQL[] = [];
+    if (filter.kind) conditions.push(eq(organizations.kind, filter.kind));
+    if (filter.cityCode) conditions.push(eq(organizations.cityCode, filter.cityCode));
+    return this.db
+      .select()
+      .from(organizations)
+      .where(and(...conditions))
+      .orderBy(asc(organizations.nameZh));
+  }
+
+  allCityPairings(): Promise<CityPairingRow[]> {
+    return this.db.select().from(cityPairings).orderBy(asc(cityPairings.jiangsuCityCode));
+  }
+
+  cityPairingsByJiangsuCities(codes: readonly string[]): Promise<CityPairingRow[]> {
+    return this.db.select().from(cityPairings).where(inArray(cityPairings.jiangsuCityCode, [...codes]));
+  }
+
+  cityPairingsByShaanxiPrefectures(codes: readonly string[]): Promise<CityPairingRow[]> {
+    return this.db.select().from(cityPairings).where(inArray(cityPairings.shaanxiPrefectureCode, [...codes]));
+  }
+
+  countyPairsByJiangsuCities(codes: readonly string[]): Promise<CountyPairRow[]> {
+    return this.db
+      .select()
+      .from(countyPairs)
+      .where(inArray(countyPairs.jiangsuCityCode, [...codes]))
+      .orderBy(asc(countyPairs.shaanxiCountyCode));
+  }
+
+  countyPairsByShaanxiCounties(codes: readonly string[]): Promise<CountyPairRow[]> {
+    return this.db
+      .select()
+      .from(countyPairs)
+      .where(inArray(countyPairs.shaanxiCountyCode, [...codes]))
+      .orderBy(asc(countyPairs.jiangsuCountyNameZh));
+  }
+}

@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { loadSubgraphTypeDefs } from '@hub/common';
+import type { SubgraphModule } from '@hub/server';
+import { createLoaders, type PairingContext } from './loaders.ts';
+import { resolvers } from './resolvers/index.ts';
+import { seedPairing } from './seed.ts';
+import { PairingStore } from './store/pairing-store.ts';
+
+export type { PairingContext } from './loaders.ts';
+
+/** The pairing subgraph as a value: the gateway runs it in-process, `main.ts` over HTTP. */
+export const pairingSubgraph: SubgraphModule<PairingContext> = {
+  name: 'pairing',
+  typeDefs: loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url)),
+  resolvers,
+  dbSchema: 'pairing',
+  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+  seed: seedPairing,
+  createContext(db) {
+    const store = new PairingStore(db);
+    return { store, loaders: createLoaders(store) };
+  },
+};

@@ -1,0 +1,27 @@
+import type { PairingContext } from '../loaders.ts';
+
+/** Entities owned elsewhere, extended with what the pairing knows of them. */
+const ceremoniesOfOrganization = ({ id }: { id: string }, _: unknown, { loaders }: PairingContext) =>
+  loaders.ceremoniesByOrganization.load(id);
+
+export const ShaanxiOrganization = {
+  __resolveReference: (reference: { id: string }) => reference,
+  ceremonies: ceremoniesOfOrganization,
+};
+
+export const JiangsuOrganization = {
+  __resolveReference: (reference: { id: string }) => reference,
+  ceremonies: ceremoniesOfOrganization,
+};
+
+export const County = {
+  __resolveReference: (reference: { code: string }) => reference,
+  signingCeremonies: ({ code }: { code: string }, _: unknown, { loaders }: PairingContext) =>
+    loaders.ceremoniesByCounty.load(code),
+};
+
+export const Project = {
+  __resolveReference: (reference: { id: string }) => reference,
+  ceremony: ({ id }: { id: string }, _: unknown, { loaders }: PairingContext) =>
+    loaders.ceremonyByProject.load(id.toLowerCase()),
+};

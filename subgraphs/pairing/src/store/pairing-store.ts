@@ -1,0 +1,188 @@
+import { asc, count, eq, inArray, sql, sum } from 'drizzle-orm';
+import { isUuid } from '@hub/common';
+import { queryRows, type Db } from '@hub/db';
+import {
+  agreementFocuses,
+  agreements,
+  ceremonies,
+  ceremonyCounties,
+  ceremonyOrganizations,
+  ceremonyProjects,
+  type Province,
+} from '../db/schema.ts';
+
+export type AgreementRow = typeof agreements.$inferSelect;
+export type AgreementFocusRow = typeof agreementFocuses.$inferSelect;
+export type CeremonyRow = typeof ceremonies.$inferSelect;
+export type CeremonyOrganizationRow = typeof ceremonyOrganizations.$inferSelect;
+export type CeremonyCountyRow = typeof ceremonyCounties.$inferSelect;
+export type CeremonyProjectRow = typeof ceremonyProjects.$inferSelect;
+
+export type ParticipationRole = 'AGREEMENT_PARTY' | 'COORDINATOR' | 'CEREMONY_HOST' | 'SIGNATORY';
+
+export interface ParticipantRow {
+  organizationId: string;
+  province: Province;
+  roles: ParticipationRole[];
+}
+
+export interface AgreementProgressRow {
+  agreementId: string;
+  ceremoniesHeld: number;
+  projectsDeclared: number;
+  amountDeclaredFen: bigint;
+}
+
+/** A ceremony together with the key it was looked up by (an organization id, a county or project). */
+export type CeremonyFor<K extends string> = CeremonyRow & { [key in K]: string };
+
+/** All SQL of the pairing subgraph. Batch methods take many keys and send one statement. */
+export class PairingStore {
+  constructor(private readonly db: Db) {}
+
+  allAgreements(): Promise<AgreementRow[]> {
+    return this.db.select().from(agreements).orderBy(asc(agreements.signedOn), asc(agreements.id));
+  }
+
+  agreementsByIds(ids: readonly string[]): Promise<AgreementRow[]> {
+    return this.db.select().from(agreements).where(inArray(agreements.id, [...ids]));
+  }
+
+  focusesByAgreements(ids: readonly string[]): Promise<AgreementFocusRow[]> {
+    return this.db
+      .select()
+      .from(agreementFocuses)
+      .where(inArray(agreementFocuses.agreementId, [...ids]))
+      .orderBy(asc(agreementFocuses.position));
+  }
+
+  async progressByAgreements(ids: readonly string[]): Promise<AgreementProgressRow[]> {
+    const rows = await this.db
+      .select({
+        agreementId: ceremonies.agreementId,
+        ceremoniesHeld: count(),
+        projectsDeclared: sum(ceremonies.declaredProjectCount),
+        amountDeclaredFen: sum(ceremonies.declaredTotalFen),
+      })
+      .from(ceremonies)
+      .where(inArray(ceremonies.agreementId, [...ids]))
+      .groupBy(ceremonies.agreementId);
+    return rows.map((row) => ({
+      agreementId: row.agreementId,
+      ceremoniesHeld: row.ceremoniesHeld,
+      projectsDeclared: Number(row.projectsDeclared ?? 0),
+      amountDeclaredFen: BigInt(row.amountDeclaredFen ?? 0),
+    }));
+  }
+
+  ceremoniesInYear(year: number | null): Promise<CeremonyRow[]> {
+    const query = this.db.select().from(ceremonies);
+    const filtered =
+      year === null ? query : query.where(sql`extract(year from ${ceremonies.heldOn}) = ${year}`);
+    return filtered.orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
+  }
+
+  ceremoniesByIds(ids: readonly string[]): Promise<CeremonyRow[]> {
+    return this.db.select().from(ceremonies).where(inArray(ceremonies.id, [...ids]));
+  }
+
+  ceremoniesByAgreements(ids: readonly string[]): Promise<CeremonyRow[]> {
+    return this.db
+      .select()
+      .from(ceremonies)
+      .where(inArray(ceremonies.agreementId, [...ids]))
+      .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
+  }
+
+  organizationsOfCeremonies(ids: readonly string[]): Promise<CeremonyOrganizationRow[]> {
+    return this.db
+      .select()
+      .from(ceremonyOrganizations)
+      .where(inArray(ceremonyOrganizations.ceremonyId, [...ids]))
+      .orderBy(asc(ceremonyOrganizations.province), asc(ceremonyOrganizations.organizationId));
+  }
+
+  countiesOfCeremonies(ids: readonly string[]): Promise<CeremonyCountyRow[]> {
+    return this.db
+      .select()
+      .from(ceremonyCounties)
+      .where(inArray(ceremonyCounties.ceremonyId, [...ids]))
+      .orderBy(asc(ceremonyCounties.countyCode));
+  }
+
+  projectsOfCeremonies(ids: readonly string[]): Promise<CeremonyProjectRow[]> {
+    return this.db
+      .select()
+      .from(ceremonyProjects)
+      .where(inArray(ceremonyProjects.ceremonyId, [...ids]))
+      .orderBy(asc(ceremonyProjects.addedAt), asc(ceremonyProjects.projectId));
+  }
+
+  /** Ceremonies each organization hosted or signed at, oldest first. */
+  async ceremoniesOfOrganizations(ids: readonly string[]): Promise<CeremonyFor<'organizationId'>[]> {
+    const rows = await this.db
+      .selectDistinct({ organizationId: ceremonyOrganizations.organizationId, ceremony: ceremonies })
+      .from(ceremonyOrganizations)
+      .innerJoin(ceremonies, eq(ceremonies.id, ceremonyOrganizations.ceremonyId))
+      .where(inArray(ceremonyOrganizations.organizationId, [...ids]))
+      .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
+    return rows.map(({ organizationId, ceremony }) => ({ ...ceremony, organizationId }));
+  }
+
+  /** Ceremonies each county signed at, oldest first. */
+  async ceremoniesOfCounties(codes: readonly string[]): Promise<CeremonyFor<'countyCode'>[]> {
+    const rows = await this.db
+      .select({ countyCode: ceremonyCounties.countyCode, ceremony: ceremonies })
+      .from(ceremonyCounties)
+      .innerJoin(ceremonies, eq(ceremonies.id, ceremonyCounties.ceremonyId))
+      .where(inArray(ceremonyCounties.countyCode, [...codes]))
+      .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
+    return rows.map(({ countyCode, ceremony }) => ({ ...ceremony, countyCode }));
+  }
+
+  /** The ceremony batch of each project. */
+  async ceremoniesOfProjects(projectIds: readonly string[]): Promise<CeremonyFor<'projectId'>[]> {
+    const valid = projectIds.filter(isUuid);
+    if (valid.length === 0) return [];
+    const rows = await this.db
+      .select({ projectId: ceremonyProjects.projectId, ceremony: ceremonies })
+      .from(ceremonyProjects)
+      .innerJoin(ceremonies, eq(ceremonies.id, ceremonyProjects.ceremonyId))
+      .where(inArray(ceremonyProjects.projectId, valid));
+    return rows.map(({ projectId, ceremony }) => ({ ...ceremony, projectId }));
+  }
+
+  /** Every organization the pairing records, with each way it takes part. */
+  async participants(province: Province | null): Promise<ParticipantRow[]> {
+    const rows = await queryRows<{ organization_id: string; province: Province; roles: ParticipationRole[] | string }>(
+      this.db,
+      sql`
+      select organization_id, province, array_agg(distinct role order by role) as roles
+      from (
+        select jiangsu_party_id as organization_id, 'JIANGSU' as province, 'AGREEMENT_PARTY' as role
+          from ${agreements}
+        union all
+        select shaanxi_party_id, 'SHAANXI', 'AGREEMENT_PARTY' from ${agreements}
+        union all
+        select coordinator_id, 'SHAANXI', 'COORDINATOR' from ${agreements} where coordinator_id is not null
+        union all
+        select organization_id, province, case role when 'HOST' then 'CEREMONY_HOST' else 'SIGNATORY' end
+          from ${ceremonyOrganizations}
+      ) as participation
+      where ${province}::text is null or province = ${province}
+      group by organization_id, province
+      order by province desc, organization_id`,
+    );
+    return rows.map((row) => ({
+      organizationId: row.organization_id,
+      province: row.province,
+      roles: parseTextArray(row.roles),
+    }));
+  }
+}
+
+/** Raw `execute` may return a Postgres text array as an array or as its text form, by driver. */
+function parseTextArray<T extends string>(value: T[] | string): T[] {
+  if (Array.isArray(value)) return value;
+  return value.replace(/^\{|\}$/g, '').split(',').filter(Boolean) as T[];
+}

@@ -1,0 +1,122 @@
+import { sql } from 'drizzle-orm';
+import { ORGANIZATION_KINDS, PROJECT_FIELDS, type OrganizationKind, type ProjectField } from '@hub/common';
+import { oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const shaanxi = pgSchema('shaanxi');
+
+
+export const prefectures = shaanxi.table(
+  'prefecture',
+  {
+    code: text('code').primaryKey(),
+    nameZh: text('name_zh').notNull(),
+    namePinyin: text('name_pinyin').notNull(),
+    /** Part of the Shaan-Gan-Ning revolutionary old area; null where the record is silent. */
+    revolutionaryOldArea: boolean('revolutionary_old_area'),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    check('prefecture_code_format', sql`${t.code} ~ '^61[0-9]{2}00$'`),
+    provenanceCheck('prefecture_provenance_kind'),
+  ],
+);
+
+export const counties = shaanxi.table(
+  'county',
+  {
+    code: text('code').primaryKey(),
+    nameZh: text('name_zh').notNull(),
+    namePinyin: text('name_pinyin').notNull(),
+    prefectureCode: text('prefecture_code')
+      .notNull()
+      .references(() => prefectures.code),
+    povertyCounty: boolean('poverty_county').notNull(),
+    exitedPovertyYear: integer('exited_poverty_year'),
+    /** One of Shaanxi's 11 deep-poverty counties; null where the record is silent. */
+    deepPoverty: boolean('deep_poverty'),
+    /** A revolutionary old area county; null where the record is silent. */
+    revolutionaryOldArea: boolean('revolutionary_old_area'),
+    notes: text('notes'),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    check('county_code_format', sql`${t.code} ~ '^61[0-9]{4}$'`),
+    check('county_exit_year', sql`${t.exitedPovertyYear} between 1980 and 2100`),
+    provenanceCheck('county_provenance_kind'),
+    index('county_prefecture_idx').on(t.prefectureCode),
+  ],
+);
+
+export const organizations = shaanxi.table(
+  'organization',
+  {
+    id: text('id').primaryKey(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en'),
+    kind: text('kind').$type<OrganizationKind>().notNull(),
+    /** 统一社会信用代码, 18 characters, when known. */
+    unifiedSocialCreditCode: text('unified_social_credit_code'),
+    homeCountyCode: text('home_county_code').references(() => counties.code),
+    description: text('description'),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    oneOf('organization_kind', 'kind', ORGANIZATION_KINDS),
+    provenanceCheck('organization_provenance_kind'),
+    uniqueIndex('organization_uscc_unique').on(t.unifiedSocialCreditCode),
+    index('organization_home_county_idx').on(t.homeCountyCode),
+  ],
+);
+
+/** A need raised for a Shaanxi county: the Shaanxi side of a `Project`. */
+export const projectNeeds = shaanxi.table(
+  'project_need',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    countyCode: text('county_code')
+      .notNull()
+      .references(() => counties.code),
+    raisedByOrganizationId: text('raised_by_organization_id').references(() => organizations.id),
+    titleZh: text('title_zh').notNull(),
+    titleEn: text('title_en'),
+    field: text('field').$type<ProjectField>().notNull(),
+    description: text('description'),
+    amountSoughtFen: bigint('amount_sought_fen', { mode: 'bigint' }),
+    beneficiaryCount: integer('beneficiary_count'),
+    beneficiaryDescription: text('beneficiary_description'),
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    oneOf('project_need_field', 'field', PROJECT_FIELDS),
+    check('project_need_amount_not_negative', sql`${t.amountSoughtFen} >= 0`),
+    check('project_need_beneficiaries_not_negative', sql`${t.beneficiaryCount} >= 0`),
+    provenanceCheck('project_need_provenance_kind'),
+    index('project_need_county_idx').on(t.countyCode),
+    index('project_need_organization_idx').on(t.raisedByOrganizationId),
+  ],
+);
+
+/** Seed sets applied to this schema, so each loads once. */
+export const seedLog = shaanxi.table('seed_log', {
+  name: text('name').primaryKey(),
+  appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
+});
+export type { OrganizationKind, ProjectField } from '@hub/common';

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { loadSubgraphTypeDefs } from '@hub/common';
+import type { SubgraphModule } from '@hub/server';
+import { createLoaders, type ShaanxiContext } from './loaders.ts';
+import { resolvers } from './resolvers/index.ts';
+import { seedShaanxi } from './seed.ts';
+import { ShaanxiStore } from './store/shaanxi-store.ts';
+
+export type { ShaanxiContext } from './loaders.ts';
+export { ShaanxiStore } from './store/shaanxi-store.ts';
+
+/** The Shaanxi subgraph as a value: the gateway runs it in-process, `main.ts` over HTTP. */
+export const shaanxiSubgraph: SubgraphModule<ShaanxiContext> = {
+  name: 'shaanxi',
+  typeDefs: loadSubgraphTypeDefs(new URL('../schema.graphql', import.meta.url)),
+  resolvers,
+  dbSchema: 'shaanxi',
+  migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+  seed: seedShaanxi,
+  createContext(db) {
+    const store = new ShaanxiStore(db);
+    return { store, loaders: createLoaders(store) };
+  },
+};

@@ -1,0 +1,40 @@
+import DataLoader from 'dataloader';
+import { byKey, groupedByKey } from '@hub/common';
+import type { ShaanxiStore } from './store/shaanxi-store.ts';
+
+/** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
+export function createLoaders(store: ShaanxiStore) {
+  return {
+    prefecture: new DataLoader(async (codes: readonly string[]) =>
+      byKey(codes, await store.prefecturesByCodes(codes), (row) => row.code),
+    ),
+    county: new DataLoader(async (codes: readonly string[]) =>
+      byKey(codes, await store.countiesByCodes(codes), (row) => row.code),
+    ),
+    countiesByPrefecture: new DataLoader(async (codes: readonly string[]) =>
+      groupedByKey(codes, await store.countiesByPrefectures(codes), (row) => row.prefectureCode),
+    ),
+    organization: new DataLoader(async (ids: readonly string[]) =>
+      byKey(ids, await store.organizationsByIds(ids), (row) => row.id),
+    ),
+    organizationsByHomeCounty: new DataLoader(async (codes: readonly string[]) =>
+      groupedByKey(codes, await store.organizationsByHomeCounties(codes), (row) => row.homeCountyCode ?? ''),
+    ),
+    project: new DataLoader(async (ids: readonly string[]) =>
+      byKey(ids, await store.projectNeedsByIds(ids), (row) => row.id),
+    ),
+    projectsByCounty: new DataLoader(async (codes: readonly string[]) =>
+      groupedByKey(codes, await store.projectNeedsByCounties(codes), (row) => row.countyCode),
+    ),
+    projectsByOrganization: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await store.projectNeedsByOrganizations(ids), (row) => row.raisedByOrganizationId ?? ''),
+    ),
+  };
+}
+
+export type ShaanxiLoaders = ReturnType<typeof createLoaders>;
+
+export interface ShaanxiContext {
+  store: ShaanxiStore;
+  loaders: ShaanxiLoaders;
+}

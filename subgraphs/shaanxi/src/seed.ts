@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { parseCsv } from '@hub/common';
+import type { Db } from '@hub/db';
+import {
+  counties,
+  organizations,
+  prefectures,
+  projectNeeds,
+  seedLog,
+  type OrganizationKind,
+  type ProjectField,
+} from './db/schema.ts';
+
+const SEED_NAME = 'public-record-v1';
+const REPORT = 'shaanxi-civil-affairs-2017-report';
+const COUNTIES_CSV = 'shaanxi-poverty-counties';
+
+/** Prefectures in the Shaan-Gan-Ning revolutionary old area, as docs/sources/FACTS.md notes. */
+const SHAAN_GAN_NING_OLD_AREA = new Set(['610600', '610800', '610200']);
+/** 紫阳县 is reported as one of the 11 deep-poverty counties; the full list was not found. */
+const REPORTED_DEEP_POVERTY = new Set(['610924']);
+
+const readSeed = (file: string) => readFileSync(new URL(`../seed/${file}`, import.meta.url), 'utf8');
+
+interface OrganizationSeed {
+  id: string;
+  nameZh: string;
+  nameEn: string | null;
+  kind: OrganizationKind;
+  homeCountyCode: string | null;
+  description: string | null;
+  sourceDetail: string;
+}
+
+interface ProjectNeedSeed {
+  id: string;
+  countyCode: string;
+  raisedByOrganizationId: string | null;
+  titleZh: string;
+  titleEn: string | null;
+  field: ProjectField;
+  beneficiaryDescription: string | null;
+  sourceDetail: string;
+}
+
+/** Loads the public-record seed in one transaction, once per database. */
+export async function seedShaanxi(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    const inserted = await tx.insert(seedLog).values({ name: SEED_NAME }).onConflictDoNothing().returning();
+    if (inserted.length === 0) return;
+
+    const rows = parseCsv(readSeed('shaanxi-poverty-counties.csv'));
+    const prefectureRows = new Map<string, typeof prefectures.$inferInsert>();
+    for (const [index, row] of rows.entries()) {
+      const code = `${field(row, 'prefecture_code')}00`;
+      if (prefectureRows.has(code)) continue;
+      prefectureRows.set(code, {
+        code,
+        nameZh: field(row, 'prefecture_zh'),
+        namePinyin: field(row, 'prefecture_pinyin'),
+        revolutionaryOldArea: SHAAN_GAN_NING_OLD_AREA.has(code) ? true : null,
+        provenanceKind: 'PUBLIC_RECORD',
+        sourceId: COUNTIES_CSV,
+        sourceDetail: `line ${index + 2}${SHAAN_GAN_NING_OLD_AREA.has(code) ? '; old-area flag: FACTS.md, known gaps' : ''}`,
+      });
+    }
+    await tx.insert(prefectures).values([...prefectureRows.values()]);
+
+    await tx.insert(counties).values(
+      rows.map((row, index) => {
+        const code = field(row, 'code');
+        return {
+          code,
+          nameZh: field(row, 'name_zh'),
+          namePinyin: field(row, 'name_pinyin'),
+          prefectureCode: `${field(row, 'prefecture_code')}00`,
+          povertyCounty: true,
+          exitedPovertyYear: Number(field(row, 'exit_batch_year')),
+          deepPoverty: REPORTED_DEEP_POVERTY.has(code) ? true : null,
+          revolutionaryOldArea: null,
+          notes: row.notes || null,
+          provenanceKind: 'PUBLIC_RECORD',
+          sourceId: COUNTIES_CSV,
+          sourceDetail: `line ${index + 2}`,
+        };
+      }),
+    );
+
+    const organizationSeeds = JSON.parse(readSeed('organizations.json')) as OrganizationSeed[];
+    await tx.insert(organizations).values(
+      organizationSeeds.map(({ sourceDetail, ...organization }) => ({
+        ...organization,
+        provenanceKind: 'PUBLIC_RECORD',
+        sourceId: REPORT,
+        sourceDetail: `FACTS.md: ${sourceDetail}`,
+      })),
+    );
+
+    const needSeeds = JSON.parse(readSeed('project-needs.json')) as ProjectNeedSeed[];
+    await tx.insert(projectNeeds).values(
+      needSeeds.map(({ sourceDetail, ...need }) => ({
+        ...need,
+        provenanceKind: 'PUBLIC_RECORD',
+        sourceId: REPORT,
+        sourceDetail: `FACTS.md: ${sourceDetail}`,
+      })),
+    );
+  });
+}
+
+function field(row: Record<string, string>, name: string): string {
+  const value = row[name];
+  if (!value) throw new Error(`seed row is missing ${name}: ${JSON.stringify(row)}`);
+  return value;
+}
