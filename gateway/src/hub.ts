@@ -10,6 +10,7 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseConfig } from '@hub/server';
 import type { HubConfig } from './config.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
+import { validateScalarsAtGateway } from './scalars.ts';
 import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
 
 export interface GatewayContext {
@@ -81,11 +82,15 @@ export function createGatewayServer(options: {
   dataSourceFor(name: string, url: string): GraphQLDataSource;
   production: boolean;
 }): ApolloServer<GatewayContext> {
+  // Apollo Gateway otherwise probes cloud metadata endpoints and exports usage metrics to
+  // Apollo; the hub sends nothing anywhere unless its operator asks for it.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => options.dataSourceFor(name, url ?? ''),
     logger: quietLogger,
   });
+  validateScalarsAtGateway(gateway);
   return new ApolloServer<GatewayContext>({
     gateway,
     introspection: !options.production,
@@ -97,16 +102,24 @@ export function createGatewayServer(options: {
  * Starts the hub: the gateway on HTTP, and in the all-in-one topology the three subgraphs in
  * this process on their databases.
  */
-export async function startHub(config: HubConfig): Promise<Hub> {
+export async function startHub(
+  config: HubConfig,
+  options: { databases?: Record<SubgraphName, Database> } = {},
+): Promise<Hub> {
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const urls = subgraphUrlsOf(supergraphSdl);
 
   let databases: Database[] = [];
+  let ownedDatabases: Database[] = [];
   let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
   let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
   if (config.topology === 'all-in-one') {
-    const opened = await openSubgraphDatabases(config.databases);
+    // Databases handed in belong to the caller (tests); the hub closes only those it opened.
+    const opened = options.databases
+      ? { bySubgraph: options.databases, all: [...new Set(Object.values(options.databases))] }
+      : await openSubgraphDatabases(config.databases);
     databases = opened.all;
+    if (!options.databases) ownedDatabases = opened.all;
     const running = await startInProcessSubgraphs(opened.bySubgraph);
     subgraphs = running;
     dataSourceFor = (name) => {
@@ -142,7 +155,7 @@ export async function startHub(config: HubConfig): Promise<Hub> {
       await http.stop();
       await server.stop();
       for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
-      for (const database of databases) await database.close();
+      for (const database of ownedDatabases) await database.close();
     },
   };
 }

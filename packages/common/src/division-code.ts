@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import { ErrorCode, userError } from './errors.ts';
+import { ErrorCode, ErrorReason, userError } from './errors.ts';
 
 const SIX_DIGITS = /^[1-9][0-9]{5}$/;
 
@@ -9,12 +9,21 @@ const SIX_DIGITS = /^[1-9][0-9]{5}$/;
  */
 export function parseDivisionCode(value: unknown): string {
   if (typeof value !== 'string' || !SIX_DIGITS.test(value)) {
-    throw userError(
-      ErrorCode.InvalidDivisionCode,
-      `DivisionCode must be a string of six digits (GB/T 2260, e.g. "610927"); got ${describe(value)}.`,
-    );
+    throw invalidDivisionCode(describe(value));
   }
   return value;
+}
+
+/**
+ * Apollo Server reports a bad argument literal as GRAPHQL_VALIDATION_FAILED and a bad
+ * variable as BAD_USER_INPUT; `reason` says which scalar refused it, in both cases.
+ */
+function invalidDivisionCode(got: string) {
+  return userError(
+    ErrorCode.BadUserInput,
+    `DivisionCode must be a string of six digits (GB/T 2260, e.g. "610927"); got ${got}.`,
+    { reason: ErrorReason.InvalidDivisionCode },
+  );
 }
 
 function describe(value: unknown): string {
@@ -39,10 +48,7 @@ export const DivisionCodeScalar = new GraphQLScalarType({
   parseValue: (value) => parseDivisionCode(value),
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) {
-      throw userError(
-        ErrorCode.InvalidDivisionCode,
-        `DivisionCode must be a string of six digits (GB/T 2260, e.g. "610927"); got a ${ast.kind.toLowerCase()} literal.`,
-      );
+      throw invalidDivisionCode(`a ${ast.kind.toLowerCase()} literal`);
     }
     return parseDivisionCode(ast.value);
   },

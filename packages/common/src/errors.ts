@@ -6,11 +6,15 @@ import { GraphQLError } from 'graphql';
  */
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
-  InvalidDivisionCode: 'INVALID_DIVISION_CODE',
   NotFound: 'NOT_FOUND',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Finer reasons carried in `extensions.reason` beside a BAD_USER_INPUT or validation code. */
+export const ErrorReason = {
+  InvalidDivisionCode: 'INVALID_DIVISION_CODE',
+} as const;
 
 /** An expected failure the caller can act on: bad input, unknown record, refused change. */
 export function userError(
@@ -24,6 +28,6 @@ export function userError(
 export function notFound(entity: string, key: string, value: string): GraphQLError {
   return userError(ErrorCode.NotFound, `No ${entity} has ${key} ${JSON.stringify(value)}.`, {
     entity,
-    [key]: value,
+    lookup: { [key]: value },
   });
 }

@@ -1,4 +1,4 @@
-export { ErrorCode, userError, notFound } from './errors.ts';
+export { ErrorCode, ErrorReason, userError, notFound } from './errors.ts';
 export { parseDivisionCode, prefectureOf, provinceOf, DivisionCodeScalar } from './division-code.ts';
 export { moneyFromFen, yuanToFen, formatYuan, type Money } from './money.ts';
 export { provenanceOf, sourceById, type Provenance, type ProvenanceKind, type Source } from './provenance.ts';

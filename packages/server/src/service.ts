@@ -3,7 +3,22 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '@hub/db';
 import { EnvReader, databaseConfigFor } from './environment.ts';
 import { serveHttp, type HttpService } from './http.ts';
-import { startSubgraph, type SubgraphModule } from './subgraph.ts';
+import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
+
+/** Serves a started subgraph over HTTP: POST/GET /graphql and GET /health. */
+export function serveRunningSubgraph<TContext extends object>(
+  subgraph: RunningSubgraph<TContext>,
+  options: { port: number; host?: string },
+): Promise<HttpService> {
+  return serveHttp(subgraph.server, {
+    ...options,
+    context: async () => subgraph.createContext(),
+    health: async () => {
+      await subgraph.database.db.execute(sql`select 1`);
+      return { subgraph: subgraph.module.name, database: subgraph.database.kind };
+    },
+  });
+}
 
 /**
  * Serves one subgraph over HTTP, for the distributed topology. Reads `PORT`, `HOST`,
@@ -22,15 +37,7 @@ export async function serveSubgraph<TContext extends object>(
 
   const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
   const subgraph = await startSubgraph(module, db);
-  const http = await serveHttp(subgraph.server, {
-    port,
-    host,
-    context: async () => subgraph.createContext(),
-    health: async () => {
-      await db.db.execute(sql`select 1`);
-      return { subgraph: module.name, database: db.kind };
-    },
-  });
+  const http = await serveRunningSubgraph(subgraph, { port, host });
   return {
     ...http,
     async close() {

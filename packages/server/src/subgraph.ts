@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Database, Db } from '@hub/db';
@@ -47,6 +48,7 @@ export async function startSubgraph<TContext extends object>(
     includeStacktraceInErrorResponses: false,
     // The gateway is the only client a subgraph has; it validates and limits operations itself.
     introspection: true,
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await server.start();
   return {
