@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '@hub/testkit';
+
+/** The example queries in README.md run as written and return data. */
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+
+describe('README examples', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one');
+  });
+  afterAll(() => hub?.stop());
+
+  it('has the three example queries', () => {
+    expect(examples).toHaveLength(3);
+  });
+
+  it.each(examples.map((document, index) => [index + 1, document] as const))('example %i answers without errors', async (_, document) => {
+    const variables = document.includes('$code') ? { code: '610927' } : undefined;
+    const result = await hub.query(document, variables);
+    expect(result.errors).toBeUndefined();
+    const values = Object.values(result.data ?? {});
+    expect(values.length).toBeGreaterThan(0);
+    for (const value of values) expect(value).not.toBeNull();
+  });
+
+  it('the foundation example finds the seeded industry projects with their county and pairing', async () => {
+    const result = await hub.query(examples[0]!);
+    expect(result.data!.projectNeeds.totalCount).toBe(3);
+    expect(result.data!.projectNeeds.nodes[0].county).toMatchObject({
+      nameZh: '镇坪县',
+      prefecture: { nameZh: '安康市' },
+      pairedJiangsuCity: { nameZh: '常州市' },
+    });
+  });
+});
