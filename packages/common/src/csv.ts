@@ -53,3 +53,10 @@ function splitRows(text: string): string[][] {
   }
   return rows;
 }
+
+/** A CSV record's field that must be present and non-empty; a seed file missing one is broken. */
+export function requiredField(row: Record<string, string>, name: string): string {
+  const value = row[name];
+  if (!value) throw new Error(`seed row is missing ${name}: ${JSON.stringify(row)}`);
+  return value;
+}

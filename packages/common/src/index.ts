@@ -6,6 +6,6 @@ export { scalarResolvers } from './scalars.ts';
 export { loadSubgraphTypeDefs } from './typedefs.ts';
 export { pageArgs, type PageArgs } from './paging.ts';
 export { byKey, groupedByKey } from './batch.ts';
-export { parseCsv } from './csv.ts';
+export { parseCsv, requiredField } from './csv.ts';
 export { ORGANIZATION_KINDS, PROJECT_FIELDS, type OrganizationKind, type ProjectField } from './domain.ts';
 export { isUuid } from './ids.ts';

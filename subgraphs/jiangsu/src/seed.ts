@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseCsv, type OrganizationKind } from '@hub/common';
+import { parseCsv, requiredField, type OrganizationKind } from '@hub/common';
 import type { Db } from '@hub/db';
 import { cities, cityPairings, countyPairs, organizations, seedLog, type PairingEvidence } from './db/schema.ts';
 
@@ -28,9 +28,9 @@ export async function seedJiangsu(db: Db): Promise<void> {
     const pairs = parseCsv(readSeed('jiangsu-shaanxi-city-pairs.csv'));
     await tx.insert(cities).values(
       pairs.map((row, index) => ({
-        code: `${field(row, 'jiangsu_city_code')}00`,
-        nameZh: field(row, 'jiangsu_city_zh'),
-        namePinyin: field(row, 'jiangsu_city_pinyin'),
+        code: `${requiredField(row, 'jiangsu_city_code')}00`,
+        nameZh: requiredField(row, 'jiangsu_city_zh'),
+        namePinyin: requiredField(row, 'jiangsu_city_pinyin'),
         provenanceKind: 'PUBLIC_RECORD',
         sourceId: CITY_PAIRS_CSV,
         sourceDetail: `line ${index + 2}`,
@@ -40,9 +40,9 @@ export async function seedJiangsu(db: Db): Promise<void> {
       pairs.map((row, index) => {
         const notes = row.notes || null;
         return {
-          jiangsuCityCode: `${field(row, 'jiangsu_city_code')}00`,
-          shaanxiPrefectureCode: `${field(row, 'shaanxi_city_code')}00`,
-          evidence: (field(row, 'evidence_level') === 'city' ? 'CITY' : 'COUNTY_ONLY') as PairingEvidence,
+          jiangsuCityCode: `${requiredField(row, 'jiangsu_city_code')}00`,
+          shaanxiPrefectureCode: `${requiredField(row, 'shaanxi_city_code')}00`,
+          evidence: (requiredField(row, 'evidence_level') === 'city' ? 'CITY' : 'COUNTY_ONLY') as PairingEvidence,
           sinceYear: sinceYearOf(notes, 'paired since'),
           notes,
           provenanceKind: 'PUBLIC_RECORD',
@@ -55,13 +55,13 @@ export async function seedJiangsu(db: Db): Promise<void> {
     // The county pairs are the ones the city-pairs file names in its notes column.
     await tx.insert(countyPairs).values(
       parseCsv(readSeed('county-pairs.csv')).map((row) => ({
-        jiangsuCityCode: `${field(row, 'jiangsu_city_code')}00`,
-        jiangsuCountyNameZh: field(row, 'jiangsu_county_zh'),
-        shaanxiCountyCode: field(row, 'shaanxi_county_code'),
+        jiangsuCityCode: `${requiredField(row, 'jiangsu_city_code')}00`,
+        jiangsuCountyNameZh: requiredField(row, 'jiangsu_county_zh'),
+        shaanxiCountyCode: requiredField(row, 'shaanxi_county_code'),
         sinceYear: row.since_year ? Number(row.since_year) : null,
         provenanceKind: 'PUBLIC_RECORD',
         sourceId: CITY_PAIRS_CSV,
-        sourceDetail: `notes of line ${field(row, 'city_pairs_line')}`,
+        sourceDetail: `notes of line ${requiredField(row, 'city_pairs_line')}`,
       })),
     );
 
@@ -81,10 +81,4 @@ export async function seedJiangsu(db: Db): Promise<void> {
 function sinceYearOf(notes: string | null, phrase: string): number | null {
   const match = notes?.match(new RegExp(`${phrase} (\\d{4})`));
   return match?.[1] ? Number(match[1]) : null;
-}
-
-function field(row: Record<string, string>, name: string): string {
-  const value = row[name];
-  if (!value) throw new Error(`seed row is missing ${name}: ${JSON.stringify(row)}`);
-  return value;
 }

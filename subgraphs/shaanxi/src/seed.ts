@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseCsv } from '@hub/common';
+import { parseCsv, requiredField } from '@hub/common';
 import type { Db } from '@hub/db';
 import {
   counties,
@@ -52,12 +52,12 @@ export async function seedShaanxi(db: Db): Promise<void> {
     const rows = parseCsv(readSeed('shaanxi-poverty-counties.csv'));
     const prefectureRows = new Map<string, typeof prefectures.$inferInsert>();
     for (const [index, row] of rows.entries()) {
-      const code = `${field(row, 'prefecture_code')}00`;
+      const code = `${requiredField(row, 'prefecture_code')}00`;
       if (prefectureRows.has(code)) continue;
       prefectureRows.set(code, {
         code,
-        nameZh: field(row, 'prefecture_zh'),
-        namePinyin: field(row, 'prefecture_pinyin'),
+        nameZh: requiredField(row, 'prefecture_zh'),
+        namePinyin: requiredField(row, 'prefecture_pinyin'),
         revolutionaryOldArea: SHAAN_GAN_NING_OLD_AREA.has(code) ? true : null,
         provenanceKind: 'PUBLIC_RECORD',
         sourceId: COUNTIES_CSV,
@@ -68,14 +68,14 @@ export async function seedShaanxi(db: Db): Promise<void> {
 
     await tx.insert(counties).values(
       rows.map((row, index) => {
-        const code = field(row, 'code');
+        const code = requiredField(row, 'code');
         return {
           code,
-          nameZh: field(row, 'name_zh'),
-          namePinyin: field(row, 'name_pinyin'),
-          prefectureCode: `${field(row, 'prefecture_code')}00`,
+          nameZh: requiredField(row, 'name_zh'),
+          namePinyin: requiredField(row, 'name_pinyin'),
+          prefectureCode: `${requiredField(row, 'prefecture_code')}00`,
           povertyCounty: true,
-          exitedPovertyYear: Number(field(row, 'exit_batch_year')),
+          exitedPovertyYear: Number(requiredField(row, 'exit_batch_year')),
           deepPoverty: REPORTED_DEEP_POVERTY.has(code) ? true : null,
           revolutionaryOldArea: null,
           notes: row.notes || null,
@@ -106,10 +106,4 @@ export async function seedShaanxi(db: Db): Promise<void> {
       })),
     );
   });
-}
-
-function field(row: Record<string, string>, name: string): string {
-  const value = row[name];
-  if (!value) throw new Error(`seed row is missing ${name}: ${JSON.stringify(row)}`);
-  return value;
 }
