@@ -1,8 +1,30 @@
-import { EnvReader, databaseConfigFor, type DatabaseConfig } from '@hub/server';
+import { fileURLToPath } from 'node:url';
+import {
+  DEVELOPMENT_SECRETS,
+  EnvReader,
+  databaseConfigFor,
+  internalSecretFrom,
+  isProduction,
+  type DatabaseConfig,
+} from '@hub/server';
+import type { AuthConfig, TokenKeyConfig } from './auth.ts';
+import type { OperationLimits } from './limits.ts';
 import { SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './subgraphs.ts';
 
 export const TOPOLOGIES = ['all-in-one', 'distributed'] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
+
+export const TRUSTED_DOCUMENTS_FILE = fileURLToPath(new URL('../trusted-documents.json', import.meta.url));
+
+export interface RequestLimits extends OperationLimits {
+  /** Most lexical tokens a document may have; longer ones are refused while parsing. */
+  maxTokens: number;
+  maxBodyBytes: number;
+  timeoutMs: number;
+  /** Requests a minute from one address, and from one signed-in identity. */
+  perAddressPerMinute: number;
+  perIdentityPerMinute: number;
+}
 
 export interface HubConfig {
   /** all-in-one: the subgraphs run in this process; distributed: routed over HTTP. */
@@ -14,22 +36,83 @@ export interface HubConfig {
   /** Each in-process subgraph's database (used in the all-in-one topology). */
   databases: Record<SubgraphName, DatabaseConfig>;
   production: boolean;
+  auth: AuthConfig;
+  /** Shared with the subgraphs: signs the identity forwarded to them. */
+  internalSecret: string;
+  limits: RequestLimits;
+  trustedDocuments: { path: string; required: boolean };
 }
+
+export const DEFAULT_LIMITS: RequestLimits = {
+  maxDepth: 12,
+  maxAliases: 30,
+  maxCost: 10_000,
+  maxTokens: 4_000,
+  maxBodyBytes: 100_000,
+  timeoutMs: 10_000,
+  perAddressPerMinute: 600,
+  perIdentityPerMinute: 1_200,
+};
 
 /** Reads the gateway's configuration once, reporting every problem together. */
 export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const reader = new EnvReader(env);
+  const production = isProduction(reader);
   const databases = Object.fromEntries(
     SUBGRAPHS.map(({ name }) => [name, databaseConfigFor(reader, name)]),
   ) as Record<SubgraphName, DatabaseConfig>;
+  const topology = reader.oneOf('TOPOLOGY', TOPOLOGIES, 'all-in-one');
   const config: HubConfig = {
-    topology: reader.oneOf('TOPOLOGY', TOPOLOGIES, 'all-in-one'),
+    topology,
     host: reader.text('HOST', '127.0.0.1'),
     port: reader.port('PORT', 4000),
     supergraphPath: reader.existingFile('SUPERGRAPH_PATH', SUPERGRAPH_FILE),
     databases,
-    production: reader.text('NODE_ENV', 'development') === 'production',
+    production,
+    auth: {
+      issuer: reader.text('JWT_ISSUER', 'su-shaan-hub'),
+      audience: reader.text('JWT_AUDIENCE', 'su-shaan-hub'),
+      key: tokenKeyFrom(reader, production),
+    },
+    // In-process subgraphs need no signature; only the distributed topology needs the secret.
+    internalSecret: topology === 'distributed' ? internalSecretFrom(reader, production) : DEVELOPMENT_SECRETS.internal,
+    limits: {
+      maxDepth: reader.positiveInt('MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth),
+      maxAliases: reader.positiveInt('MAX_ALIASES', DEFAULT_LIMITS.maxAliases),
+      maxCost: reader.positiveInt('MAX_QUERY_COST', DEFAULT_LIMITS.maxCost),
+      maxTokens: reader.positiveInt('MAX_QUERY_TOKENS', DEFAULT_LIMITS.maxTokens),
+      maxBodyBytes: reader.positiveInt('MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
+      timeoutMs: reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_LIMITS.timeoutMs),
+      perAddressPerMinute: reader.positiveInt('RATE_LIMIT_PER_ADDRESS', DEFAULT_LIMITS.perAddressPerMinute),
+      perIdentityPerMinute: reader.positiveInt('RATE_LIMIT_PER_IDENTITY', DEFAULT_LIMITS.perIdentityPerMinute),
+    },
+    trustedDocuments: {
+      path: reader.existingFile('TRUSTED_DOCUMENTS_PATH', TRUSTED_DOCUMENTS_FILE),
+      required: reader.flag('REQUIRE_TRUSTED_DOCUMENTS', false),
+    },
   };
   reader.done();
   return config;
+}
+
+/** JWT_JWKS_FILE, JWT_PUBLIC_KEY_FILE (+ JWT_ALGORITHM) or JWT_SECRET; exactly one. */
+function tokenKeyFrom(reader: EnvReader, production: boolean): TokenKeyConfig {
+  const jwksFile = reader.optionalText('JWT_JWKS_FILE');
+  const pemFile = reader.optionalText('JWT_PUBLIC_KEY_FILE');
+  const secret = reader.optionalText('JWT_SECRET');
+  const given = [jwksFile, pemFile, secret].filter((value) => value !== undefined).length;
+  if (given > 1) reader.problems.push('Set only one of JWT_JWKS_FILE, JWT_PUBLIC_KEY_FILE and JWT_SECRET.');
+  if (jwksFile) return { kind: 'jwks', jwksFile: reader.existingFile('JWT_JWKS_FILE', jwksFile) };
+  if (pemFile) {
+    return {
+      kind: 'public-key',
+      pemFile: reader.existingFile('JWT_PUBLIC_KEY_FILE', pemFile),
+      algorithm: reader.oneOf('JWT_ALGORITHM', ['RS256', 'ES256', 'EdDSA', 'PS256'], 'RS256'),
+    };
+  }
+  if (secret !== undefined && secret.length < 32) reader.problems.push('JWT_SECRET must be at least 32 characters.');
+  if (secret === undefined && production) {
+    reader.problems.push('Production needs a token key: JWT_JWKS_FILE, JWT_PUBLIC_KEY_FILE or JWT_SECRET.');
+  }
+  return { kind: 'secret', secret: secret ?? DEVELOPMENT_SECRETS.jwt };
 }

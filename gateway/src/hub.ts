@@ -1,20 +1,40 @@
 import { readFileSync } from 'node:fs';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource } from '@apollo/gateway';
+import { randomUUID } from 'node:crypto';
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { openDatabase, type Database } from '@hub/db';
-import { serveHttp, startSubgraph, type HttpService, type RunningSubgraph } from '@hub/server';
+import { PUBLIC_IDENTITY, type Identity } from '@hub/common';
+import {
+  HttpRejection,
+  serveHttp,
+  signIdentity,
+  startSubgraph,
+  type HttpService,
+  type RunningSubgraph,
+} from '@hub/server';
 import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
 import { pairingSubgraph } from '@hub/subgraph-pairing';
 import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
 import { sql } from 'drizzle-orm';
 import type { DatabaseConfig } from '@hub/server';
-import type { HubConfig } from './config.ts';
+import { createAuthenticator } from './auth.ts';
+import type { HubConfig, RequestLimits } from './config.ts';
+import { applyTrustedDocuments, loadManifest } from './documents.ts';
+import { errorMaskingPlugin } from './errors.ts';
+import { costLimitPlugin, operationLimitRules } from './limits.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
 import { validateScalarsAtGateway } from './scalars.ts';
 import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
 
 export interface GatewayContext {
   requestId: string;
+  identity: Identity;
 }
 
 export interface Hub {
@@ -76,11 +96,29 @@ export async function startInProcessSubgraphs(
   return running;
 }
 
+/** Routes to a subgraph over HTTP, forwarding the caller's identity signed for the subgraph to verify. */
+export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    url: string,
+    private readonly internalSecret: string,
+  ) {
+    super({ url });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    const identity = (context as Partial<GatewayContext>).identity ?? PUBLIC_IDENTITY;
+    for (const [name, value] of Object.entries(signIdentity(identity, this.internalSecret))) {
+      request.http?.headers.set(name, value);
+    }
+  }
+}
+
 /** The gateway's Apollo Server for a supergraph, with a data source per subgraph. */
 export function createGatewayServer(options: {
   supergraphSdl: string;
   dataSourceFor(name: string, url: string): GraphQLDataSource;
   production: boolean;
+  limits: RequestLimits;
 }): ApolloServer<GatewayContext> {
   // Apollo Gateway otherwise probes cloud metadata endpoints and exports usage metrics to
   // Apollo; the hub sends nothing anywhere unless its operator asks for it.
@@ -94,7 +132,13 @@ export function createGatewayServer(options: {
   return new ApolloServer<GatewayContext>({
     gateway,
     introspection: !options.production,
+    // No "did you mean" suggestions in production: they spell out the schema to a scanner.
+    hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    parseOptions: { maxTokens: options.limits.maxTokens },
+    validationRules: operationLimitRules(options.limits),
+    plugins: [costLimitPlugin(options.limits), errorMaskingPlugin()],
   });
 }
 
@@ -127,16 +171,28 @@ export async function startHub(
       return new InProcessDataSource(running[name]);
     };
   } else {
-    dataSourceFor = (_name, url) => new RemoteGraphQLDataSource({ url });
+    dataSourceFor = (_name, url) => new SignedRemoteDataSource(url, config.internalSecret);
   }
 
-  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production });
+  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits });
   await server.start();
-  let requestCounter = 0;
+  const authenticate = await createAuthenticator(config.auth);
+  const manifest = loadManifest(config.trustedDocuments.path);
+  const perAddress = new RateLimiter(config.limits.perAddressPerMinute);
+  const perIdentity = new RateLimiter(config.limits.perIdentityPerMinute);
   const http: HttpService = await serveHttp(server, {
     port: config.port,
     host: config.host,
-    context: async () => ({ requestId: `${Date.now().toString(36)}-${(requestCounter += 1).toString(36)}` }),
+    maxBodyBytes: config.limits.maxBodyBytes,
+    timeoutMs: config.limits.timeoutMs,
+    context: async ({ request, headers, body, address }) => {
+      enforce(perAddress.take(`address:${address}`), 'address');
+      const identity = await authenticate(headers.get('authorization'));
+      if (identity.subject) enforce(perIdentity.take(`identity:${identity.subject}`), 'identity');
+      const search = new URL(request.url ?? '/', 'http://localhost').searchParams;
+      applyTrustedDocuments(body, search, manifest, config.trustedDocuments.required);
+      return { requestId: randomUUID(), identity };
+    },
     health: async () => {
       if (config.topology === 'all-in-one') {
         for (const database of databases) await database.db.execute(sql`select 1`);
@@ -178,6 +234,17 @@ async function remoteHealth(urls: Record<string, string>): Promise<Record<string
   );
   if (down.length > 0) throw new Error(`subgraphs not healthy: ${down.sort().join(', ')}`);
   return report;
+}
+
+function enforce(decision: ReturnType<RateLimiter['take']>, scope: 'address' | 'identity'): void {
+  if (decision.allowed) return;
+  throw new HttpRejection(
+    429,
+    'RATE_LIMITED',
+    `Too many requests from this ${scope}; try again in ${decision.retryAfterSeconds} s.`,
+    { 'retry-after': String(decision.retryAfterSeconds) },
+    { scope, retryAfterSeconds: decision.retryAfterSeconds },
+  );
 }
 
 const quietLogger = {

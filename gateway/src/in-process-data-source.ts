@@ -1,6 +1,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { PUBLIC_IDENTITY } from '@hub/common';
 import type { RunningSubgraph } from '@hub/server';
+import type { GatewayContext } from './hub.ts';
 
 /**
  * Routes a subgraph fetch to a subgraph running in this process, through its own Apollo
@@ -18,7 +20,7 @@ export class InProcessDataSource<TContext extends object> implements GraphQLData
     if (!request.query) throw new Error(`a fetch to subgraph ${this.subgraph.module.name} has no query`);
     const response = await this.subgraph.server.executeOperation(
       { query: request.query, variables: request.variables, operationName: request.operationName },
-      { contextValue: this.contextFor(options.context) },
+      { contextValue: this.contextFor(options.context as Partial<GatewayContext> | undefined) },
     );
     if (response.body.kind !== 'single') {
       throw new Error(`subgraph ${this.subgraph.module.name} answered with an incremental response`);
@@ -26,11 +28,12 @@ export class InProcessDataSource<TContext extends object> implements GraphQLData
     return response.body.singleResult as GatewayGraphQLResponse;
   }
 
-  private contextFor(gatewayContext: object | undefined): TContext {
-    if (!gatewayContext) return this.subgraph.createContext();
+  /** In-process there is no network to cross: the identity the gateway established is handed over as it is. */
+  private contextFor(gatewayContext: Partial<GatewayContext> | undefined): TContext {
+    if (!gatewayContext?.identity) return this.subgraph.createContext(PUBLIC_IDENTITY);
     let context = this.contexts.get(gatewayContext);
     if (!context) {
-      context = this.subgraph.createContext();
+      context = this.subgraph.createContext(gatewayContext.identity);
       this.contexts.set(gatewayContext, context);
     }
     return context;

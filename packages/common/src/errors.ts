@@ -7,6 +7,10 @@ import { GraphQLError } from 'graphql';
 export const ErrorCode = {
   BadUserInput: 'BAD_USER_INPUT',
   NotFound: 'NOT_FOUND',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  VersionConflict: 'VERSION_CONFLICT',
+  AlreadyExists: 'ALREADY_EXISTS',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

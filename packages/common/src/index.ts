@@ -4,8 +4,17 @@ export { moneyFromFen, yuanToFen, formatYuan, type Money } from './money.ts';
 export { provenanceOf, sourceById, type Provenance, type ProvenanceKind, type Source } from './provenance.ts';
 export { scalarResolvers } from './scalars.ts';
 export { loadSubgraphTypeDefs } from './typedefs.ts';
-export { pageArgs, type PageArgs } from './paging.ts';
+export { pageArgs, MAX_PAGE_SIZE, type PageArgs } from './paging.ts';
 export { byKey, groupedByKey } from './batch.ts';
 export { parseCsv, requiredField } from './csv.ts';
 export { ORGANIZATION_KINDS, PROJECT_FIELDS, type OrganizationKind, type ProjectField } from './domain.ts';
 export { isUuid } from './ids.ts';
+export {
+  ROLES,
+  PUBLIC_IDENTITY,
+  isRole,
+  requireRole,
+  requireMemberOf,
+  type Role,
+  type Identity,
+} from './identity.ts';

@@ -37,6 +37,26 @@ export class EnvReader {
     return port;
   }
 
+  positiveInt(name: string, fallback: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      this.problems.push(`${name} must be a whole number above 0; got "${raw}".`);
+      return fallback;
+    }
+    return value;
+  }
+
+  flag(name: string, fallback: boolean): boolean {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.problems.push(`${name} must be true or false; got "${raw}".`);
+    return fallback;
+  }
+
   oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -86,4 +106,29 @@ export function databaseConfigFor(reader: EnvReader, subgraph: string): Database
     url: reader.postgresUrl(`${subgraph.toUpperCase()}_DATABASE_URL`) ?? reader.postgresUrl('DATABASE_URL'),
     dataDir: resolve(reader.text('DATA_DIR', '.data')),
   };
+}
+
+/**
+ * Secrets used when none is configured, outside production only, so that `npm start` and the
+ * tests need no set-up. Production refuses to start without real ones.
+ */
+export const DEVELOPMENT_SECRETS = {
+  internal: 'su-shaan-hub-development-internal-secret',
+  jwt: 'su-shaan-hub-development-jwt-secret-not-for-production',
+} as const;
+
+/** The secret the gateway signs forwarded identities with (`HUB_INTERNAL_SECRET`). */
+export function internalSecretFrom(reader: EnvReader, production: boolean): string {
+  const secret = reader.optionalText('HUB_INTERNAL_SECRET');
+  if (secret !== undefined && secret.length < 32) {
+    reader.problems.push('HUB_INTERNAL_SECRET must be at least 32 characters.');
+  }
+  if (secret === undefined && production) {
+    reader.problems.push('HUB_INTERNAL_SECRET must be set in production (the gateway and subgraphs share it).');
+  }
+  return secret ?? DEVELOPMENT_SECRETS.internal;
+}
+
+export function isProduction(reader: EnvReader): boolean {
+  return reader.text('NODE_ENV', 'development') === 'production';
 }

@@ -4,6 +4,29 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
 export type HealthCheck = () => Promise<Record<string, unknown>>;
 
+/** Thrown while preparing a request to answer it at once with a status and a stable code. */
+export class HttpRejection extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** What the HTTP layer knows of a request before GraphQL sees it. */
+export interface IncomingRequestInfo {
+  request: IncomingMessage;
+  headers: HeaderMap;
+  /** The parsed JSON body of a POST, or undefined. */
+  body: unknown;
+  /** The remote address, for rate limiting and logs. */
+  address: string;
+}
+
 export interface HttpService {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
   url: string;
@@ -16,9 +39,15 @@ interface ServeOptions<TContext extends BaseContext> {
   host?: string;
   /** Largest request body accepted, in bytes; larger ones get 413. */
   maxBodyBytes?: number;
-  context: (request: IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds the request's context before execution: authentication, rate limits, document
+   * checks. Throwing an HttpRejection answers the request with it.
+   */
+  context: (info: IncomingRequestInfo) => Promise<TContext>;
   /** Answers GET /health: 200 with its result, or 503 when it throws. */
   health: HealthCheck;
+  /** Longest a request may run before it is answered with 503 TIMEOUT. */
+  timeoutMs?: number;
 }
 
 /**
@@ -32,6 +61,11 @@ export async function serveHttp<TContext extends BaseContext>(
   const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
   const httpServer = createServer((request, response) => {
     handle(server, options, maxBodyBytes, request, response).catch((error: unknown) => {
+      if (error instanceof HttpRejection) {
+        if (!response.headersSent) reject(response, error);
+        else response.end();
+        return;
+      }
       console.error('request failed outside GraphQL execution', error);
       if (!response.headersSent) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
       else response.end();
@@ -99,10 +133,12 @@ async function handle<TContext extends BaseContext>(
     }
   }
 
-  const result = await server.executeHTTPGraphQLRequest({
+  const contextValue = await options.context({ request, headers, body, address: request.socket.remoteAddress ?? '' });
+  const execution = server.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(request),
+    context: async () => contextValue,
   });
+  const result = await withTimeout(execution, options.timeoutMs ?? 30_000);
   response.statusCode = result.status ?? 200;
   for (const [name, value] of result.headers) response.setHeader(name, value);
   if (result.body.kind === 'complete') {
@@ -111,6 +147,24 @@ async function handle<TContext extends BaseContext>(
   }
   for await (const chunk of result.body.asyncIterator) response.write(chunk);
   response.end();
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rejectTimeout) => {
+    timer = setTimeout(
+      () => rejectTimeout(new HttpRejection(503, 'TIMEOUT', `The request took longer than ${timeoutMs} ms.`, { 'retry-after': '1' })),
+      timeoutMs,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function reject(response: ServerResponse, rejection: HttpRejection): void {
+  for (const [name, value] of Object.entries(rejection.headers)) response.setHeader(name, value);
+  sendJson(response, rejection.status, {
+    errors: [{ message: rejection.message, extensions: { code: rejection.code, ...rejection.extensions } }],
+  });
 }
 
 /** Reads the whole body, or returns null as soon as it grows past the limit. */

@@ -1,4 +1,13 @@
-export { serveHttp, type HttpService, type HealthCheck } from './http.ts';
+export { serveHttp, HttpRejection, type HttpService, type HealthCheck, type IncomingRequestInfo } from './http.ts';
 export { startSubgraph, type SubgraphModule, type RunningSubgraph } from './subgraph.ts';
-export { ConfigError, EnvReader, databaseConfigFor, type DatabaseConfig } from './environment.ts';
+export {
+  ConfigError,
+  EnvReader,
+  DEVELOPMENT_SECRETS,
+  databaseConfigFor,
+  internalSecretFrom,
+  isProduction,
+  type DatabaseConfig,
+} from './environment.ts';
 export { serveSubgraph, serveRunningSubgraph, runSubgraphMain } from './service.ts';
+export { IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity, verifyIdentity } from './trust.ts';

@@ -1,18 +1,30 @@
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '@hub/db';
-import { EnvReader, databaseConfigFor } from './environment.ts';
-import { serveHttp, type HttpService } from './http.ts';
+import { EnvReader, databaseConfigFor, internalSecretFrom, isProduction } from './environment.ts';
+import { HttpRejection, serveHttp, type HttpService } from './http.ts';
+import { verifyIdentity } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
 
-/** Serves a started subgraph over HTTP: POST/GET /graphql and GET /health. */
+/**
+ * Serves a started subgraph over HTTP: POST/GET /graphql and GET /health. Every GraphQL
+ * request must carry the identity the gateway signed with `internalSecret`; anything else is
+ * refused with 401, so the subgraph cannot be reached around the gateway.
+ */
 export function serveRunningSubgraph<TContext extends object>(
   subgraph: RunningSubgraph<TContext>,
-  options: { port: number; host?: string },
+  options: { port: number; host?: string; internalSecret: string },
 ): Promise<HttpService> {
+  const { internalSecret, ...listen } = options;
   return serveHttp(subgraph.server, {
-    ...options,
-    context: async () => subgraph.createContext(),
+    ...listen,
+    context: async ({ headers }) => {
+      const identity = verifyIdentity(headers, internalSecret);
+      if (!identity) {
+        throw new HttpRejection(401, 'UNAUTHENTICATED', 'This subgraph answers only the gateway.');
+      }
+      return subgraph.createContext(identity);
+    },
     health: async () => {
       await subgraph.database.db.execute(sql`select 1`);
       return { subgraph: subgraph.module.name, database: subgraph.database.kind };
@@ -33,11 +45,12 @@ export async function serveSubgraph<TContext extends object>(
   const port = reader.port('PORT', defaultPort);
   const host = reader.text('HOST', '127.0.0.1');
   const database = databaseConfigFor(reader, module.name);
+  const internalSecret = internalSecretFrom(reader, isProduction(reader));
   reader.done();
 
   const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
   const subgraph = await startSubgraph(module, db);
-  const http = await serveRunningSubgraph(subgraph, { port, host });
+  const http = await serveRunningSubgraph(subgraph, { port, host, internalSecret });
   return {
     ...http,
     async close() {

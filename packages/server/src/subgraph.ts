@@ -2,6 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { Identity } from '@hub/common';
 import type { Database, Db } from '@hub/db';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 
@@ -19,8 +20,8 @@ export interface SubgraphModule<TContext extends object> {
   migrationsFolder: string;
   /** Loads the public-record seed once; a no-op when it is already there. */
   seed(db: Db): Promise<void>;
-  /** A fresh context, with fresh DataLoaders, for one request. */
-  createContext(db: Db): TContext;
+  /** A fresh context, with fresh DataLoaders, for one request by `identity`. */
+  createContext(db: Db, identity: Identity): TContext;
 }
 
 export interface RunningSubgraph<TContext extends object> {
@@ -28,7 +29,7 @@ export interface RunningSubgraph<TContext extends object> {
   schema: GraphQLSchema;
   server: ApolloServer<TContext>;
   database: Database;
-  createContext(): TContext;
+  createContext(identity: Identity): TContext;
   stop(): Promise<void>;
 }
 
@@ -56,7 +57,7 @@ export async function startSubgraph<TContext extends object>(
     schema,
     server,
     database,
-    createContext: () => module.createContext(database.db),
+    createContext: (identity) => module.createContext(database.db, identity),
     stop: () => server.stop(),
   };
 }

@@ -1,31 +1,53 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Role } from '@hub/common';
 import type { Database } from '@hub/db';
-import { composeSupergraph, startHub, startInProcessSubgraphs, type Hub, type HubConfig } from '@hub/gateway';
-import { SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from '@hub/gateway';
+import {
+  composeSupergraph,
+  mintToken,
+  readHubConfig,
+  startHub,
+  startInProcessSubgraphs,
+  SUBGRAPHS,
+  type Hub,
+  type HubConfig,
+  type SubgraphName,
+} from '@hub/gateway';
 import { serveRunningSubgraph, type HttpService } from '@hub/server';
 import { openTestDatabase } from './database.ts';
 
 export type Topology = HubConfig['topology'];
 
-export interface GraphQLResult<TData = Record<string, unknown>> {
+export interface GraphQLResult<TData = Record<string, any>> {
   status: number;
+  headers: Headers;
   data?: TData | null;
-  errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
+  errors?: { message: string; extensions?: Record<string, any>; path?: (string | number)[] }[];
+}
+
+export interface QueryOptions {
+  token?: string;
+  headers?: Record<string, string>;
 }
 
 export interface TestHub {
   topology: Topology;
+  config: HubConfig;
   url: string;
   /** Root URL of the gateway, for /health and raw requests. */
   origin: string;
+  /** Each subgraph's own URL in the distributed topology. */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
   database: Database;
   /** Sends an operation through the gateway over HTTP. */
   query<TData = Record<string, any>>(
     document: string,
     variables?: Record<string, unknown>,
+    options?: QueryOptions,
   ): Promise<GraphQLResult<TData>>;
+  /** A token the hub accepts, for a role (and the organization of a foundation member). */
+  token(role: Exclude<Role, 'PUBLIC'>, organizationId?: string, options?: { expiresIn?: string | number }): Promise<string>;
   /** Counts the SQL statements an operation sends, across all subgraphs. */
   countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
   stop(): Promise<void>;
@@ -34,40 +56,41 @@ export interface TestHub {
 /**
  * Starts the hub for a test file on a fresh database, on port 0: all-in-one (subgraphs in
  * process) or distributed (each subgraph its own HTTP service, the gateway serving a
- * supergraph composed for their ports and routing over HTTP).
+ * supergraph composed for their ports and routing over HTTP). `env` sets configuration the
+ * way the environment does for `npm start`.
  */
-export async function startTestHub(topology: Topology = 'all-in-one'): Promise<TestHub> {
+export async function startTestHub(
+  topology: Topology = 'all-in-one',
+  env: Record<string, string> = {},
+): Promise<TestHub> {
   const database = await openTestDatabase();
   const databases = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, database])) as Record<SubgraphName, Database>;
-  const baseConfig: HubConfig = {
-    topology,
-    host: '127.0.0.1',
-    port: 0,
-    supergraphPath: SUPERGRAPH_FILE,
-    databases: Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, { url: undefined, dataDir: '' }])) as HubConfig['databases'],
-    production: false,
-  };
+  const baseEnv = { TOPOLOGY: topology, PORT: '0', HOST: '127.0.0.1', ...env };
 
   const services: HttpService[] = [];
+  const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
   let cleanup = async () => {};
   let hub: Hub;
+  let config: HubConfig;
   try {
     if (topology === 'all-in-one') {
-      hub = await startHub(baseConfig, { databases });
+      config = readHubConfig(baseEnv);
+      hub = await startHub(config, { databases });
     } else {
       const running = await startInProcessSubgraphs(databases);
-      const urls = {} as Record<SubgraphName, string>;
+      const internalSecret = readHubConfig(baseEnv).internalSecret;
       for (const { name } of SUBGRAPHS) {
-        const service = await serveRunningSubgraph(running[name], { port: 0 });
+        const service = await serveRunningSubgraph(running[name], { port: 0, internalSecret });
         services.push(service);
-        urls[name] = service.url;
+        subgraphUrls[name] = service.url;
       }
-      const composition = composeSupergraph(urls);
+      const composition = composeSupergraph(subgraphUrls as Record<SubgraphName, string>);
       if (!composition.ok) throw new Error(composition.errors.join('\n'));
       const folder = mkdtempSync(join(tmpdir(), 'hub-supergraph-'));
       const supergraphPath = join(folder, 'supergraph.graphql');
       writeFileSync(supergraphPath, composition.supergraphSdl);
-      hub = await startHub({ ...baseConfig, supergraphPath });
+      config = readHubConfig({ ...baseEnv, SUPERGRAPH_PATH: supergraphPath });
+      hub = await startHub(config);
       cleanup = async () => {
         for (const service of services) await service.stop();
         for (const subgraph of Object.values(running)) await subgraph.stop();
@@ -81,18 +104,37 @@ export async function startTestHub(topology: Topology = 'all-in-one'): Promise<T
   }
 
   const url = hub.url;
+  const { auth } = config;
   return {
     topology,
+    config,
     url,
     origin: new URL(url).origin,
+    subgraphUrls,
     database,
-    async query(document, variables) {
+    async query(document, variables, options = {}) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...options.headers,
+        },
         body: JSON.stringify({ query: document, variables }),
       });
-      return { status: response.status, ...((await response.json()) as object) };
+      return { status: response.status, headers: response.headers, ...((await response.json()) as object) };
+    },
+    token(role, organizationId, options = {}) {
+      if (auth.key.kind !== 'secret') throw new Error('test tokens need a JWT secret');
+      return mintToken({
+        secret: auth.key.secret,
+        issuer: auth.issuer,
+        audience: auth.audience,
+        role,
+        subject: `test-${role.toLowerCase()}`,
+        organizationId: organizationId ?? null,
+        expiresIn: options.expiresIn ?? '1h',
+      });
     },
     countStatements: (work) => database.statements.measure(work),
     async stop() {

@@ -16,8 +16,8 @@ export const jiangsuSubgraph: SubgraphModule<JiangsuContext> = {
   dbSchema: 'jiangsu',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   seed: seedJiangsu,
-  createContext(db) {
+  createContext(db, identity) {
     const store = new JiangsuStore(db);
-    return { store, loaders: createLoaders(store) };
+    return { store, loaders: createLoaders(store), identity };
   },
 };

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { byKey, groupedByKey } from '@hub/common';
+import { byKey, groupedByKey, type Identity } from '@hub/common';
 import type { JiangsuStore } from './store/jiangsu-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
@@ -34,4 +34,6 @@ export type JiangsuLoaders = ReturnType<typeof createLoaders>;
 export interface JiangsuContext {
   store: JiangsuStore;
   loaders: JiangsuLoaders;
+  /** Who is asking, as the gateway vouched. */
+  identity: Identity;
 }

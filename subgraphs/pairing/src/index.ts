@@ -16,8 +16,8 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
   dbSchema: 'pairing',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   seed: seedPairing,
-  createContext(db) {
+  createContext(db, identity) {
     const store = new PairingStore(db);
-    return { store, loaders: createLoaders(store) };
+    return { store, loaders: createLoaders(store), identity };
   },
 };

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { byKey, groupedByKey } from '@hub/common';
+import { byKey, groupedByKey, type Identity } from '@hub/common';
 import type { PairingStore } from './store/pairing-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
@@ -46,4 +46,6 @@ export type PairingLoaders = ReturnType<typeof createLoaders>;
 export interface PairingContext {
   store: PairingStore;
   loaders: PairingLoaders;
+  /** Who is asking, as the gateway vouched. */
+  identity: Identity;
 }

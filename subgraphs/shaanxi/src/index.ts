@@ -17,8 +17,8 @@ export const shaanxiSubgraph: SubgraphModule<ShaanxiContext> = {
   dbSchema: 'shaanxi',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   seed: seedShaanxi,
-  createContext(db) {
+  createContext(db, identity) {
     const store = new ShaanxiStore(db);
-    return { store, loaders: createLoaders(store) };
+    return { store, loaders: createLoaders(store), identity };
   },
 };

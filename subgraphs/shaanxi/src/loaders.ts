@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { byKey, groupedByKey } from '@hub/common';
+import { byKey, groupedByKey, type Identity } from '@hub/common';
 import type { ShaanxiStore } from './store/shaanxi-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
@@ -37,4 +37,6 @@ export type ShaanxiLoaders = ReturnType<typeof createLoaders>;
 export interface ShaanxiContext {
   store: ShaanxiStore;
   loaders: ShaanxiLoaders;
+  /** Who is asking, as the gateway vouched. */
+  identity: Identity;
 }

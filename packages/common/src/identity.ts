@@ -1,0 +1,47 @@
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from './errors.ts';
+
+/**
+ * Who is asking. The gateway establishes it from a signed token; subgraphs receive it from
+ * the gateway and decide, where the data lives, what it may do.
+ */
+export const ROLES = ['PUBLIC', 'FOUNDATION_MEMBER', 'SHAANXI_OFFICE', 'JIANGSU_OFFICE'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Identity {
+  role: Role;
+  /** The token's subject; null for the public. */
+  subject: string | null;
+  /** The organization a foundation member acts for; null for every other role. */
+  organizationId: string | null;
+}
+
+export const PUBLIC_IDENTITY: Identity = Object.freeze({ role: 'PUBLIC', subject: null, organizationId: null });
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/**
+ * Refuses the caller unless it has one of `roles`: UNAUTHENTICATED for the public (a token
+ * would help), FORBIDDEN for a signed-in role that may not do this.
+ */
+export function requireRole(identity: Identity, roles: readonly Role[], action: string): void {
+  if (roles.includes(identity.role)) return;
+  throw refusal(identity, action);
+}
+
+/** Refuses the caller unless it is a member of `organizationId`. */
+export function requireMemberOf(identity: Identity, organizationId: string, action: string): void {
+  if (identity.role === 'FOUNDATION_MEMBER' && identity.organizationId === organizationId) return;
+  throw refusal(identity, action);
+}
+
+function refusal(identity: Identity, action: string): GraphQLError {
+  if (identity.role === 'PUBLIC') {
+    return new GraphQLError(`Sign in to ${action}.`, { extensions: { code: ErrorCode.Unauthenticated } });
+  }
+  return new GraphQLError(`The ${identity.role} role may not ${action}.`, {
+    extensions: { code: ErrorCode.Forbidden, role: identity.role },
+  });
+}
