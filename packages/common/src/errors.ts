@@ -35,3 +35,12 @@ export function notFound(entity: string, key: string, value: string): GraphQLErr
     lookup: { [key]: value },
   });
 }
+
+/** The caller edited from an old version: someone else changed the record first. */
+export function versionConflict(entity: string, expectedVersion: number, currentVersion: number): GraphQLError {
+  return userError(
+    ErrorCode.VersionConflict,
+    `The ${entity} is at version ${currentVersion}, not ${expectedVersion}: someone changed it first. Reload and try again.`,
+    { expectedVersion, currentVersion },
+  );
+}

@@ -1,4 +1,4 @@
-export { ErrorCode, ErrorReason, userError, notFound } from './errors.ts';
+export { ErrorCode, ErrorReason, userError, notFound, versionConflict } from './errors.ts';
 export { parseDivisionCode, prefectureOf, provinceOf, DivisionCodeScalar } from './division-code.ts';
 export { moneyFromFen, yuanToFen, formatYuan, type Money } from './money.ts';
 export { provenanceOf, sourceById, type Provenance, type ProvenanceKind, type Source } from './provenance.ts';
@@ -18,3 +18,19 @@ export {
   type Role,
   type Identity,
 } from './identity.ts';
+export {
+  cleanText,
+  cleanOptionalText,
+  checkRange,
+  notNull,
+  checkUnifiedSocialCreditCode,
+  checkWebsite,
+  type TextRule,
+} from './validation.ts';
+export {
+  cleanOrganizationInput,
+  cleanProfile,
+  type OrganizationInput,
+  type OrganizationProfileInput,
+  type OrganizationChanges,
+} from './organization-input.ts';

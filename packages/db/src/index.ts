@@ -2,3 +2,4 @@ export { openDatabase, queryRows, type Database, type Db, type DatabaseOptions }
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation } from './pg-errors.ts';
 export { provenanceColumns, provenanceCheck, oneOf } from './columns.ts';
+export { updateVersioned, type VersionedUpdate } from './versioned.ts';

@@ -11,3 +11,4 @@ export {
 } from './environment.ts';
 export { serveSubgraph, serveRunningSubgraph, runSubgraphMain } from './service.ts';
 export { IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity, verifyIdentity } from './trust.ts';
+export { unwrapUpdate, duplicateUscc, type OrganizationWrite } from './results.ts';

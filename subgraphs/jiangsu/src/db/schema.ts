@@ -28,6 +28,7 @@ export const organizations = jiangsu.table(
     unifiedSocialCreditCode: text('unified_social_credit_code'),
     cityCode: text('city_code').references(() => cities.code),
     description: text('description'),
+    website: text('website'),
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,11 +1,13 @@
 import { scalarResolvers } from '@hub/common';
 import { CityPairing, County, CountyPair, JiangsuCity, Prefecture } from './city.ts';
 import { JiangsuOrganization } from './organization.ts';
+import { Mutation } from './mutation.ts';
 import { Query } from './query.ts';
 
 export const resolvers = {
   ...scalarResolvers,
   Query,
+  Mutation,
   JiangsuCity,
   CityPairing,
   CountyPair,

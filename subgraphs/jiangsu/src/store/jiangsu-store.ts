@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
-import type { Db } from '@hub/db';
+import { uniqueViolation, updateVersioned, type Db } from '@hub/db';
+import type { OrganizationWrite } from '@hub/server';
 import { cities, cityPairings, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
 
 export type CityRow = typeof cities.$inferSelect;
@@ -45,6 +46,32 @@ export class JiangsuStore {
       .from(organizations)
       .where(and(...conditions))
       .orderBy(asc(organizations.nameZh));
+  }
+
+  /** Inserts an organization; a duplicate Unified Social Credit Code is reported, not thrown. */
+  async insertOrganization(
+    values: typeof organizations.$inferInsert,
+  ): Promise<{ type: 'created'; row: OrganizationRow } | { type: 'duplicate-uscc' }> {
+    try {
+      const [row] = await this.db.insert(organizations).values(values).returning();
+      return { type: 'created', row: row as OrganizationRow };
+    } catch (error) {
+      if (uniqueViolation(error) === 'organization_uscc_unique') return { type: 'duplicate-uscc' };
+      throw error;
+    }
+  }
+
+  async updateOrganization(
+    id: string,
+    expectedVersion: number,
+    changes: Partial<typeof organizations.$inferInsert>,
+  ): Promise<OrganizationWrite<OrganizationRow>> {
+    try {
+      return await updateVersioned<OrganizationRow>(this.db, organizations, { column: organizations.id, value: id }, expectedVersion, changes);
+    } catch (error) {
+      if (uniqueViolation(error) === 'organization_uscc_unique') return { type: 'duplicate-uscc' };
+      throw error;
+    }
   }
 
   allCityPairings(): Promise<CityPairingRow[]> {

@@ -70,6 +70,7 @@ export const organizations = shaanxi.table(
     unifiedSocialCreditCode: text('unified_social_credit_code'),
     homeCountyCode: text('home_county_code').references(() => counties.code),
     description: text('description'),
+    website: text('website'),
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

@@ -12,5 +12,6 @@ export const Project = {
   raisedBy: (project: ProjectNeedRow, _: unknown, { loaders }: ShaanxiContext) =>
     project.raisedByOrganizationId ? loaders.organization.load(project.raisedByOrganizationId) : null,
   amountSought: (project: ProjectNeedRow) => moneyFromFen(project.amountSoughtFen),
+  needVersion: (project: ProjectNeedRow) => project.version,
   provenance: provenanceOf,
 };

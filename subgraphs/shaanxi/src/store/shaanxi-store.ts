@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid } from '@hub/common';
-import type { Db } from '@hub/db';
+import { uniqueViolation, updateVersioned, type Db, type VersionedUpdate } from '@hub/db';
+import type { OrganizationWrite } from '@hub/server';
 import { counties, organizations, prefectures, projectNeeds, type OrganizationKind, type ProjectField } from '../db/schema.ts';
 
 export type PrefectureRow = typeof prefectures.$inferSelect;
@@ -142,6 +143,46 @@ export class ShaanxiStore {
       .from(projectNeeds)
       .where(and(...projectConditions(filter)));
     return row?.total ?? 0;
+  }
+
+  /** Inserts an organization; a duplicate Unified Social Credit Code is reported, not thrown. */
+  async insertOrganization(
+    values: typeof organizations.$inferInsert,
+  ): Promise<{ type: 'created'; row: OrganizationRow } | { type: 'duplicate-uscc' }> {
+    try {
+      const [row] = await this.db.insert(organizations).values(values).returning();
+      return { type: 'created', row: row as OrganizationRow };
+    } catch (error) {
+      if (uniqueViolation(error) === 'organization_uscc_unique') return { type: 'duplicate-uscc' };
+      throw error;
+    }
+  }
+
+  async updateOrganization(
+    id: string,
+    expectedVersion: number,
+    changes: Partial<typeof organizations.$inferInsert>,
+  ): Promise<OrganizationWrite<OrganizationRow>> {
+    try {
+      return await updateVersioned<OrganizationRow>(this.db, organizations, { column: organizations.id, value: id }, expectedVersion, changes);
+    } catch (error) {
+      if (uniqueViolation(error) === 'organization_uscc_unique') return { type: 'duplicate-uscc' };
+      throw error;
+    }
+  }
+
+  async insertProjectNeed(values: typeof projectNeeds.$inferInsert): Promise<ProjectNeedRow> {
+    const [row] = await this.db.insert(projectNeeds).values(values).returning();
+    return row as ProjectNeedRow;
+  }
+
+  updateProjectNeed(
+    id: string,
+    expectedVersion: number,
+    changes: Partial<typeof projectNeeds.$inferInsert>,
+  ): Promise<VersionedUpdate<ProjectNeedRow>> {
+    if (!isUuid(id)) return Promise.resolve({ type: 'not-found' });
+    return updateVersioned<ProjectNeedRow>(this.db, projectNeeds, { column: projectNeeds.id, value: id }, expectedVersion, changes);
   }
 
   /** Checks the database answers; used by health checks. */

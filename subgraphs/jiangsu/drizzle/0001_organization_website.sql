@@ -1,0 +1,1 @@
+ALTER TABLE "jiangsu"."organization" ADD COLUMN "website" text;

@@ -1,0 +1,1 @@
+ALTER TABLE "shaanxi"."organization" ADD COLUMN "website" text;
