@@ -1,0 +1,235 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { documentId, loadManifest } from '@hub/gateway';
+import { startTestHub, type TestHub } from '@hub/testkit';
+
+const post = (hub: TestHub, body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(hub.url, { method: 'POST', headers, body });
+
+describe('operation limits', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one');
+  });
+  afterAll(() => hub?.stop());
+
+  it('refuses an operation nested deeper than 12 levels', async () => {
+    let selection = 'code';
+    for (let i = 0; i < 7; i += 1) selection = `prefecture { counties { ${selection} } }`;
+    const result = await hub.query(`{ county(code: "610927") { ${selection} } }`);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'DEPTH_LIMIT', limit: 12 });
+  });
+
+  it('refuses more than 30 aliases', async () => {
+    const fields = Array.from({ length: 31 }, (_, i) => `a${i}: prefectures { code }`).join(' ');
+    const result = await hub.query(`{ ${fields} }`);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ reason: 'ALIAS_LIMIT', actual: 31 });
+  });
+
+  it('refuses an operation whose estimated cost is over the limit, counting page sizes from variables', async () => {
+    const document = `query ($n: Int!) { counties(first: $n) { nodes { organizations { projectsRaised { county { projects { titleZh } } } } } } }`;
+    const costly = await hub.query(document, { n: 100 });
+    expect(costly.status).toBe(400);
+    expect(costly.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'COST_LIMIT' });
+    const cheap = await hub.query(document, { n: 2 });
+    expect(cheap.errors).toBeUndefined();
+  });
+
+  it('expands a fragment bomb by its real size without hanging', async () => {
+    const fragments = ['fragment F0 on County { code nameZh }'];
+    for (let i = 1; i <= 20; i += 1) fragments.push(`fragment F${i} on County { ...F${i - 1} prefecture { counties { ...F${i - 1} } } }`);
+    const started = Date.now();
+    const result = await hub.query(`{ county(code: "610927") { ...F20 } } ${fragments.join(' ')}`);
+    expect(result.status).toBe(400);
+    expect(result.errors?.map((e) => e.extensions?.reason)).toContain('DEPTH_LIMIT');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const response = await post(hub, JSON.stringify({ query: `{ prefectures { code } }`, variables: { pad: 'x'.repeat(150_000) } }));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  });
+
+  it('refuses a document with too many tokens while parsing', async () => {
+    const result = await hub.query(`{ prefectures { ${'code '.repeat(5_000)} } }`);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(result.errors?.[0]?.message).toMatch(/more that 4000 tokens/);
+  });
+
+  it('prevents cross-site requests: a simple GET or a text/plain POST is refused', async () => {
+    const get = await fetch(`${hub.url}?query=${encodeURIComponent('{ prefectures { code } }')}`);
+    expect(get.status).toBe(400);
+    expect(await get.text()).toMatch(/CSRF/);
+    const plain = await post(hub, JSON.stringify({ query: '{ prefectures { code } }' }), { 'content-type': 'text/plain' });
+    expect(plain.status).toBe(400);
+    const preflighted = await fetch(`${hub.url}?query=${encodeURIComponent('{ prefectures { code } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(preflighted.status).toBe(200);
+  });
+
+  it('tags every response with a request id', async () => {
+    const result = await hub.query(`{ prefectures { code } }`);
+    expect(result.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('internal errors', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one');
+  });
+  afterAll(() => hub?.stop());
+  afterEach(() => vi.restoreAllMocks());
+
+  it('are masked for the caller and logged with the same request id', async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    // Break the database under the hub: the Jiangsu cities table disappears for a moment.
+    await hub.database.db.execute(sql`alter table jiangsu.city rename to city_hidden`);
+    try {
+      const result = await hub.query(`{ jiangsuCities { code } }`);
+      const error = result.errors?.[0];
+      expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      const requestId = error?.extensions?.requestId as string;
+      expect(requestId).toBe(result.headers.get('x-request-id'));
+      expect(error?.message).toBe(`Internal server error (request ${requestId}).`);
+      expect(JSON.stringify(result)).not.toMatch(/select|relation|jiangsu\.city|stack/i);
+      const logged = lines.map((line) => JSON.parse(line)).find((entry) => entry.requestId === requestId);
+      expect(logged).toMatchObject({ level: 'error', requestId });
+      expect(logged.message).toMatch(/city/);
+    } finally {
+      await hub.database.db.execute(sql`alter table jiangsu.city_hidden rename to city`);
+    }
+    expect((await hub.query(`{ jiangsuCities { code } }`)).data!.jiangsuCities).toHaveLength(10);
+  });
+});
+
+describe('rate limits', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one', { RATE_LIMIT_PER_ADDRESS: '5', RATE_LIMIT_PER_IDENTITY: '3' });
+  });
+  afterAll(() => hub?.stop());
+
+  it('refuses a signed-in identity past its limit with 429 and Retry-After', async () => {
+    const token = await hub.token('SHAANXI_OFFICE');
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await hub.query(`{ prefectures { code } }`, {}, { token })).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  it('refuses an address past its limit with 429, Retry-After and RATE_LIMITED', async () => {
+    let last: Awaited<ReturnType<TestHub['query']>> | undefined;
+    for (let i = 0; i < 3; i += 1) last = await hub.query(`{ prefectures { code } }`);
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(last!.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', scope: 'address' });
+    expect((await fetch(`${hub.origin}/health`)).status).toBe(200);
+  });
+});
+
+describe('production mode', () => {
+  let production: TestHub;
+  let development: TestHub;
+  beforeAll(async () => {
+    production = await startTestHub('all-in-one', { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) });
+    development = await startTestHub('all-in-one');
+  });
+  afterAll(async () => {
+    await production?.stop();
+    await development?.stop();
+  });
+
+  it('turns introspection off', async () => {
+    const document = `{ __schema { queryType { name } } }`;
+    expect((await development.query(document)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const result = await production.query(document);
+    expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(result.errors?.[0]?.message).toMatch(/introspection/i);
+  });
+
+  it('gives no field suggestions', async () => {
+    expect((await development.query(`{ countys { code } }`)).errors?.[0]?.message).toMatch(/Did you mean/);
+    const result = await production.query(`{ countys { code } }`);
+    expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(result.errors?.[0]?.message).not.toMatch(/Did you mean|counties/);
+  });
+
+  it('refuses to start without its secrets', async () => {
+    const { readHubConfig } = await import('@hub/gateway');
+    expect(() => readHubConfig({ NODE_ENV: 'production', TOPOLOGY: 'distributed' })).toThrow(
+      /token key[\s\S]*HUB_INTERNAL_SECRET must be set in production/,
+    );
+  });
+});
+
+describe('trusted documents', () => {
+  let strict: TestHub;
+  let open: TestHub;
+  const manifest = loadManifest(new URL('../gateway/trusted-documents.json', import.meta.url).pathname);
+  const [countyPageId, countyPage] = [...manifest.entries()].find(([, body]) => body.includes('CountyPage'))!;
+  beforeAll(async () => {
+    strict = await startTestHub('all-in-one', { REQUIRE_TRUSTED_DOCUMENTS: 'true' });
+    open = await startTestHub('all-in-one');
+  });
+  afterAll(async () => {
+    await strict?.stop();
+    await open?.stop();
+  });
+
+  it('runs a registered operation by its id', async () => {
+    const response = await post(strict, JSON.stringify({ documentId: `sha256:${countyPageId}`, variables: { code: '610927' } }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ data: { county: { nameZh: '镇坪县' } } });
+  });
+
+  it('runs a registered operation sent in full or by its persisted query hash', async () => {
+    expect((await strict.query(countyPage, { code: '610924' })).data).toMatchObject({ county: { nameZh: '紫阳县' } });
+    const byHash = await post(
+      strict,
+      JSON.stringify({ variables: { code: '610929' }, extensions: { persistedQuery: { version: 1, sha256Hash: countyPageId } } }),
+    );
+    expect(await byHash.json()).toMatchObject({ data: { county: { nameZh: '白河县' } } });
+  });
+
+  it('refuses any other operation when trusted documents are required', async () => {
+    const result = await strict.query(`{ prefectures { code } }`);
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_REQUIRED');
+    const unknown = await post(strict, JSON.stringify({ documentId: 'sha256:0000' }));
+    expect(await unknown.json()).toMatchObject({ errors: [{ extensions: { code: 'UNKNOWN_DOCUMENT' } }] });
+  });
+
+  it('accepts automatic persisted queries for other operations when not required', async () => {
+    const query = `{ prefectures { code } }`;
+    const extensions = { persistedQuery: { version: 1, sha256Hash: documentId(query) } };
+    const first = await (await post(open, JSON.stringify({ extensions }))).json();
+    expect(first).toMatchObject({ errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+    await post(open, JSON.stringify({ query, extensions }));
+    const again = await (await post(open, JSON.stringify({ extensions }))).json();
+    expect(again.data.prefectures).toHaveLength(10);
+  });
+});
+
+describe('time limit', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    // Over HTTP, so the subgraph fetches give the clock a chance; in-process on PGlite a whole
+    // operation can finish without the event loop turning.
+    hub = await startTestHub('distributed', { REQUEST_TIMEOUT_MS: '1' });
+  });
+  afterAll(() => hub?.stop());
+
+  it('answers a request that runs too long with 503 TIMEOUT', async () => {
+    const result = await hub.query(`{ counties(first: 100) { nodes { code organizations { id } projects { id } } } }`);
+    expect(result.status).toBe(503);
+    expect(result.errors?.[0]?.extensions?.code).toBe('TIMEOUT');
+  });
+});
