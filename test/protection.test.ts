@@ -213,7 +213,7 @@ describe('trusted documents', () => {
     const first = await (await post(open, JSON.stringify({ extensions }))).json();
     expect(first).toMatchObject({ errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
     await post(open, JSON.stringify({ query, extensions }));
-    const again = await (await post(open, JSON.stringify({ extensions }))).json();
+    const again = (await (await post(open, JSON.stringify({ extensions }))).json()) as { data: { prefectures: unknown[] } };
     expect(again.data.prefectures).toHaveLength(10);
   });
 });

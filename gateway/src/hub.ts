@@ -26,7 +26,7 @@ import { createAuthenticator } from './auth.ts';
 import type { HubConfig, RequestLimits } from './config.ts';
 import { applyTrustedDocuments, loadManifest } from './documents.ts';
 import { errorMaskingPlugin } from './errors.ts';
-import { costLimitPlugin, operationLimitRules } from './limits.ts';
+import { costLimitPlugin, operationKindPlugin, operationLimitRules } from './limits.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
 import { validateScalarsAtGateway } from './scalars.ts';
@@ -138,7 +138,7 @@ export function createGatewayServer(options: {
     csrfPrevention: true,
     parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: operationLimitRules(options.limits),
-    plugins: [costLimitPlugin(options.limits), errorMaskingPlugin()],
+    plugins: [operationKindPlugin(), costLimitPlugin(options.limits), errorMaskingPlugin()],
   });
 }
 

@@ -218,3 +218,31 @@ class OperationWalker {
     return value;
   }
 }
+
+/**
+ * Refuses, as the caller's mistake, what the gateway cannot run: a document whose operation
+ * cannot be chosen (several without operationName) and subscriptions (not served).
+ */
+export function operationKindPlugin(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, request }) {
+          if (!operation) {
+            throw new GraphQLError(
+              request.operationName
+                ? `The document has no operation named "${String(request.operationName).slice(0, 100)}".`
+                : 'The document has several operations; say which to run with operationName.',
+              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
+            );
+          }
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError('The hub does not serve subscriptions.', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
+        },
+      };
+    },
+  };
+}

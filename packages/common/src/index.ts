@@ -8,7 +8,7 @@ export { pageArgs, MAX_PAGE_SIZE, type PageArgs } from './paging.ts';
 export { byKey, groupedByKey } from './batch.ts';
 export { parseCsv, requiredField } from './csv.ts';
 export { ORGANIZATION_KINDS, PROJECT_FIELDS, type OrganizationKind, type ProjectField } from './domain.ts';
-export { isUuid } from './ids.ts';
+export { isUuid, isStorableKey } from './ids.ts';
 export {
   ROLES,
   PUBLIC_IDENTITY,

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { isStorableKey } from '@hub/common';
 import { uniqueViolation, updateVersioned, type Db } from '@hub/db';
 import type { OrganizationWrite } from '@hub/server';
 import { cities, cityPairings, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
@@ -26,7 +27,9 @@ export class JiangsuStore {
   }
 
   organizationsByIds(ids: readonly string[]): Promise<OrganizationRow[]> {
-    return this.db.select().from(organizations).where(inArray(organizations.id, [...ids]));
+    const keys = ids.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db.select().from(organizations).where(inArray(organizations.id, keys));
   }
 
   organizationsByCities(cityCodes: readonly string[]): Promise<OrganizationRow[]> {
@@ -66,6 +69,7 @@ export class JiangsuStore {
     expectedVersion: number,
     changes: Partial<typeof organizations.$inferInsert>,
   ): Promise<OrganizationWrite<OrganizationRow>> {
+    if (!isStorableKey(id)) return { type: 'not-found' };
     try {
       return await updateVersioned<OrganizationRow>(this.db, organizations, { column: organizations.id, value: id }, expectedVersion, changes);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { asc, count, eq, inArray, sql, sum } from 'drizzle-orm';
-import { isUuid } from '@hub/common';
+import { isStorableKey, isUuid } from '@hub/common';
 import { queryRows, type Db } from '@hub/db';
 import {
   agreementFocuses,
@@ -45,7 +45,9 @@ export class PairingStore {
   }
 
   agreementsByIds(ids: readonly string[]): Promise<AgreementRow[]> {
-    return this.db.select().from(agreements).where(inArray(agreements.id, [...ids]));
+    const keys = ids.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db.select().from(agreements).where(inArray(agreements.id, keys));
   }
 
   focusesByAgreements(ids: readonly string[]): Promise<AgreementFocusRow[]> {
@@ -83,7 +85,9 @@ export class PairingStore {
   }
 
   ceremoniesByIds(ids: readonly string[]): Promise<CeremonyRow[]> {
-    return this.db.select().from(ceremonies).where(inArray(ceremonies.id, [...ids]));
+    const keys = ids.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db.select().from(ceremonies).where(inArray(ceremonies.id, keys));
   }
 
   ceremoniesByAgreements(ids: readonly string[]): Promise<CeremonyRow[]> {
@@ -120,11 +124,13 @@ export class PairingStore {
 
   /** Ceremonies each organization hosted or signed at, oldest first. */
   async ceremoniesOfOrganizations(ids: readonly string[]): Promise<CeremonyFor<'organizationId'>[]> {
+    const keys = ids.filter(isStorableKey);
+    if (keys.length === 0) return [];
     const rows = await this.db
       .selectDistinct({ organizationId: ceremonyOrganizations.organizationId, ceremony: ceremonies })
       .from(ceremonyOrganizations)
       .innerJoin(ceremonies, eq(ceremonies.id, ceremonyOrganizations.ceremonyId))
-      .where(inArray(ceremonyOrganizations.organizationId, [...ids]))
+      .where(inArray(ceremonyOrganizations.organizationId, keys))
       .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
     return rows.map(({ organizationId, ceremony }) => ({ ...ceremony, organizationId }));
   }

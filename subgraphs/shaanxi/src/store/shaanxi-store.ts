@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import { isUuid } from '@hub/common';
+import { isStorableKey, isUuid } from '@hub/common';
 import { uniqueViolation, updateVersioned, type Db, type VersionedUpdate } from '@hub/db';
 import type { OrganizationWrite } from '@hub/server';
 import { counties, organizations, prefectures, projectNeeds, type OrganizationKind, type ProjectField } from '../db/schema.ts';
@@ -75,7 +75,9 @@ export class ShaanxiStore {
   }
 
   organizationsByIds(ids: readonly string[]): Promise<OrganizationRow[]> {
-    return this.db.select().from(organizations).where(inArray(organizations.id, [...ids]));
+    const keys = ids.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db.select().from(organizations).where(inArray(organizations.id, keys));
   }
 
   organizationsByHomeCounties(countyCodes: readonly string[]): Promise<OrganizationRow[]> {
@@ -163,6 +165,7 @@ export class ShaanxiStore {
     expectedVersion: number,
     changes: Partial<typeof organizations.$inferInsert>,
   ): Promise<OrganizationWrite<OrganizationRow>> {
+    if (!isStorableKey(id)) return { type: 'not-found' };
     try {
       return await updateVersioned<OrganizationRow>(this.db, organizations, { column: organizations.id, value: id }, expectedVersion, changes);
     } catch (error) {

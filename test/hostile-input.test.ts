@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '@hub/db';
+import { startTestHub, type TestHub } from '@hub/testkit';
+
+/**
+ * Hundreds of malformed and abusive requests: none may get a 5xx, each gets an error with a
+ * code, the database is byte-for-byte the same afterwards, and the hub is healthy at the end.
+ */
+interface HostileRequest {
+  label: string;
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const gql = (label: string, query: string, variables?: unknown, headers: Record<string, string> = {}): HostileRequest => ({
+  label,
+  headers: { ...JSON_HEADERS, ...headers },
+  body: JSON.stringify({ query, variables }),
+});
+
+const INJECTIONS = [
+  "' OR '1'='1",
+  "1; DROP TABLE shaanxi.county; --",
+  "610927'); DELETE FROM jiangsu.organization; --",
+  '" OR ""="',
+  '${7*7}',
+  '{{constructor.constructor("return process")()}}',
+  '<script>alert(1)</script>',
+  '../../../../etc/passwd',
+  '%00%27',
+  '\u0000',
+  '\uD800',
+  '{"$gt": ""}',
+  'sn-civil-affairs-department\' --',
+  '\\x27 UNION SELECT password FROM pg_shadow --',
+  '💥'.repeat(500),
+];
+
+function hostileRequests(tokens: { shaanxiOffice: string; jiangsuOffice: string; member: string }): HostileRequest[] {
+  const requests: HostileRequest[] = [];
+
+  // Broken JSON and bodies of the wrong shape.
+  const brokenBodies = [
+    '{', '[', '{"query": "{ prefectures { code } }"', '{"query": }', 'null', 'true', '"just a string"', '12345',
+    '{"query": 5}', '{"query": null}', '{"query": ["a"]}', '{"query": "{ prefectures { code } }", "variables": "x"}',
+    '{"query": "{ prefectures { code } }", "variables": [1]}', '{"query": "{ prefectures { code } }", "operationName": 7}',
+    '[{"query": "{ prefectures { code } }"}]', '{}', '', '\uFEFF{"query": "{ prefectures { code } }"}',
+    '{"query": "{ prefectures { code } }", "extensions": "x"}', '{"query":"{ prefectures { code } }",}',
+  ];
+  for (const body of brokenBodies) requests.push({ label: `broken body ${body.slice(0, 30)}`, headers: JSON_HEADERS, body });
+  requests.push({ label: 'invalid UTF-8 bytes', headers: JSON_HEADERS, body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) });
+  requests.push({ label: 'binary garbage', headers: JSON_HEADERS, body: Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256)) });
+
+  // Wrong content types and methods.
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/graphql', 'text/html', 'application/xml', '']) {
+    requests.push({ label: `content type ${type || 'none'}`, headers: type ? { 'content-type': type } : {}, body: '{"query":"{ prefectures { code } }"}' });
+  }
+  for (const method of ['PUT', 'DELETE', 'PATCH']) {
+    requests.push({ label: `method ${method}`, method, headers: JSON_HEADERS, body: '{"query":"{ prefectures { code } }"}' });
+  }
+  requests.push({ label: 'unknown path', path: '/admin', method: 'GET' });
+  requests.push({ label: 'GET without a query', method: 'GET', headers: { 'apollo-require-preflight': 'true' } });
+  requests.push({ label: 'GET mutation', method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { createJiangsuOrganization(input: {nameZh: "x", kind: FOUNDATION}) { id } }')}`, headers: { 'apollo-require-preflight': 'true' } });
+
+  // Huge and deeply nested documents, alias and fragment bombs, fragment cycles.
+  requests.push({ label: 'oversized body', headers: JSON_HEADERS, body: JSON.stringify({ query: `{ prefectures { code } }`, variables: { x: 'y'.repeat(200_000) } }) });
+  requests.push(gql('too many tokens', `{ ${'prefectures { code } '.repeat(2_000)} }`));
+  requests.push(gql('deep nesting', `{ county(code: "610927") ${'{ prefecture { counties '.repeat(40)}{ code }${' } }'.repeat(40)} }`));
+  requests.push(gql('parser-deep brackets', `{ ${'a {'.repeat(3_000)}${'}'.repeat(3_000)} }`));
+  requests.push(gql('alias bomb', `{ ${Array.from({ length: 500 }, (_, i) => `a${i}: prefectures { code }`).join(' ')} }`));
+  requests.push(gql('alias bomb in a fragment', `{ ...F } fragment F on Query { ${Array.from({ length: 200 }, (_, i) => `b${i}: agreements { id }`).join(' ')} }`));
+  const bomb = ['fragment L0 on County { code }'];
+  for (let i = 1; i <= 30; i += 1) bomb.push(`fragment L${i} on County { ...L${i - 1} prefecture { counties { ...L${i - 1} } } }`);
+  requests.push(gql('fragment bomb', `{ county(code: "610927") { ...L30 } } ${bomb.join(' ')}`));
+  requests.push(gql('fragment cycle', `{ county(code: "610927") { ...A } } fragment A on County { prefecture { counties { ...B } } } fragment B on County { ...A }`));
+  requests.push(gql('costly breadth', `{ counties(first: 100) { nodes { organizations { projectsRaised { county { projects { county { code } } } } } } } }`));
+  requests.push(gql('two operations without a name', `query A { prefectures { code } } query B { agreements { id } }`));
+  requests.push(gql('subscription', `subscription { prefectures { code } }`));
+  requests.push(gql('unknown field', `{ secrets { password } }`));
+  requests.push(gql("introspection nested past the depth limit", `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } } } }`));
+
+  // Invalid scalars and values.
+  for (const code of ['6109', '61092700', 'abcdef', '', ' 610927', '610927 ', '６１０９２７', '0x9527', '-61092', '6.1e5']) {
+    requests.push(gql(`division code literal ${JSON.stringify(code)}`, `{ county(code: ${JSON.stringify(code)}) { nameZh } }`));
+    requests.push(gql(`division code variable ${JSON.stringify(code)}`, `query ($c: DivisionCode!) { county(code: $c) { nameZh } }`, { c: code }));
+  }
+  for (const value of [610927, true, null, { code: '610927' }, ['610927']]) {
+    requests.push(gql(`division code of type ${typeof value}`, `query ($c: DivisionCode!) { county(code: $c) { nameZh } }`, { c: value }));
+  }
+  for (const first of [-1, 101, 2 ** 31, 1.5, '10', 1e308]) {
+    requests.push(gql(`page size ${first}`, `query ($n: Int) { counties(first: $n) { totalCount } }`, { n: first }));
+  }
+  requests.push(gql('page size literal overflow', `{ counties(first: 99999999999) { totalCount } }`));
+  requests.push(gql('enum that does not exist', `{ participants(province: GUANGDONG) { province } }`));
+  requests.push(gql('enum as string', `query ($p: Province) { participants(province: $p) { province } }`, { p: 'guangdong' }));
+  requests.push(gql('year as string', `{ ceremonies(year: "2017") { id } }`));
+  requests.push(gql('ID as object', `query ($id: ID!) { project(id: $id) { titleZh } }`, { id: { $ne: null } }));
+  requests.push(gql('bad cursor', `{ projectNeeds(after: "'; DROP TABLE x; --") { totalCount } }`));
+  requests.push(gql('counties after a non-code', `{ counties(after: "zzz") { totalCount } }`));
+
+  // Injection-looking strings in every argument that takes one.
+  const lookups: [string, string][] = [
+    ['county', `query ($v: DivisionCode!) { county(code: $v) { nameZh } }`],
+    ['prefecture', `query ($v: DivisionCode!) { prefecture(code: $v) { nameZh } }`],
+    ['jiangsuCity', `query ($v: DivisionCode!) { jiangsuCity(code: $v) { nameZh } }`],
+    ['shaanxiOrganization', `query ($v: ID!) { shaanxiOrganization(id: $v) { nameZh } }`],
+    ['jiangsuOrganization', `query ($v: ID!) { jiangsuOrganization(id: $v) { nameZh } }`],
+    ['project', `query ($v: ID!) { project(id: $v) { titleZh } }`],
+    ['agreement', `query ($v: ID!) { agreement(id: $v) { titleZh } }`],
+    ['ceremony', `query ($v: ID!) { ceremony(id: $v) { titleZh } }`],
+    ['projectNeeds after', `query ($v: String) { projectNeeds(after: $v) { totalCount } }`],
+    ['counties after', `query ($v: DivisionCode) { counties(after: $v) { totalCount } }`],
+  ];
+  for (const [name, document] of lookups) {
+    for (const value of INJECTIONS) requests.push(gql(`${name} with ${JSON.stringify(value).slice(0, 24)}`, document, { v: value }));
+  }
+
+  // Mutations: refused for the public, or made with input the subgraph refuses.
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  for (const value of INJECTIONS.slice(0, 8)) {
+    requests.push(gql('public creates an organization', `mutation ($n: String!) { createShaanxiOrganization(input: { nameZh: $n, kind: ASSOCIATION }) { id } }`, { n: value }));
+    requests.push(gql('office edits a missing organization', `mutation ($id: ID!) { updateShaanxiOrganization(id: $id, expectedVersion: 1, input: { nameEn: "x" }) { id } }`, { id: value }, auth(tokens.shaanxiOffice)));
+    requests.push(gql('office edits with a stale version', `mutation ($n: String) { updateJiangsuOrganization(id: "js-ruihua-charity-foundation", expectedVersion: 999, input: { nameEn: $n }) { id } }`, { n: value }, auth(tokens.jiangsuOffice)));
+    requests.push(gql('member edits another organization', `mutation ($d: String) { updateJiangsuOrganizationProfile(id: "js-tongtai-charity-foundation", expectedVersion: 1, input: { description: $d }) { id } }`, { d: value }, auth(tokens.member)));
+    requests.push(gql('office raises a need for an unknown county', `mutation ($t: String!) { raiseProjectNeed(input: { countyCode: "610999", titleZh: $t, field: OTHER }) { id } }`, { t: value }, auth(tokens.shaanxiOffice)));
+  }
+  const badNeeds: unknown[] = [
+    { countyCode: '610924', titleZh: 'x\u0000y', field: 'OTHER' },
+    { countyCode: '610924', titleZh: 'x\uD800', field: 'OTHER' },
+    { countyCode: '610924', titleZh: '长'.repeat(10_000), field: 'OTHER' },
+    { countyCode: '610924', titleZh: '项目', field: 'OTHER', amountSought: { fen: 2 ** 60 } },
+    { countyCode: '610924', titleZh: '项目', field: 'OTHER', amountSought: { fen: -100 } },
+    { countyCode: '610924', titleZh: '项目', field: 'OTHER', amountSought: { fen: 1.5 } },
+    { countyCode: '610924', titleZh: '项目', field: 'OTHER', amountSought: { fen: 100, currency: 'USD' } },
+    { countyCode: '610924', titleZh: '项目', field: 'OTHER', beneficiaryCount: -5 },
+    { countyCode: '610924', titleZh: '   ', field: 'OTHER' },
+    { countyCode: '610924', titleZh: '项目', field: 'MAGIC' },
+    { countyCode: '610924', titleZh: '项目', field: 'OTHER', raisedByOrganizationId: "' OR 1=1 --" },
+    { countyCode: '610924', titleZh: '项目', field: 'OTHER', description: 'a\u0007b' },
+    { countyCode: '610924', field: 'OTHER' },
+    { countyCode: '610924', titleZh: null, field: 'OTHER' },
+    { countyCode: '610924', titleZh: '项目', field: 'OTHER', extra: 'field' },
+  ];
+  for (const input of badNeeds) {
+    requests.push(gql('office raises a malformed need', `mutation ($i: RaiseProjectNeedInput!) { raiseProjectNeed(input: $i) { id } }`, { i: input }, auth(tokens.shaanxiOffice)));
+  }
+  for (const uscc of ['123', '91350100M000100Y44', '91350100M000100YI3', "91350100M0'--00Y43"]) {
+    requests.push(gql('office registers an organization with a bad USCC', `mutation ($u: String) { createJiangsuOrganization(input: { nameZh: "坏代码", kind: FOUNDATION, unifiedSocialCreditCode: $u }) { id } }`, { u: uscc }, auth(tokens.jiangsuOffice)));
+  }
+  for (const website of ['javascript:alert(1)', 'not a url', 'file:///etc/passwd', 'ftp://example.org']) {
+    requests.push(gql('member sets a bad website', `mutation ($w: String) { updateJiangsuOrganizationProfile(id: "js-ruihua-charity-foundation", expectedVersion: 1, input: { website: $w }) { id } }`, { w: website }, auth(tokens.member)));
+  }
+
+  // Garbage credentials.
+  for (const authorization of ['Bearer', 'Bearer ', 'Bearer a.b.c', 'Bearer ' + 'x'.repeat(5000), 'Basic YWRtaW46YWRtaW4=', 'Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoiU0hBQU5YSV9PRkZJQ0UiLCJzdWIiOiJ4In0.', 'Bearer \u00ff\u00fe', 'bearer lower.case.scheme']) {
+    requests.push(gql(`authorization ${authorization.slice(0, 20)}`, `mutation { createShaanxiOrganization(input: { nameZh: "x", kind: OTHER }) { id } }`, undefined, { authorization }));
+  }
+  return requests;
+}
+
+/** Row count and checksum of every table of every subgraph schema and the migration journals. */
+async function fingerprint(hub: TestHub): Promise<Record<string, string>> {
+  const tables = await queryRows<{ schema: string; name: string }>(
+    hub.database.db,
+    sql`select table_schema as schema, table_name as name from information_schema.tables
+        where table_schema in ('shaanxi', 'jiangsu', 'pairing', 'drizzle') and table_type = 'BASE TABLE'
+        order by 1, 2`,
+  );
+  const result: Record<string, string> = {};
+  for (const { schema, name } of tables) {
+    const table = sql.raw(`"${schema}"."${name}"`);
+    const [row] = await queryRows<{ rows: number; checksum: string }>(
+      hub.database.db,
+      sql`select count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as checksum from ${table} t`,
+    );
+    result[`${schema}.${name}`] = `${row!.rows}:${row!.checksum}`;
+  }
+  return result;
+}
+
+describe('hostile input', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one', { RATE_LIMIT_PER_ADDRESS: '100000', RATE_LIMIT_PER_IDENTITY: '100000' });
+  });
+  afterAll(() => hub?.stop());
+
+  it('answers every malformed or abusive request with a 4xx and a code, changes nothing, and stays healthy', async () => {
+    const requests = hostileRequests({
+      shaanxiOffice: await hub.token('SHAANXI_OFFICE'),
+      jiangsuOffice: await hub.token('JIANGSU_OFFICE'),
+      member: await hub.token('FOUNDATION_MEMBER', 'js-ruihua-charity-foundation'),
+    });
+    expect(requests.length).toBeGreaterThanOrEqual(200);
+    const before = await fingerprint(hub);
+    expect(Object.keys(before).length).toBeGreaterThanOrEqual(15);
+
+    const failures: string[] = [];
+    for (const request of requests) {
+      const response = await fetch(`${hub.origin}${request.path ?? '/graphql'}`, {
+        method: request.method ?? 'POST',
+        headers: request.headers ?? {},
+        body: request.method === 'GET' ? undefined : request.body,
+      });
+      const text = await response.text();
+      let code: unknown;
+      try {
+        const body = JSON.parse(text);
+        code = body.errors?.[0]?.extensions?.code;
+      } catch {
+        code = undefined;
+      }
+      if (response.status >= 500) failures.push(`${request.label}: status ${response.status} ${text.slice(0, 200)}`);
+      else if (typeof code !== 'string') failures.push(`${request.label}: no error code (status ${response.status}) ${text.slice(0, 200)}`);
+      else if (code === 'INTERNAL_SERVER_ERROR') failures.push(`${request.label}: internal error ${text.slice(0, 200)}`);
+    }
+    expect(failures).toEqual([]);
+
+    expect(await fingerprint(hub)).toEqual(before);
+    const health = await fetch(`${hub.origin}/health`);
+    expect(health.status).toBe(200);
+    expect((await hub.query(`{ county(code: "610927") { nameZh } }`)).data).toEqual({ county: { nameZh: '镇坪县' } });
+  });
+});
