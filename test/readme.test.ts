@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadManifest } from '@hub/gateway';
 import { startTestHub, type TestHub } from '@hub/testkit';
 
 /** The example queries in README.md run as written and return data. */
@@ -13,8 +14,10 @@ describe('README examples', () => {
   });
   afterAll(() => hub?.stop());
 
-  it('has the three example queries', () => {
+  it('has the three example queries, each registered as a trusted document', () => {
     expect(examples).toHaveLength(3);
+    const registered = [...loadManifest(new URL('../gateway/trusted-documents.json', import.meta.url).pathname).values()];
+    for (const example of examples) expect(registered).toContain(example);
   });
 
   it.each(examples.map((document, index) => [index + 1, document] as const))('example %i answers without errors', async (_, document) => {
