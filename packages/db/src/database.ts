@@ -35,6 +35,11 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const statements = new StatementCounter();
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle pooled connection can be closed by the server (restart, admin command); the pool
+    // drops it and opens another when needed. Without a listener the event would crash the process.
+    pool.on('error', (error) => {
+      console.warn(`an idle database connection was closed: ${error.message}`);
+    });
     // Fail at start-up, not on the first request, when the server cannot be reached.
     await pool.query('select 1');
     const db = drizzlePostgres(pool, { logger: statements });
