@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '@hub/testkit';
-import { startSubgraph } from '@hub/server';
+import { PeerDirectory, startSubgraph } from '@hub/server';
 import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
 import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
 import { pairingSubgraph } from '@hub/subgraph-pairing';
@@ -145,7 +145,7 @@ describe('the public-record seed', () => {
       );
     const before = await countAll();
     for (const module of [shaanxiSubgraph, jiangsuSubgraph, pairingSubgraph] as const) {
-      const again = await startSubgraph(module as never, hub.database);
+      const again = await startSubgraph(module as never, hub.database, new PeerDirectory().for(module.name));
       await again.stop();
     }
     expect(await countAll()).toEqual(before);

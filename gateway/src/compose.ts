@@ -1,5 +1,6 @@
 import { composeServices } from '@apollo/composition';
 import { loadSubgraphTypeDefs } from '@hub/common';
+import { subgraphUrlFrom } from '@hub/server';
 import { SUBGRAPHS, schemaFileOf, type SubgraphName } from './subgraphs.ts';
 
 export type CompositionResult =
@@ -9,9 +10,7 @@ export type CompositionResult =
 /** The URL each subgraph is routed to, from `<NAME>_SUBGRAPH_URL` or the local default port. */
 export function subgraphUrls(env: NodeJS.ProcessEnv = process.env): Record<SubgraphName, string> {
   const urls = {} as Record<SubgraphName, string>;
-  for (const { name, port } of SUBGRAPHS) {
-    urls[name] = env[`${name.toUpperCase()}_SUBGRAPH_URL`] ?? `http://127.0.0.1:${port}/graphql`;
-  }
+  for (const { name } of SUBGRAPHS) urls[name] = subgraphUrlFrom(env, name);
   return urls;
 }
 

@@ -11,6 +11,8 @@ import { openDatabase, type Database } from '@hub/db';
 import { PUBLIC_IDENTITY, type Identity } from '@hub/common';
 import {
   HttpRejection,
+  PeerDirectory,
+  inProcessTransport,
   serveHttp,
   signIdentity,
   startSubgraph,
@@ -87,12 +89,14 @@ export async function openSubgraphDatabases(
 /** Starts the three subgraphs in this process on the given databases (migrated and seeded). */
 export async function startInProcessSubgraphs(
   databases: Record<SubgraphName, Database>,
+  peers: PeerDirectory = new PeerDirectory(),
 ): Promise<Record<SubgraphName, RunningSubgraph<object>>> {
   const running = {} as Record<SubgraphName, RunningSubgraph<object>>;
   // One after the other: a shared PGlite runs one statement at a time anyway.
   for (const { name } of SUBGRAPHS) {
-    running[name] = (await startSubgraph(MODULES[name] as never, databases[name])) as RunningSubgraph<object>;
+    running[name] = (await startSubgraph(MODULES[name] as never, databases[name], peers.for(name))) as RunningSubgraph<object>;
   }
+  for (const { name } of SUBGRAPHS) peers.register(name, inProcessTransport(running[name]));
   return running;
 }
 

@@ -1,16 +1,13 @@
 import { fileURLToPath } from 'node:url';
+import { SUBGRAPH_NAMES, SUBGRAPH_PORTS, type SubgraphName } from '@hub/server';
 
 /** The subgraphs the hub composes, with the port each listens on in the distributed topology. */
-export const SUBGRAPHS = [
-  { name: 'shaanxi', port: 4101 },
-  { name: 'jiangsu', port: 4102 },
-  { name: 'pairing', port: 4103 },
-] as const;
+export const SUBGRAPHS = SUBGRAPH_NAMES.map((name) => ({ name, port: SUBGRAPH_PORTS[name] }));
 
-export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
+export type { SubgraphName };
 
 export function isSubgraphName(value: string): value is SubgraphName {
-  return SUBGRAPHS.some((subgraph) => subgraph.name === value);
+  return (SUBGRAPH_NAMES as string[]).includes(value);
 }
 
 export function schemaFileOf(name: SubgraphName): URL {

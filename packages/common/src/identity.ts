@@ -5,7 +5,7 @@ import { ErrorCode } from './errors.ts';
  * Who is asking. The gateway establishes it from a signed token; subgraphs receive it from
  * the gateway and decide, where the data lives, what it may do.
  */
-export const ROLES = ['PUBLIC', 'FOUNDATION_MEMBER', 'SHAANXI_OFFICE', 'JIANGSU_OFFICE'] as const;
+export const ROLES = ['PUBLIC', 'FOUNDATION_MEMBER', 'SHAANXI_OFFICE', 'JIANGSU_OFFICE', 'SERVICE'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Identity {
@@ -14,6 +14,14 @@ export interface Identity {
   subject: string | null;
   /** The organization a foundation member acts for; null for every other role. */
   organizationId: string | null;
+}
+
+/**
+ * A subgraph asking another subgraph for what it owns (a project's stage, say). Never carried
+ * by a user token: the gateway's authenticator accepts only the three user roles.
+ */
+export function serviceIdentity(subgraph: string): Identity {
+  return { role: 'SERVICE', subject: `subgraph:${subgraph}`, organizationId: null };
 }
 
 export const PUBLIC_IDENTITY: Identity = Object.freeze({ role: 'PUBLIC', subject: null, organizationId: null });

@@ -12,6 +12,7 @@ export { isUuid, isStorableKey } from './ids.ts';
 export {
   ROLES,
   PUBLIC_IDENTITY,
+  serviceIdentity,
   isRole,
   requireRole,
   requireMemberOf,

@@ -132,3 +132,13 @@ export function internalSecretFrom(reader: EnvReader, production: boolean): stri
 export function isProduction(reader: EnvReader): boolean {
   return reader.text('NODE_ENV', 'development') === 'production';
 }
+
+/** Where each subgraph listens in the distributed topology, unless configured otherwise. */
+export const SUBGRAPH_PORTS = { shaanxi: 4101, jiangsu: 4102, pairing: 4103 } as const;
+export type SubgraphName = keyof typeof SUBGRAPH_PORTS;
+export const SUBGRAPH_NAMES = Object.keys(SUBGRAPH_PORTS) as SubgraphName[];
+
+/** A subgraph's URL: `<NAME>_SUBGRAPH_URL`, or its default port on this machine. */
+export function subgraphUrlFrom(env: NodeJS.ProcessEnv, name: SubgraphName): string {
+  return env[`${name.toUpperCase()}_SUBGRAPH_URL`] || `http://127.0.0.1:${SUBGRAPH_PORTS[name]}/graphql`;
+}

@@ -7,8 +7,13 @@ export {
   databaseConfigFor,
   internalSecretFrom,
   isProduction,
+  subgraphUrlFrom,
+  SUBGRAPH_PORTS,
+  SUBGRAPH_NAMES,
+  type SubgraphName,
   type DatabaseConfig,
 } from './environment.ts';
 export { serveSubgraph, serveRunningSubgraph, runSubgraphMain } from './service.ts';
 export { IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity, verifyIdentity } from './trust.ts';
 export { unwrapUpdate, duplicateUscc, type OrganizationWrite } from './results.ts';
+export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport, type Peers, type PeerTransport } from './peers.ts';

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '@hub/db';
-import { EnvReader, databaseConfigFor, internalSecretFrom, isProduction } from './environment.ts';
+import {
+  EnvReader,
+  SUBGRAPH_NAMES,
+  databaseConfigFor,
+  internalSecretFrom,
+  isProduction,
+  subgraphUrlFrom,
+} from './environment.ts';
+import { PeerDirectory, httpTransport } from './peers.ts';
 import { HttpRejection, serveHttp, type HttpService } from './http.ts';
 import { verifyIdentity } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
@@ -48,8 +56,13 @@ export async function serveSubgraph<TContext extends object>(
   const internalSecret = internalSecretFrom(reader, isProduction(reader));
   reader.done();
 
+  // The other subgraphs, reached over HTTP for rules that span two of them.
+  const peers = new PeerDirectory();
+  for (const name of SUBGRAPH_NAMES) {
+    if (name !== module.name) peers.register(name, httpTransport(subgraphUrlFrom(env, name), internalSecret));
+  }
   const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
-  const subgraph = await startSubgraph(module, db);
+  const subgraph = await startSubgraph(module, db, peers.for(module.name));
   const http = await serveRunningSubgraph(subgraph, { port, host, internalSecret });
   return {
     ...http,

@@ -5,6 +5,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { Identity } from '@hub/common';
 import type { Database, Db } from '@hub/db';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { Peers } from './peers.ts';
 
 /**
  * A subgraph as a plain value: its schema, resolvers, database schema and seed, and how a
@@ -21,7 +22,7 @@ export interface SubgraphModule<TContext extends object> {
   /** Loads the public-record seed once; a no-op when it is already there. */
   seed(db: Db): Promise<void>;
   /** A fresh context, with fresh DataLoaders, for one request by `identity`. */
-  createContext(db: Db, identity: Identity): TContext;
+  createContext(db: Db, identity: Identity, peers: Peers): TContext;
 }
 
 export interface RunningSubgraph<TContext extends object> {
@@ -37,6 +38,7 @@ export interface RunningSubgraph<TContext extends object> {
 export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
   database: Database,
+  peers: Peers,
 ): Promise<RunningSubgraph<TContext>> {
   await database.migrate({ migrationsFolder: module.migrationsFolder, schema: module.dbSchema });
   await module.seed(database.db);
@@ -57,7 +59,7 @@ export async function startSubgraph<TContext extends object>(
     schema,
     server,
     database,
-    createContext: (identity) => module.createContext(database.db, identity),
+    createContext: (identity) => module.createContext(database.db, identity, peers),
     stop: () => server.stop(),
   };
 }

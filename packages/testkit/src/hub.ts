@@ -14,7 +14,7 @@ import {
   type HubConfig,
   type SubgraphName,
 } from '@hub/gateway';
-import { serveRunningSubgraph, type HttpService } from '@hub/server';
+import { PeerDirectory, httpTransport, serveRunningSubgraph, type HttpService } from '@hub/server';
 import { openTestDatabase } from './database.ts';
 
 export type Topology = HubConfig['topology'];
@@ -77,12 +77,15 @@ export async function startTestHub(
       config = readHubConfig(baseEnv);
       hub = await startHub(config, { databases });
     } else {
-      const running = await startInProcessSubgraphs(databases);
+      const peers = new PeerDirectory();
+      const running = await startInProcessSubgraphs(databases, peers);
       const internalSecret = readHubConfig(baseEnv).internalSecret;
       for (const { name } of SUBGRAPHS) {
         const service = await serveRunningSubgraph(running[name], { port: 0, internalSecret });
         services.push(service);
         subgraphUrls[name] = service.url;
+        // Rules spanning two subgraphs then cross HTTP too, as between separate services.
+        peers.register(name, httpTransport(service.url, internalSecret));
       }
       const composition = composeSupergraph(subgraphUrls as Record<SubgraphName, string>);
       if (!composition.ok) throw new Error(composition.errors.join('\n'));
