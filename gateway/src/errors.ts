@@ -1,20 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ErrorCode } from '@hub/common';
 import type { GraphQLFormattedError } from 'graphql';
 
-/** Codes whose messages are written for the caller and may be shown as they are. */
-const CALLER_CODES = new Set([
-  'BAD_USER_INPUT',
+/**
+ * Codes whose messages are written for the caller and may be shown as they are: the hub's
+ * own domain codes and Apollo Server's request errors.
+ */
+const CALLER_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.Internal),
   'BAD_REQUEST',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
-  'NOT_FOUND',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'VERSION_CONFLICT',
-  'ALREADY_EXISTS',
 ]);
 
 interface RequestContext {

@@ -11,6 +11,7 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   VersionConflict: 'VERSION_CONFLICT',
   AlreadyExists: 'ALREADY_EXISTS',
+  IllegalStageChange: 'ILLEGAL_STAGE_CHANGE',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

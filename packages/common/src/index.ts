@@ -35,3 +35,4 @@ export {
   type OrganizationProfileInput,
   type OrganizationChanges,
 } from './organization-input.ts';
+export { encodeTimeCursor, decodeTimeCursor, type TimeCursor } from './cursor.ts';

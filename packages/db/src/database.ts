@@ -74,3 +74,9 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
+
+/** A Postgres array from raw SQL: PGlite returns an array, `pg` may return its text form. */
+export function textArray<T extends string>(value: T[] | string): T[] {
+  if (Array.isArray(value)) return value;
+  return value.replace(/^\{|\}$/g, '').split(',').filter(Boolean) as T[];
+}

@@ -1,4 +1,4 @@
-export { openDatabase, queryRows, type Database, type Db, type DatabaseOptions } from './database.ts';
+export { openDatabase, queryRows, textArray, type Database, type Db, type DatabaseOptions } from './database.ts';
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation } from './pg-errors.ts';
 export { provenanceColumns, provenanceCheck, oneOf } from './columns.ts';

@@ -5,6 +5,7 @@ import { createLoaders, type PairingContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
 import { seedPairing } from './seed.ts';
 import { PairingStore } from './store/pairing-store.ts';
+import { PipelineStore } from './store/pipeline-store.ts';
 
 export type { PairingContext } from './loaders.ts';
 
@@ -16,8 +17,9 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
   dbSchema: 'pairing',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   seed: seedPairing,
-  createContext(db, identity) {
+  createContext(db, identity, peers) {
     const store = new PairingStore(db);
-    return { store, loaders: createLoaders(store), identity };
+    const pipeline = new PipelineStore(db);
+    return { store, pipeline, loaders: createLoaders(store, pipeline), identity, peers };
   },
 };

@@ -1,9 +1,11 @@
 import DataLoader from 'dataloader';
 import { byKey, groupedByKey, type Identity } from '@hub/common';
+import type { Peers } from '@hub/server';
 import type { PairingStore } from './store/pairing-store.ts';
+import type { PipelineStore } from './store/pipeline-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
-export function createLoaders(store: PairingStore) {
+export function createLoaders(store: PairingStore, pipeline: PipelineStore) {
   return {
     agreement: new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.agreementsByIds(ids), (row) => row.id),
@@ -38,6 +40,12 @@ export function createLoaders(store: PairingStore) {
     ceremonyByProject: new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.ceremoniesOfProjects(ids), (row) => row.projectId),
     ),
+    pipeline: new DataLoader(async (ids: readonly string[]) =>
+      byKey(ids, await pipeline.pipelinesByProjects(ids), (row) => row.projectId),
+    ),
+    history: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await pipeline.eventsByProjects(ids), (row) => row.projectId),
+    ),
   };
 }
 
@@ -46,6 +54,9 @@ export type PairingLoaders = ReturnType<typeof createLoaders>;
 export interface PairingContext {
   store: PairingStore;
   loaders: PairingLoaders;
+  pipeline: PipelineStore;
   /** Who is asking, as the gateway vouched. */
   identity: Identity;
+  /** The other subgraphs, for what they own (a need's county, an organization). */
+  peers: Peers;
 }

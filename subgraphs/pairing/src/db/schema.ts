@@ -12,6 +12,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -138,6 +139,82 @@ export const ceremonyProjects = pairing.table(
   (t) => [
     foreignKey({ columns: [t.ceremonyId], foreignColumns: [ceremonies.id] }),
     index('ceremony_project_ceremony_idx').on(t.ceremonyId),
+  ],
+);
+
+/** The stages of a project, from a county's need to an evaluated result (DESIGN.md). */
+export const STAGES = [
+  'PROPOSED',
+  'PUBLISHED',
+  'MATCHED',
+  'SCHEDULED',
+  'SIGNED',
+  'IMPLEMENTING',
+  'COMPLETED',
+  'EVALUATED',
+  'SUSPENDED',
+  'CANCELLED',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/**
+ * A project's place in the pipeline, kept in step with its last stage event in the same
+ * transaction. The county, prefecture, field and raising organization are a copy of the
+ * Shaanxi need, refreshed at every transition, so the pipeline can be filtered here.
+ */
+export const projectPipelines = pairing.table(
+  'project_pipeline',
+  {
+    projectId: uuid('project_id').primaryKey(),
+    stage: text('stage').$type<Stage>().notNull(),
+    version: integer('version').notNull(),
+    countyCode: text('county_code').notNull(),
+    prefectureCode: text('prefecture_code').notNull(),
+    field: text('field').$type<ProjectField>().notNull(),
+    raisedByOrganizationId: text('raised_by_organization_id'),
+    matchedOrganizationId: text('matched_organization_id'),
+    enteredAt: timestamp('entered_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    oneOf('project_pipeline_stage', 'stage', STAGES),
+    oneOf('project_pipeline_field', 'field', PROJECT_FIELDS),
+    check('project_pipeline_version_positive', sql`${t.version} >= 1`),
+    provenanceCheck('project_pipeline_provenance_kind'),
+    index('project_pipeline_stage_idx').on(t.stage),
+    index('project_pipeline_county_idx').on(t.countyCode),
+    index('project_pipeline_prefecture_idx').on(t.prefectureCode),
+    index('project_pipeline_entered_idx').on(t.enteredAt, t.projectId),
+  ],
+);
+
+/** One change of a project's stage: who, when, from, to, why. Never updated or deleted. */
+export const stageEvents = pairing.table(
+  'stage_event',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projectPipelines.projectId),
+    /** The pipeline version this event produced: 1 for the first, then one more each. */
+    sequence: integer('sequence').notNull(),
+    fromStage: text('from_stage').$type<Stage>().notNull(),
+    toStage: text('to_stage').$type<Stage>().notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorSubject: text('actor_subject'),
+    note: text('note'),
+    organizationId: text('organization_id'),
+    ceremonyId: text('ceremony_id').references(() => ceremonies.id),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    uniqueIndex('stage_event_sequence_unique').on(t.projectId, t.sequence),
+    oneOf('stage_event_from_stage', 'from_stage', STAGES),
+    oneOf('stage_event_to_stage', 'to_stage', STAGES),
+    check('stage_event_sequence_positive', sql`${t.sequence} >= 1`),
+    provenanceCheck('stage_event_provenance_kind'),
   ],
 );
 

@@ -1,4 +1,5 @@
 import type { PairingContext } from '../loaders.ts';
+import { projectPipelineFields } from './pipeline.ts';
 
 /** Entities owned elsewhere, extended with what the pairing knows of them. */
 const ceremoniesOfOrganization = ({ id }: { id: string }, _: unknown, { loaders }: PairingContext) =>
@@ -24,4 +25,5 @@ export const Project = {
   __resolveReference: (reference: { id: string }) => reference,
   ceremony: ({ id }: { id: string }, _: unknown, { loaders }: PairingContext) =>
     loaders.ceremonyByProject.load(id.toLowerCase()),
+  ...projectPipelineFields,
 };

@@ -2,11 +2,15 @@ import { scalarResolvers } from '@hub/common';
 import { Agreement } from './agreement.ts';
 import { Ceremony } from './ceremony.ts';
 import { County, JiangsuOrganization, Project, ShaanxiOrganization } from './entities.ts';
+import { FunnelStage, pipelineMutations, pipelineQueries, StageEvent } from './pipeline.ts';
 import { Query } from './query.ts';
 
 export const resolvers = {
   ...scalarResolvers,
-  Query,
+  Query: { ...Query, ...pipelineQueries },
+  Mutation: pipelineMutations,
+  StageEvent,
+  FunnelStage,
   Agreement,
   Ceremony,
   ShaanxiOrganization,

@@ -1,6 +1,6 @@
 import { asc, count, eq, inArray, sql, sum } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
-import { queryRows, type Db } from '@hub/db';
+import { queryRows, textArray, type Db } from '@hub/db';
 import {
   agreementFocuses,
   agreements,
@@ -182,13 +182,7 @@ export class PairingStore {
     return rows.map((row) => ({
       organizationId: row.organization_id,
       province: row.province,
-      roles: parseTextArray(row.roles),
+      roles: textArray(row.roles),
     }));
   }
-}
-
-/** Raw `execute` may return a Postgres text array as an array or as its text form, by driver. */
-function parseTextArray<T extends string>(value: T[] | string): T[] {
-  if (Array.isArray(value)) return value;
-  return value.replace(/^\{|\}$/g, '').split(',').filter(Boolean) as T[];
 }

@@ -1,6 +1,6 @@
-import { ErrorCode, isUuid, notFound, pageArgs, userError } from '@hub/common';
+import { decodeTimeCursor, encodeTimeCursor, notFound, pageArgs } from '@hub/common';
 import type { ShaanxiContext } from '../loaders.ts';
-import type { CountyFilter, OrganizationFilter, ProjectCursor, ProjectNeedFilter } from '../store/shaanxi-store.ts';
+import type { CountyFilter, OrganizationFilter, ProjectNeedFilter } from '../store/shaanxi-store.ts';
 
 interface PageInput {
   first?: number | null;
@@ -54,7 +54,7 @@ export const Query = {
   ) {
     const { first, after } = pageArgs(args);
     const filter = args.filter ?? {};
-    const cursor = after === null ? null : decodeProjectCursor(after);
+    const cursor = after === null ? null : decodeTimeCursor(after);
     const [rows, totalCount] = await Promise.all([
       store.projectNeedsPage(filter, first, cursor),
       store.countProjectNeeds(filter),
@@ -66,7 +66,7 @@ export const Query = {
       totalCount,
       pageInfo: {
         hasNextPage: rows.length > first,
-        endCursor: last ? encodeProjectCursor({ createdAt: last.createdAt, id: last.id }) : null,
+        endCursor: last ? encodeTimeCursor({ at: last.createdAt, id: last.id }) : null,
       },
     };
   },
@@ -77,16 +77,3 @@ export const Query = {
     return project;
   },
 };
-
-export function encodeProjectCursor(cursor: ProjectCursor): string {
-  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`, 'utf8').toString('base64url');
-}
-
-export function decodeProjectCursor(value: string): ProjectCursor {
-  const [createdAt, id] = Buffer.from(value, 'base64url').toString('utf8').split('|');
-  const when = new Date(createdAt ?? '');
-  if (!id || !isUuid(id) || Number.isNaN(when.getTime())) {
-    throw userError(ErrorCode.BadUserInput, 'Argument "after" is not a cursor this list returned.', { argument: 'after' });
-  }
-  return { createdAt: when, id };
-}

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import { isStorableKey, isUuid } from '@hub/common';
+import { isStorableKey, isUuid, type TimeCursor } from '@hub/common';
 import { uniqueViolation, updateVersioned, type Db, type VersionedUpdate } from '@hub/db';
 import type { OrganizationWrite } from '@hub/server';
 import { counties, organizations, prefectures, projectNeeds, type OrganizationKind, type ProjectField } from '../db/schema.ts';
@@ -27,11 +27,6 @@ export interface ProjectNeedFilter {
   field?: ProjectField | null;
 }
 
-/** Position of a project in the newest-first order, as carried by a page cursor. */
-export interface ProjectCursor {
-  createdAt: Date;
-  id: string;
-}
 
 /** All SQL of the Shaanxi subgraph. Batch methods take many keys and send one statement. */
 export class ShaanxiStore {
@@ -122,12 +117,12 @@ export class ShaanxiStore {
   }
 
   /** One page of project needs, newest first, fetching one extra row to tell whether more follow. */
-  projectNeedsPage(filter: ProjectNeedFilter, first: number, after: ProjectCursor | null): Promise<ProjectNeedRow[]> {
+  projectNeedsPage(filter: ProjectNeedFilter, first: number, after: TimeCursor | null): Promise<ProjectNeedRow[]> {
     const conditions = projectConditions(filter);
     if (after) {
       const position = or(
-        lt(projectNeeds.createdAt, after.createdAt),
-        and(eq(projectNeeds.createdAt, after.createdAt), lt(projectNeeds.id, after.id)),
+        lt(projectNeeds.createdAt, after.at),
+        and(eq(projectNeeds.createdAt, after.at), lt(projectNeeds.id, after.id)),
       );
       if (position) conditions.push(position);
     }

@@ -1,0 +1,167 @@
+import { and, asc, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { isUuid, type ProjectField, type TimeCursor } from '@hub/common';
+import { textArray, type Db } from '@hub/db';
+import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
+
+export type PipelineRow = typeof projectPipelines.$inferSelect;
+export type StageEventRow = typeof stageEvents.$inferSelect;
+
+export interface PipelineFilter {
+  stages?: Stage[] | null;
+  countyCode?: string | null;
+  prefectureCode?: string | null;
+  field?: ProjectField | null;
+  organizationId?: string | null;
+  year?: number | null;
+}
+
+/** What Shaanxi says of the need, copied at each transition for filtering. */
+export interface NeedSnapshot {
+  countyCode: string;
+  prefectureCode: string;
+  field: ProjectField;
+  raisedByOrganizationId: string | null;
+}
+
+export interface Transition {
+  projectId: string;
+  expectedVersion: number;
+  from: Stage;
+  to: Stage;
+  snapshot: NeedSnapshot;
+  actorRole: string;
+  actorSubject: string | null;
+  note: string | null;
+  organizationId: string | null;
+  ceremonyId: string | null;
+}
+
+export type TransitionResult = { type: 'moved'; pipeline: PipelineRow; event: StageEventRow } | { type: 'version-conflict' };
+
+/** All SQL of the pipeline. Batch methods take many keys and send one statement. */
+export class PipelineStore {
+  constructor(private readonly db: Db) {}
+
+  pipelinesByProjects(ids: readonly string[]): Promise<PipelineRow[]> {
+    const keys = ids.filter(isUuid);
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db.select().from(projectPipelines).where(inArray(projectPipelines.projectId, keys));
+  }
+
+  eventsByProjects(ids: readonly string[]): Promise<StageEventRow[]> {
+    const keys = ids.filter(isUuid);
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db
+      .select()
+      .from(stageEvents)
+      .where(inArray(stageEvents.projectId, keys))
+      .orderBy(asc(stageEvents.projectId), asc(stageEvents.sequence));
+  }
+
+  /** One page of the pipeline, newest entries first, one extra row to tell whether more follow. */
+  page(filter: PipelineFilter, first: number, after: TimeCursor | null): Promise<PipelineRow[]> {
+    const conditions = pipelineConditions(filter);
+    if (after) {
+      const position = or(
+        lt(projectPipelines.enteredAt, after.at),
+        and(eq(projectPipelines.enteredAt, after.at), lt(projectPipelines.projectId, after.id)),
+      );
+      if (position) conditions.push(position);
+    }
+    return this.db
+      .select()
+      .from(projectPipelines)
+      .where(and(...conditions))
+      .orderBy(desc(projectPipelines.enteredAt), desc(projectPipelines.projectId))
+      .limit(first + 1);
+  }
+
+  async count(filter: PipelineFilter): Promise<number> {
+    const [row] = await this.db
+      .select({ total: count() })
+      .from(projectPipelines)
+      .where(and(...pipelineConditions(filter)));
+    return row?.total ?? 0;
+  }
+
+  /** Projects per stage, with their ids, for the funnel. */
+  async funnel(filter: PipelineFilter): Promise<{ stage: Stage; projectIds: string[] }[]> {
+    const rows = await this.db
+      .select({ stage: projectPipelines.stage, projectIds: sql<string[]>`array_agg(${projectPipelines.projectId} order by ${projectPipelines.projectId})` })
+      .from(projectPipelines)
+      .where(and(...pipelineConditions(filter)))
+      .groupBy(projectPipelines.stage);
+    return rows.map((row) => ({ stage: row.stage, projectIds: textArray(row.projectIds) }));
+  }
+
+  /**
+   * Moves a project, in one transaction: the pipeline row changes only if it is still at
+   * `expectedVersion` (0: not in the pipeline yet), the event is written with the new
+   * version as its sequence, and a project scheduled into a ceremony joins its batch.
+   */
+  async applyTransition(move: Transition): Promise<TransitionResult> {
+    return this.db.transaction(async (tx) => {
+      const changes = {
+        stage: move.to,
+        ...move.snapshot,
+        ...(move.to === 'MATCHED' ? { matchedOrganizationId: move.organizationId } : {}),
+      };
+      const [pipeline] =
+        move.expectedVersion === 0
+          ? await tx
+              .insert(projectPipelines)
+              .values({ projectId: move.projectId, version: 1, provenanceKind: 'ENTERED', ...changes })
+              .onConflictDoNothing()
+              .returning()
+          : await tx
+              .update(projectPipelines)
+              .set({ ...changes, version: sql`${projectPipelines.version} + 1`, updatedAt: sql`now()` })
+              .where(and(eq(projectPipelines.projectId, move.projectId), eq(projectPipelines.version, move.expectedVersion)))
+              .returning();
+      if (!pipeline) return { type: 'version-conflict' };
+      const [event] = await tx
+        .insert(stageEvents)
+        .values({
+          projectId: move.projectId,
+          sequence: pipeline.version,
+          fromStage: move.from,
+          toStage: move.to,
+          actorRole: move.actorRole,
+          actorSubject: move.actorSubject,
+          note: move.note,
+          organizationId: move.organizationId,
+          ceremonyId: move.ceremonyId,
+          provenanceKind: 'ENTERED',
+        })
+        .returning();
+      if (move.to === 'SCHEDULED' && move.ceremonyId) {
+        await tx
+          .insert(ceremonyProjects)
+          .values({ projectId: move.projectId, ceremonyId: move.ceremonyId })
+          .onConflictDoUpdate({ target: ceremonyProjects.projectId, set: { ceremonyId: move.ceremonyId, addedAt: sql`now()` } });
+      }
+      return { type: 'moved', pipeline, event: event as StageEventRow };
+    });
+  }
+
+}
+
+function pipelineConditions(filter: PipelineFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.stages?.length) conditions.push(inArray(projectPipelines.stage, filter.stages));
+  if (filter.countyCode) conditions.push(eq(projectPipelines.countyCode, filter.countyCode));
+  if (filter.prefectureCode) conditions.push(eq(projectPipelines.prefectureCode, filter.prefectureCode));
+  if (filter.field) conditions.push(eq(projectPipelines.field, filter.field));
+  if (filter.organizationId) {
+    const either = or(
+      eq(projectPipelines.raisedByOrganizationId, filter.organizationId),
+      eq(projectPipelines.matchedOrganizationId, filter.organizationId),
+    );
+    if (either) conditions.push(either);
+  }
+  if (filter.year != null) {
+    conditions.push(gte(projectPipelines.enteredAt, new Date(Date.UTC(filter.year, 0, 1))));
+    conditions.push(lt(projectPipelines.enteredAt, new Date(Date.UTC(filter.year + 1, 0, 1))));
+  }
+  return conditions;
+}
