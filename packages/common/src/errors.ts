@@ -12,6 +12,10 @@ export const ErrorCode = {
   VersionConflict: 'VERSION_CONFLICT',
   AlreadyExists: 'ALREADY_EXISTS',
   IllegalStageChange: 'ILLEGAL_STAGE_CHANGE',
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  StageRefusesMoney: 'STAGE_REFUSES_MONEY',
+  OverDisbursement: 'OVER_DISBURSEMENT',
+  OverSpending: 'OVER_SPENDING',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -36,3 +36,11 @@ export {
   type OrganizationChanges,
 } from './organization-input.ts';
 export { encodeTimeCursor, decodeTimeCursor, type TimeCursor } from './cursor.ts';
+export {
+  positiveFen,
+  checkIdempotencyKey,
+  requestFingerprint,
+  idempotencyKeyReused,
+  stageRefusesMoney,
+  type MoneyInput,
+} from './ledger.ts';

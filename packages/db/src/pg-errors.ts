@@ -4,6 +4,12 @@ export function uniqueViolation(error: unknown): string | null {
   return cause?.code === '23505' ? (cause.constraint ?? cause.constraint_name ?? '') : null;
 }
 
+/** The constraint name of a check violation (SQLSTATE 23514), or null for any other error. */
+export function checkViolation(error: unknown): string | null {
+  const cause = findPgError(error);
+  return cause?.code === '23514' ? (cause.constraint ?? cause.constraint_name ?? '') : null;
+}
+
 interface PgErrorShape {
   code?: string;
   constraint?: string;

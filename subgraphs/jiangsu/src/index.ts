@@ -4,6 +4,7 @@ import type { SubgraphModule } from '@hub/server';
 import { createLoaders, type JiangsuContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
 import { seedJiangsu } from './seed.ts';
+import { FundingStore } from './store/funding-store.ts';
 import { JiangsuStore } from './store/jiangsu-store.ts';
 
 export type { JiangsuContext } from './loaders.ts';
@@ -16,8 +17,9 @@ export const jiangsuSubgraph: SubgraphModule<JiangsuContext> = {
   dbSchema: 'jiangsu',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   seed: seedJiangsu,
-  createContext(db, identity) {
+  createContext(db, identity, peers) {
     const store = new JiangsuStore(db);
-    return { store, loaders: createLoaders(store), identity };
+    const funding = new FundingStore(db);
+    return { store, funding, loaders: createLoaders(store, funding), identity, peers };
   },
 };

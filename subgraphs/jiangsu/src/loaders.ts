@@ -1,9 +1,11 @@
 import DataLoader from 'dataloader';
 import { byKey, groupedByKey, type Identity } from '@hub/common';
+import type { Peers } from '@hub/server';
+import type { FundingStore } from './store/funding-store.ts';
 import type { JiangsuStore } from './store/jiangsu-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
-export function createLoaders(store: JiangsuStore) {
+export function createLoaders(store: JiangsuStore, funding: FundingStore) {
   return {
     city: new DataLoader(async (codes: readonly string[]) =>
       byKey(codes, await store.citiesByCodes(codes), (row) => row.code),
@@ -26,6 +28,12 @@ export function createLoaders(store: JiangsuStore) {
     countyPairsByShaanxiCounty: new DataLoader(async (codes: readonly string[]) =>
       groupedByKey(codes, await store.countyPairsByShaanxiCounties(codes), (row) => row.shaanxiCountyCode),
     ),
+    accountsByProject: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await funding.accountsByProjects(ids), (row) => row.projectId),
+    ),
+    entriesByProject: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await funding.entriesByProjects(ids), (row) => row.projectId),
+    ),
   };
 }
 
@@ -34,6 +42,9 @@ export type JiangsuLoaders = ReturnType<typeof createLoaders>;
 export interface JiangsuContext {
   store: JiangsuStore;
   loaders: JiangsuLoaders;
+  funding: FundingStore;
   /** Who is asking, as the gateway vouched. */
   identity: Identity;
+  /** The other subgraphs: a project's stage is the pairing's. */
+  peers: Peers;
 }

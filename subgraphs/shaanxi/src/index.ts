@@ -4,6 +4,7 @@ import type { SubgraphModule } from '@hub/server';
 import { createLoaders, type ShaanxiContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
 import { seedShaanxi } from './seed.ts';
+import { FundsStore } from './store/funds-store.ts';
 import { ShaanxiStore } from './store/shaanxi-store.ts';
 
 export type { ShaanxiContext } from './loaders.ts';
@@ -17,8 +18,9 @@ export const shaanxiSubgraph: SubgraphModule<ShaanxiContext> = {
   dbSchema: 'shaanxi',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   seed: seedShaanxi,
-  createContext(db, identity) {
+  createContext(db, identity, peers) {
     const store = new ShaanxiStore(db);
-    return { store, loaders: createLoaders(store), identity };
+    const funds = new FundsStore(db);
+    return { store, funds, loaders: createLoaders(store, funds), identity, peers };
   },
 };

@@ -1,9 +1,11 @@
 import DataLoader from 'dataloader';
 import { byKey, groupedByKey, type Identity } from '@hub/common';
+import type { Peers } from '@hub/server';
+import type { FundsStore } from './store/funds-store.ts';
 import type { ShaanxiStore } from './store/shaanxi-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
-export function createLoaders(store: ShaanxiStore) {
+export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
   return {
     prefecture: new DataLoader(async (codes: readonly string[]) =>
       byKey(codes, await store.prefecturesByCodes(codes), (row) => row.code),
@@ -29,6 +31,12 @@ export function createLoaders(store: ShaanxiStore) {
     projectsByOrganization: new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await store.projectNeedsByOrganizations(ids), (row) => row.raisedByOrganizationId ?? ''),
     ),
+    account: new DataLoader(async (ids: readonly string[]) =>
+      byKey(ids, await funds.accountsByProjects(ids), (row) => row.projectId),
+    ),
+    fundsEntries: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await funds.entriesByProjects(ids), (row) => row.projectId),
+    ),
   };
 }
 
@@ -37,6 +45,9 @@ export type ShaanxiLoaders = ReturnType<typeof createLoaders>;
 export interface ShaanxiContext {
   store: ShaanxiStore;
   loaders: ShaanxiLoaders;
+  funds: FundsStore;
   /** Who is asking, as the gateway vouched. */
   identity: Identity;
+  /** The other subgraphs: a project's stage is the pairing's. */
+  peers: Peers;
 }

@@ -1,7 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { ORGANIZATION_KINDS, type OrganizationKind } from '@hub/common';
 import { oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
-import { check, index, integer, pgSchema, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const jiangsu = pgSchema('jiangsu');
 
@@ -84,6 +95,65 @@ export const countyPairs = jiangsu.table(
     index('county_pair_city_idx').on(t.jiangsuCityCode),
     index('county_pair_county_idx').on(t.shaanxiCountyCode),
     provenanceCheck('county_pair_provenance_kind'),
+  ],
+);
+
+/** The money Jiangsu records, named after IATI transaction types. */
+export const FUNDING_KINDS = ['PLEDGE', 'COMMITMENT', 'DISBURSEMENT'] as const;
+export type FundingKind = (typeof FUNDING_KINDS)[number];
+
+/**
+ * What one organization has pledged, committed and disbursed to one project: the running
+ * totals of its ledger entries, updated in the same transaction as each entry. Its checks are
+ * the invariants: nothing negative, never more disbursed than committed.
+ */
+export const fundingAccounts = jiangsu.table(
+  'funding_account',
+  {
+    projectId: uuid('project_id').notNull(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    pledgedFen: bigint('pledged_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    committedFen: bigint('committed_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    disbursedFen: bigint('disbursed_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.organizationId] }),
+    check('funding_account_not_negative', sql`${t.pledgedFen} >= 0 and ${t.committedFen} >= 0 and ${t.disbursedFen} >= 0`),
+    check('funding_account_disbursed_within_committed', sql`${t.disbursedFen} <= ${t.committedFen}`),
+    index('funding_account_organization_idx').on(t.organizationId),
+  ],
+);
+
+/** One pledge, commitment or disbursement, as recorded; entries are never changed. */
+export const fundingEntries = jiangsu.table(
+  'funding_entry',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id').notNull(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    kind: text('kind').$type<FundingKind>().notNull(),
+    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
+    currency: text('currency').notNull().default('CNY'),
+    note: text('note'),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    recordedByRole: text('recorded_by_role').notNull(),
+    recordedBySubject: text('recorded_by_subject'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    uniqueIndex('funding_entry_idempotency_key_unique').on(t.idempotencyKey),
+    oneOf('funding_entry_kind', 'kind', FUNDING_KINDS),
+    oneOf('funding_entry_currency', 'currency', ['CNY']),
+    check('funding_entry_amount_positive', sql`${t.amountFen} > 0`),
+    provenanceCheck('funding_entry_provenance_kind'),
+    index('funding_entry_project_idx').on(t.projectId, t.recordedAt),
   ],
 );
 

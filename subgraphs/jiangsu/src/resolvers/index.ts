@@ -1,13 +1,18 @@
 import { scalarResolvers } from '@hub/common';
 import { CityPairing, County, CountyPair, JiangsuCity, Prefecture } from './city.ts';
 import { JiangsuOrganization } from './organization.ts';
+import { FundingEntry, fundingMutations, FundingShare, FunnelStage, Project } from './funding.ts';
 import { Mutation } from './mutation.ts';
 import { Query } from './query.ts';
 
 export const resolvers = {
   ...scalarResolvers,
   Query,
-  Mutation,
+  Mutation: { ...Mutation, ...fundingMutations },
+  FundingEntry,
+  FundingShare,
+  Project,
+  FunnelStage,
   JiangsuCity,
   CityPairing,
   CountyPair,

@@ -115,6 +115,65 @@ export const projectNeeds = shaanxi.table(
   ],
 );
 
+/** The money Shaanxi records, named after IATI transaction types. */
+export const FUNDS_KINDS = ['RECEIPT', 'EXPENDITURE'] as const;
+export type FundsKind = (typeof FUNDS_KINDS)[number];
+
+/**
+ * What a project has received and spent in Shaanxi: running totals of its entries, updated
+ * in the same transaction as each entry. Its checks are the invariants: nothing negative,
+ * never more spent than received.
+ */
+export const projectAccounts = shaanxi.table(
+  'project_account',
+  {
+    projectId: uuid('project_id')
+      .primaryKey()
+      .references(() => projectNeeds.id),
+    receivedFen: bigint('received_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    spentFen: bigint('spent_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('project_account_not_negative', sql`${t.receivedFen} >= 0 and ${t.spentFen} >= 0`),
+    check('project_account_spent_within_received', sql`${t.spentFen} <= ${t.receivedFen}`),
+  ],
+);
+
+/** One receipt or expenditure, as recorded; entries are never changed. */
+export const fundsEntries = shaanxi.table(
+  'funds_entry',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projectNeeds.id),
+    kind: text('kind').$type<FundsKind>().notNull(),
+    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
+    currency: text('currency').notNull().default('CNY'),
+    /** For receipts: the Jiangsu organization the money came from, when known. */
+    fromOrganizationId: text('from_organization_id'),
+    /** For expenditure: what the money was spent on. */
+    purpose: text('purpose'),
+    note: text('note'),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    recordedByRole: text('recorded_by_role').notNull(),
+    recordedBySubject: text('recorded_by_subject'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    uniqueIndex('funds_entry_idempotency_key_unique').on(t.idempotencyKey),
+    oneOf('funds_entry_kind', 'kind', FUNDS_KINDS),
+    oneOf('funds_entry_currency', 'currency', ['CNY']),
+    check('funds_entry_amount_positive', sql`${t.amountFen} > 0`),
+    check('funds_entry_expenditure_has_purpose', sql`${t.kind} <> 'EXPENDITURE' or ${t.purpose} is not null`),
+    provenanceCheck('funds_entry_provenance_kind'),
+    index('funds_entry_project_idx').on(t.projectId, t.recordedAt),
+  ],
+);
+
 /** Seed sets applied to this schema, so each loads once. */
 export const seedLog = shaanxi.table('seed_log', {
   name: text('name').primaryKey(),

@@ -2,17 +2,20 @@ import { scalarResolvers } from '@hub/common';
 import { County, Prefecture } from './geography.ts';
 import { ShaanxiOrganization } from './organization.ts';
 import { Project } from './project.ts';
+import { FundsEntry, fundsMutations, FunnelStage, projectFundsFields } from './funds.ts';
 import { Mutation } from './mutation.ts';
 import { Query } from './query.ts';
 
 export const resolvers = {
   ...scalarResolvers,
   Query,
-  Mutation,
+  Mutation: { ...Mutation, ...fundsMutations },
+  FundsEntry,
+  FunnelStage,
   Prefecture,
   County,
   ShaanxiOrganization,
-  Project,
+  Project: { ...Project, ...projectFundsFields },
   Organization: {
     __resolveType: () => 'ShaanxiOrganization',
   },

@@ -3,7 +3,11 @@ import type { ShaanxiContext } from '../loaders.ts';
 import type { ProjectNeedRow } from '../store/shaanxi-store.ts';
 
 export const Project = {
-  __resolveReference: ({ id }: { id: string }, { loaders }: ShaanxiContext) => loaders.project.load(id.toLowerCase()),
+  /** A reference may carry what another subgraph required (Jiangsu's disbursements); keep it beside the row. */
+  async __resolveReference(reference: { id: string }, { loaders }: ShaanxiContext) {
+    const row = await loaders.project.load(reference.id.toLowerCase());
+    return row ? { ...reference, ...row } : null;
+  },
   async county(project: ProjectNeedRow, _: unknown, { loaders }: ShaanxiContext) {
     const county = await loaders.county.load(project.countyCode);
     if (!county) throw new Error(`project ${project.id} names missing county ${project.countyCode}`);

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { ErrorCode, userError } from './errors.ts';
+import { checkRange, cleanText } from './validation.ts';
+
+/** Money as a caller sends it: integer fen and a currency. */
+export interface MoneyInput {
+  fen: number;
+  currency: 'CNY';
+}
+
+/** A positive amount in fen; a ledger never records zero or negative money. */
+export function positiveFen(amount: MoneyInput, field: string): bigint {
+  return BigInt(checkRange(amount.fen, `${field}.fen`, 1, Number.MAX_SAFE_INTEGER));
+}
+
+/**
+ * An idempotency key: the caller's name for one intended write, so that sending the same
+ * request twice records it once. 8 to 100 printable characters.
+ */
+export function checkIdempotencyKey(value: string): string {
+  const key = cleanText(value, { field: 'input.idempotencyKey', max: 100 });
+  if (key.length < 8) {
+    throw userError(ErrorCode.BadUserInput, 'input.idempotencyKey must be at least 8 characters (a UUID is a good key).', {
+      field: 'input.idempotencyKey',
+    });
+  }
+  return key;
+}
+
+/** A fingerprint of what a money request asks for, to tell a retry from a reused key. */
+export function requestFingerprint(parts: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(parts, Object.keys(parts).sort())).digest('hex');
+}
+
+export function idempotencyKeyReused(): Error {
+  return userError(
+    ErrorCode.IdempotencyKeyReused,
+    'This idempotency key was already used for a different request; use a new key for a new entry.',
+    { field: 'input.idempotencyKey' },
+  );
+}
+
+/** The money rules refuse an entry because of the project's stage. */
+export function stageRefusesMoney(what: string, stage: string, allowed: readonly string[]): Error {
+  return userError(
+    ErrorCode.StageRefusesMoney,
+    `A ${what} cannot be recorded while the project is ${stage}; it can be at ${allowed.join(', ')}.`,
+    { stage, allowedStages: allowed },
+  );
+}

@@ -1,0 +1,172 @@
+import {
+  checkIdempotencyKey,
+  cleanOptionalText,
+  ErrorCode,
+  idempotencyKeyReused,
+  isUuid,
+  moneyFromFen,
+  notFound,
+  positiveFen,
+  provenanceOf,
+  requestFingerprint,
+  stageRefusesMoney,
+  userError,
+  type Identity,
+  type MoneyInput,
+} from '@hub/common';
+import { projectStage } from '@hub/server';
+import type { FundingKind } from '../db/schema.ts';
+import type { JiangsuContext } from '../loaders.ts';
+import type { FundingAccountRow, FundingEntryRow } from '../store/funding-store.ts';
+
+interface FundingEntryInput {
+  projectId: string;
+  organizationId: string;
+  amount: MoneyInput;
+  idempotencyKey: string;
+  note?: string | null;
+}
+
+/**
+ * Who may record each kind of money, and at which stages of the project. A member acts only
+ * for its own organization. No stage admits money on a cancelled or suspended project.
+ */
+const RULES: Record<FundingKind, { officeMay: boolean; stages: readonly string[]; what: string }> = {
+  PLEDGE: { officeMay: false, stages: ['PUBLISHED', 'MATCHED', 'SCHEDULED'], what: 'pledge' },
+  COMMITMENT: { officeMay: true, stages: ['SIGNED', 'IMPLEMENTING'], what: 'commitment' },
+  DISBURSEMENT: { officeMay: true, stages: ['SIGNED', 'IMPLEMENTING', 'COMPLETED'], what: 'disbursement' },
+};
+
+function authorize(identity: Identity, kind: FundingKind, organizationId: string): void {
+  const rule = RULES[kind];
+  const member = identity.role === 'FOUNDATION_MEMBER' && identity.organizationId === organizationId;
+  const office = rule.officeMay && identity.role === 'JIANGSU_OFFICE';
+  if (member || office) return;
+  if (identity.role === 'PUBLIC') throw userError(ErrorCode.Unauthenticated, `Sign in to record a ${rule.what}.`);
+  throw userError(
+    ErrorCode.Forbidden,
+    rule.officeMay
+      ? `Only the Jiangsu office or members of ${organizationId} may record its ${rule.what}s.`
+      : `Only members of ${organizationId} may record its ${rule.what}s.`,
+    { role: identity.role },
+  );
+}
+
+async function record(kind: FundingKind, input: FundingEntryInput, context: JiangsuContext): Promise<FundingEntryRow> {
+  authorize(context.identity, kind, input.organizationId);
+  const projectId = input.projectId.toLowerCase();
+  if (!isUuid(projectId)) throw notFound('project', 'id', input.projectId);
+  const amountFen = positiveFen(input.amount, 'input.amount');
+  const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
+  const note = cleanOptionalText(input.note, { field: 'input.note', max: 1000, multiline: true }) ?? null;
+  const fingerprint = requestFingerprint({ kind, projectId, organizationId: input.organizationId, amountFen: String(amountFen), note });
+
+  // A retry of an entry already recorded returns it, whatever the project's stage is now.
+  const earlier = await context.funding.entryByKey(idempotencyKey);
+  if (earlier) {
+    if (earlier.requestFingerprint !== fingerprint) throw idempotencyKeyReused();
+    return earlier;
+  }
+  const organization = await context.loaders.organization.load(input.organizationId);
+  if (!organization) throw notFound('Jiangsu organization', 'id', input.organizationId);
+  const stage = await projectStage(context.peers, projectId);
+  if (!RULES[kind].stages.includes(stage)) throw stageRefusesMoney(RULES[kind].what, stage, RULES[kind].stages);
+
+  const result = await context.funding.record({
+    projectId,
+    organizationId: input.organizationId,
+    kind,
+    amountFen,
+    note,
+    idempotencyKey,
+    requestFingerprint: fingerprint,
+    recordedByRole: context.identity.role,
+    recordedBySubject: context.identity.subject,
+  });
+  switch (result.type) {
+    case 'recorded':
+      context.loaders.accountsByProject.clear(projectId);
+      context.loaders.entriesByProject.clear(projectId);
+      return result.entry;
+    case 'key-reused':
+      throw idempotencyKeyReused();
+    case 'over-disbursement': {
+      const committed = result.account?.committedFen ?? 0n;
+      const disbursed = result.account?.disbursedFen ?? 0n;
+      throw userError(
+        ErrorCode.OverDisbursement,
+        `${input.organizationId} has committed ${moneyFromFen(committed)!.yuan} yuan to this project and disbursed ${moneyFromFen(disbursed)!.yuan}; ${moneyFromFen(amountFen)!.yuan} more would exceed the commitment.`,
+        { committedFen: Number(committed), disbursedFen: Number(disbursed), amountFen: Number(amountFen) },
+      );
+    }
+  }
+}
+
+export const fundingMutations = {
+  recordPledge: (_: unknown, { input }: { input: FundingEntryInput }, context: JiangsuContext) => record('PLEDGE', input, context),
+  recordCommitment: (_: unknown, { input }: { input: FundingEntryInput }, context: JiangsuContext) =>
+    record('COMMITMENT', input, context),
+  recordDisbursement: (_: unknown, { input }: { input: FundingEntryInput }, context: JiangsuContext) =>
+    record('DISBURSEMENT', input, context),
+};
+
+export const FundingEntry = {
+  project: (entry: FundingEntryRow) => ({ id: entry.projectId }),
+  organization: (entry: FundingEntryRow, _: unknown, { loaders }: JiangsuContext) => loaders.organization.load(entry.organizationId),
+  amount: (entry: FundingEntryRow) => moneyFromFen(entry.amountFen),
+  provenance: provenanceOf,
+};
+
+export const FundingShare = {
+  organization: (account: FundingAccountRow, _: unknown, { loaders }: JiangsuContext) =>
+    loaders.organization.load(account.organizationId),
+  pledged: (account: FundingAccountRow) => moneyFromFen(account.pledgedFen),
+  committed: (account: FundingAccountRow) => moneyFromFen(account.committedFen),
+  disbursed: (account: FundingAccountRow) => moneyFromFen(account.disbursedFen),
+};
+
+type Total = 'pledgedFen' | 'committedFen' | 'disbursedFen';
+
+function sum(accounts: FundingAccountRow[], column: Total): bigint {
+  return accounts.reduce((total, account) => total + account[column], 0n);
+}
+
+const projectTotal = (column: Total) => async ({ id }: { id: string }, _: unknown, { loaders }: JiangsuContext) =>
+  moneyFromFen(sum(await loaders.accountsByProject.load(id.toLowerCase()), column));
+
+export const Project = {
+  __resolveReference: (reference: { id: string; amountSought?: { fen: number } | null }) => reference,
+  pledged: projectTotal('pledgedFen'),
+  committed: projectTotal('committedFen'),
+  disbursed: projectTotal('disbursedFen'),
+  funding: ({ id }: { id: string }, _: unknown, { loaders }: JiangsuContext) => loaders.accountsByProject.load(id.toLowerCase()),
+  async disbursedByOrganization({ id }: { id: string }, _: unknown, { loaders }: JiangsuContext) {
+    const accounts = await loaders.accountsByProject.load(id.toLowerCase());
+    return accounts.map((account) => ({ organizationId: account.organizationId, amount: moneyFromFen(account.disbursedFen) }));
+  },
+  fundingEntries: ({ id }: { id: string }, _: unknown, { loaders }: JiangsuContext) =>
+    loaders.entriesByProject.load(id.toLowerCase()),
+  async fundingGap(project: { id: string; amountSought?: { fen: number } | null }, _: unknown, { loaders }: JiangsuContext) {
+    if (!project.amountSought) return null;
+    const committed = sum(await loaders.accountsByProject.load(project.id.toLowerCase()), 'committedFen');
+    const gap = BigInt(project.amountSought.fen) - committed;
+    return moneyFromFen(gap > 0n ? gap : 0n);
+  },
+};
+
+const stageTotal = (column: Total) => async (stage: { projects: { id: string }[] }, _: unknown, { loaders }: JiangsuContext) => {
+  const accounts = await loaders.accountsByProject.loadMany(stage.projects.map((project) => project.id.toLowerCase()));
+  return moneyFromFen(
+    accounts.reduce<bigint>((total, rows) => {
+      if (rows instanceof Error) throw rows;
+      return total + sum(rows, column);
+    }, 0n),
+  );
+};
+
+export const FunnelStage = {
+  __resolveReference: (reference: { key: string; projects: { id: string }[] }) => reference,
+  pledged: stageTotal('pledgedFen'),
+  committed: stageTotal('committedFen'),
+  disbursed: stageTotal('disbursedFen'),
+};

@@ -1,0 +1,102 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { isUuid } from '@hub/common';
+import { checkViolation, recordOnce, type Db, type RecordOnce } from '@hub/db';
+import { fundingAccounts, fundingEntries, type FundingKind } from '../db/schema.ts';
+
+export type FundingAccountRow = typeof fundingAccounts.$inferSelect;
+export type FundingEntryRow = typeof fundingEntries.$inferSelect;
+
+export interface NewFundingEntry {
+  projectId: string;
+  organizationId: string;
+  kind: FundingKind;
+  amountFen: bigint;
+  note: string | null;
+  idempotencyKey: string;
+  requestFingerprint: string;
+  recordedByRole: string;
+  recordedBySubject: string | null;
+}
+
+export type RecordResult = RecordOnce<FundingEntryRow> | { type: 'over-disbursement'; account: FundingAccountRow | null };
+
+const TOTAL_COLUMN = {
+  PLEDGE: 'pledgedFen',
+  COMMITMENT: 'committedFen',
+  DISBURSEMENT: 'disbursedFen',
+} as const satisfies Record<FundingKind, keyof FundingAccountRow>;
+
+/** All SQL of Jiangsu's funding ledger. */
+export class FundingStore {
+  constructor(private readonly db: Db) {}
+
+  accountsByProjects(projectIds: readonly string[]): Promise<FundingAccountRow[]> {
+    const keys = projectIds.filter(isUuid);
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db
+      .select()
+      .from(fundingAccounts)
+      .where(inArray(fundingAccounts.projectId, keys))
+      .orderBy(asc(fundingAccounts.organizationId));
+  }
+
+  entriesByProjects(projectIds: readonly string[]): Promise<FundingEntryRow[]> {
+    const keys = projectIds.filter(isUuid);
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.db
+      .select()
+      .from(fundingEntries)
+      .where(inArray(fundingEntries.projectId, keys))
+      .orderBy(asc(fundingEntries.recordedAt), asc(fundingEntries.id));
+  }
+
+  async entryByKey(idempotencyKey: string): Promise<FundingEntryRow | null> {
+    const [row] = await this.db.select().from(fundingEntries).where(eq(fundingEntries.idempotencyKey, idempotencyKey));
+    return row ?? null;
+  }
+
+  /**
+   * Records an entry and adds it to the organization's account for the project, in one
+   * transaction. The key makes a retry record nothing new; the account's check refuses a
+   * disbursement beyond what was committed, and then nothing is written.
+   */
+  async record(entry: NewFundingEntry): Promise<RecordResult> {
+    const column = TOTAL_COLUMN[entry.kind];
+    try {
+      return await recordOnce<FundingEntryRow>(this.db, {
+        fingerprint: entry.requestFingerprint,
+        insert: async (tx) =>
+          (
+            await tx
+              .insert(fundingEntries)
+              .values({ ...entry, currency: 'CNY', provenanceKind: 'ENTERED' })
+              .onConflictDoNothing({ target: fundingEntries.idempotencyKey })
+              .returning()
+          )[0],
+        findByKey: async (tx) =>
+          (await tx.select().from(fundingEntries).where(eq(fundingEntries.idempotencyKey, entry.idempotencyKey)))[0],
+        // The account row exists first (all zeros), so that the checks judge the updated totals,
+        // not a proposed row holding only this entry's amount.
+        applyToAccount: async (tx) => {
+          await tx
+            .insert(fundingAccounts)
+            .values({ projectId: entry.projectId, organizationId: entry.organizationId })
+            .onConflictDoNothing();
+          await tx
+            .update(fundingAccounts)
+            .set({ [column]: sql`${fundingAccounts[column]} + ${entry.amountFen}`, updatedAt: sql`now()` })
+            .where(and(eq(fundingAccounts.projectId, entry.projectId), eq(fundingAccounts.organizationId, entry.organizationId)));
+        },
+      });
+    } catch (error) {
+      if (checkViolation(error) === 'funding_account_disbursed_within_committed') {
+        const [account] = await this.db
+          .select()
+          .from(fundingAccounts)
+          .where(and(eq(fundingAccounts.projectId, entry.projectId), eq(fundingAccounts.organizationId, entry.organizationId)));
+        return { type: 'over-disbursement', account: account ?? null };
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import {
+  checkIdempotencyKey,
+  cleanOptionalText,
+  cleanText,
+  ErrorCode,
+  idempotencyKeyReused,
+  isStorableKey,
+  isUuid,
+  moneyFromFen,
+  notFound,
+  positiveFen,
+  provenanceOf,
+  requestFingerprint,
+  requireRole,
+  stageRefusesMoney,
+  userError,
+  type MoneyInput,
+} from '@hub/common';
+import { projectStage } from '@hub/server';
+import type { FundsKind } from '../db/schema.ts';
+import type { ShaanxiContext } from '../loaders.ts';
+import type { FundsEntryRow } from '../store/funds-store.ts';
+
+interface FundsInput {
+  projectId: string;
+  amount: MoneyInput;
+  idempotencyKey: string;
+  note?: string | null;
+  fromOrganizationId?: string | null;
+  purpose?: string;
+}
+
+/** Money is recorded only for a signed project that is not cancelled or suspended. */
+const FUNDED_STAGES = ['SIGNED', 'IMPLEMENTING', 'COMPLETED'] as const;
+const WHAT: Record<FundsKind, string> = { RECEIPT: 'receipt', EXPENDITURE: 'expenditure' };
+
+async function record(kind: FundsKind, input: FundsInput, context: ShaanxiContext): Promise<FundsEntryRow> {
+  requireRole(context.identity, ['SHAANXI_OFFICE'], `record a ${WHAT[kind]}`);
+  const projectId = input.projectId.toLowerCase();
+  if (!isUuid(projectId)) throw notFound('project', 'id', input.projectId);
+  const amountFen = positiveFen(input.amount, 'input.amount');
+  const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
+  const note = cleanOptionalText(input.note, { field: 'input.note', max: 1000, multiline: true }) ?? null;
+  const purpose = kind === 'EXPENDITURE' ? cleanText(input.purpose ?? '', { field: 'input.purpose', max: 500 }) : null;
+  const fromOrganizationId = input.fromOrganizationId ?? null;
+  if (fromOrganizationId !== null && !isStorableKey(fromOrganizationId)) {
+    throw userError(ErrorCode.BadUserInput, 'input.fromOrganizationId is not an organization id.', { field: 'input.fromOrganizationId' });
+  }
+  const fingerprint = requestFingerprint({ kind, projectId, amountFen: String(amountFen), fromOrganizationId, purpose, note });
+
+  // A retry of an entry already recorded returns it, whatever the project's stage is now.
+  const earlier = await context.funds.entryByKey(idempotencyKey);
+  if (earlier) {
+    if (earlier.requestFingerprint !== fingerprint) throw idempotencyKeyReused();
+    return earlier;
+  }
+  const project = await context.loaders.project.load(projectId);
+  if (!project) throw notFound('project', 'id', input.projectId);
+  const stage = await projectStage(context.peers, projectId);
+  if (!(FUNDED_STAGES as readonly string[]).includes(stage)) throw stageRefusesMoney(WHAT[kind], stage, FUNDED_STAGES);
+
+  const result = await context.funds.record({
+    projectId,
+    kind,
+    amountFen,
+    fromOrganizationId,
+    purpose,
+    note,
+    idempotencyKey,
+    requestFingerprint: fingerprint,
+    recordedByRole: context.identity.role,
+    recordedBySubject: context.identity.subject,
+  });
+  switch (result.type) {
+    case 'recorded':
+      context.loaders.account.clear(projectId);
+      context.loaders.fundsEntries.clear(projectId);
+      return result.entry;
+    case 'key-reused':
+      throw idempotencyKeyReused();
+    case 'over-spending': {
+      const received = result.account?.receivedFen ?? 0n;
+      const spent = result.account?.spentFen ?? 0n;
+      throw userError(
+        ErrorCode.OverSpending,
+        `The project has received ${moneyFromFen(received)!.yuan} yuan and spent ${moneyFromFen(spent)!.yuan}; ${moneyFromFen(amountFen)!.yuan} more would exceed what it received.`,
+        { receivedFen: Number(received), spentFen: Number(spent), amountFen: Number(amountFen) },
+      );
+    }
+  }
+}
+
+export const fundsMutations = {
+  recordReceipt: (_: unknown, { input }: { input: FundsInput }, context: ShaanxiContext) => record('RECEIPT', input, context),
+  recordExpenditure: (_: unknown, { input }: { input: FundsInput }, context: ShaanxiContext) =>
+    record('EXPENDITURE', input, context),
+};
+
+export const FundsEntry = {
+  project: (entry: FundsEntryRow, _: unknown, { loaders }: ShaanxiContext) => loaders.project.load(entry.projectId),
+  amount: (entry: FundsEntryRow) => moneyFromFen(entry.amountFen),
+  fromOrganization: (entry: FundsEntryRow) => (entry.fromOrganizationId ? { id: entry.fromOrganizationId } : null),
+  provenance: provenanceOf,
+};
+
+interface OrganizationMoney {
+  organizationId: string;
+  amount: { fen: number };
+}
+
+/** Jiangsu's disbursements (from the representation) against Shaanxi's receipts, per organization. */
+async function reconcile(
+  project: { id: string; disbursedByOrganization?: OrganizationMoney[] },
+  { loaders }: ShaanxiContext,
+) {
+  const entries = await loaders.fundsEntries.load(project.id.toLowerCase());
+  const lines = new Map<string | null, { disbursed: bigint; received: bigint }>();
+  const line = (id: string | null) => {
+    let found = lines.get(id);
+    if (!found) lines.set(id, (found = { disbursed: 0n, received: 0n }));
+    return found;
+  };
+  for (const share of project.disbursedByOrganization ?? []) line(share.organizationId).disbursed += BigInt(share.amount.fen);
+  for (const entry of entries) if (entry.kind === 'RECEIPT') line(entry.fromOrganizationId).received += entry.amountFen;
+
+  const byOrganization = [...lines.entries()]
+    .filter(([, amounts]) => amounts.disbursed !== 0n || amounts.received !== 0n)
+    .sort(([a], [b]) => (a ?? '~').localeCompare(b ?? '~'))
+    .map(([organizationId, amounts]) => ({
+      organization: organizationId ? { id: organizationId } : null,
+      disbursed: moneyFromFen(amounts.disbursed),
+      received: moneyFromFen(amounts.received),
+      difference: moneyFromFen(amounts.disbursed - amounts.received),
+      balanced: amounts.disbursed === amounts.received,
+    }));
+  const disbursed = [...lines.values()].reduce((total, amounts) => total + amounts.disbursed, 0n);
+  const received = [...lines.values()].reduce((total, amounts) => total + amounts.received, 0n);
+  return {
+    disbursedByJiangsu: moneyFromFen(disbursed),
+    receivedInShaanxi: moneyFromFen(received),
+    difference: moneyFromFen(disbursed - received),
+    balanced: byOrganization.every((entry) => entry.balanced),
+    byOrganization,
+  };
+}
+
+export const projectFundsFields = {
+  received: async (project: { id: string }, _: unknown, { loaders }: ShaanxiContext) =>
+    moneyFromFen((await loaders.account.load(project.id.toLowerCase()))?.receivedFen ?? 0n),
+  spent: async (project: { id: string }, _: unknown, { loaders }: ShaanxiContext) =>
+    moneyFromFen((await loaders.account.load(project.id.toLowerCase()))?.spentFen ?? 0n),
+  fundsEntries: (project: { id: string }, _: unknown, { loaders }: ShaanxiContext) =>
+    loaders.fundsEntries.load(project.id.toLowerCase()),
+  reconciliation: (project: { id: string; disbursedByOrganization?: OrganizationMoney[] }, _: unknown, context: ShaanxiContext) =>
+    reconcile(project, context),
+};
+
+/** Money of the projects standing at one funnel stage, one batched statement per loader. */
+async function stageSum(
+  stage: { projects: { id: string }[] },
+  pick: (project: { id: string }) => Promise<bigint>,
+) {
+  const amounts = await Promise.all(stage.projects.map(pick));
+  return moneyFromFen(amounts.reduce((total, amount) => total + amount, 0n));
+}
+
+export const FunnelStage = {
+  __resolveReference: (reference: { key: string; projects: { id: string }[] }) => reference,
+  amountSought: (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
+    stageSum(stage, async ({ id }) => (await loaders.project.load(id.toLowerCase()))?.amountSoughtFen ?? 0n),
+  received: (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
+    stageSum(stage, async ({ id }) => (await loaders.account.load(id.toLowerCase()))?.receivedFen ?? 0n),
+  spent: (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
+    stageSum(stage, async ({ id }) => (await loaders.account.load(id.toLowerCase()))?.spentFen ?? 0n),
+};
