@@ -41,6 +41,8 @@ export interface HubConfig {
   internalSecret: string;
   limits: RequestLimits;
   trustedDocuments: { path: string; required: boolean };
+  /** Load the synthetic demo pipeline (flagged SYNTHETIC_DEMO) beside the public record. */
+  demoData: boolean;
 }
 
 export const DEFAULT_LIMITS: RequestLimits = {
@@ -90,6 +92,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       path: reader.existingFile('TRUSTED_DOCUMENTS_PATH', TRUSTED_DOCUMENTS_FILE),
       required: reader.flag('REQUIRE_TRUSTED_DOCUMENTS', false),
     },
+    demoData: reader.flag('DEMO_DATA', true),
   };
   reader.done();
   return config;

@@ -90,11 +90,12 @@ export async function openSubgraphDatabases(
 export async function startInProcessSubgraphs(
   databases: Record<SubgraphName, Database>,
   peers: PeerDirectory = new PeerDirectory(),
+  options: { demo: boolean } = { demo: false },
 ): Promise<Record<SubgraphName, RunningSubgraph<object>>> {
   const running = {} as Record<SubgraphName, RunningSubgraph<object>>;
   // One after the other: a shared PGlite runs one statement at a time anyway.
   for (const { name } of SUBGRAPHS) {
-    running[name] = (await startSubgraph(MODULES[name] as never, databases[name], peers.for(name))) as RunningSubgraph<object>;
+    running[name] = (await startSubgraph(MODULES[name] as never, databases[name], peers.for(name), options)) as RunningSubgraph<object>;
   }
   for (const { name } of SUBGRAPHS) peers.register(name, inProcessTransport(running[name]));
   return running;
@@ -168,7 +169,7 @@ export async function startHub(
       : await openSubgraphDatabases(config.databases);
     databases = opened.all;
     if (!options.databases) ownedDatabases = opened.all;
-    const running = await startInProcessSubgraphs(opened.bySubgraph);
+    const running = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { demo: config.demoData });
     subgraphs = running;
     dataSourceFor = (name) => {
       if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);

@@ -54,6 +54,7 @@ export async function serveSubgraph<TContext extends object>(
   const host = reader.text('HOST', '127.0.0.1');
   const database = databaseConfigFor(reader, module.name);
   const internalSecret = internalSecretFrom(reader, isProduction(reader));
+  const demo = reader.flag('DEMO_DATA', true);
   reader.done();
 
   // The other subgraphs, reached over HTTP for rules that span two of them.
@@ -62,7 +63,7 @@ export async function serveSubgraph<TContext extends object>(
     if (name !== module.name) peers.register(name, httpTransport(subgraphUrlFrom(env, name), internalSecret));
   }
   const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
-  const subgraph = await startSubgraph(module, db, peers.for(module.name));
+  const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo });
   const http = await serveRunningSubgraph(subgraph, { port, host, internalSecret });
   return {
     ...http,

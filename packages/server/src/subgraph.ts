@@ -19,8 +19,8 @@ export interface SubgraphModule<TContext extends object> {
   dbSchema: string;
   /** Folder of its committed drizzle-kit migrations. */
   migrationsFolder: string;
-  /** Loads the public-record seed once; a no-op when it is already there. */
-  seed(db: Db): Promise<void>;
+  /** Loads the public-record seed once (and the synthetic demo data when asked); a no-op when it is there. */
+  seed(db: Db, options: { demo: boolean }): Promise<void>;
   /** A fresh context, with fresh DataLoaders, for one request by `identity`. */
   createContext(db: Db, identity: Identity, peers: Peers): TContext;
 }
@@ -39,9 +39,10 @@ export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
   database: Database,
   peers: Peers,
+  options: { demo: boolean } = { demo: false },
 ): Promise<RunningSubgraph<TContext>> {
   await database.migrate({ migrationsFolder: module.migrationsFolder, schema: module.dbSchema });
-  await module.seed(database.db);
+  await module.seed(database.db, options);
   const schema = buildSubgraphSchema({
     typeDefs: module.typeDefs,
     resolvers: module.resolvers as GraphQLResolverMap<unknown>,

@@ -65,7 +65,8 @@ export async function startTestHub(
 ): Promise<TestHub> {
   const database = await openTestDatabase();
   const databases = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, database])) as Record<SubgraphName, Database>;
-  const baseEnv = { TOPOLOGY: topology, PORT: '0', HOST: '127.0.0.1', ...env };
+  // Tests see the public record only, unless they ask for the demo pipeline.
+  const baseEnv = { TOPOLOGY: topology, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', ...env };
 
   const services: HttpService[] = [];
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
@@ -78,7 +79,7 @@ export async function startTestHub(
       hub = await startHub(config, { databases });
     } else {
       const peers = new PeerDirectory();
-      const running = await startInProcessSubgraphs(databases, peers);
+      const running = await startInProcessSubgraphs(databases, peers, { demo: readHubConfig(baseEnv).demoData });
       const internalSecret = readHubConfig(baseEnv).internalSecret;
       for (const { name } of SUBGRAPHS) {
         const service = await serveRunningSubgraph(running[name], { port: 0, internalSecret });

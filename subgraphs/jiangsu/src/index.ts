@@ -3,6 +3,7 @@ import { loadSubgraphTypeDefs } from '@hub/common';
 import type { SubgraphModule } from '@hub/server';
 import { createLoaders, type JiangsuContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
+import { seedJiangsuDemo } from './demo.ts';
 import { seedJiangsu } from './seed.ts';
 import { FundingStore } from './store/funding-store.ts';
 import { JiangsuStore } from './store/jiangsu-store.ts';
@@ -16,7 +17,10 @@ export const jiangsuSubgraph: SubgraphModule<JiangsuContext> = {
   resolvers,
   dbSchema: 'jiangsu',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  seed: seedJiangsu,
+  async seed(db, { demo }) {
+    await seedJiangsu(db);
+    if (demo) await seedJiangsuDemo(db);
+  },
   createContext(db, identity, peers) {
     const store = new JiangsuStore(db);
     const funding = new FundingStore(db);

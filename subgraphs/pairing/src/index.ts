@@ -3,6 +3,7 @@ import { loadSubgraphTypeDefs } from '@hub/common';
 import type { SubgraphModule } from '@hub/server';
 import { createLoaders, type PairingContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
+import { seedPairingDemo } from './demo.ts';
 import { seedPairing } from './seed.ts';
 import { PairingStore } from './store/pairing-store.ts';
 import { PipelineStore } from './store/pipeline-store.ts';
@@ -16,7 +17,10 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
   resolvers,
   dbSchema: 'pairing',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  seed: seedPairing,
+  async seed(db, { demo }) {
+    await seedPairing(db);
+    if (demo) await seedPairingDemo(db);
+  },
   createContext(db, identity, peers) {
     const store = new PairingStore(db);
     const pipeline = new PipelineStore(db);

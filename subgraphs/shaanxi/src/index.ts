@@ -3,6 +3,7 @@ import { loadSubgraphTypeDefs } from '@hub/common';
 import type { SubgraphModule } from '@hub/server';
 import { createLoaders, type ShaanxiContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
+import { seedShaanxiDemo } from './demo.ts';
 import { seedShaanxi } from './seed.ts';
 import { FundsStore } from './store/funds-store.ts';
 import { ShaanxiStore } from './store/shaanxi-store.ts';
@@ -17,7 +18,10 @@ export const shaanxiSubgraph: SubgraphModule<ShaanxiContext> = {
   resolvers,
   dbSchema: 'shaanxi',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  seed: seedShaanxi,
+  async seed(db, { demo }) {
+    await seedShaanxi(db);
+    if (demo) await seedShaanxiDemo(db);
+  },
   createContext(db, identity, peers) {
     const store = new ShaanxiStore(db);
     const funds = new FundsStore(db);

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { demoPlan, DEMO_STAGES } from './plan.ts';
+
+describe('the demo plan', () => {
+  const plan = demoPlan();
+
+  it('is the same every time, so each subgraph seeds its part of one story', () => {
+    expect(demoPlan()).toEqual(plan);
+  });
+
+  it('has projects at every stage and money in every state, within the ledger rules', () => {
+    for (const stage of DEMO_STAGES) expect(plan.projects.some((p) => p.stage === stage)).toBe(true);
+    for (const project of plan.projects) {
+      expect(project.disbursedFen).toBeLessThanOrEqual(project.committedFen);
+      expect(project.spentFen).toBeLessThanOrEqual(project.receivedFen);
+      expect(project.receivedFen).toBeGreaterThanOrEqual(0n);
+      if (project.stage === 'CANCELLED') expect(project.committedFen).toBe(0n);
+      expect(project.events.at(-1)?.to ?? 'PROPOSED').toBe(project.stage);
+    }
+    expect(plan.projects.filter((p) => p.mismatch)).toHaveLength(1);
+    expect(plan.projects.some((p) => p.disbursedFen > 0n && p.disbursedFen < p.committedFen)).toBe(true);
+  });
+
+  it('says it is a demo in every name', () => {
+    for (const name of [...plan.organizations.map((o) => o.nameZh), ...plan.projects.map((p) => p.titleZh), plan.ceremony.titleZh, plan.agreement.titleZh]) {
+      expect(name).toMatch(/演示/);
+    }
+  });
+});

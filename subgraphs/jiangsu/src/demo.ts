@@ -1,0 +1,58 @@
+import { demoPlan } from '@hub/demo';
+import type { Db } from '@hub/db';
+import { fundingAccounts, fundingEntries, organizations, seedLog, type FundingKind } from './db/schema.ts';
+
+const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
+
+/** Jiangsu's part of the demo story: fictional foundations and their pledges, commitments and disbursements. */
+export async function seedJiangsuDemo(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    const inserted = await tx.insert(seedLog).values({ name: 'synthetic-demo-v1' }).onConflictDoNothing().returning();
+    if (inserted.length === 0) return;
+    const plan = demoPlan();
+    await tx.insert(organizations).values(
+      plan.organizations.map((organization) => ({
+        ...organization,
+        kind: 'FOUNDATION' as const,
+        description: '演示机构（虚构），用于体验系统。A fictional foundation for the demo.',
+        ...SYNTHETIC,
+      })),
+    );
+    const funded = plan.projects.filter((project) => project.pledgedFen > 0n || project.committedFen > 0n);
+    await tx.insert(fundingAccounts).values(
+      funded.map((project) => ({
+        projectId: project.id,
+        organizationId: project.organizationId,
+        pledgedFen: project.pledgedFen,
+        committedFen: project.committedFen,
+        disbursedFen: project.disbursedFen,
+      })),
+    );
+    const at = (project: (typeof funded)[number], stage: string) =>
+      project.events.find((event) => event.to === stage)?.at ?? project.createdAt;
+    await tx.insert(fundingEntries).values(
+      funded.flatMap((project) =>
+        (
+          [
+            ['PLEDGE', project.pledgedFen, at(project, 'MATCHED')],
+            ['COMMITMENT', project.committedFen, at(project, 'SIGNED')],
+            ['DISBURSEMENT', project.disbursedFen, at(project, 'IMPLEMENTING')],
+          ] as [FundingKind, bigint, Date][]
+        )
+          .filter(([, amount]) => amount > 0n)
+          .map(([kind, amountFen, recordedAt]) => ({
+            projectId: project.id,
+            organizationId: project.organizationId,
+            kind,
+            amountFen,
+            idempotencyKey: `demo-${kind.toLowerCase()}-${project.id}`,
+            requestFingerprint: 'demo',
+            recordedByRole: kind === 'PLEDGE' ? 'FOUNDATION_MEMBER' : 'JIANGSU_OFFICE',
+            recordedBySubject: 'demo',
+            recordedAt,
+            ...SYNTHETIC,
+          })),
+      ),
+    );
+  });
+}
