@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '@hub/testkit';
+import { startTestHub, type GraphQLResult, type TestHub } from '@hub/testkit';
 
 /** The synthetic demo pipeline `npm start` loads: flagged as such, and cheap to page through. */
 const PAGE = /* GraphQL */ `
@@ -115,7 +115,7 @@ describe('the demo pipeline', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page += 1) {
-      const result: Awaited<ReturnType<TestHub['query']>> = await hub.query(
+      const result: GraphQLResult = await hub.query(
         `query ($after: String) { pipeline(first: 20, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }`,
         { after },
       );
