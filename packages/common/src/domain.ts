@@ -23,3 +23,18 @@ export const PROJECT_FIELDS = [
   'OTHER',
 ] as const;
 export type ProjectField = (typeof PROJECT_FIELDS)[number];
+
+/** The stages of a project, from a county's need to an evaluated result (DESIGN.md). */
+export const PROJECT_STAGES = [
+  'PROPOSED',
+  'PUBLISHED',
+  'MATCHED',
+  'SCHEDULED',
+  'SIGNED',
+  'IMPLEMENTING',
+  'COMPLETED',
+  'EVALUATED',
+  'SUSPENDED',
+  'CANCELLED',
+] as const;
+export type ProjectStage = (typeof PROJECT_STAGES)[number];

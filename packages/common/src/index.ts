@@ -7,7 +7,14 @@ export { loadSubgraphTypeDefs } from './typedefs.ts';
 export { pageArgs, MAX_PAGE_SIZE, type PageArgs } from './paging.ts';
 export { byKey, groupedByKey } from './batch.ts';
 export { parseCsv, requiredField } from './csv.ts';
-export { ORGANIZATION_KINDS, PROJECT_FIELDS, type OrganizationKind, type ProjectField } from './domain.ts';
+export {
+  ORGANIZATION_KINDS,
+  PROJECT_FIELDS,
+  PROJECT_STAGES,
+  type OrganizationKind,
+  type ProjectField,
+  type ProjectStage,
+} from './domain.ts';
 export { isUuid, isStorableKey } from './ids.ts';
 export {
   ROLES,
@@ -42,5 +49,7 @@ export {
   requestFingerprint,
   idempotencyKeyReused,
   stageRefusesMoney,
+  moneyRequestBasics,
+  replayOf,
   type MoneyInput,
 } from './ledger.ts';

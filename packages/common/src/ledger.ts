@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ErrorCode, userError } from './errors.ts';
-import { checkRange, cleanText } from './validation.ts';
+import { ErrorCode, notFound, userError } from './errors.ts';
+import { isUuid } from './ids.ts';
+import { checkRange, cleanOptionalText, cleanText } from './validation.ts';
 
 /** Money as a caller sends it: integer fen and a currency. */
 export interface MoneyInput {
@@ -47,4 +48,25 @@ export function stageRefusesMoney(what: string, stage: string, allowed: readonly
     `A ${what} cannot be recorded while the project is ${stage}; it can be at ${allowed.join(', ')}.`,
     { stage, allowedStages: allowed },
   );
+}
+
+/** What every money request carries, checked: the project, a positive amount, the key, a note. */
+export function moneyRequestBasics(input: { projectId: string; amount: MoneyInput; idempotencyKey: string; note?: string | null }) {
+  const projectId = input.projectId.toLowerCase();
+  if (!isUuid(projectId)) throw notFound('project', 'id', input.projectId);
+  return {
+    projectId,
+    amountFen: positiveFen(input.amount, 'input.amount'),
+    idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
+    note: cleanOptionalText(input.note, { field: 'input.note', max: 1000, multiline: true }) ?? null,
+  };
+}
+
+/**
+ * An entry already recorded under the request's key: a retry of the same request gets it
+ * back; the key reused for anything else is refused; null when the key is new.
+ */
+export function replayOf<Entry extends { requestFingerprint: string }>(earlier: Entry | null, fingerprint: string): Entry | null {
+  if (earlier && earlier.requestFingerprint !== fingerprint) throw idempotencyKeyReused();
+  return earlier;
 }

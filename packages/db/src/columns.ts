@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, text } from 'drizzle-orm/pg-core';
+import { bigint, check, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** Columns that say where a record comes from (see docs/decisions/0004-provenance.md). */
 export function provenanceColumns() {
@@ -18,4 +18,22 @@ export function provenanceCheck(name: string) {
 /** A check that a text column holds one of `values`. */
 export function oneOf(name: string, column: string, values: readonly string[]) {
   return check(name, sql.raw(`${column} in (${values.map((value) => `'${value}'`).join(', ')})`));
+}
+
+/**
+ * Columns every ledger entry has, in both provinces: money in integer fen and its currency,
+ * the idempotency key with a fingerprint of what was asked, and who recorded it when.
+ */
+export function ledgerEntryColumns() {
+  return {
+    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
+    currency: text('currency').notNull().default('CNY'),
+    note: text('note'),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    recordedByRole: text('recorded_by_role').notNull(),
+    recordedBySubject: text('recorded_by_subject'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PROJECT_FIELDS, type ProjectField } from '@hub/common';
+import { PROJECT_FIELDS, PROJECT_STAGES, type ProjectField, type ProjectStage } from '@hub/common';
 
 /**
  * Synthetic demo data: a living pipeline for someone exploring `npm start`. Every record is
@@ -8,19 +8,8 @@ import { PROJECT_FIELDS, type ProjectField } from '@hub/common';
  * is deterministic, so each subgraph seeds its own part of the same story.
  */
 
-export const DEMO_STAGES = [
-  'PROPOSED',
-  'PUBLISHED',
-  'MATCHED',
-  'SCHEDULED',
-  'SIGNED',
-  'IMPLEMENTING',
-  'COMPLETED',
-  'EVALUATED',
-  'SUSPENDED',
-  'CANCELLED',
-] as const;
-type DemoStage = (typeof DEMO_STAGES)[number];
+export const DEMO_STAGES = PROJECT_STAGES;
+type DemoStage = ProjectStage;
 
 /** Real poverty counties the demo projects are placed in, with their prefectures. */
 const DEMO_COUNTIES: [county: string, prefecture: string][] = [

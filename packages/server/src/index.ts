@@ -17,4 +17,4 @@ export { serveSubgraph, serveRunningSubgraph, runSubgraphMain } from './service.
 export { IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity, verifyIdentity } from './trust.ts';
 export { unwrapUpdate, duplicateUscc, type OrganizationWrite } from './results.ts';
 export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport, type Peers, type PeerTransport } from './peers.ts';
-export { projectStage } from './stage-lookup.ts';
+export { projectStage, requireFundableStage } from './stage-lookup.ts';

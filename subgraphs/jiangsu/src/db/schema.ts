@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { ORGANIZATION_KINDS, type OrganizationKind } from '@hub/common';
-import { oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
+import { ledgerEntryColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
 import {
   bigint,
   check,
@@ -137,15 +137,7 @@ export const fundingEntries = jiangsu.table(
       .notNull()
       .references(() => organizations.id),
     kind: text('kind').$type<FundingKind>().notNull(),
-    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
-    currency: text('currency').notNull().default('CNY'),
-    note: text('note'),
-    idempotencyKey: text('idempotency_key').notNull(),
-    requestFingerprint: text('request_fingerprint').notNull(),
-    recordedByRole: text('recorded_by_role').notNull(),
-    recordedBySubject: text('recorded_by_subject'),
-    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
-    ...provenanceColumns(),
+    ...ledgerEntryColumns(),
   },
   (t) => [
     uniqueIndex('funding_entry_idempotency_key_unique').on(t.idempotencyKey),

@@ -1,20 +1,17 @@
 import {
-  checkIdempotencyKey,
-  cleanOptionalText,
   ErrorCode,
   idempotencyKeyReused,
-  isUuid,
   moneyFromFen,
+  moneyRequestBasics,
   notFound,
-  positiveFen,
   provenanceOf,
+  replayOf,
   requestFingerprint,
-  stageRefusesMoney,
   userError,
   type Identity,
   type MoneyInput,
 } from '@hub/common';
-import { projectStage } from '@hub/server';
+import { requireFundableStage } from '@hub/server';
 import type { FundingKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
 import type { FundingAccountRow, FundingEntryRow } from '../store/funding-store.ts';
@@ -54,23 +51,15 @@ function authorize(identity: Identity, kind: FundingKind, organizationId: string
 
 async function record(kind: FundingKind, input: FundingEntryInput, context: JiangsuContext): Promise<FundingEntryRow> {
   authorize(context.identity, kind, input.organizationId);
-  const projectId = input.projectId.toLowerCase();
-  if (!isUuid(projectId)) throw notFound('project', 'id', input.projectId);
-  const amountFen = positiveFen(input.amount, 'input.amount');
-  const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
-  const note = cleanOptionalText(input.note, { field: 'input.note', max: 1000, multiline: true }) ?? null;
+  const { projectId, amountFen, idempotencyKey, note } = moneyRequestBasics(input);
   const fingerprint = requestFingerprint({ kind, projectId, organizationId: input.organizationId, amountFen: String(amountFen), note });
 
   // A retry of an entry already recorded returns it, whatever the project's stage is now.
-  const earlier = await context.funding.entryByKey(idempotencyKey);
-  if (earlier) {
-    if (earlier.requestFingerprint !== fingerprint) throw idempotencyKeyReused();
-    return earlier;
-  }
+  const earlier = replayOf(await context.funding.entryByKey(idempotencyKey), fingerprint);
+  if (earlier) return earlier;
   const organization = await context.loaders.organization.load(input.organizationId);
   if (!organization) throw notFound('Jiangsu organization', 'id', input.organizationId);
-  const stage = await projectStage(context.peers, projectId);
-  if (!RULES[kind].stages.includes(stage)) throw stageRefusesMoney(RULES[kind].what, stage, RULES[kind].stages);
+  await requireFundableStage(context.peers, projectId, RULES[kind].what, RULES[kind].stages);
 
   const result = await context.funding.record({
     projectId,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { PROJECT_FIELDS, type ProjectField } from '@hub/common';
+import { PROJECT_FIELDS, PROJECT_STAGES, type ProjectField, type ProjectStage } from '@hub/common';
 import { oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
 import {
   bigint,
@@ -142,20 +142,9 @@ export const ceremonyProjects = pairing.table(
   ],
 );
 
-/** The stages of a project, from a county's need to an evaluated result (DESIGN.md). */
-export const STAGES = [
-  'PROPOSED',
-  'PUBLISHED',
-  'MATCHED',
-  'SCHEDULED',
-  'SIGNED',
-  'IMPLEMENTING',
-  'COMPLETED',
-  'EVALUATED',
-  'SUSPENDED',
-  'CANCELLED',
-] as const;
-export type Stage = (typeof STAGES)[number];
+/** The stages, shared with the demo plan; the pipeline owns them. */
+export const STAGES = PROJECT_STAGES;
+export type Stage = ProjectStage;
 
 /**
  * A project's place in the pipeline, kept in step with its last stage event in the same

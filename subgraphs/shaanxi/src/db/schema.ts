@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { ORGANIZATION_KINDS, PROJECT_FIELDS, type OrganizationKind, type ProjectField } from '@hub/common';
-import { oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
+import { ledgerEntryColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
 import {
   bigint,
   boolean,
@@ -149,19 +149,11 @@ export const fundsEntries = shaanxi.table(
       .notNull()
       .references(() => projectNeeds.id),
     kind: text('kind').$type<FundsKind>().notNull(),
-    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
-    currency: text('currency').notNull().default('CNY'),
     /** For receipts: the Jiangsu organization the money came from, when known. */
     fromOrganizationId: text('from_organization_id'),
     /** For expenditure: what the money was spent on. */
     purpose: text('purpose'),
-    note: text('note'),
-    idempotencyKey: text('idempotency_key').notNull(),
-    requestFingerprint: text('request_fingerprint').notNull(),
-    recordedByRole: text('recorded_by_role').notNull(),
-    recordedBySubject: text('recorded_by_subject'),
-    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
-    ...provenanceColumns(),
+    ...ledgerEntryColumns(),
   },
   (t) => [
     uniqueIndex('funds_entry_idempotency_key_unique').on(t.idempotencyKey),

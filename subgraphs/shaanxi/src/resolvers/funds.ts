@@ -1,22 +1,19 @@
 import {
-  checkIdempotencyKey,
-  cleanOptionalText,
   cleanText,
   ErrorCode,
   idempotencyKeyReused,
   isStorableKey,
-  isUuid,
   moneyFromFen,
+  moneyRequestBasics,
   notFound,
-  positiveFen,
   provenanceOf,
+  replayOf,
   requestFingerprint,
   requireRole,
-  stageRefusesMoney,
   userError,
   type MoneyInput,
 } from '@hub/common';
-import { projectStage } from '@hub/server';
+import { requireFundableStage } from '@hub/server';
 import type { FundsKind } from '../db/schema.ts';
 import type { ShaanxiContext } from '../loaders.ts';
 import type { FundsEntryRow } from '../store/funds-store.ts';
@@ -36,11 +33,7 @@ const WHAT: Record<FundsKind, string> = { RECEIPT: 'receipt', EXPENDITURE: 'expe
 
 async function record(kind: FundsKind, input: FundsInput, context: ShaanxiContext): Promise<FundsEntryRow> {
   requireRole(context.identity, ['SHAANXI_OFFICE'], `record a ${WHAT[kind]}`);
-  const projectId = input.projectId.toLowerCase();
-  if (!isUuid(projectId)) throw notFound('project', 'id', input.projectId);
-  const amountFen = positiveFen(input.amount, 'input.amount');
-  const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
-  const note = cleanOptionalText(input.note, { field: 'input.note', max: 1000, multiline: true }) ?? null;
+  const { projectId, amountFen, idempotencyKey, note } = moneyRequestBasics(input);
   const purpose = kind === 'EXPENDITURE' ? cleanText(input.purpose ?? '', { field: 'input.purpose', max: 500 }) : null;
   const fromOrganizationId = input.fromOrganizationId ?? null;
   if (fromOrganizationId !== null && !isStorableKey(fromOrganizationId)) {
@@ -49,15 +42,11 @@ async function record(kind: FundsKind, input: FundsInput, context: ShaanxiContex
   const fingerprint = requestFingerprint({ kind, projectId, amountFen: String(amountFen), fromOrganizationId, purpose, note });
 
   // A retry of an entry already recorded returns it, whatever the project's stage is now.
-  const earlier = await context.funds.entryByKey(idempotencyKey);
-  if (earlier) {
-    if (earlier.requestFingerprint !== fingerprint) throw idempotencyKeyReused();
-    return earlier;
-  }
+  const earlier = replayOf(await context.funds.entryByKey(idempotencyKey), fingerprint);
+  if (earlier) return earlier;
   const project = await context.loaders.project.load(projectId);
   if (!project) throw notFound('project', 'id', input.projectId);
-  const stage = await projectStage(context.peers, projectId);
-  if (!(FUNDED_STAGES as readonly string[]).includes(stage)) throw stageRefusesMoney(WHAT[kind], stage, FUNDED_STAGES);
+  await requireFundableStage(context.peers, projectId, WHAT[kind], FUNDED_STAGES);
 
   const result = await context.funds.record({
     projectId,
