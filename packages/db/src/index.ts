@@ -1,6 +1,6 @@
 export { openDatabase, queryRows, textArray, type Database, type Db, type DatabaseOptions } from './database.ts';
 export { StatementCounter } from './statement-counter.ts';
-export { uniqueViolation, checkViolation } from './pg-errors.ts';
+export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';
 export { provenanceColumns, provenanceCheck, oneOf, ledgerEntryColumns } from './columns.ts';
 export { updateVersioned, type VersionedUpdate } from './versioned.ts';
 export { recordOnce, type RecordOnce } from './ledger.ts';

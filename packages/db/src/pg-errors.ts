@@ -26,3 +26,13 @@ function findPgError(error: unknown): PgErrorShape | null {
   }
   return null;
 }
+
+/** Runs a write; a unique violation of `constraint` answers `duplicate` instead of throwing. */
+export async function unlessDuplicate<T, D>(constraint: string, write: () => Promise<T>, duplicate: D): Promise<T | D> {
+  try {
+    return await write();
+  } catch (error) {
+    if (uniqueViolation(error) === constraint) return duplicate;
+    throw error;
+  }
+}

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import { isStorableKey } from '@hub/common';
-import { uniqueViolation, updateVersioned, type Db } from '@hub/db';
+import { unlessDuplicate, updateVersioned, type Db } from '@hub/db';
 import type { OrganizationWrite } from '@hub/server';
 import { cities, cityPairings, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
 
@@ -52,30 +52,27 @@ export class JiangsuStore {
   }
 
   /** Inserts an organization; a duplicate Unified Social Credit Code is reported, not thrown. */
-  async insertOrganization(
+  insertOrganization(
     values: typeof organizations.$inferInsert,
   ): Promise<{ type: 'created'; row: OrganizationRow } | { type: 'duplicate-uscc' }> {
-    try {
-      const [row] = await this.db.insert(organizations).values(values).returning();
-      return { type: 'created', row: row as OrganizationRow };
-    } catch (error) {
-      if (uniqueViolation(error) === 'organization_uscc_unique') return { type: 'duplicate-uscc' };
-      throw error;
-    }
+    return unlessDuplicate(
+      'organization_uscc_unique',
+      async () => ({ type: 'created' as const, row: (await this.db.insert(organizations).values(values).returning())[0] as OrganizationRow }),
+      { type: 'duplicate-uscc' as const },
+    );
   }
 
-  async updateOrganization(
+  updateOrganization(
     id: string,
     expectedVersion: number,
     changes: Partial<typeof organizations.$inferInsert>,
   ): Promise<OrganizationWrite<OrganizationRow>> {
-    if (!isStorableKey(id)) return { type: 'not-found' };
-    try {
-      return await updateVersioned<OrganizationRow>(this.db, organizations, { column: organizations.id, value: id }, expectedVersion, changes);
-    } catch (error) {
-      if (uniqueViolation(error) === 'organization_uscc_unique') return { type: 'duplicate-uscc' };
-      throw error;
-    }
+    if (!isStorableKey(id)) return Promise.resolve({ type: 'not-found' });
+    return unlessDuplicate(
+      'organization_uscc_unique',
+      () => updateVersioned<OrganizationRow>(this.db, organizations, { column: organizations.id, value: id }, expectedVersion, changes),
+      { type: 'duplicate-uscc' as const },
+    );
   }
 
   allCityPairings(): Promise<CityPairingRow[]> {
