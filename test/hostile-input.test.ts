@@ -155,6 +155,33 @@ function hostileRequests(tokens: { shaanxiOffice: string; jiangsuOffice: string;
     requests.push(gql('member sets a bad website', `mutation ($w: String) { updateJiangsuOrganizationProfile(id: "js-ruihua-charity-foundation", expectedVersion: 1, input: { website: $w }) { id } }`, { w: website }, auth(tokens.member)));
   }
 
+  // Money requests that must record nothing: bad amounts, keys and ids, stages that refuse money.
+  const fundingInput = (overrides: Record<string, unknown>) => ({
+    projectId: '6f2d1c3e-2b1a-4d5e-9f00-000000000001',
+    organizationId: 'js-ruihua-charity-foundation',
+    amount: { fen: 100 },
+    idempotencyKey: 'hostile-key-0001',
+    ...overrides,
+  });
+  const moneyCases: Record<string, unknown>[] = [
+    { amount: { fen: 2 ** 60 } }, { amount: { fen: -1 } }, { amount: { fen: 0 } }, { amount: { fen: 1.5 } },
+    { amount: { fen: 100, currency: 'USD' } }, { idempotencyKey: '' }, { idempotencyKey: 'x' },
+    { idempotencyKey: 'key\u0000with-nul' }, { idempotencyKey: 'k'.repeat(10_000) }, { projectId: "' OR 1=1 --" },
+    { projectId: '00000000-0000-4000-8000-000000000000' }, { organizationId: '\u0000' }, {},
+  ];
+  for (const overrides of moneyCases) {
+    requests.push(gql('disbursement that must record nothing', `mutation ($i: FundingEntryInput!) { recordDisbursement(input: $i) { id } }`, { i: fundingInput(overrides) }, auth(tokens.jiangsuOffice)));
+    const { organizationId: _organization, ...receipt } = fundingInput(overrides) as Record<string, unknown>;
+    requests.push(gql('receipt that must record nothing', `mutation ($i: ReceiptInput!) { recordReceipt(input: $i) { id } }`, { i: receipt }, auth(tokens.shaanxiOffice)));
+  }
+  for (const to of ['SIGNED', 'EVALUATED', 'BOGUS']) {
+    requests.push(gql('illegal or unknown move', `mutation ($to: ProjectStage!) { moveProject(input: { projectId: "6f2d1c3e-2b1a-4d5e-9f00-000000000001", to: $to, expectedVersion: 0 }) { stage } }`, { to }, auth(tokens.jiangsuOffice)));
+  }
+  requests.push(gql('move with a stale version', `mutation { moveProject(input: { projectId: "6f2d1c3e-2b1a-4d5e-9f00-000000000001", to: PUBLISHED, expectedVersion: 7 }) { stage } }`, undefined, auth(tokens.shaanxiOffice)));
+  requests.push(gql('move by the public', `mutation { moveProject(input: { projectId: "6f2d1c3e-2b1a-4d5e-9f00-000000000001", to: PUBLISHED, expectedVersion: 0 }) { stage } }`));
+  requests.push(gql('pipeline page too large', `{ pipeline(first: 1000) { totalCount } }`));
+  requests.push(gql('pipeline bad cursor', `{ pipeline(after: "bm9wZQ") { totalCount } }`));
+
   // Garbage credentials.
   for (const authorization of ['Bearer', 'Bearer ', 'Bearer a.b.c', 'Bearer ' + 'x'.repeat(5000), 'Basic YWRtaW46YWRtaW4=', 'Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoiU0hBQU5YSV9PRkZJQ0UiLCJzdWIiOiJ4In0.', 'Bearer \u00ff\u00fe', 'bearer lower.case.scheme']) {
     requests.push(gql(`authorization ${authorization.slice(0, 20)}`, `mutation { createShaanxiOrganization(input: { nameZh: "x", kind: OTHER }) { id } }`, undefined, { authorization }));
