@@ -1,4 +1,5 @@
 import type { OrganizationKind } from './domain.ts';
+import { ErrorCode, userError } from './errors.ts';
 import {
   checkUnifiedSocialCreditCode,
   checkWebsite,
@@ -50,8 +51,11 @@ export function cleanOrganizationInput(input: OrganizationInput, creating: boole
         : checkUnifiedSocialCreditCode(input.unifiedSocialCreditCode, 'input.unifiedSocialCreditCode');
   }
   if (creating) {
-    if (changes.nameZh === undefined) changes.nameZh = cleanText('', { field: 'input.nameZh', max: 200 });
-    if (changes.kind === undefined) notNull(null, 'input.kind');
+    for (const field of ['nameZh', 'kind'] as const) {
+      if (changes[field] === undefined) {
+        throw userError(ErrorCode.BadUserInput, `input.${field} is required for a new organization.`, { field: `input.${field}` });
+      }
+    }
   }
   return changes;
 }

@@ -2,5 +2,5 @@ export { openDatabase, queryRows, textArray, type Database, type Db, type Databa
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';
 export { provenanceColumns, provenanceCheck, oneOf, ledgerEntryColumns } from './columns.ts';
-export { updateVersioned, type VersionedUpdate } from './versioned.ts';
+export { updateVersioned, organizationWrites, type VersionedUpdate, type OrganizationWrite } from './versioned.ts';
 export { recordOnce, type RecordOnce } from './ledger.ts';

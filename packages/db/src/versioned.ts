@@ -1,6 +1,8 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { isStorableKey } from '@hub/common';
 import type { Db } from './database.ts';
+import { unlessDuplicate } from './pg-errors.ts';
 
 /** The result of an optimistic update: the new row, or why there is none. */
 export type VersionedUpdate<Row> =
@@ -38,4 +40,33 @@ export async function updateVersioned<Row>(
     .from(table as never)
     .where(eq(key.column, key.value))) as { version: number }[];
   return current ? { type: 'version-conflict', currentVersion: current.version } : { type: 'not-found' };
+}
+
+/** An organization write's outcome: both provinces keep the USCC unique as `organization_uscc_unique`. */
+export type OrganizationWrite<Row> = VersionedUpdate<Row> | { type: 'duplicate-uscc' };
+
+const USCC_UNIQUE = 'organization_uscc_unique';
+
+/**
+ * Creating and editing an organization, the same in both provinces' tables: a taken Unified
+ * Social Credit Code is reported, not thrown; an edit is optimistic (see updateVersioned); an
+ * id that could not be stored finds nothing without reaching the database.
+ */
+export function organizationWrites<Row>(db: Db, table: VersionedTable & { id: PgColumn }) {
+  return {
+    insert: (values: Record<string, unknown>): Promise<{ type: 'created'; row: Row } | { type: 'duplicate-uscc' }> =>
+      unlessDuplicate(
+        USCC_UNIQUE,
+        async () => ({ type: 'created' as const, row: ((await db.insert(table).values(values as never).returning()) as Row[])[0] as Row }),
+        { type: 'duplicate-uscc' as const },
+      ),
+    update: (id: string, expectedVersion: number, changes: Record<string, unknown>): Promise<OrganizationWrite<Row>> => {
+      if (!isStorableKey(id)) return Promise.resolve({ type: 'not-found' });
+      return unlessDuplicate(
+        USCC_UNIQUE,
+        () => updateVersioned<Row>(db, table, { column: table.id, value: id }, expectedVersion, changes),
+        { type: 'duplicate-uscc' as const },
+      );
+    },
+  };
 }

@@ -15,6 +15,6 @@ export {
 } from './environment.ts';
 export { serveSubgraph, serveRunningSubgraph, runSubgraphMain } from './service.ts';
 export { IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity, verifyIdentity } from './trust.ts';
-export { unwrapUpdate, duplicateUscc, type OrganizationWrite } from './results.ts';
+export { unwrapUpdate, duplicateUscc } from './results.ts';
 export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport, type Peers, type PeerTransport } from './peers.ts';
 export { projectStage, requireFundableStage } from './stage-lookup.ts';

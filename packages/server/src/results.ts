@@ -1,8 +1,5 @@
 import { ErrorCode, notFound, userError, versionConflict } from '@hub/common';
-import type { VersionedUpdate } from '@hub/db';
-
-/** A store's outcome for a write that may hit a unique constraint on the USCC. */
-export type OrganizationWrite<Row> = VersionedUpdate<Row> | { type: 'duplicate-uscc' };
+import type { OrganizationWrite } from '@hub/db';
 
 /** Turns a versioned update's outcome into the row or the caller's error. */
 export function unwrapUpdate<Row>(

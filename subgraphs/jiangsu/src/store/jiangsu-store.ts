@@ -1,7 +1,6 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import { isStorableKey } from '@hub/common';
-import { unlessDuplicate, updateVersioned, type Db } from '@hub/db';
-import type { OrganizationWrite } from '@hub/server';
+import { organizationWrites, type Db } from '@hub/db';
 import { cities, cityPairings, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
 
 export type CityRow = typeof cities.$inferSelect;
@@ -16,7 +15,11 @@ export interface OrganizationFilter {
 
 /** All SQL of the Jiangsu subgraph. Batch methods take many keys and send one statement. */
 export class JiangsuStore {
-  constructor(private readonly db: Db) {}
+  private readonly organizations;
+
+  constructor(private readonly db: Db) {
+    this.organizations = organizationWrites<OrganizationRow>(db, organizations);
+  }
 
   allCities(): Promise<CityRow[]> {
     return this.db.select().from(cities).orderBy(asc(cities.code));
@@ -52,27 +55,13 @@ export class JiangsuStore {
   }
 
   /** Inserts an organization; a duplicate Unified Social Credit Code is reported, not thrown. */
-  insertOrganization(
-    values: typeof organizations.$inferInsert,
-  ): Promise<{ type: 'created'; row: OrganizationRow } | { type: 'duplicate-uscc' }> {
-    return unlessDuplicate(
-      'organization_uscc_unique',
-      async () => ({ type: 'created' as const, row: (await this.db.insert(organizations).values(values).returning())[0] as OrganizationRow }),
-      { type: 'duplicate-uscc' as const },
-    );
+  insertOrganization(values: typeof organizations.$inferInsert) {
+    return this.organizations.insert(values);
   }
 
-  updateOrganization(
-    id: string,
-    expectedVersion: number,
-    changes: Partial<typeof organizations.$inferInsert>,
-  ): Promise<OrganizationWrite<OrganizationRow>> {
-    if (!isStorableKey(id)) return Promise.resolve({ type: 'not-found' });
-    return unlessDuplicate(
-      'organization_uscc_unique',
-      () => updateVersioned<OrganizationRow>(this.db, organizations, { column: organizations.id, value: id }, expectedVersion, changes),
-      { type: 'duplicate-uscc' as const },
-    );
+  /** Edits an organization if it is still at `expectedVersion`. */
+  updateOrganization(id: string, expectedVersion: number, changes: Partial<typeof organizations.$inferInsert>) {
+    return this.organizations.update(id, expectedVersion, changes);
   }
 
   allCityPairings(): Promise<CityPairingRow[]> {

@@ -1,7 +1,6 @@
 import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isStorableKey, isUuid, type TimeCursor } from '@hub/common';
-import { unlessDuplicate, updateVersioned, type Db, type VersionedUpdate } from '@hub/db';
-import type { OrganizationWrite } from '@hub/server';
+import { organizationWrites, updateVersioned, type Db, type VersionedUpdate } from '@hub/db';
 import { counties, organizations, prefectures, projectNeeds, type OrganizationKind, type ProjectField } from '../db/schema.ts';
 
 export type PrefectureRow = typeof prefectures.$inferSelect;
@@ -30,7 +29,11 @@ export interface ProjectNeedFilter {
 
 /** All SQL of the Shaanxi subgraph. Batch methods take many keys and send one statement. */
 export class ShaanxiStore {
-  constructor(private readonly db: Db) {}
+  private readonly organizations;
+
+  constructor(private readonly db: Db) {
+    this.organizations = organizationWrites<OrganizationRow>(db, organizations);
+  }
 
   allPrefectures(): Promise<PrefectureRow[]> {
     return this.db.select().from(prefectures).orderBy(asc(prefectures.code));
@@ -143,27 +146,13 @@ export class ShaanxiStore {
   }
 
   /** Inserts an organization; a duplicate Unified Social Credit Code is reported, not thrown. */
-  insertOrganization(
-    values: typeof organizations.$inferInsert,
-  ): Promise<{ type: 'created'; row: OrganizationRow } | { type: 'duplicate-uscc' }> {
-    return unlessDuplicate(
-      'organization_uscc_unique',
-      async () => ({ type: 'created' as const, row: (await this.db.insert(organizations).values(values).returning())[0] as OrganizationRow }),
-      { type: 'duplicate-uscc' as const },
-    );
+  insertOrganization(values: typeof organizations.$inferInsert) {
+    return this.organizations.insert(values);
   }
 
-  updateOrganization(
-    id: string,
-    expectedVersion: number,
-    changes: Partial<typeof organizations.$inferInsert>,
-  ): Promise<OrganizationWrite<OrganizationRow>> {
-    if (!isStorableKey(id)) return Promise.resolve({ type: 'not-found' });
-    return unlessDuplicate(
-      'organization_uscc_unique',
-      () => updateVersioned<OrganizationRow>(this.db, organizations, { column: organizations.id, value: id }, expectedVersion, changes),
-      { type: 'duplicate-uscc' as const },
-    );
+  /** Edits an organization if it is still at `expectedVersion`. */
+  updateOrganization(id: string, expectedVersion: number, changes: Partial<typeof organizations.$inferInsert>) {
+    return this.organizations.update(id, expectedVersion, changes);
   }
 
   async insertProjectNeed(values: typeof projectNeeds.$inferInsert): Promise<ProjectNeedRow> {
