@@ -45,6 +45,8 @@ describe('statements per operation', () => {
         raisedByOrganizationId: `test-org-${code}`,
         titleZh: `测试项目 ${code}`,
         field: 'EDUCATION' as const,
+        // Published, so the public lists them.
+        publishedAt: new Date(),
         provenanceKind: 'SYNTHETIC_DEMO',
       })),
     );

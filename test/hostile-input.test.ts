@@ -40,7 +40,17 @@ const INJECTIONS = [
   '💥'.repeat(500),
 ];
 
-function hostileRequests(tokens: { shaanxiOffice: string; jiangsuOffice: string; member: string }): HostileRequest[] {
+/** A project set up through the graph, signed and with money on both books, that hostile money requests aim at. */
+interface SignedProject {
+  id: string;
+  /** The idempotency key its commitment was recorded with. */
+  commitmentKey: string;
+}
+
+function hostileRequests(
+  tokens: { shaanxiOffice: string; jiangsuOffice: string; member: string; otherMember: string },
+  signed: SignedProject,
+): HostileRequest[] {
   const requests: HostileRequest[] = [];
 
   // Broken JSON and bodies of the wrong shape.
@@ -174,6 +184,36 @@ function hostileRequests(tokens: { shaanxiOffice: string; jiangsuOffice: string;
     const { organizationId: _organization, ...receipt } = fundingInput(overrides) as Record<string, unknown>;
     requests.push(gql('receipt that must record nothing', `mutation ($i: ReceiptInput!) { recordReceipt(input: $i) { id } }`, { i: receipt }, auth(tokens.shaanxiOffice)));
   }
+  // The same malformed amounts and keys aimed at a signed project, which takes money, and then
+  // requests well formed in themselves that the ledger's own rules refuse. Its books hold
+  // committed 10,000, disbursed 4,000, received 3,000 and spent 1,000 fen (see the setup).
+  const signedFunding = (overrides: Record<string, unknown>) => fundingInput({ projectId: signed.id, ...overrides });
+  for (const overrides of moneyCases.filter((c) => Object.keys(c).length > 0 && !('projectId' in c))) {
+    requests.push(gql('disbursement to a signed project that must record nothing', `mutation ($i: FundingEntryInput!) { recordDisbursement(input: $i) { id } }`, { i: signedFunding(overrides) }, auth(tokens.jiangsuOffice)));
+    requests.push(gql('commitment to a signed project that must record nothing', `mutation ($i: FundingEntryInput!) { recordCommitment(input: $i) { id } }`, { i: signedFunding(overrides) }, auth(tokens.jiangsuOffice)));
+    // Shaanxi's books name no organization, so a bad organization id alone is no fault there.
+    if ('organizationId' in overrides) continue;
+    const { organizationId: _organization, ...receipt } = signedFunding(overrides) as Record<string, unknown>;
+    requests.push(gql('receipt for a signed project that must record nothing', `mutation ($i: ReceiptInput!) { recordReceipt(input: $i) { id } }`, { i: receipt }, auth(tokens.shaanxiOffice)));
+    requests.push(gql('expenditure of a signed project that must record nothing', `mutation ($i: ExpenditureInput!) { recordExpenditure(input: $i) { id } }`, { i: { ...receipt, purpose: '购置设备' } }, auth(tokens.shaanxiOffice)));
+  }
+  const ledgerRefusals: [label: string, document: string, input: Record<string, unknown>, token: string][] = [
+    ['disbursement beyond the commitment', 'recordDisbursement(input: $i)', signedFunding({ amount: { fen: 6_001 }, idempotencyKey: 'hostile-over-disbursed' }), tokens.jiangsuOffice],
+    ['disbursement by an organization that committed nothing', 'recordDisbursement(input: $i)', signedFunding({ organizationId: 'js-tongtai-charity-foundation', idempotencyKey: 'hostile-uncommitted' }), tokens.jiangsuOffice],
+    ['pledge after signing', 'recordPledge(input: $i)', signedFunding({ idempotencyKey: 'hostile-late-pledge' }), tokens.member],
+    ['commitment for another organization by a member', 'recordCommitment(input: $i)', signedFunding({ idempotencyKey: 'hostile-not-mine' }), tokens.otherMember],
+    ['commitment key reused for another amount', 'recordCommitment(input: $i)', signedFunding({ amount: { fen: 99 }, idempotencyKey: signed.commitmentKey }), tokens.jiangsuOffice],
+    ['commitment for an organization that does not exist', 'recordCommitment(input: $i)', signedFunding({ organizationId: 'js-nobody', idempotencyKey: 'hostile-nobody-1' }), tokens.jiangsuOffice],
+  ];
+  for (const [label, field, input, token] of ledgerRefusals) {
+    requests.push(gql(label, `mutation ($i: FundingEntryInput!) { ${field} { id } }`, { i: input }, auth(token)));
+  }
+  requests.push(gql('expenditure beyond what was received', `mutation ($i: ExpenditureInput!) { recordExpenditure(input: $i) { id } }`, { i: { projectId: signed.id, amount: { fen: 2_001 }, purpose: '超支', idempotencyKey: 'hostile-over-spent' } }, auth(tokens.shaanxiOffice)));
+  requests.push(gql('expenditure without a purpose', `mutation ($i: ExpenditureInput!) { recordExpenditure(input: $i) { id } }`, { i: { projectId: signed.id, amount: { fen: 1 }, purpose: '  ', idempotencyKey: 'hostile-no-purpose' } }, auth(tokens.shaanxiOffice)));
+  requests.push(gql('receipt by the Jiangsu office', `mutation ($i: ReceiptInput!) { recordReceipt(input: $i) { id } }`, { i: { projectId: signed.id, amount: { fen: 1 }, idempotencyKey: 'hostile-wrong-book' } }, auth(tokens.jiangsuOffice)));
+  requests.push(gql('move of the signed project from a stale version', `mutation ($id: ID!) { moveProject(input: { projectId: $id, to: IMPLEMENTING, expectedVersion: 3 }) { stage } }`, { id: signed.id }, auth(tokens.jiangsuOffice)));
+  requests.push(gql('move of the signed project back to MATCHED', `mutation ($id: ID!) { moveProject(input: { projectId: $id, to: MATCHED, expectedVersion: 4 }) { stage } }`, { id: signed.id }, auth(tokens.jiangsuOffice)));
+
   for (const to of ['SIGNED', 'EVALUATED', 'BOGUS']) {
     requests.push(gql('illegal or unknown move', `mutation ($to: ProjectStage!) { moveProject(input: { projectId: "6f2d1c3e-2b1a-4d5e-9f00-000000000001", to: $to, expectedVersion: 0 }) { stage } }`, { to }, auth(tokens.jiangsuOffice)));
   }
@@ -187,6 +227,65 @@ function hostileRequests(tokens: { shaanxiOffice: string; jiangsuOffice: string;
     requests.push(gql(`authorization ${authorization.slice(0, 20)}`, `mutation { createShaanxiOrganization(input: { nameZh: "x", kind: OTHER }) { id } }`, undefined, { authorization }));
   }
   return requests;
+}
+
+/**
+ * Raises a need and takes it through the graph to SIGNED (publish, match with 瑞华, schedule into
+ * the 2017 ceremony's batch, sign), then records a commitment of 10,000 fen, a disbursement of
+ * 4,000, a receipt of 3,000 and an expenditure of 1,000, so the ledger's own limits are in play.
+ */
+async function signedProjectWithMoney(
+  hub: TestHub,
+  tokens: { shaanxiOffice: string; jiangsuOffice: string },
+): Promise<SignedProject> {
+  const ok = async (document: string, variables: Record<string, unknown>, token: string) => {
+    const result = await hub.query(document, variables, { token });
+    expect(result.errors, document).toBeUndefined();
+    return result.data!;
+  };
+  const raised = await ok(
+    `mutation { raiseProjectNeed(input: { countyCode: "610924", titleZh: "敌意输入靶项目", field: EDUCATION, amountSought: { fen: 50000 } }) { id } }`,
+    {},
+    tokens.shaanxiOffice,
+  );
+  const id = raised.raiseProjectNeed.id as string;
+  const steps: [string, Record<string, unknown>][] = [
+    ['PUBLISHED', {}],
+    ['MATCHED', { organizationId: 'js-ruihua-charity-foundation' }],
+    ['SCHEDULED', { ceremonyId: '2017-12-28-xian' }],
+    ['SIGNED', {}],
+  ];
+  for (const [version, [to, extra]] of steps.entries()) {
+    const moved = await ok(
+      `mutation ($input: MoveProjectInput!) { moveProject(input: $input) { stage } }`,
+      { input: { projectId: id, to, expectedVersion: version, ...extra } },
+      tokens.shaanxiOffice,
+    );
+    expect(moved.moveProject.stage).toBe(to);
+  }
+  const commitmentKey = 'hostile-setup-commitment';
+  const funding = (fen: number, idempotencyKey: string) => ({
+    i: { projectId: id, organizationId: 'js-ruihua-charity-foundation', amount: { fen }, idempotencyKey },
+  });
+  await ok(`mutation ($i: FundingEntryInput!) { recordCommitment(input: $i) { id } }`, funding(10_000, commitmentKey), tokens.jiangsuOffice);
+  await ok(`mutation ($i: FundingEntryInput!) { recordDisbursement(input: $i) { id } }`, funding(4_000, 'hostile-setup-disbursement'), tokens.jiangsuOffice);
+  await ok(
+    `mutation ($i: ReceiptInput!) { recordReceipt(input: $i) { id } }`,
+    { i: { projectId: id, fromOrganizationId: 'js-ruihua-charity-foundation', amount: { fen: 3_000 }, idempotencyKey: 'hostile-setup-receipt' } },
+    tokens.shaanxiOffice,
+  );
+  await ok(
+    `mutation ($i: ExpenditureInput!) { recordExpenditure(input: $i) { id } }`,
+    { i: { projectId: id, amount: { fen: 1_000 }, purpose: '购置图书', idempotencyKey: 'hostile-setup-expenditure' } },
+    tokens.shaanxiOffice,
+  );
+  const books = await ok(
+    `query ($id: ID!) { project(id: $id) { stage committed { fen } disbursed { fen } received { fen } spent { fen } } }`,
+    { id },
+    tokens.shaanxiOffice,
+  );
+  expect(books.project).toEqual({ stage: 'SIGNED', committed: { fen: 10_000 }, disbursed: { fen: 4_000 }, received: { fen: 3_000 }, spent: { fen: 1_000 } });
+  return { id, commitmentKey };
 }
 
 /** Row count and checksum of every table of every subgraph schema and the migration journals. */
@@ -211,17 +310,20 @@ async function fingerprint(hub: TestHub): Promise<Record<string, string>> {
 
 describe('hostile input', () => {
   let hub: TestHub;
+  let signed: SignedProject;
+  const tokens = { shaanxiOffice: '', jiangsuOffice: '', member: '', otherMember: '' };
   beforeAll(async () => {
     hub = await startTestHub('all-in-one', { RATE_LIMIT_PER_ADDRESS: '100000', RATE_LIMIT_PER_IDENTITY: '100000' });
+    tokens.shaanxiOffice = await hub.token('SHAANXI_OFFICE');
+    tokens.jiangsuOffice = await hub.token('JIANGSU_OFFICE');
+    tokens.member = await hub.token('FOUNDATION_MEMBER', 'js-ruihua-charity-foundation');
+    tokens.otherMember = await hub.token('FOUNDATION_MEMBER', 'js-tongtai-charity-foundation');
+    signed = await signedProjectWithMoney(hub, tokens);
   });
   afterAll(() => hub?.stop());
 
   it('answers every malformed or abusive request with a 4xx and a code, changes nothing, and stays healthy', async () => {
-    const requests = hostileRequests({
-      shaanxiOffice: await hub.token('SHAANXI_OFFICE'),
-      jiangsuOffice: await hub.token('JIANGSU_OFFICE'),
-      member: await hub.token('FOUNDATION_MEMBER', 'js-ruihua-charity-foundation'),
-    });
+    const requests = hostileRequests(tokens, signed);
     expect(requests.length).toBeGreaterThanOrEqual(200);
     const before = await fingerprint(hub);
     expect(Object.keys(before).length).toBeGreaterThanOrEqual(15);

@@ -24,17 +24,104 @@ describe('README examples', () => {
     for (const example of examples) expect(registered).toContain(example);
   });
 
-  it.each(examples.map((document) => [nameOf(document), document] as const))('%s answers without errors', async (name, document) => {
-    const variables: Record<string, Record<string, unknown>> = {
-      CountyPage: { code: '610927' },
-      Pledge: { projectId: publishedProject },
-    };
-    const token = name === 'Pledge' ? await hub.token('FOUNDATION_MEMBER', 'js-demo-taihu-health') : undefined;
-    const result = await hub.query(document, variables[name], { token });
+  const run = async (name: string, variables?: Record<string, unknown>, token?: string) => {
+    const document = examples.find((example) => nameOf(example) === name);
+    expect(document, name).toBeDefined();
+    const result = await hub.query(document!, variables, { token });
     expect(result.errors).toBeUndefined();
-    const values = Object.values(result.data ?? {});
-    expect(values.length).toBeGreaterThan(0);
-    for (const value of values) expect(value).not.toBeNull();
+    return result.data!;
+  };
+  const yuan = (money: { yuan: string } | null) => Number(money?.yuan ?? 0);
+
+  it('FoundationIndustryProjects lists industry projects, each with its county, prefecture, paired city and source', async () => {
+    const { projectNeeds } = await run('FoundationIndustryProjects');
+    expect(projectNeeds.nodes.length).toBeGreaterThan(0);
+    expect(projectNeeds.totalCount).toBeGreaterThanOrEqual(projectNeeds.nodes.length);
+    for (const need of projectNeeds.nodes) {
+      expect(need.titleZh).not.toBe('');
+      expect(need.county).toMatchObject({ nameZh: expect.any(String), prefecture: { nameZh: expect.any(String) } });
+      // Every Shaanxi prefecture has a Jiangsu partner city in the public record.
+      expect(need.county.pairedJiangsuCity?.nameZh).toEqual(expect.any(String));
+      expect(['PUBLIC_RECORD', 'SYNTHETIC_DEMO']).toContain(need.provenance.kind);
+      if (need.provenance.kind === 'PUBLIC_RECORD') expect(need.provenance.source.title).not.toBe('');
+    }
+    expect(projectNeeds.nodes.some((need: { raisedBy: unknown }) => need.raisedBy !== null)).toBe(true);
+    expect(projectNeeds.nodes.some((need: { amountSought: { yuan: string } | null }) => yuan(need.amountSought) > 0)).toBe(true);
+  });
+
+  it('AgreementProgress shows the 2017 agreement as the record states it, and the demo agreement with its ceremony', async () => {
+    const { agreements } = await run('AgreementProgress');
+    expect(agreements.length).toBeGreaterThanOrEqual(2);
+    // The public record (docs/sources/FACTS.md): a three-year agreement, 47 planned projects, four
+    // focuses, one ceremony in Xi'an on 2017-12-28 with 15 projects and 6,500,000 yuan.
+    const real = agreements.find((a: { titleZh: string }) => a.titleZh === '组织引导社会组织参与脱贫协议');
+    expect(real).toMatchObject({
+      termYears: 3,
+      plannedProjectCount: 47,
+      progress: { ceremoniesHeld: 1, projectsDeclared: 15, amountDeclared: { yuan: '6500000.00' } },
+    });
+    expect(real.focuses.map((f: { position: number }) => f.position)).toEqual([1, 2, 3, 4]);
+    expect(real.ceremonies).toHaveLength(1);
+    expect(real.ceremonies[0]).toMatchObject({ heldOn: '2017-12-28', cityNameZh: '西安市', declaredProjectCount: 15, declaredTotal: { yuan: '6500000.00' } });
+    expect(real.ceremonies[0].signatoryOrganizations).toHaveLength(4);
+    expect(real.ceremonies[0].signatoryCounties.length).toBeGreaterThan(0);
+    const demo = agreements.find((a: { titleZh: string }) => a.titleZh.includes('演示'));
+    expect(demo.progress.ceremoniesHeld).toBeGreaterThan(0);
+    expect(demo.progress.projectsDeclared).toBeGreaterThan(0);
+    expect(yuan(demo.progress.amountDeclared)).toBeGreaterThan(0);
+    expect(demo.ceremonies[0].signatoryOrganizations.length).toBeGreaterThan(0);
+    expect(demo.ceremonies[0].signatoryCounties.length).toBeGreaterThan(0);
+  });
+
+  it('CountyPage shows 镇坪县 with its pairing, organization, projects and ceremonies', async () => {
+    const { county } = await run('CountyPage', { code: '610927' });
+    expect(county).toMatchObject({
+      nameZh: '镇坪县',
+      namePinyin: 'Zhenping',
+      povertyCounty: true,
+      exitedPovertyYear: 2018,
+      prefecture: { nameZh: '安康市', cityPairing: { jiangsuCity: { nameZh: '常州市' } } },
+    });
+    expect(county.organizations).toContainEqual(expect.objectContaining({ nameZh: '镇坪县义工协会' }));
+    expect(county.projects.length).toBeGreaterThanOrEqual(3);
+    expect(county.signingCeremonies.length).toBeGreaterThan(0);
+  });
+
+  it('PipelineFunnel counts every stage with its money, and lists implementing projects in 安康 with their books', async () => {
+    const { funnel, pipeline } = await run('PipelineFunnel');
+    const byStage = Object.fromEntries(funnel.map((row: { stage: string }) => [row.stage, row]));
+    const stages = ['PUBLISHED', 'MATCHED', 'SCHEDULED', 'SIGNED', 'IMPLEMENTING', 'COMPLETED', 'EVALUATED', 'SUSPENDED', 'CANCELLED'];
+    for (const stage of stages) {
+      expect(byStage[stage]?.projectCount, stage).toBeGreaterThan(0);
+      expect(yuan(byStage[stage].amountSought), stage).toBeGreaterThan(0);
+    }
+    // Commitments come at signing, disbursements, receipts and spending with implementation.
+    for (const stage of ['SIGNED', 'IMPLEMENTING', 'COMPLETED', 'EVALUATED']) expect(yuan(byStage[stage].committed), stage).toBeGreaterThan(0);
+    for (const stage of ['IMPLEMENTING', 'COMPLETED', 'EVALUATED']) {
+      for (const kind of ['disbursed', 'received', 'spent']) expect(yuan(byStage[stage][kind]), `${stage} ${kind}`).toBeGreaterThan(0);
+    }
+
+    expect(pipeline.nodes.length).toBeGreaterThan(0);
+    expect(pipeline.totalCount).toBeGreaterThanOrEqual(pipeline.nodes.length);
+    for (const node of pipeline.nodes) {
+      expect(node.stage).toBe('IMPLEMENTING');
+      expect(node.county.nameZh).toMatch(/县|区/);
+      expect(node.history.length).toBeGreaterThan(0);
+      expect(node.history.at(-1).to).toBe('IMPLEMENTING');
+      expect(node.reconciliation.byOrganization.length).toBeGreaterThan(0);
+      expect(yuan(node.reconciliation.byOrganization[0].disbursed)).toBeGreaterThan(0);
+    }
+    const unbalanced = pipeline.nodes.filter((node: { reconciliation: { balanced: boolean } }) => !node.reconciliation.balanced);
+    expect(unbalanced).toHaveLength(1);
+    expect(yuan(unbalanced[0].reconciliation.difference)).toBeGreaterThan(0);
+  });
+
+  it('Pledge records the pledge and the project shows it', async () => {
+    const token = await hub.token('FOUNDATION_MEMBER', 'js-demo-taihu-health');
+    const { recordPledge } = await run('Pledge', { projectId: publishedProject }, token);
+    expect(recordPledge).toMatchObject({ kind: 'PLEDGE', amount: { yuan: '50000.00' } });
+    expect(recordPledge.project.titleZh).toMatch(/演示/);
+    expect(yuan(recordPledge.project.pledged)).toBeGreaterThanOrEqual(50_000);
   });
 
   it('the foundation example finds the seeded industry projects with their county and pairing', async () => {

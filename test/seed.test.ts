@@ -26,7 +26,8 @@ describe('the public-record seed', () => {
     expect(result.errors).toBeUndefined();
     const data = result.data!;
     expect(data.prefectures).toHaveLength(10);
-    expect(data.prefectures.reduce((sum: number, p: { counties: unknown[] }) => sum + p.counties.length, 0)).toBe(56);
+    // Every county-level division is there too (test/divisions.test.ts); 56 of them are poverty counties.
+    expect(data.prefectures.reduce((sum: number, p: { counties: unknown[] }) => sum + p.counties.length, 0)).toBe(108);
     expect(data.counties.totalCount).toBe(56);
     const oldArea = data.prefectures.filter((p: { revolutionaryOldArea: boolean | null }) => p.revolutionaryOldArea);
     expect(oldArea.map((p: { nameZh: string }) => p.nameZh).sort()).toEqual(['延安市', '榆林市', '铜川市'].sort());
@@ -127,6 +128,7 @@ describe('the public-record seed', () => {
         union all select 'shaanxi.organization', count(*)::int from shaanxi.organization where source_id is null or provenance_kind <> 'PUBLIC_RECORD'
         union all select 'shaanxi.project_need', count(*)::int from shaanxi.project_need where source_id is null or provenance_kind <> 'PUBLIC_RECORD'
         union all select 'jiangsu.city', count(*)::int from jiangsu.city where source_id is null or provenance_kind <> 'PUBLIC_RECORD'
+        union all select 'jiangsu.county', count(*)::int from jiangsu.county where source_id is null or provenance_kind <> 'PUBLIC_RECORD'
         union all select 'jiangsu.organization', count(*)::int from jiangsu.organization where source_id is null or provenance_kind <> 'PUBLIC_RECORD'
         union all select 'jiangsu.city_pairing', count(*)::int from jiangsu.city_pairing where source_id is null or provenance_kind <> 'PUBLIC_RECORD'
         union all select 'jiangsu.county_pair', count(*)::int from jiangsu.county_pair where source_id is null or provenance_kind <> 'PUBLIC_RECORD'

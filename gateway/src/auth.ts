@@ -21,7 +21,15 @@ export interface AuthConfig {
   issuer: string;
   audience: string;
   key: TokenKeyConfig;
+  /**
+   * Oldest a token may be, in seconds from its `iat`; a token must also expire within this
+   * long of being issued, so a leaked token is useful for a bounded time whatever it claims.
+   */
+  maxTokenAgeSeconds: number;
 }
+
+/** A day: long enough for a working day's session, short enough that a leaked token dies. */
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
 
 /** Roles a token may carry; the public needs no token. */
 const TOKEN_ROLES: readonly Role[] = ['FOUNDATION_MEMBER', 'SHAANXI_OFFICE', 'JIANGSU_OFFICE'];
@@ -39,17 +47,31 @@ export async function createAuthenticator(config: AuthConfig): Promise<Authentic
   const verify = await verifierFor(config.key);
   return async (authorization) => {
     if (!authorization) return PUBLIC_IDENTITY;
-    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
+    // The scheme name is case-insensitive (RFC 7235 section 2.1); the token itself is not.
+    const match = /^Bearer +([A-Za-z0-9_\-.]+)$/i.exec(authorization.trim());
     if (!match) throw unauthenticated('MALFORMED_AUTHORIZATION', 'The Authorization header must be "Bearer <token>".');
     let payload: JWTPayload;
     try {
       ({ payload } = await verify(match[1] as string, config));
     } catch (error) {
+      if (error instanceof joseErrors.JWTExpired && error.claim === 'iat') {
+        throw unauthenticated('TOKEN_TOO_OLD', `The token was issued more than ${config.maxTokenAgeSeconds} s ago.`);
+      }
       if (error instanceof joseErrors.JWTExpired) throw unauthenticated('TOKEN_EXPIRED', 'The token has expired.');
+      if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'iat') {
+        throw unauthenticated(
+          'TOKEN_ISSUED_AT_INVALID',
+          error.reason === 'missing' ? 'The token has no "iat" (issued at) claim.' : 'The token\'s "iat" (issued at) lies in the future.',
+        );
+      }
       if (error instanceof joseErrors.JWTClaimValidationFailed) {
         throw unauthenticated('TOKEN_CLAIM_INVALID', `The token's "${error.claim}" claim is not accepted.`);
       }
       throw unauthenticated('TOKEN_INVALID', 'The token is not valid: its signature or form is wrong.');
+    }
+    // jose bounds the age from `iat`, not the lifetime: a token "valid until 9999" is refused too.
+    if ((payload.exp as number) - (payload.iat as number) > config.maxTokenAgeSeconds + CLOCK_TOLERANCE_SECONDS) {
+      throw unauthenticated('TOKEN_LIFETIME_TOO_LONG', `A token may be valid for at most ${config.maxTokenAgeSeconds} s from its "iat".`);
     }
     return identityFrom(payload);
   };
@@ -81,7 +103,8 @@ async function verifierFor(key: TokenKeyConfig): Promise<Verify> {
     issuer: config.issuer,
     audience: config.audience,
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    requiredClaims: ['exp', 'sub'],
+    maxTokenAge: config.maxTokenAgeSeconds,
+    requiredClaims: ['exp', 'iat', 'sub'],
   });
   switch (key.kind) {
     case 'secret': {

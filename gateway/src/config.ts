@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
+  DEFAULT_SHUTDOWN_GRACE_MS,
   DEVELOPMENT_SECRETS,
   EnvReader,
   databaseConfigFor,
@@ -7,7 +8,7 @@ import {
   isProduction,
   type DatabaseConfig,
 } from '@hub/server';
-import type { AuthConfig, TokenKeyConfig } from './auth.ts';
+import { DEFAULT_MAX_TOKEN_AGE_SECONDS, type AuthConfig, type TokenKeyConfig } from './auth.ts';
 import type { OperationLimits } from './limits.ts';
 import { SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './subgraphs.ts';
 
@@ -43,6 +44,8 @@ export interface HubConfig {
   trustedDocuments: { path: string; required: boolean };
   /** Load the synthetic demo pipeline (flagged SYNTHETIC_DEMO) beside the public record. */
   demoData: boolean;
+  /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_LIMITS: RequestLimits = {
@@ -75,6 +78,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       issuer: reader.text('JWT_ISSUER', 'su-shaan-hub'),
       audience: reader.text('JWT_AUDIENCE', 'su-shaan-hub'),
       key: tokenKeyFrom(reader, production),
+      maxTokenAgeSeconds: reader.positiveInt('MAX_TOKEN_AGE', DEFAULT_MAX_TOKEN_AGE_SECONDS),
     },
     // In-process subgraphs need no signature; only the distributed topology needs the secret.
     internalSecret: topology === 'distributed' ? internalSecretFrom(reader, production) : DEVELOPMENT_SECRETS.internal,
@@ -93,6 +97,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       required: reader.flag('REQUIRE_TRUSTED_DOCUMENTS', false),
     },
     demoData: reader.flag('DEMO_DATA', true),
+    shutdownGraceMs: reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
   };
   reader.done();
   return config;

@@ -2,27 +2,28 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import {
   ApolloGateway,
-  RemoteGraphQLDataSource,
   type GraphQLDataSource,
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { openDatabase, type Database } from '@hub/db';
+import { currentDeadline, openDatabase, type Database } from '@hub/db';
 import { PUBLIC_IDENTITY, type Identity } from '@hub/common';
 import {
   HttpRejection,
   PeerDirectory,
+  TIMEOUT_HEADER,
+  databaseAnswers,
+  deadlinePlugin,
   inProcessTransport,
-  serveHttp,
+  listenHttp,
   signIdentity,
   startSubgraph,
-  type HttpService,
+  type HttpListener,
   type RunningSubgraph,
 } from '@hub/server';
 import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
 import { pairingSubgraph } from '@hub/subgraph-pairing';
 import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
-import { sql } from 'drizzle-orm';
 import type { DatabaseConfig } from '@hub/server';
 import { createAuthenticator } from './auth.ts';
 import type { HubConfig, RequestLimits } from './config.ts';
@@ -33,6 +34,7 @@ import { RateLimiter } from './rate-limit.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
 import { validateScalarsAtGateway } from './scalars.ts';
 import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
+import { OutageAwareDataSource, reportingUnreachable } from './subgraph-outage.ts';
 
 export interface GatewayContext {
   requestId: string;
@@ -101,20 +103,32 @@ export async function startInProcessSubgraphs(
   return running;
 }
 
-/** Routes to a subgraph over HTTP, forwarding the caller's identity signed for the subgraph to verify. */
-export class SignedRemoteDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(
-    url: string,
-    private readonly internalSecret: string,
-  ) {
+/** Carries the caller from `willSendRequest` to the fetch, where the body is final; never sent. */
+const UNSIGNED_IDENTITY_HEADER = 'x-hub-unsigned-identity';
+
+/**
+ * Routes to subgraph `audience` over HTTP, forwarding the caller's identity in a token for
+ * that subgraph and the exact body sent. The token is made in the fetch itself: only there
+ * is the body the bytes that go on the wire.
+ */
+export class SignedRemoteDataSource extends OutageAwareDataSource<GatewayContext> {
+  constructor(url: string, audience: string, internalSecret: string) {
     super({ url });
+    const send = this.fetcher;
+    this.fetcher = async (target, init = {}) => {
+      const { [UNSIGNED_IDENTITY_HEADER]: carried, ...headers } = (init.headers ?? {}) as Record<string, string>;
+      const identity = carried ? (JSON.parse(carried) as Identity) : PUBLIC_IDENTITY;
+      const signed = await signIdentity(identity, { secret: internalSecret, audience, body: init.body ?? '' });
+      return send(target, { ...init, headers: { ...headers, ...signed } });
+    };
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const identity = (context as Partial<GatewayContext>).identity ?? PUBLIC_IDENTITY;
-    for (const [name, value] of Object.entries(signIdentity(identity, this.internalSecret))) {
-      request.http?.headers.set(name, value);
-    }
+    request.http?.headers.set(UNSIGNED_IDENTITY_HEADER, JSON.stringify(identity));
+    // The subgraph stops its own work when the gateway's request runs out of time.
+    const deadline = currentDeadline();
+    if (deadline) request.http?.headers.set(TIMEOUT_HEADER, String(deadline.remaining()));
   }
 }
 
@@ -130,7 +144,7 @@ export function createGatewayServer(options: {
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => options.dataSourceFor(name, url ?? ''),
+    buildService: ({ name, url }) => reportingUnreachable(name, options.dataSourceFor(name, url ?? '')),
     logger: quietLogger,
   });
   validateScalarsAtGateway(gateway);
@@ -141,9 +155,12 @@ export function createGatewayServer(options: {
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // The process drains on SIGTERM itself (requests in flight first); Apollo's own handler
+    // would stop the server at once and send the signal again.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: operationLimitRules(options.limits),
-    plugins: [operationKindPlugin(), costLimitPlugin(options.limits), errorMaskingPlugin()],
+    plugins: [operationKindPlugin(), deadlinePlugin(), costLimitPlugin(options.limits), errorMaskingPlugin()],
   });
 }
 
@@ -157,9 +174,28 @@ export async function startHub(
 ): Promise<Hub> {
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const urls = subgraphUrlsOf(supergraphSdl);
+  // The port before the databases: a port in use ends the start before a data folder is opened.
+  const http = await listenHttp({ port: config.port, host: config.host });
+  // Filled as databases are opened, so that a failed start closes them (and frees their folders).
+  const ownedDatabases: Database[] = [];
+  try {
+    return await startOnListener(config, options, supergraphSdl, urls, http, ownedDatabases);
+  } catch (error) {
+    for (const database of ownedDatabases) await database.close().catch(() => {});
+    await http.stop(0);
+    throw error;
+  }
+}
 
+async function startOnListener(
+  config: HubConfig,
+  options: { databases?: Record<SubgraphName, Database> },
+  supergraphSdl: string,
+  urls: Record<string, string>,
+  http: HttpListener,
+  ownedDatabases: Database[],
+): Promise<Hub> {
   let databases: Database[] = [];
-  let ownedDatabases: Database[] = [];
   let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
   let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
   if (config.topology === 'all-in-one') {
@@ -168,7 +204,7 @@ export async function startHub(
       ? { bySubgraph: options.databases, all: [...new Set(Object.values(options.databases))] }
       : await openSubgraphDatabases(config.databases);
     databases = opened.all;
-    if (!options.databases) ownedDatabases = opened.all;
+    if (!options.databases) ownedDatabases.push(...opened.all);
     const running = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { demo: config.demoData });
     subgraphs = running;
     dataSourceFor = (name) => {
@@ -176,7 +212,7 @@ export async function startHub(
       return new InProcessDataSource(running[name]);
     };
   } else {
-    dataSourceFor = (_name, url) => new SignedRemoteDataSource(url, config.internalSecret);
+    dataSourceFor = (name, url) => new SignedRemoteDataSource(url, name, config.internalSecret);
   }
 
   const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits });
@@ -185,9 +221,7 @@ export async function startHub(
   const manifest = loadManifest(config.trustedDocuments.path);
   const perAddress = new RateLimiter(config.limits.perAddressPerMinute);
   const perIdentity = new RateLimiter(config.limits.perIdentityPerMinute);
-  const http: HttpService = await serveHttp(server, {
-    port: config.port,
-    host: config.host,
+  http.serve(server, {
     maxBodyBytes: config.limits.maxBodyBytes,
     timeoutMs: config.limits.timeoutMs,
     context: async ({ request, headers, body, address }) => {
@@ -200,10 +234,10 @@ export async function startHub(
     },
     health: async () => {
       if (config.topology === 'all-in-one') {
-        for (const database of databases) await database.db.execute(sql`select 1`);
-        return { topology: config.topology, subgraphs: Object.keys(subgraphs) };
+        return { down: await databasesDown(subgraphs), topology: config.topology, subgraphs: Object.keys(subgraphs) };
       }
-      return { topology: config.topology, subgraphs: await remoteHealth(urls) };
+      const report = await remoteReadiness(urls);
+      return { down: report.down, topology: config.topology, subgraphs: report.subgraphs };
     },
   });
 
@@ -213,7 +247,7 @@ export async function startHub(
     databases,
     subgraphs,
     async stop() {
-      await http.stop();
+      await http.stop(config.shutdownGraceMs);
       await server.stop();
       for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
       for (const database of ownedDatabases) await database.close();
@@ -221,24 +255,39 @@ export async function startHub(
   };
 }
 
-/** Each remote subgraph's /health; throws (so the gateway answers 503) when one is down. */
-async function remoteHealth(urls: Record<string, string>): Promise<Record<string, string>> {
-  const report: Record<string, string> = {};
+/** `database:<subgraph>` for each in-process subgraph whose database does not answer. */
+async function databasesDown(subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>>): Promise<string[]> {
+  // Subgraphs sharing one database are probed once.
+  const probes = new Map<Database, Promise<boolean>>();
+  const down: string[] = [];
+  for (const [name, subgraph] of Object.entries(subgraphs)) {
+    let probe = probes.get(subgraph.database);
+    if (!probe) {
+      probe = databaseAnswers(subgraph.database, `database:${name}`);
+      probes.set(subgraph.database, probe);
+    }
+    if (!(await probe)) down.push(`database:${name}`);
+  }
+  return down;
+}
+
+/** Each remote subgraph's /readyz: `subgraph:<name>` is down when it is unreachable or not ready. */
+async function remoteReadiness(urls: Record<string, string>): Promise<{ down: string[]; subgraphs: Record<string, string> }> {
+  const subgraphs: Record<string, string> = {};
   const down: string[] = [];
   await Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
       try {
-        const response = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(2000) });
-        report[name] = response.ok ? 'ok' : `status ${response.status}`;
-        if (!response.ok) down.push(name);
+        const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2000) });
+        subgraphs[name] = response.ok ? 'ok' : 'not ready';
+        if (!response.ok) down.push(`subgraph:${name}`);
       } catch {
-        report[name] = 'unreachable';
-        down.push(name);
+        subgraphs[name] = 'unreachable';
+        down.push(`subgraph:${name}`);
       }
     }),
   );
-  if (down.length > 0) throw new Error(`subgraphs not healthy: ${down.sort().join(', ')}`);
-  return report;
+  return { down: down.sort(), subgraphs };
 }
 
 function enforce(decision: ReturnType<RateLimiter['take']>, scope: 'address' | 'identity'): void {

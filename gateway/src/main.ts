@@ -1,21 +1,15 @@
-import { ConfigError } from '@hub/server';
+import { startupFailureMessage, stopOnSignals } from '@hub/server';
 import { readHubConfig } from './config.ts';
 import { startHub } from './hub.ts';
 
 try {
   const config = readHubConfig();
-  const started = Date.now();
   const hub = await startHub(config);
-  console.log(`Su–Shaan pairing hub (${hub.topology}) ready at ${hub.url} in ${Date.now() - started} ms`);
-  const stop = () => {
-    hub.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Counted from the process's own start, as the person who typed the command experiences it
+  // (module loading included), not from when this line's work began.
+  console.log(`Su–Shaan pairing hub (${hub.topology}) ready at ${hub.url} ${Math.round(process.uptime() * 1000)} ms after the process started`);
+  stopOnSignals('the hub', () => hub.stop());
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(startupFailureMessage(error));
   process.exit(1);
 }

@@ -9,14 +9,41 @@ import { readHubConfig } from './config.ts';
  * signed with JWT_SECRET (or the development secret). For local use and demos: production
  * tokens come from the identity provider whose key the gateway is given.
  */
-const { values } = parseArgs({
-  options: {
-    role: { type: 'string' },
-    sub: { type: 'string' },
-    org: { type: 'string' },
-    ttl: { type: 'string', default: '8h' },
-  },
-});
+const USAGE = `Usage: npm run token -- --role <role> [--sub <subject>] [--org <organization id>] [--ttl <duration>]
+
+Prints a token the hub accepts, signed with JWT_SECRET (or the development secret).
+
+  --role  FOUNDATION_MEMBER, SHAANXI_OFFICE or JIANGSU_OFFICE (the public needs no token)
+  --sub   the token's subject, e.g. zhang.san (default: <role>-demo)
+  --org   the organization a FOUNDATION_MEMBER acts for (required for that role)
+  --ttl   how long the token lasts, e.g. 30m, 8h (default: 8h)
+  --help  prints this text
+
+Example: npm run token -- --role FOUNDATION_MEMBER --org js-demo-taihu-health`;
+
+function parseArguments() {
+  try {
+    return parseArgs({
+      options: {
+        role: { type: 'string' },
+        sub: { type: 'string' },
+        org: { type: 'string' },
+        ttl: { type: 'string', default: '8h' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    // An unknown flag or a flag without its value: say which, show the usage, exit 2 as CLIs do.
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = parseArguments();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 try {
   const config = readHubConfig();

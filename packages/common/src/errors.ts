@@ -16,6 +16,13 @@ export const ErrorCode = {
   StageRefusesMoney: 'STAGE_REFUSES_MONEY',
   OverDisbursement: 'OVER_DISBURSEMENT',
   OverSpending: 'OVER_SPENDING',
+  AmountLimitExceeded: 'AMOUNT_LIMIT_EXCEEDED',
+  AmountBeyondExactRange: 'AMOUNT_BEYOND_EXACT_RANGE',
+  SubgraphUnavailable: 'SUBGRAPH_UNAVAILABLE',
+  /** Money between synthetic demo data and real records: demo never enters a real organization's books. */
+  ProvenanceMismatch: 'PROVENANCE_MISMATCH',
+  /** The request ran past its time limit; what it had not committed was stopped and rolled back. */
+  Timeout: 'TIMEOUT',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,8 +1,26 @@
 export { ErrorCode, ErrorReason, userError, notFound, versionConflict } from './errors.ts';
 export { parseDivisionCode, prefectureOf, provinceOf, DivisionCodeScalar } from './division-code.ts';
-export { moneyFromFen, yuanToFen, formatYuan, type Money } from './money.ts';
+export {
+  moneyFromFen,
+  yuanToFen,
+  formatYuan,
+  amountLimitExceeded,
+  MoneyResolver,
+  MAX_SAFE_FEN,
+  MAX_ENTRY_FEN,
+  MAX_PROJECT_TOTAL_FEN,
+  type Money,
+} from './money.ts';
 export { provenanceOf, sourceById, type Provenance, type ProvenanceKind, type Source } from './provenance.ts';
-export { scalarResolvers } from './scalars.ts';
+export {
+  provinceDivisions,
+  isStatisticalZone,
+  DIVISIONS_SOURCE_ID,
+  DIVISIONS_PACKAGE_VERSION,
+  type CountyLevelDivision,
+  type ProvinceDivisions,
+} from './divisions.ts';
+export { scalarResolvers, valueTypeResolvers } from './scalars.ts';
 export { loadSubgraphTypeDefs } from './typedefs.ts';
 export { pageArgs, MAX_PAGE_SIZE, type PageArgs } from './paging.ts';
 export { byKey, groupedByKey } from './batch.ts';
@@ -46,6 +64,7 @@ export { encodeTimeCursor, decodeTimeCursor, type TimeCursor } from './cursor.ts
 export {
   positiveFen,
   checkIdempotencyKey,
+  creationKey,
   requestFingerprint,
   idempotencyKeyReused,
   stageRefusesMoney,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, notFound, userError } from './errors.ts';
 import { isUuid } from './ids.ts';
+import { amountLimitExceeded, MAX_ENTRY_FEN } from './money.ts';
 import { checkRange, cleanOptionalText, cleanText } from './validation.ts';
 
 /** Money as a caller sends it: integer fen and a currency. */
@@ -9,9 +10,14 @@ export interface MoneyInput {
   currency: 'CNY';
 }
 
-/** A positive amount in fen; a ledger never records zero or negative money. */
+/**
+ * A positive amount in fen within the entry limit; a ledger never records zero or negative
+ * money. The database checks the same limit, and the project totals, again.
+ */
 export function positiveFen(amount: MoneyInput, field: string): bigint {
-  return BigInt(checkRange(amount.fen, `${field}.fen`, 1, Number.MAX_SAFE_INTEGER));
+  const fen = BigInt(checkRange(amount.fen, `${field}.fen`, 1, Number.MAX_SAFE_INTEGER));
+  if (fen > MAX_ENTRY_FEN) throw amountLimitExceeded('ENTRY', `${field}.fen`, 'entry');
+  return fen;
 }
 
 /**
@@ -31,6 +37,21 @@ export function checkIdempotencyKey(value: string): string {
 /** A fingerprint of what a money request asks for, to tell a retry from a reused key. */
 export function requestFingerprint(parts: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(parts, Object.keys(parts).sort())).digest('hex');
+}
+
+/**
+ * The key and fingerprint a creating mutation stores with its record, or nulls when the
+ * caller sent no key. `request` is what was asked, checked: a retry fingerprints the same.
+ */
+export function creationKey(
+  idempotencyKey: string | null | undefined,
+  request: Record<string, unknown>,
+): { idempotencyKey: string | null; requestFingerprint: string | null } {
+  if (idempotencyKey === null || idempotencyKey === undefined) return { idempotencyKey: null, requestFingerprint: null };
+  const flat = Object.fromEntries(
+    Object.entries(request).map(([name, value]) => [name, typeof value === 'bigint' ? String(value) : (value ?? null)]),
+  );
+  return { idempotencyKey: checkIdempotencyKey(idempotencyKey), requestFingerprint: requestFingerprint(flat) };
 }
 
 export function idempotencyKeyReused(): Error {

@@ -13,8 +13,10 @@ describe('money in fen', () => {
     expect(money).toEqual({ fen: 48_400_000_000, yuan: '484000000.00', currency: 'CNY' });
   });
 
-  it('refuses amounts that JavaScript numbers cannot hold exactly', () => {
-    expect(() => moneyFromFen(2n ** 60n)).toThrow(RangeError);
+  it('keeps the exact yuan of a sum that JSON numbers cannot hold, and leaves its fen null', () => {
+    // 2^60 fen = 1,152,921,504,606,846,976 fen, worked out by hand.
+    expect(moneyFromFen(2n ** 60n)).toEqual({ fen: null, yuan: '11529215046068469.76', currency: 'CNY' });
+    expect(moneyFromFen('9007199254740991')).toEqual({ fen: 9_007_199_254_740_991, yuan: '90071992547409.91', currency: 'CNY' });
   });
 
   it('passes an unknown amount through as null', () => {

@@ -1,5 +1,6 @@
 import { DateResolver, DateTimeResolver, SafeIntResolver } from 'graphql-scalars';
 import { DivisionCodeScalar } from './division-code.ts';
+import { MoneyResolver } from './money.ts';
 
 /** Resolvers for the scalars of shared.graphql; every subgraph installs them. */
 export const scalarResolvers = {
@@ -7,4 +8,9 @@ export const scalarResolvers = {
   SafeInt: SafeIntResolver,
   Date: DateResolver,
   DateTime: DateTimeResolver,
+};
+
+/** Resolvers for the value types of shared.graphql; every subgraph installs them. */
+export const valueTypeResolvers = {
+  Money: MoneyResolver,
 };

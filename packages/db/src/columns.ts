@@ -37,3 +37,14 @@ export function ledgerEntryColumns() {
     ...provenanceColumns(),
   };
 }
+
+/**
+ * Columns of a record a creating mutation makes: the caller's optional idempotency key and a
+ * fingerprint of what was asked, so a retry returns the record made first (see createOnce).
+ */
+export function creationKeyColumns() {
+  return {
+    idempotencyKey: text('idempotency_key'),
+    requestFingerprint: text('request_fingerprint'),
+  };
+}

@@ -1,6 +1,10 @@
 export { openDatabase, queryRows, textArray, type Database, type Db, type DatabaseOptions } from './database.ts';
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';
-export { provenanceColumns, provenanceCheck, oneOf, ledgerEntryColumns } from './columns.ts';
+export { provenanceColumns, provenanceCheck, oneOf, ledgerEntryColumns, creationKeyColumns } from './columns.ts';
 export { updateVersioned, organizationWrites, type VersionedUpdate, type OrganizationWrite } from './versioned.ts';
 export { recordOnce, type RecordOnce } from './ledger.ts';
+export { wantedProjectSets, bySlot } from './project-sets.ts';
+export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';
+export { lockDataDir, DataDirLockedError, LOCK_FILE, type DataDirLock } from './data-dir-lock.ts';
+export { Deadline, DeadlineExceededError, runWithDeadline, currentDeadline, isDeadlineExceeded } from './deadline.ts';

@@ -10,13 +10,14 @@ export type RecordOnce<Entry> = { type: 'recorded'; entry: Entry; replayed: bool
  * for the same thing (a retry), and a reused key otherwise. A new entry is then applied to its
  * account, whose checks enforce the invariants: when one fails, the whole write rolls back.
  */
-export function recordOnce<Entry extends { requestFingerprint: string }>(
+export function recordOnce<Entry extends { requestFingerprint: string | null }>(
   db: Db,
   steps: {
     fingerprint: string;
     insert(tx: Tx): Promise<Entry | undefined>;
     findByKey(tx: Tx): Promise<Entry | undefined>;
-    applyToAccount(tx: Tx, entry: Entry): Promise<unknown>;
+    /** Left out for a record that is not money: a new organization or need is the whole write. */
+    applyToAccount?(tx: Tx, entry: Entry): Promise<unknown>;
   },
 ): Promise<RecordOnce<Entry>> {
   return db.transaction(async (tx) => {
@@ -27,7 +28,7 @@ export function recordOnce<Entry extends { requestFingerprint: string }>(
         ? { type: 'recorded', entry: existing, replayed: true }
         : { type: 'key-reused' };
     }
-    await steps.applyToAccount(tx, inserted);
+    await steps.applyToAccount?.(tx, inserted);
     return { type: 'recorded', entry: inserted, replayed: false };
   });
 }

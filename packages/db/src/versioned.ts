@@ -1,6 +1,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { isStorableKey } from '@hub/common';
+import { createdEarlier, createOnce, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';
 import type { Db } from './database.ts';
 import { unlessDuplicate } from './pg-errors.ts';
 
@@ -49,17 +50,21 @@ const USCC_UNIQUE = 'organization_uscc_unique';
 
 /**
  * Creating and editing an organization, the same in both provinces' tables: a taken Unified
- * Social Credit Code is reported, not thrown; an edit is optimistic (see updateVersioned); an
- * id that could not be stored finds nothing without reaching the database.
+ * Social Credit Code is reported, not thrown; a create with an idempotency key is made once
+ * (see createOnce); an edit is optimistic (see updateVersioned); an id that could not be
+ * stored finds nothing without reaching the database.
  */
-export function organizationWrites<Row>(db: Db, table: VersionedTable & { id: PgColumn }) {
+export function organizationWrites<Row extends { requestFingerprint: string | null }>(
+  db: Db,
+  table: VersionedTable & KeyedTable & { id: PgColumn },
+) {
   return {
-    insert: (values: Record<string, unknown>): Promise<{ type: 'created'; row: Row } | { type: 'duplicate-uscc' }> =>
-      unlessDuplicate(
-        USCC_UNIQUE,
-        async () => ({ type: 'created' as const, row: ((await db.insert(table).values(values as never).returning()) as Row[])[0] as Row }),
-        { type: 'duplicate-uscc' as const },
-      ),
+    async insert(values: KeyedValues): Promise<CreateOnce<Row> | { type: 'duplicate-uscc' }> {
+      const created = await unlessDuplicate(USCC_UNIQUE, () => createOnce<Row>(db, table, values), null);
+      // Two requests with one key can both reach the USCC index before either commits; the one
+      // that loses there is then a retry of the one that won, not a second organization.
+      return created ?? (await createdEarlier<Row>(db, table, values)) ?? { type: 'duplicate-uscc' };
+    },
     update: (id: string, expectedVersion: number, changes: Record<string, unknown>): Promise<OrganizationWrite<Row>> => {
       if (!isStorableKey(id)) return Promise.resolve({ type: 'not-found' });
       return unlessDuplicate(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoPlan, DEMO_STAGES } from './plan.ts';
+import { demoPlan, DEMO_PREFECTURE, DEMO_STAGES } from './plan.ts';
 
 describe('the demo plan', () => {
   const plan = demoPlan();
@@ -19,6 +19,14 @@ describe('the demo plan', () => {
     }
     expect(plan.projects.filter((p) => p.mismatch)).toHaveLength(1);
     expect(plan.projects.some((p) => p.disbursedFen > 0n && p.disbursedFen < p.committedFen)).toBe(true);
+  });
+
+  it('has a project at every stage in 安康 (610900), the one whose books disagree among them', () => {
+    const ankang = plan.projects.filter((p) => p.prefectureCode === '610900');
+    expect(DEMO_PREFECTURE).toBe('610900');
+    for (const stage of DEMO_STAGES) expect(ankang.some((p) => p.stage === stage), stage).toBe(true);
+    expect(ankang.filter((p) => p.mismatch)).toHaveLength(1);
+    expect(ankang.find((p) => p.stage === 'IMPLEMENTING')?.countyCode).toMatch(/^6109\d\d$/);
   });
 
   it('says it is a demo in every name', () => {

@@ -21,6 +21,14 @@ const DEMO_COUNTIES: [county: string, prefecture: string][] = [
   ['610124', '610100'], ['610426', '610400'], ['610222', '610200'], ['610525', '610500'],
 ];
 
+/**
+ * 安康 (610900), where the demo ceremony is held. The first project of every stage is placed in
+ * one of its counties, so a view of one prefecture (README's PipelineFunnel example) finds
+ * projects at every stage, the one whose books disagree among them.
+ */
+export const DEMO_PREFECTURE = '610900';
+const DEMO_PREFECTURE_COUNTIES = DEMO_COUNTIES.filter(([, prefecture]) => prefecture === DEMO_PREFECTURE);
+
 const TITLES: Record<ProjectField, string> = {
   LIVELIHOOD: '饮水安全改造',
   INDUSTRY: '茶叶合作社加工设备',
@@ -107,9 +115,11 @@ export function demoPlan(): DemoPlan {
   const ceremonyId = 'demo-2019-06-18-ankang';
   const projects: DemoProject[] = [];
   let index = 0;
-  for (const stage of DEMO_STAGES) {
+  for (const [stageIndex, stage] of DEMO_STAGES.entries()) {
     for (let n = 0; n < PER_STAGE; n += 1, index += 1) {
-      const [countyCode, prefectureCode] = DEMO_COUNTIES[index % DEMO_COUNTIES.length] as [string, string];
+      const [countyCode, prefectureCode] = (
+        n === 0 ? DEMO_PREFECTURE_COUNTIES[stageIndex % DEMO_PREFECTURE_COUNTIES.length] : DEMO_COUNTIES[index % DEMO_COUNTIES.length]
+      ) as [string, string];
       const field = PROJECT_FIELDS[index % (PROJECT_FIELDS.length - 1)] as ProjectField;
       const organization = organizations[index % organizations.length] as DemoOrganization;
       const amountSoughtFen = BigInt(50_000 + ((index * 7_919) % 1_950_000)) * 100n;

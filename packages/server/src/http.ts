@@ -1,8 +1,19 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { Deadline, runWithDeadline } from '@hub/db';
+import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
 
-export type HealthCheck = () => Promise<Record<string, unknown>>;
+/**
+ * What readiness found: `down` names each part that cannot serve (`database:pairing`,
+ * `subgraph:jiangsu`) and never carries a driver's message or SQL; the rest is shown as it is.
+ */
+export interface HealthReport {
+  down: string[];
+  [detail: string]: unknown;
+}
+
+export type HealthCheck = () => Promise<HealthReport>;
 
 /** Thrown while preparing a request to answer it at once with a status and a stable code. */
 export class HttpRejection extends Error {
@@ -23,6 +34,8 @@ export interface IncomingRequestInfo {
   headers: HeaderMap;
   /** The parsed JSON body of a POST, or undefined. */
   body: unknown;
+  /** The body's bytes as received (empty for a GET): what a signature over the request covers. */
+  rawBody: Buffer;
   /** The remote address, for rate limiting and logs. */
   address: string;
 }
@@ -31,12 +44,21 @@ export interface HttpService {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Drains: stops accepting connections, lets the requests in flight finish for up to
+   * `graceMs`, then closes the idle keep-alive connections (and, past the grace, every one).
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
-interface ServeOptions<TContext extends BaseContext> {
-  port: number;
-  host?: string;
+/** A bound port that answers /livez at once and GraphQL once `serve` is called. */
+export interface HttpListener extends HttpService {
+  serve<TContext extends BaseContext>(server: ApolloServer<TContext>, options: ServeOptions<TContext>): void;
+}
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+export interface ServeOptions<TContext extends BaseContext> {
   /** Largest request body accepted, in bytes; larger ones get 413. */
   maxBodyBytes?: number;
   /**
@@ -44,23 +66,53 @@ interface ServeOptions<TContext extends BaseContext> {
    * checks. Throwing an HttpRejection answers the request with it.
    */
   context: (info: IncomingRequestInfo) => Promise<TContext>;
-  /** Answers GET /health: 200 with its result, or 503 when it throws. */
+  /** Answers GET /readyz (and /health): 200 when nothing is down, else 503 naming what is. */
   health: HealthCheck;
-  /** Longest a request may run before it is answered with 503 TIMEOUT. */
+  /** Longest a request may run; see `answerLateQueries`. */
   timeoutMs?: number;
+  /**
+   * true (the gateway): a query past its deadline is answered 503 TIMEOUT with Retry-After.
+   * false (a subgraph): the GraphQL result is returned as it is, its stopped fields marked
+   * TIMEOUT, for the gateway to judge. A mutation is always answered with its real outcome.
+   */
+  answerLateQueries?: boolean;
 }
 
 /**
- * Serves an Apollo Server on Node's own HTTP server: POST and GET /graphql, GET /health.
- * Body parsing is done here so that a broken or oversized body gets a clear 4xx.
+ * Serves an Apollo Server on Node's own HTTP server: POST and GET /graphql, GET /livez,
+ * /readyz and /health. Body parsing is done here so that a broken or oversized body gets a
+ * clear 4xx.
  */
 export async function serveHttp<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
-  options: ServeOptions<TContext>,
+  options: ServeOptions<TContext> & { port: number; host?: string },
 ): Promise<HttpService> {
-  const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
+  const listener = await listenHttp(options);
+  listener.serve(server, options);
+  return listener;
+}
+
+/**
+ * Binds the port before anything else starts, so that a port in use stops the process before
+ * it opens a database. Until `serve` is called the process is live but not ready: /livez
+ * answers 200, /readyz and GraphQL 503.
+ */
+export async function listenHttp(options: { port: number; host?: string }): Promise<HttpListener> {
+  let state: 'starting' | 'serving' | 'draining' = 'starting';
+  let handler: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+  let health: HealthCheck | undefined;
+  const inFlight = new Set<ServerResponse>();
+  let onIdle: (() => void) | undefined;
+
   const httpServer = createServer((request, response) => {
-    handle(server, options, maxBodyBytes, request, response).catch((error: unknown) => {
+    inFlight.add(response);
+    response.once('close', () => {
+      inFlight.delete(response);
+      if (inFlight.size === 0) onIdle?.();
+    });
+    // While draining, no connection is kept for another request.
+    if (state === 'draining') response.shouldKeepAlive = false;
+    route(request, response).catch((error: unknown) => {
       if (error instanceof HttpRejection) {
         if (!response.headersSent) reject(response, error);
         else response.end();
@@ -71,21 +123,91 @@ export async function serveHttp<TContext extends BaseContext>(
       else response.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      if (pathname === '/livez') return sendJson(response, 200, { status: 'ok' });
+      if (pathname === '/readyz' || pathname === '/health') return answerReadiness(response);
+    }
+    if (state === 'starting' || !handler) {
+      throw new HttpRejection(503, 'STARTING', 'The hub is starting; try again in a moment.', { 'retry-after': '1' });
+    }
+    // While draining, a request on a connection accepted before still gets its answer: each
+    // such connection carries at most this one more (its answer closes it).
+    return handler(request, response);
+  }
+
+  async function answerReadiness(response: ServerResponse): Promise<void> {
+    if (state !== 'serving' || !health) return sendJson(response, 503, { status: state === 'draining' ? 'draining' : 'starting' });
+    let report: HealthReport;
+    try {
+      report = await health();
+    } catch (error) {
+      console.error('the readiness check failed', error);
+      report = { down: ['readiness-check'] };
+    }
+    const { down, ...details } = report;
+    if (down.length > 0) return sendJson(response, 503, { status: 'unavailable', down });
+    sendJson(response, 200, { status: 'ok', ...details });
+  }
+
+  await new Promise<void>((resolve, rejectListen) => {
+    httpServer.once('error', rejectListen);
+    httpServer.listen(options.port, options.host ?? '127.0.0.1', () => {
+      httpServer.off('error', rejectListen);
+      resolve();
+    });
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+
+  let stopping: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}/graphql`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      }),
+    serve(server, serveOptions) {
+      const maxBodyBytes = serveOptions.maxBodyBytes ?? 1_000_000;
+      health = serveOptions.health;
+      handler = (request, response) => handle(server, serveOptions, maxBodyBytes, request, response);
+      state = 'serving';
+    },
+    stop(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
+      stopping ??= drain(httpServer, graceMs, () => {
+        state = 'draining';
+        // Answers still to be sent close their connection after them.
+        for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
+        return inFlight.size === 0
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              onIdle = resolve;
+            });
+      });
+      return stopping;
+    },
   };
+}
+
+async function drain(httpServer: Server, graceMs: number, startDraining: () => Promise<void>): Promise<void> {
+  const idle = startDraining();
+  // net.Server's close stops accepting without dropping idle keep-alive connections (http's
+  // close drops them at once): a balancer holding one still sees /readyz answer 503.
+  const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(httpServer, () => resolve()));
+  let graceTimer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'grace over'>((resolve) => {
+    graceTimer = setTimeout(() => resolve('grace over'), graceMs);
+  });
+  try {
+    if ((await Promise.race([idle, graceOver])) === 'grace over') {
+      console.warn(`requests still in flight after the ${graceMs} ms shutdown grace period were cut off`);
+      httpServer.closeAllConnections();
+    }
+    httpServer.closeIdleConnections();
+    if ((await Promise.race([closed, graceOver])) === 'grace over') httpServer.closeAllConnections();
+    await closed;
+  } finally {
+    clearTimeout(graceTimer);
+  }
 }
 
 async function handle<TContext extends BaseContext>(
@@ -96,14 +218,6 @@ async function handle<TContext extends BaseContext>(
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  if (url.pathname === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
-    try {
-      sendJson(response, 200, { status: 'ok', ...(await options.health()) });
-    } catch (error) {
-      sendJson(response, 503, { status: 'unavailable', reason: error instanceof Error ? error.message : String(error) });
-    }
-    return;
-  }
   if (url.pathname !== '/graphql' && url.pathname !== '/') {
     sendJson(response, 404, errorBody('NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql.`));
     return;
@@ -115,12 +229,14 @@ async function handle<TContext extends BaseContext>(
   }
 
   let body: unknown;
+  let rawBody: Buffer = Buffer.alloc(0);
   if (request.method === 'POST') {
     const raw = await readBody(request, maxBodyBytes);
     if (raw === null) {
       sendJson(response, 413, errorBody('PAYLOAD_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes.`));
       return;
     }
+    rawBody = raw;
     if ((headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
       try {
         body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
@@ -133,12 +249,17 @@ async function handle<TContext extends BaseContext>(
     }
   }
 
-  const contextValue = await options.context({ request, headers, body, address: request.socket.remoteAddress ?? '' });
-  const execution = server.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-    context: async () => contextValue,
+  // The caller (the gateway, or a client in a hurry) may ask for less time, never for more.
+  const timeoutMs = Math.min(options.timeoutMs ?? 30_000, requestedTimeout(headers.get(TIMEOUT_HEADER)) ?? Infinity);
+  const deadline = Deadline.after(timeoutMs);
+  const result = await runWithDeadline(deadline, async () => {
+    const contextValue = await options.context({ request, headers, body, rawBody, address: request.socket.remoteAddress ?? '' });
+    const execution = server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+      context: async () => contextValue,
+    });
+    return options.answerLateQueries === false ? execution : settleByDeadline(execution, deadline, timeoutMs);
   });
-  const result = await withTimeout(execution, options.timeoutMs ?? 30_000);
   response.statusCode = result.status ?? 200;
   for (const [name, value] of result.headers) response.setHeader(name, value);
   if (result.body.kind === 'complete') {
@@ -149,15 +270,37 @@ async function handle<TContext extends BaseContext>(
   response.end();
 }
 
-function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rejectTimeout) => {
-    timer = setTimeout(
-      () => rejectTimeout(new HttpRejection(503, 'TIMEOUT', `The request took longer than ${timeoutMs} ms.`, { 'retry-after': '1' })),
-      timeoutMs,
-    );
+/**
+ * A query has no effects, so once past its deadline it is answered 503 TIMEOUT (safe to retry)
+ * without waiting for it; the database refuses its further statements. A mutation is never
+ * answered as retryable while it may have committed: it is answered with its real outcome,
+ * data for what committed and TIMEOUT errors for fields that were stopped and rolled back.
+ */
+async function settleByDeadline(
+  execution: Promise<HTTPGraphQLResponse>,
+  deadline: Deadline,
+  timeoutMs: number,
+): Promise<HTTPGraphQLResponse> {
+  const late = () => new HttpRejection(503, 'TIMEOUT', `The query took longer than its limit of ${timeoutMs} ms; nothing was changed. Try again.`, { 'retry-after': '1' });
+  let cancelTimer = () => {};
+  const pastDeadline = new Promise<'past deadline'>((resolve) => {
+    cancelTimer = deadline.whenExpired(() => resolve('past deadline'));
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  try {
+    const first = await Promise.race([execution, pastDeadline]);
+    if (first === 'past deadline' && deadline.operation === 'query') {
+      // The query is left to end by itself (its next statement is refused); nobody awaits it.
+      execution.catch(() => {});
+      throw late();
+    }
+    const result = first === 'past deadline' ? await execution : first;
+    // On PGlite the timer cannot fire while the embedded database works: the query comes back
+    // late, with its refused statements marked TIMEOUT, and is answered the same way here.
+    if (deadline.operation === 'query' && deadline.expired()) throw late();
+    return result;
+  } finally {
+    cancelTimer();
+  }
 }
 
 function reject(response: ServerResponse, rejection: HttpRejection): void {

@@ -1,5 +1,18 @@
-export { serveHttp, HttpRejection, type HttpService, type HealthCheck, type IncomingRequestInfo } from './http.ts';
-export { startSubgraph, type SubgraphModule, type RunningSubgraph } from './subgraph.ts';
+export {
+  serveHttp,
+  listenHttp,
+  HttpRejection,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type HttpService,
+  type HttpListener,
+  type HealthCheck,
+  type HealthReport,
+  type IncomingRequestInfo,
+  type ServeOptions,
+} from './http.ts';
+export { TIMEOUT_HEADER, deadlinePlugin, timeoutAsCode } from './deadline.ts';
+export { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
+export { startSubgraph, prepareSubgraphDatabase, type SubgraphModule, type RunningSubgraph } from './subgraph.ts';
 export {
   ConfigError,
   EnvReader,
@@ -14,7 +27,17 @@ export {
   type DatabaseConfig,
 } from './environment.ts';
 export { serveSubgraph, serveRunningSubgraph, runSubgraphMain } from './service.ts';
-export { IDENTITY_HEADER, SIGNATURE_HEADER, signIdentity, verifyIdentity } from './trust.ts';
+export {
+  IDENTITY_HEADER,
+  TOKEN_LIFETIME_SECONDS,
+  CLOCK_SKEW_SECONDS,
+  IdentityVerifier,
+  bodyHash,
+  signIdentity,
+  type IdentityCheck,
+  type IdentityRefusal,
+} from './trust.ts';
 export { unwrapUpdate, duplicateUscc } from './results.ts';
 export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport, type Peers, type PeerTransport } from './peers.ts';
 export { projectStage, requireFundableStage } from './stage-lookup.ts';
+export { projectProvenance, jiangsuOrganizationProvenance, requireMatchingProvenance } from './provenance-match.ts';

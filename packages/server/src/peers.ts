@@ -1,6 +1,8 @@
 import { serviceIdentity, type Identity } from '@hub/common';
 import type { RunningSubgraph } from './subgraph.ts';
 import { signIdentity } from './trust.ts';
+import { currentDeadline } from '@hub/db';
+import { TIMEOUT_HEADER } from './deadline.ts';
 
 /**
  * How a subgraph asks another for data it owns, when a rule spans two subgraphs (a Jiangsu
@@ -55,13 +57,27 @@ export function inProcessTransport(subgraph: RunningSubgraph<object>): PeerTrans
   };
 }
 
-/** Reaches a subgraph over HTTP, signing the service identity like the gateway does. */
-export function httpTransport(url: string, internalSecret: string, timeoutMs = 5_000): PeerTransport {
+function remainingTimeHeader(): Record<string, string> {
+  const deadline = currentDeadline();
+  return deadline ? { [TIMEOUT_HEADER]: String(deadline.remaining()) } : {};
+}
+
+/**
+ * Reaches subgraph `audience` over HTTP, signing the service identity like the gateway does:
+ * for that subgraph and that body only.
+ */
+export function httpTransport(url: string, audience: string, internalSecret: string, timeoutMs = 5_000): PeerTransport {
   return async (document, variables, identity) => {
+    const body = JSON.stringify({ query: document, variables });
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signIdentity(identity, internalSecret) },
-      body: JSON.stringify({ query: document, variables }),
+      headers: {
+        'content-type': 'application/json',
+        ...(await signIdentity(identity, { secret: internalSecret, audience, body })),
+        // The asking request's remaining time goes along, so the peer stops when it does.
+        ...remainingTimeHeader(),
+      },
+      body,
       signal: AbortSignal.timeout(timeoutMs),
     });
     if (!response.ok && response.status !== 400) {

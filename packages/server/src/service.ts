@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
 import { openDatabase } from '@hub/db';
 import {
   EnvReader,
@@ -10,34 +9,56 @@ import {
   subgraphUrlFrom,
 } from './environment.ts';
 import { PeerDirectory, httpTransport } from './peers.ts';
-import { HttpRejection, serveHttp, type HttpService } from './http.ts';
-import { verifyIdentity } from './trust.ts';
+import { DEFAULT_SHUTDOWN_GRACE_MS, HttpRejection, listenHttp, serveHttp, type HttpService, type ServeOptions } from './http.ts';
+import { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
+import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
 
 /**
- * Serves a started subgraph over HTTP: POST/GET /graphql and GET /health. Every GraphQL
- * request must carry the identity the gateway signed with `internalSecret`; anything else is
- * refused with 401, so the subgraph cannot be reached around the gateway.
+ * Serves a started subgraph over HTTP: POST /graphql and GET /health. Every GraphQL request
+ * must carry an identity token signed with `internalSecret` for this subgraph and this body,
+ * not seen before; anything else is refused with 401, so the subgraph cannot be reached
+ * around the gateway nor a captured request replayed.
  */
 export function serveRunningSubgraph<TContext extends object>(
   subgraph: RunningSubgraph<TContext>,
-  options: { port: number; host?: string; internalSecret: string },
+  options: { port: number; host?: string; internalSecret: string; timeoutMs?: number },
 ): Promise<HttpService> {
-  const { internalSecret, ...listen } = options;
-  return serveHttp(subgraph.server, {
-    ...listen,
-    context: async ({ headers }) => {
-      const identity = verifyIdentity(headers, internalSecret);
-      if (!identity) {
-        throw new HttpRejection(401, 'UNAUTHENTICATED', 'This subgraph answers only the gateway.');
+  const { internalSecret, timeoutMs, ...listen } = options;
+  return serveHttp(subgraph.server, { ...listen, ...subgraphServeOptions(subgraph, internalSecret, timeoutMs) });
+}
+
+function subgraphServeOptions<TContext extends object>(
+  subgraph: RunningSubgraph<TContext>,
+  internalSecret: string,
+  timeoutMs: number | undefined,
+): ServeOptions<TContext> {
+  const verifier = new IdentityVerifier(internalSecret, subgraph.module.name);
+  return {
+    // The gateway forwards the time its request has left; the subgraph stops its work then,
+    // and reports what it stopped as TIMEOUT for the gateway to answer.
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    answerLateQueries: false,
+    context: async ({ request, headers, rawBody }) => {
+      // A GET's operation is in its URL, which the identity token does not cover.
+      if (request.method !== 'POST') {
+        throw new HttpRejection(405, 'METHOD_NOT_ALLOWED', 'This subgraph answers POST requests from the gateway only.', { allow: 'POST' });
       }
-      return subgraph.createContext(identity);
+      const check = await verifier.verify(headers.get(IDENTITY_HEADER), rawBody);
+      if (check.type === 'refused' && check.reason === 'IDENTITY_MEMORY_FULL') {
+        // The request is genuine; the subgraph cannot remember one more token id right now.
+        throw new HttpRejection(503, 'OVERLOADED', 'This subgraph is at its limit of requests in flight; retry shortly.', { 'retry-after': '1' });
+      }
+      if (check.type === 'refused') {
+        throw new HttpRejection(401, 'UNAUTHENTICATED', 'This subgraph answers only the gateway.', {}, { reason: check.reason });
+      }
+      return subgraph.createContext(check.identity);
     },
     health: async () => {
-      await subgraph.database.db.execute(sql`select 1`);
-      return { subgraph: subgraph.module.name, database: subgraph.database.kind };
+      const up = await databaseAnswers(subgraph.database, `database:${subgraph.module.name}`);
+      return { down: up ? [] : [`database:${subgraph.module.name}`], subgraph: subgraph.module.name, database: subgraph.database.kind };
     },
-  });
+  };
 }
 
 /**
@@ -55,41 +76,50 @@ export async function serveSubgraph<TContext extends object>(
   const database = databaseConfigFor(reader, module.name);
   const internalSecret = internalSecretFrom(reader, isProduction(reader));
   const demo = reader.flag('DEMO_DATA', true);
+  const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', 30_000);
+  const shutdownGraceMs = reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS);
   reader.done();
 
   // The other subgraphs, reached over HTTP for rules that span two of them.
   const peers = new PeerDirectory();
   for (const name of SUBGRAPH_NAMES) {
-    if (name !== module.name) peers.register(name, httpTransport(subgraphUrlFrom(env, name), internalSecret));
+    if (name !== module.name) peers.register(name, httpTransport(subgraphUrlFrom(env, name), name, internalSecret));
   }
-  const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
-  const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo });
-  const http = await serveRunningSubgraph(subgraph, { port, host, internalSecret });
-  return {
-    ...http,
-    async close() {
-      await http.stop();
-      await subgraph.stop();
+  // The port first: a port in use stops the start before the data folder is touched.
+  const http = await listenHttp({ port, host });
+  try {
+    const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
+    try {
+      const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo });
+      http.serve(subgraph.server, subgraphServeOptions(subgraph, internalSecret, timeoutMs));
+      return {
+        url: http.url,
+        port: http.port,
+        stop: (graceMs) => http.stop(graceMs),
+        async close() {
+          await http.stop(shutdownGraceMs);
+          await subgraph.stop();
+          await db.close();
+        },
+      };
+    } catch (error) {
       await db.close();
-    },
-  };
+      throw error;
+    }
+  } catch (error) {
+    await http.stop(0);
+    throw error;
+  }
 }
 
 /** The body of a subgraph's `main.ts`: serve it and stop cleanly on SIGINT or SIGTERM. */
 export async function runSubgraphMain<TContext extends object>(module: SubgraphModule<TContext>, defaultPort: number) {
   try {
     const service = await serveSubgraph(module, defaultPort);
-    console.log(`${module.name} subgraph ready at ${service.url}`);
-    const stop = () => {
-      service.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    console.log(`${module.name} subgraph ready at ${service.url} ${Math.round(process.uptime() * 1000)} ms after the process started`);
+    stopOnSignals(`the ${module.name} subgraph`, () => service.close());
   } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
+    console.error(startupFailureMessage(error));
     process.exit(1);
   }
 }

@@ -5,7 +5,9 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { Identity } from '@hub/common';
 import type { Database, Db } from '@hub/db';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { refuseHiddenDemoData } from './demo-data.ts';
 import type { Peers } from './peers.ts';
+import { deadlinePlugin, timeoutAsCode } from './deadline.ts';
 
 /**
  * A subgraph as a plain value: its schema, resolvers, database schema and seed, and how a
@@ -34,6 +36,22 @@ export interface RunningSubgraph<TContext extends object> {
   stop(): Promise<void>;
 }
 
+/**
+ * Migrates and seeds the subgraph's schema, one process at a time: replicas starting together
+ * on a fresh Postgres take turns (an advisory lock), and the later ones find the work done.
+ */
+export async function prepareSubgraphDatabase<TContext extends object>(
+  module: SubgraphModule<TContext>,
+  database: Database,
+  options: { demo: boolean },
+): Promise<void> {
+  await database.withMigrationLock(async () => {
+    await database.migrate({ migrationsFolder: module.migrationsFolder, schema: module.dbSchema });
+    if (!options.demo) await refuseHiddenDemoData(database.db, module.dbSchema);
+    await module.seed(database.db, options);
+  });
+}
+
 /** Migrates and seeds the subgraph's schema, then starts its Apollo Server (without listening). */
 export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
@@ -41,8 +59,7 @@ export async function startSubgraph<TContext extends object>(
   peers: Peers,
   options: { demo: boolean } = { demo: false },
 ): Promise<RunningSubgraph<TContext>> {
-  await database.migrate({ migrationsFolder: module.migrationsFolder, schema: module.dbSchema });
-  await module.seed(database.db, options);
+  await prepareSubgraphDatabase(module, database, options);
   const schema = buildSubgraphSchema({
     typeDefs: module.typeDefs,
     resolvers: module.resolvers as GraphQLResolverMap<unknown>,
@@ -52,7 +69,11 @@ export async function startSubgraph<TContext extends object>(
     includeStacktraceInErrorResponses: false,
     // The gateway is the only client a subgraph has; it validates and limits operations itself.
     introspection: true,
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), deadlinePlugin()],
+    // The process drains on SIGTERM itself (requests in flight first); Apollo's own handler
+    // would stop the server at once and send the signal again.
+    stopOnTerminationSignals: false,
+    formatError: timeoutAsCode,
   });
   await server.start();
   return {

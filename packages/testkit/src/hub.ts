@@ -50,6 +50,10 @@ export interface TestHub {
   token(role: Exclude<Role, 'PUBLIC'>, organizationId?: string, options?: { expiresIn?: string | number }): Promise<string>;
   /** Counts the SQL statements an operation sends, across all subgraphs. */
   countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
+  /** Distributed only: stops one subgraph's HTTP service, as when its process goes away. */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Distributed only: serves a stopped subgraph again, at the address the supergraph routes to. */
+  restartSubgraph(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,7 +72,10 @@ export async function startTestHub(
   // Tests see the public record only, unless they ask for the demo pipeline.
   const baseEnv = { TOPOLOGY: topology, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', ...env };
 
-  const services: HttpService[] = [];
+  const services = new Map<SubgraphName, HttpService>();
+  let serve = async (_name: SubgraphName, _port: number): Promise<HttpService> => {
+    throw new Error('only the distributed topology serves subgraphs on their own');
+  };
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
   let cleanup = async () => {};
   let hub: Hub;
@@ -81,12 +88,16 @@ export async function startTestHub(
       const peers = new PeerDirectory();
       const running = await startInProcessSubgraphs(databases, peers, { demo: readHubConfig(baseEnv).demoData });
       const internalSecret = readHubConfig(baseEnv).internalSecret;
+      serve = async (name, port) => {
+        const service = await serveRunningSubgraph(running[name], { port, internalSecret });
+        services.set(name, service);
+        return service;
+      };
       for (const { name } of SUBGRAPHS) {
-        const service = await serveRunningSubgraph(running[name], { port: 0, internalSecret });
-        services.push(service);
+        const service = await serve(name, 0);
         subgraphUrls[name] = service.url;
         // Rules spanning two subgraphs then cross HTTP too, as between separate services.
-        peers.register(name, httpTransport(service.url, internalSecret));
+        peers.register(name, httpTransport(service.url, name, internalSecret));
       }
       const composition = composeSupergraph(subgraphUrls as Record<SubgraphName, string>);
       if (!composition.ok) throw new Error(composition.errors.join('\n'));
@@ -96,13 +107,13 @@ export async function startTestHub(
       config = readHubConfig({ ...baseEnv, SUPERGRAPH_PATH: supergraphPath });
       hub = await startHub(config);
       cleanup = async () => {
-        for (const service of services) await service.stop();
+        for (const service of services.values()) await service.stop();
         for (const subgraph of Object.values(running)) await subgraph.stop();
         rmSync(folder, { recursive: true, force: true });
       };
     }
   } catch (error) {
-    for (const service of services) await service.stop();
+    for (const service of services.values()) await service.stop();
     await database.close();
     throw error;
   }
@@ -141,6 +152,18 @@ export async function startTestHub(
       });
     },
     countStatements: (work) => database.statements.measure(work),
+    async stopSubgraph(name) {
+      const service = services.get(name);
+      if (!service) throw new Error(`subgraph ${name} is not being served`);
+      services.delete(name);
+      await service.stop();
+    },
+    async restartSubgraph(name) {
+      if (services.has(name)) throw new Error(`subgraph ${name} is already being served`);
+      const url = subgraphUrls[name];
+      if (!url) throw new Error(`subgraph ${name} has no address in this topology`);
+      await serve(name, Number(new URL(url).port));
+    },
     async stop() {
       await hub.stop();
       await cleanup();

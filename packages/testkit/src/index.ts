@@ -1,2 +1,3 @@
 export { openTestDatabase } from './database.ts';
 export { startTestHub, type TestHub, type GraphQLResult, type Topology } from './hub.ts';
+export { spawnHubProcess, REPOSITORY_ROOT, type HubProcess } from './process.ts';

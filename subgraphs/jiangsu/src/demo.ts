@@ -1,6 +1,6 @@
 import { demoPlan } from '@hub/demo';
 import type { Db } from '@hub/db';
-import { fundingAccounts, fundingEntries, organizations, seedLog, type FundingKind } from './db/schema.ts';
+import { fundingAccounts, fundingEntries, fundingProjectTotals, organizations, seedLog, type FundingKind } from './db/schema.ts';
 
 const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
 
@@ -23,6 +23,15 @@ export async function seedJiangsuDemo(db: Db): Promise<void> {
       funded.map((project) => ({
         projectId: project.id,
         organizationId: project.organizationId,
+        pledgedFen: project.pledgedFen,
+        committedFen: project.committedFen,
+        disbursedFen: project.disbursedFen,
+      })),
+    );
+    // One organization funds each demo project, so its account is the project's total.
+    await tx.insert(fundingProjectTotals).values(
+      funded.map((project) => ({
+        projectId: project.id,
         pledgedFen: project.pledgedFen,
         committedFen: project.committedFen,
         disbursedFen: project.disbursedFen,

@@ -10,6 +10,12 @@ export function createLoaders(store: JiangsuStore, funding: FundingStore) {
     city: new DataLoader(async (codes: readonly string[]) =>
       byKey(codes, await store.citiesByCodes(codes), (row) => row.code),
     ),
+    county: new DataLoader(async (codes: readonly string[]) =>
+      byKey(codes, await store.countiesByCodes(codes), (row) => row.code),
+    ),
+    countiesByCity: new DataLoader(async (codes: readonly string[]) =>
+      groupedByKey(codes, await store.countiesByCities(codes), (row) => row.cityCode),
+    ),
     organization: new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.organizationsByIds(ids), (row) => row.id),
     ),
@@ -30,6 +36,14 @@ export function createLoaders(store: JiangsuStore, funding: FundingStore) {
     ),
     accountsByProject: new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await funding.accountsByProjects(ids), (row) => row.projectId),
+    ),
+    totalsByProject: new DataLoader(async (ids: readonly string[]) =>
+      byKey(ids, await funding.totalsByProjects(ids), (row) => row.projectId),
+    ),
+    /** Sums over sets of projects (funnel stages), all sets of a request in one statement. */
+    sumsByProjectSet: new DataLoader(
+      async (sets: readonly (readonly string[])[]) => funding.sumsByProjectSets(sets),
+      { cacheKeyFn: (set) => set.join(',') },
     ),
     entriesByProject: new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await funding.entriesByProjects(ids), (row) => row.projectId),

@@ -23,7 +23,8 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
   },
   createContext(db, identity, peers) {
     const store = new PairingStore(db);
-    const pipeline = new PipelineStore(db);
+    // Drafts are the Shaanxi office's; the hub's own services read them to move a project on.
+    const pipeline = new PipelineStore(db, identity.role === 'SHAANXI_OFFICE' || identity.role === 'SERVICE' ? 'drafts-included' : 'published-only');
     return { store, pipeline, loaders: createLoaders(store, pipeline), identity, peers };
   },
 };

@@ -1,11 +1,18 @@
-import { demoPlan } from '@hub/demo';
+import { sql } from 'drizzle-orm';
+import { demoPlan, type DemoProject } from '@hub/demo';
 import type { Db } from '@hub/db';
 import { fundsEntries, projectAccounts, projectNeeds, seedLog } from './db/schema.ts';
 
 const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
 
+/** When the demo story published a need: its move to PUBLISHED, if it made one. */
+function publishedAt(project: DemoProject): Date | null {
+  return project.events.find((event) => event.to === 'PUBLISHED')?.at ?? null;
+}
+
 /** Shaanxi's part of the demo story: the needs, and what they received and spent. Once per database. */
 export async function seedShaanxiDemo(db: Db): Promise<void> {
+  await publishDemoNeeds(db);
   await db.transaction(async (tx) => {
     const inserted = await tx.insert(seedLog).values({ name: 'synthetic-demo-v1' }).onConflictDoNothing().returning();
     if (inserted.length === 0) return;
@@ -20,6 +27,7 @@ export async function seedShaanxiDemo(db: Db): Promise<void> {
         description: '演示数据（虚构），用于体验项目流程与资金台账。Synthetic demo data.',
         createdAt: project.createdAt,
         updatedAt: project.createdAt,
+        publishedAt: publishedAt(project),
         ...SYNTHETIC,
       })),
     );
@@ -49,5 +57,26 @@ export async function seedShaanxiDemo(db: Db): Promise<void> {
           : [entry('RECEIPT', project.receivedFen)];
       }),
     );
+  });
+}
+
+/**
+ * A data folder whose demo needs were loaded before needs had a publication date: mark those
+ * the story published, once, so the demo pipeline stays visible to the public.
+ */
+async function publishDemoNeeds(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    const inserted = await tx.insert(seedLog).values({ name: 'synthetic-demo-publication-v1' }).onConflictDoNothing().returning();
+    if (inserted.length === 0) return;
+    const published = demoPlan().projects.flatMap((project) => {
+      const at = publishedAt(project);
+      return at ? [sql`(${project.id}::uuid, ${at.toISOString()}::timestamptz)`] : [];
+    });
+    if (published.length === 0) return;
+    await tx.execute(sql`
+      update ${projectNeeds} set published_at = story.at
+      from (values ${sql.join(published, sql`, `)}) as story(id, at)
+      where ${projectNeeds.id} = story.id and ${projectNeeds.publishedAt} is null
+        and ${projectNeeds.provenanceKind} = 'SYNTHETIC_DEMO'`);
   });
 }

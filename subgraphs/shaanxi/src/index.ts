@@ -23,7 +23,8 @@ export const shaanxiSubgraph: SubgraphModule<ShaanxiContext> = {
     if (demo) await seedShaanxiDemo(db);
   },
   createContext(db, identity, peers) {
-    const store = new ShaanxiStore(db);
+    // Drafts are the Shaanxi office's; the hub's own services read them to move a project on.
+    const store = new ShaanxiStore(db, identity.role === 'SHAANXI_OFFICE' || identity.role === 'SERVICE' ? 'drafts-included' : 'published-only');
     const funds = new FundsStore(db);
     return { store, funds, loaders: createLoaders(store, funds), identity, peers };
   },

@@ -34,6 +34,15 @@ export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
     account: new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await funds.accountsByProjects(ids), (row) => row.projectId),
     ),
+    /** Sums over sets of projects (funnel stages), all sets of a request in one statement each. */
+    sumsByProjectSet: new DataLoader(
+      async (sets: readonly (readonly string[])[]) => funds.sumsByProjectSets(sets),
+      { cacheKeyFn: (set) => set.join(',') },
+    ),
+    amountSoughtByProjectSet: new DataLoader(
+      async (sets: readonly (readonly string[])[]) => store.amountSoughtByProjectSets(sets),
+      { cacheKeyFn: (set) => set.join(',') },
+    ),
     fundsEntries: new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await funds.entriesByProjects(ids), (row) => row.projectId),
     ),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseCsv, requiredField } from '@hub/common';
+import { DIVISIONS_SOURCE_ID, parseCsv, provinceDivisions, requiredField } from '@hub/common';
 import type { Db } from '@hub/db';
 import {
   counties,
@@ -12,6 +12,7 @@ import {
 } from './db/schema.ts';
 
 const SEED_NAME = 'public-record-v1';
+const DIVISIONS_SEED_NAME = 'county-level-divisions-v1';
 const REPORT = 'shaanxi-civil-affairs-2017-report';
 const COUNTIES_CSV = 'shaanxi-poverty-counties';
 
@@ -43,8 +44,60 @@ interface ProjectNeedSeed {
   sourceDetail: string;
 }
 
-/** Loads the public-record seed in one transaction, once per database. */
+/** Loads the public-record seed, then every other county-level division, each once per database. */
 export async function seedShaanxi(db: Db): Promise<void> {
+  await seedPublicRecord(db);
+  await seedCountyLevelDivisions(db);
+}
+
+/**
+ * Adds the county-level divisions the poverty-county record does not name, from the pinned
+ * division codes package. The record's counties stay exactly as loaded; for the others it is
+ * silent, so their poverty facts stay unknown (null), never false. A separate seed step, so a
+ * data folder seeded before it gains the divisions on its next start.
+ */
+async function seedCountyLevelDivisions(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    const inserted = await tx.insert(seedLog).values({ name: DIVISIONS_SEED_NAME }).onConflictDoNothing().returning();
+    if (inserted.length === 0) return;
+    const divisions = provinceDivisions('61');
+    const detail = divisions.detail('areas');
+    const recordNotes = new Map(
+      parseCsv(readSeed('shaanxi-poverty-counties.csv')).flatMap((row) => {
+        const renamed = row.notes?.match(/became (\S+) (61\d{4})/);
+        return renamed ? [[renamed[2]!, `${requiredField(row, 'name_zh')} (${requiredField(row, 'code')}) until its renaming`]] : [];
+      }),
+    );
+    await tx
+      .insert(counties)
+      .values(
+        divisions.counties.map((county) => {
+          const formerly = recordNotes.get(county.code);
+          return {
+            code: county.code,
+            nameZh: county.nameZh,
+            namePinyin: null,
+            prefectureCode: county.cityCode,
+            povertyCounty: null,
+            exitedPovertyYear: null,
+            deepPoverty: null,
+            revolutionaryOldArea: null,
+            notes: formerly
+              ? `formerly ${formerly}, one of the 56 poverty counties: its poverty record is kept under the former code`
+              : null,
+            provenanceKind: 'PUBLIC_RECORD' as const,
+            sourceId: DIVISIONS_SOURCE_ID,
+            sourceDetail: `${detail}: ${county.code}`,
+          };
+        }),
+      )
+      // The 56 counties of the poverty record are already there, with their facts: keep them.
+      .onConflictDoNothing({ target: counties.code });
+  });
+}
+
+/** Loads the public-record seed in one transaction, once per database. */
+async function seedPublicRecord(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     const inserted = await tx.insert(seedLog).values({ name: SEED_NAME }).onConflictDoNothing().returning();
     if (inserted.length === 0) return;
@@ -100,6 +153,8 @@ export async function seedShaanxi(db: Db): Promise<void> {
     await tx.insert(projectNeeds).values(
       needSeeds.map(({ sourceDetail, ...need }) => ({
         ...need,
+        // The report that names these needs published them; they are no one's drafts.
+        publishedAt: new Date(),
         provenanceKind: 'PUBLIC_RECORD',
         sourceId: REPORT,
         sourceDetail: `FACTS.md: ${sourceDetail}`,

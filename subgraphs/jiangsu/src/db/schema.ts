@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { ORGANIZATION_KINDS, type OrganizationKind } from '@hub/common';
-import { ledgerEntryColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
+import { MAX_ENTRY_FEN, MAX_PROJECT_TOTAL_FEN, ORGANIZATION_KINDS, type OrganizationKind } from '@hub/common';
+import { creationKeyColumns, ledgerEntryColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
 import {
   bigint,
   check,
@@ -22,10 +22,29 @@ export const cities = jiangsu.table(
   {
     code: text('code').primaryKey(),
     nameZh: text('name_zh').notNull(),
-    namePinyin: text('name_pinyin').notNull(),
+    /** Null where no source gives it: the division codes package has Chinese names only. */
+    namePinyin: text('name_pinyin'),
     ...provenanceColumns(),
   },
   (t) => [check('city_code_format', sql`${t.code} ~ '^32[0-9]{2}00$'`), provenanceCheck('city_provenance_kind')],
+);
+
+/** A county-level division of Jiangsu (区, 县 or 县级市) by its GB/T 2260 code. */
+export const counties = jiangsu.table(
+  'county',
+  {
+    code: text('code').primaryKey(),
+    nameZh: text('name_zh').notNull(),
+    cityCode: text('city_code')
+      .notNull()
+      .references(() => cities.code),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    check('county_code_format', sql`${t.code} ~ '^32[0-9]{4}$'`),
+    provenanceCheck('county_provenance_kind'),
+    index('county_city_idx').on(t.cityCode),
+  ],
 );
 
 export const organizations = jiangsu.table(
@@ -44,11 +63,13 @@ export const organizations = jiangsu.table(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     ...provenanceColumns(),
+    ...creationKeyColumns(),
   },
   (t) => [
     oneOf('organization_kind', 'kind', ORGANIZATION_KINDS),
     provenanceCheck('organization_provenance_kind'),
     uniqueIndex('organization_uscc_unique').on(t.unifiedSocialCreditCode),
+    uniqueIndex('organization_idempotency_key_unique').on(t.idempotencyKey),
     index('organization_city_idx').on(t.cityCode),
   ],
 );
@@ -85,6 +106,8 @@ export const countyPairs = jiangsu.table(
       .notNull()
       .references(() => cities.code),
     jiangsuCountyNameZh: text('jiangsu_county_name_zh').notNull(),
+    /** The division the record's name stands for; null when no division of the city has that name. */
+    jiangsuCountyCode: text('jiangsu_county_code').references(() => counties.code),
     shaanxiCountyCode: text('shaanxi_county_code').notNull(),
     sinceYear: integer('since_year'),
     ...provenanceColumns(),
@@ -102,10 +125,13 @@ export const countyPairs = jiangsu.table(
 export const FUNDING_KINDS = ['PLEDGE', 'COMMITMENT', 'DISBURSEMENT'] as const;
 export type FundingKind = (typeof FUNDING_KINDS)[number];
 
+const ENTRY_LIMIT = sql.raw(String(MAX_ENTRY_FEN));
+const TOTAL_LIMIT = sql.raw(String(MAX_PROJECT_TOTAL_FEN));
+
 /**
  * What one organization has pledged, committed and disbursed to one project: the running
  * totals of its ledger entries, updated in the same transaction as each entry. Its checks are
- * the invariants: nothing negative, never more disbursed than committed.
+ * the invariants: nothing negative, never more disbursed than committed, within the limit.
  */
 export const fundingAccounts = jiangsu.table(
   'funding_account',
@@ -123,7 +149,34 @@ export const fundingAccounts = jiangsu.table(
     primaryKey({ columns: [t.projectId, t.organizationId] }),
     check('funding_account_not_negative', sql`${t.pledgedFen} >= 0 and ${t.committedFen} >= 0 and ${t.disbursedFen} >= 0`),
     check('funding_account_disbursed_within_committed', sql`${t.disbursedFen} <= ${t.committedFen}`),
+    check(
+      'funding_account_within_limit',
+      sql`${t.pledgedFen} <= ${TOTAL_LIMIT} and ${t.committedFen} <= ${TOTAL_LIMIT} and ${t.disbursedFen} <= ${TOTAL_LIMIT}`,
+    ),
     index('funding_account_organization_idx').on(t.organizationId),
+  ],
+);
+
+/**
+ * What all organizations together have pledged, committed and disbursed to one project, kept
+ * in step with the accounts in the same transaction. A check cannot sum rows, so this row is
+ * where the project's limit holds; updating it also queues concurrent entries of one project.
+ */
+export const fundingProjectTotals = jiangsu.table(
+  'funding_project_total',
+  {
+    projectId: uuid('project_id').primaryKey(),
+    pledgedFen: bigint('pledged_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    committedFen: bigint('committed_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    disbursedFen: bigint('disbursed_fen', { mode: 'bigint' }).notNull().default(sql`0`),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('funding_project_total_not_negative', sql`${t.pledgedFen} >= 0 and ${t.committedFen} >= 0 and ${t.disbursedFen} >= 0`),
+    check(
+      'funding_project_total_within_limit',
+      sql`${t.pledgedFen} <= ${TOTAL_LIMIT} and ${t.committedFen} <= ${TOTAL_LIMIT} and ${t.disbursedFen} <= ${TOTAL_LIMIT}`,
+    ),
   ],
 );
 
@@ -144,6 +197,7 @@ export const fundingEntries = jiangsu.table(
     oneOf('funding_entry_kind', 'kind', FUNDING_KINDS),
     oneOf('funding_entry_currency', 'currency', ['CNY']),
     check('funding_entry_amount_positive', sql`${t.amountFen} > 0`),
+    check('funding_entry_amount_within_limit', sql`${t.amountFen} <= ${ENTRY_LIMIT}`),
     provenanceCheck('funding_entry_provenance_kind'),
     index('funding_entry_project_idx').on(t.projectId, t.recordedAt),
   ],

@@ -1,11 +1,21 @@
 import { provenanceOf } from '@hub/common';
 import type { JiangsuContext } from '../loaders.ts';
-import type { CityPairingRow, CityRow, CountyPairRow } from '../store/jiangsu-store.ts';
+import type { CityPairingRow, CityRow, CountyPairRow, CountyRow } from '../store/jiangsu-store.ts';
 
 export const JiangsuCity = {
   __resolveReference: ({ code }: { code: string }, { loaders }: JiangsuContext) => loaders.city.load(code),
   pairing: (city: CityRow, _: unknown, { loaders }: JiangsuContext) => loaders.pairingByJiangsuCity.load(city.code),
   organizations: (city: CityRow, _: unknown, { loaders }: JiangsuContext) => loaders.organizationsByCity.load(city.code),
+  counties: (city: CityRow, _: unknown, { loaders }: JiangsuContext) => loaders.countiesByCity.load(city.code),
+  provenance: provenanceOf,
+};
+
+export const JiangsuCounty = {
+  async city(county: CountyRow, _: unknown, { loaders }: JiangsuContext) {
+    const city = await loaders.city.load(county.cityCode);
+    if (!city) throw new Error(`county ${county.code} names missing city ${county.cityCode}`);
+    return city;
+  },
   provenance: provenanceOf,
 };
 
@@ -23,6 +33,8 @@ export const CityPairing = {
 
 export const CountyPair = {
   shaanxiCounty: (pair: CountyPairRow) => ({ code: pair.shaanxiCountyCode }),
+  jiangsuCounty: (pair: CountyPairRow, _: unknown, { loaders }: JiangsuContext) =>
+    pair.jiangsuCountyCode ? loaders.county.load(pair.jiangsuCountyCode) : null,
 };
 
 /** Shaanxi's prefectures and counties, as far as Jiangsu knows them: their pairings. */

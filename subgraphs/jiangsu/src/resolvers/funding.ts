@@ -1,4 +1,5 @@
 import {
+  amountLimitExceeded,
   ErrorCode,
   idempotencyKeyReused,
   moneyFromFen,
@@ -10,8 +11,9 @@ import {
   userError,
   type Identity,
   type MoneyInput,
+  type ProvenanceKind,
 } from '@hub/common';
-import { requireFundableStage } from '@hub/server';
+import { projectProvenance, requireFundableStage, requireMatchingProvenance } from '@hub/server';
 import type { FundingKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
 import type { FundingAccountRow, FundingEntryRow } from '../store/funding-store.ts';
@@ -60,6 +62,10 @@ async function record(kind: FundingKind, input: FundingEntryInput, context: Jian
   const organization = await context.loaders.organization.load(input.organizationId);
   if (!organization) throw notFound('Jiangsu organization', 'id', input.organizationId);
   await requireFundableStage(context.peers, projectId, RULES[kind].what, RULES[kind].stages);
+  requireMatchingProvenance(
+    { id: organization.id, kind: organization.provenanceKind as ProvenanceKind },
+    { id: projectId, kind: await projectProvenance(context.peers, projectId) },
+  );
 
   const result = await context.funding.record({
     projectId,
@@ -75,10 +81,13 @@ async function record(kind: FundingKind, input: FundingEntryInput, context: Jian
   switch (result.type) {
     case 'recorded':
       context.loaders.accountsByProject.clear(projectId);
+      context.loaders.totalsByProject.clear(projectId);
       context.loaders.entriesByProject.clear(projectId);
       return result.entry;
     case 'key-reused':
       throw idempotencyKeyReused();
+    case 'over-limit':
+      throw amountLimitExceeded(result.limit, 'input.amount.fen', RULES[kind].what);
     case 'over-disbursement': {
       const committed = result.account?.committedFen ?? 0n;
       const disbursed = result.account?.disbursedFen ?? 0n;
@@ -116,12 +125,13 @@ export const FundingShare = {
 
 type Total = 'pledgedFen' | 'committedFen' | 'disbursedFen';
 
-function sum(accounts: FundingAccountRow[], column: Total): bigint {
-  return accounts.reduce((total, account) => total + account[column], 0n);
+/** A project's total across organizations, kept by the database beside the accounts. */
+async function projectTotalFen(id: string, column: Total, { loaders }: JiangsuContext): Promise<bigint> {
+  return (await loaders.totalsByProject.load(id.toLowerCase()))?.[column] ?? 0n;
 }
 
-const projectTotal = (column: Total) => async ({ id }: { id: string }, _: unknown, { loaders }: JiangsuContext) =>
-  moneyFromFen(sum(await loaders.accountsByProject.load(id.toLowerCase()), column));
+const projectTotal = (column: Total) => async ({ id }: { id: string }, _: unknown, context: JiangsuContext) =>
+  moneyFromFen(await projectTotalFen(id, column, context));
 
 export const Project = {
   __resolveReference: (reference: { id: string; amountSought?: { fen: number } | null }) => reference,
@@ -135,23 +145,16 @@ export const Project = {
   },
   fundingEntries: ({ id }: { id: string }, _: unknown, { loaders }: JiangsuContext) =>
     loaders.entriesByProject.load(id.toLowerCase()),
-  async fundingGap(project: { id: string; amountSought?: { fen: number } | null }, _: unknown, { loaders }: JiangsuContext) {
+  async fundingGap(project: { id: string; amountSought?: { fen: number } | null }, _: unknown, context: JiangsuContext) {
     if (!project.amountSought) return null;
-    const committed = sum(await loaders.accountsByProject.load(project.id.toLowerCase()), 'committedFen');
+    const committed = await projectTotalFen(project.id, 'committedFen', context);
     const gap = BigInt(project.amountSought.fen) - committed;
     return moneyFromFen(gap > 0n ? gap : 0n);
   },
 };
 
-const stageTotal = (column: Total) => async (stage: { projects: { id: string }[] }, _: unknown, { loaders }: JiangsuContext) => {
-  const accounts = await loaders.accountsByProject.loadMany(stage.projects.map((project) => project.id.toLowerCase()));
-  return moneyFromFen(
-    accounts.reduce<bigint>((total, rows) => {
-      if (rows instanceof Error) throw rows;
-      return total + sum(rows, column);
-    }, 0n),
-  );
-};
+const stageTotal = (column: Total) => async (stage: { projects: { id: string }[] }, _: unknown, { loaders }: JiangsuContext) =>
+  moneyFromFen((await loaders.sumsByProjectSet.load(stage.projects.map((project) => project.id.toLowerCase())))[column]);
 
 export const FunnelStage = {
   __resolveReference: (reference: { key: string; projects: { id: string }[] }) => reference,

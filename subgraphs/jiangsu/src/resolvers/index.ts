@@ -1,5 +1,5 @@
-import { scalarResolvers } from '@hub/common';
-import { CityPairing, County, CountyPair, JiangsuCity, Prefecture } from './city.ts';
+import { scalarResolvers, valueTypeResolvers } from '@hub/common';
+import { CityPairing, County, CountyPair, JiangsuCity, JiangsuCounty, Prefecture } from './city.ts';
 import { JiangsuOrganization } from './organization.ts';
 import { FundingEntry, fundingMutations, FundingShare, FunnelStage, Project } from './funding.ts';
 import { Mutation } from './mutation.ts';
@@ -7,6 +7,7 @@ import { Query } from './query.ts';
 
 export const resolvers = {
   ...scalarResolvers,
+  ...valueTypeResolvers,
   Query,
   Mutation: { ...Mutation, ...fundingMutations },
   FundingEntry,
@@ -14,6 +15,7 @@ export const resolvers = {
   Project,
   FunnelStage,
   JiangsuCity,
+  JiangsuCounty,
   CityPairing,
   CountyPair,
   Prefecture,

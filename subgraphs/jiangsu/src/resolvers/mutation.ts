@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import {
   cleanOrganizationInput,
   cleanProfile,
+  creationKey,
   ErrorCode,
+  idempotencyKeyReused,
   requireMemberOf,
   requireRole,
   userError,
@@ -13,21 +15,26 @@ import { duplicateUscc, unwrapUpdate } from '@hub/server';
 import type { JiangsuContext } from '../loaders.ts';
 
 type JiangsuOrganizationInput = OrganizationInput & { cityCode?: string | null };
+type CreateJiangsuOrganizationInput = JiangsuOrganizationInput & { idempotencyKey?: string | null };
 
 export const Mutation = {
-  async createJiangsuOrganization(_: unknown, { input }: { input: JiangsuOrganizationInput }, context: JiangsuContext) {
+  async createJiangsuOrganization(_: unknown, { input }: { input: CreateJiangsuOrganizationInput }, context: JiangsuContext) {
     requireRole(context.identity, ['JIANGSU_OFFICE'], 'register Jiangsu organizations');
     const changes = cleanOrganizationInput(input, true);
-    if (input.cityCode) await requireCity(context, input.cityCode);
+    const cityCode = input.cityCode ?? null;
+    const key = creationKey(input.idempotencyKey, { mutation: 'createJiangsuOrganization', ...changes, cityCode });
+    if (cityCode) await requireCity(context, cityCode);
     const result = await context.store.insertOrganization({
       id: `js-${randomUUID()}`,
       nameZh: changes.nameZh as string,
       kind: changes.kind as NonNullable<typeof changes.kind>,
       ...changes,
-      cityCode: input.cityCode ?? null,
+      cityCode,
       provenanceKind: 'ENTERED',
+      ...key,
     });
     if (result.type === 'duplicate-uscc') throw duplicateUscc();
+    if (result.type === 'key-reused') throw idempotencyKeyReused();
     return result.row;
   },
 

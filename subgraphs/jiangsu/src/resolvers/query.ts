@@ -10,6 +10,11 @@ export const Query = {
     if (!city) throw notFound('Jiangsu city', 'code', code);
     return city;
   },
+  async jiangsuCounty(_: unknown, { code }: { code: string }, { loaders }: JiangsuContext) {
+    const county = await loaders.county.load(code);
+    if (!county) throw notFound('Jiangsu county-level division', 'code', code);
+    return county;
+  },
 
   jiangsuOrganizations: (_: unknown, { filter }: { filter?: OrganizationFilter | null }, { store }: JiangsuContext) =>
     store.organizationsMatching(filter ?? {}),

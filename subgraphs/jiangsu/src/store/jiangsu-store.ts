@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
-import { isStorableKey } from '@hub/common';
-import { organizationWrites, type Db } from '@hub/db';
-import { cities, cityPairings, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
+import { isStorableKey, type ProvenanceKind } from '@hub/common';
+import { organizationWrites, type Db, type KeyedValues } from '@hub/db';
+import { cities, cityPairings, counties, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
 
 export type CityRow = typeof cities.$inferSelect;
+export type CountyRow = typeof counties.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type CityPairingRow = typeof cityPairings.$inferSelect;
 export type CountyPairRow = typeof countyPairs.$inferSelect;
@@ -11,6 +12,7 @@ export type CountyPairRow = typeof countyPairs.$inferSelect;
 export interface OrganizationFilter {
   kind?: OrganizationKind | null;
   cityCode?: string | null;
+  provenance?: readonly ProvenanceKind[] | null;
 }
 
 /** All SQL of the Jiangsu subgraph. Batch methods take many keys and send one statement. */
@@ -27,6 +29,18 @@ export class JiangsuStore {
 
   citiesByCodes(codes: readonly string[]): Promise<CityRow[]> {
     return this.db.select().from(cities).where(inArray(cities.code, [...codes]));
+  }
+
+  countiesByCodes(codes: readonly string[]): Promise<CountyRow[]> {
+    return this.db.select().from(counties).where(inArray(counties.code, [...codes]));
+  }
+
+  countiesByCities(cityCodes: readonly string[]): Promise<CountyRow[]> {
+    return this.db
+      .select()
+      .from(counties)
+      .where(inArray(counties.cityCode, [...cityCodes]))
+      .orderBy(asc(counties.code));
   }
 
   organizationsByIds(ids: readonly string[]): Promise<OrganizationRow[]> {
@@ -47,6 +61,7 @@ export class JiangsuStore {
     const conditions: SQL[] = [];
     if (filter.kind) conditions.push(eq(organizations.kind, filter.kind));
     if (filter.cityCode) conditions.push(eq(organizations.cityCode, filter.cityCode));
+    if (filter.provenance) conditions.push(inArray(organizations.provenanceKind, [...filter.provenance]));
     return this.db
       .select()
       .from(organizations)
@@ -54,8 +69,11 @@ export class JiangsuStore {
       .orderBy(asc(organizations.nameZh));
   }
 
-  /** Inserts an organization; a duplicate Unified Social Credit Code is reported, not thrown. */
-  insertOrganization(values: typeof organizations.$inferInsert) {
+  /**
+   * Inserts an organization, once per idempotency key; a duplicate Unified Social Credit Code
+   * is reported, not thrown.
+   */
+  insertOrganization(values: typeof organizations.$inferInsert & KeyedValues) {
     return this.organizations.insert(values);
   }
 

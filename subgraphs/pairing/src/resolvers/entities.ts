@@ -1,3 +1,4 @@
+import type { ProvenanceKind } from '@hub/common';
 import type { PairingContext } from '../loaders.ts';
 import { projectPipelineFields } from './pipeline.ts';
 
@@ -17,8 +18,15 @@ export const JiangsuOrganization = {
 
 export const County = {
   __resolveReference: (reference: { code: string }) => reference,
-  signingCeremonies: ({ code }: { code: string }, _: unknown, { loaders }: PairingContext) =>
-    loaders.ceremoniesByCounty.load(code),
+  async signingCeremonies(
+    { code }: { code: string },
+    { provenance }: { provenance?: ProvenanceKind[] | null },
+    { loaders }: PairingContext,
+  ) {
+    const ceremonies = await loaders.ceremoniesByCounty.load(code);
+    // Filtered after the batched load, so a page of counties still costs one statement.
+    return provenance ? ceremonies.filter((ceremony) => provenance.includes(ceremony.provenanceKind as ProvenanceKind)) : ceremonies;
+  },
 };
 
 export const Project = {

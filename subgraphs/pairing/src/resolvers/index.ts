@@ -1,4 +1,4 @@
-import { scalarResolvers } from '@hub/common';
+import { scalarResolvers, valueTypeResolvers } from '@hub/common';
 import { Agreement } from './agreement.ts';
 import { Ceremony } from './ceremony.ts';
 import { County, JiangsuOrganization, Project, ShaanxiOrganization } from './entities.ts';
@@ -7,6 +7,7 @@ import { Query } from './query.ts';
 
 export const resolvers = {
   ...scalarResolvers,
+  ...valueTypeResolvers,
   Query: { ...Query, ...pipelineQueries },
   Mutation: pipelineMutations,
   StageEvent,

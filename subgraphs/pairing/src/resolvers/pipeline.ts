@@ -14,6 +14,7 @@ import {
 } from '@hub/common';
 import type { Stage } from '../db/schema.ts';
 import type { PairingContext } from '../loaders.ts';
+import { publishNeed } from '../need-publication.ts';
 import { allowedMove, iatiActivityStatus } from '../pipeline.ts';
 import type { NeedSnapshot, PipelineFilter, StageEventRow } from '../store/pipeline-store.ts';
 import { organizationReference } from './references.ts';
@@ -50,7 +51,9 @@ export const StageEvent = {
   from: (event: StageEventRow) => event.fromStage,
   to: (event: StageEventRow) => event.toStage,
   at: (event: StageEventRow) => event.occurredAt,
-  actor: (event: StageEventRow) => event.actorSubject,
+  // A token's subject names a person; the public and foundations see only the role that acted.
+  actor: (event: StageEventRow, _: unknown, { identity }: PairingContext) =>
+    identity.role === 'SHAANXI_OFFICE' || identity.role === 'JIANGSU_OFFICE' ? event.actorSubject : null,
   organization: (event: StageEventRow) =>
     event.organizationId ? organizationReference(event.organizationId, 'JIANGSU') : null,
   ceremony: (event: StageEventRow, _: unknown, { loaders }: PairingContext) =>
@@ -148,12 +151,15 @@ export const pipelineMutations = {
       ceremonyId = ceremony.id;
     }
 
+    const snapshot = await needSnapshot(context, projectId);
+    // Shaanxi keeps the drafts; told before the move is written, so its refusal moves nothing.
+    if (input.to === 'PUBLISHED') await publishNeed(context.peers, projectId);
     const result = await context.pipeline.applyTransition({
       projectId,
       expectedVersion: input.expectedVersion,
       from: current.stage,
       to: input.to,
-      snapshot: await needSnapshot(context, projectId),
+      snapshot,
       actorRole: identity.role,
       actorSubject: identity.subject,
       note,

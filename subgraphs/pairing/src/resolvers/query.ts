@@ -1,10 +1,11 @@
-import { notFound } from '@hub/common';
+import { notFound, type ProvenanceKind } from '@hub/common';
 import type { Province } from '../db/schema.ts';
 import type { PairingContext } from '../loaders.ts';
 import { organizationReference } from './references.ts';
 
 export const Query = {
-  agreements: (_: unknown, __: unknown, { store }: PairingContext) => store.allAgreements(),
+  agreements: (_: unknown, { provenance }: { provenance?: ProvenanceKind[] | null }, { store }: PairingContext) =>
+    store.allAgreements(provenance ?? null),
 
   async agreement(_: unknown, { id }: { id: string }, { loaders }: PairingContext) {
     const agreement = await loaders.agreement.load(id);
@@ -12,8 +13,11 @@ export const Query = {
     return agreement;
   },
 
-  ceremonies: (_: unknown, { year }: { year?: number | null }, { store }: PairingContext) =>
-    store.ceremoniesInYear(year ?? null),
+  ceremonies: (
+    _: unknown,
+    { year, provenance }: { year?: number | null; provenance?: ProvenanceKind[] | null },
+    { store }: PairingContext,
+  ) => store.ceremoniesMatching(year ?? null, provenance ?? null),
 
   async ceremony(_: unknown, { id }: { id: string }, { loaders }: PairingContext) {
     const ceremony = await loaders.ceremony.load(id);
@@ -21,8 +25,12 @@ export const Query = {
     return ceremony;
   },
 
-  async participants(_: unknown, { province }: { province?: Province | null }, { store }: PairingContext) {
-    const rows = await store.participants(province ?? null);
+  async participants(
+    _: unknown,
+    { province, provenance }: { province?: Province | null; provenance?: ProvenanceKind[] | null },
+    { store }: PairingContext,
+  ) {
+    const rows = await store.participants(province ?? null, provenance ?? null);
     return rows.map((row) => ({
       organization: organizationReference(row.organizationId, row.province),
       province: row.province,

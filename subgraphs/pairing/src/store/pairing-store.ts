@@ -1,5 +1,5 @@
-import { asc, count, eq, inArray, sql, sum } from 'drizzle-orm';
-import { isStorableKey, isUuid } from '@hub/common';
+import { and, asc, count, eq, inArray, sql, sum, type SQL } from 'drizzle-orm';
+import { isStorableKey, isUuid, type ProvenanceKind } from '@hub/common';
 import { queryRows, textArray, type Db } from '@hub/db';
 import {
   agreementFocuses,
@@ -40,8 +40,13 @@ export type CeremonyFor<K extends string> = CeremonyRow & { [key in K]: string }
 export class PairingStore {
   constructor(private readonly db: Db) {}
 
-  allAgreements(): Promise<AgreementRow[]> {
-    return this.db.select().from(agreements).orderBy(asc(agreements.signedOn), asc(agreements.id));
+  /** Every agreement, or those of the given provenance kinds. */
+  allAgreements(provenance: readonly ProvenanceKind[] | null): Promise<AgreementRow[]> {
+    return this.db
+      .select()
+      .from(agreements)
+      .where(provenance ? inArray(agreements.provenanceKind, [...provenance]) : undefined)
+      .orderBy(asc(agreements.signedOn), asc(agreements.id));
   }
 
   agreementsByIds(ids: readonly string[]): Promise<AgreementRow[]> {
@@ -77,11 +82,16 @@ export class PairingStore {
     }));
   }
 
-  ceremoniesInYear(year: number | null): Promise<CeremonyRow[]> {
-    const query = this.db.select().from(ceremonies);
-    const filtered =
-      year === null ? query : query.where(sql`extract(year from ${ceremonies.heldOn}) = ${year}`);
-    return filtered.orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
+  /** Ceremonies, of one year and of the given provenance kinds when those are given. */
+  ceremoniesMatching(year: number | null, provenance: readonly ProvenanceKind[] | null): Promise<CeremonyRow[]> {
+    const conditions: SQL[] = [];
+    if (year !== null) conditions.push(sql`extract(year from ${ceremonies.heldOn}) = ${year}`);
+    if (provenance) conditions.push(inArray(ceremonies.provenanceKind, [...provenance]));
+    return this.db
+      .select()
+      .from(ceremonies)
+      .where(and(...conditions))
+      .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
   }
 
   ceremoniesByIds(ids: readonly string[]): Promise<CeremonyRow[]> {
@@ -159,23 +169,29 @@ export class PairingStore {
   }
 
   /** Every organization the pairing records, with each way it takes part. */
-  async participants(province: Province | null): Promise<ParticipantRow[]> {
+  /**
+   * Organizations taking part, with their roles. A participation is of the kind of the
+   * agreement or ceremony it comes from, so the demo agreement and ceremony can be left out.
+   */
+  async participants(province: Province | null, provenance: readonly ProvenanceKind[] | null): Promise<ParticipantRow[]> {
+    // An empty list of kinds matches nothing; `in ()` is not SQL, so say false.
+    const kinds = provenance === null ? sql`true` : provenance.length === 0 ? sql`false` : sql`provenance_kind in ${provenance}`;
     const rows = await queryRows<{ organization_id: string; province: Province; roles: ParticipationRole[] | string }>(
       this.db,
       sql`
       select organization_id, province, array_agg(distinct role order by role) as roles
       from (
-        select jiangsu_party_id as organization_id, 'JIANGSU' as province, 'AGREEMENT_PARTY' as role
+        select jiangsu_party_id as organization_id, 'JIANGSU' as province, 'AGREEMENT_PARTY' as role, provenance_kind
           from ${agreements}
         union all
-        select shaanxi_party_id, 'SHAANXI', 'AGREEMENT_PARTY' from ${agreements}
+        select shaanxi_party_id, 'SHAANXI', 'AGREEMENT_PARTY', provenance_kind from ${agreements}
         union all
-        select coordinator_id, 'SHAANXI', 'COORDINATOR' from ${agreements} where coordinator_id is not null
+        select coordinator_id, 'SHAANXI', 'COORDINATOR', provenance_kind from ${agreements} where coordinator_id is not null
         union all
-        select organization_id, province, case role when 'HOST' then 'CEREMONY_HOST' else 'SIGNATORY' end
-          from ${ceremonyOrganizations}
+        select o.organization_id, o.province, case o.role when 'HOST' then 'CEREMONY_HOST' else 'SIGNATORY' end, c.provenance_kind
+          from ${ceremonyOrganizations} o join ${ceremonies} c on c.id = o.ceremony_id
       ) as participation
-      where ${province}::text is null or province = ${province}
+      where (${province}::text is null or province = ${province}) and ${kinds}
       group by organization_id, province
       order by province desc, organization_id`,
     );

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import { isUuid, type ProjectField, type TimeCursor } from '@hub/common';
+import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import { textArray, type Db } from '@hub/db';
 import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
 
@@ -13,6 +13,7 @@ export interface PipelineFilter {
   field?: ProjectField | null;
   organizationId?: string | null;
   year?: number | null;
+  provenance?: readonly ProvenanceKind[] | null;
 }
 
 /** What Shaanxi says of the need, copied at each transition for filtering. */
@@ -38,9 +39,26 @@ export interface Transition {
 
 export type TransitionResult = { type: 'moved'; pipeline: PipelineRow; event: StageEventRow } | { type: 'version-conflict' };
 
+/** Whether a reader sees projects that were never published (a draft suspended or cancelled). */
+export type PipelineReader = 'drafts-included' | 'published-only';
+
 /** All SQL of the pipeline. Batch methods take many keys and send one statement. */
 export class PipelineStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly reader: PipelineReader = 'published-only',
+  ) {}
+
+  /**
+   * A need is public once it has been published; one suspended or cancelled as a draft never
+   * was, and stays the Shaanxi office's. Spread into the lists' conditions.
+   */
+  private visibleProjects(): SQL[] {
+    if (this.reader === 'drafts-included') return [];
+    return [
+      sql`exists (select 1 from ${stageEvents} where ${stageEvents.projectId} = ${projectPipelines.projectId} and ${stageEvents.toStage} = 'PUBLISHED')`,
+    ];
+  }
 
   pipelinesByProjects(ids: readonly string[]): Promise<PipelineRow[]> {
     const keys = ids.filter(isUuid);
@@ -60,7 +78,7 @@ export class PipelineStore {
 
   /** One page of the pipeline, newest entries first, one extra row to tell whether more follow. */
   page(filter: PipelineFilter, first: number, after: TimeCursor | null): Promise<PipelineRow[]> {
-    const conditions = pipelineConditions(filter);
+    const conditions = [...pipelineConditions(filter), ...this.visibleProjects()];
     if (after) {
       const position = or(
         lt(projectPipelines.enteredAt, after.at),
@@ -80,7 +98,7 @@ export class PipelineStore {
     const [row] = await this.db
       .select({ total: count() })
       .from(projectPipelines)
-      .where(and(...pipelineConditions(filter)));
+      .where(and(...pipelineConditions(filter), ...this.visibleProjects()));
     return row?.total ?? 0;
   }
 
@@ -89,7 +107,7 @@ export class PipelineStore {
     const rows = await this.db
       .select({ stage: projectPipelines.stage, projectIds: sql<string[]>`array_agg(${projectPipelines.projectId} order by ${projectPipelines.projectId})` })
       .from(projectPipelines)
-      .where(and(...pipelineConditions(filter)))
+      .where(and(...pipelineConditions(filter), ...this.visibleProjects()))
       .groupBy(projectPipelines.stage);
     return rows.map((row) => ({ stage: row.stage, projectIds: textArray(row.projectIds) }));
   }
@@ -163,5 +181,6 @@ function pipelineConditions(filter: PipelineFilter): SQL[] {
     conditions.push(gte(projectPipelines.enteredAt, new Date(Date.UTC(filter.year, 0, 1))));
     conditions.push(lt(projectPipelines.enteredAt, new Date(Date.UTC(filter.year + 1, 0, 1))));
   }
+  if (filter.provenance) conditions.push(inArray(projectPipelines.provenanceKind, [...filter.provenance]));
   return conditions;
 }

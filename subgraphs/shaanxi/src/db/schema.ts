@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { ORGANIZATION_KINDS, PROJECT_FIELDS, type OrganizationKind, type ProjectField } from '@hub/common';
-import { ledgerEntryColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
+import {
+  MAX_ENTRY_FEN,
+  MAX_PROJECT_TOTAL_FEN,
+  ORGANIZATION_KINDS,
+  PROJECT_FIELDS,
+  type OrganizationKind,
+  type ProjectField,
+} from '@hub/common';
+import { creationKeyColumns, ledgerEntryColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
 import {
   bigint,
   boolean,
@@ -13,6 +20,9 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+const ENTRY_LIMIT = sql.raw(String(MAX_ENTRY_FEN));
+const TOTAL_LIMIT = sql.raw(String(MAX_PROJECT_TOTAL_FEN));
 
 export const shaanxi = pgSchema('shaanxi');
 
@@ -38,11 +48,13 @@ export const counties = shaanxi.table(
   {
     code: text('code').primaryKey(),
     nameZh: text('name_zh').notNull(),
-    namePinyin: text('name_pinyin').notNull(),
+    /** Null where no source gives it: the division codes package has Chinese names only. */
+    namePinyin: text('name_pinyin'),
     prefectureCode: text('prefecture_code')
       .notNull()
       .references(() => prefectures.code),
-    povertyCounty: boolean('poverty_county').notNull(),
+    /** True for the 56 poverty counties of the public record; null where the record is silent. */
+    povertyCounty: boolean('poverty_county'),
     exitedPovertyYear: integer('exited_poverty_year'),
     /** One of Shaanxi's 11 deep-poverty counties; null where the record is silent. */
     deepPoverty: boolean('deep_poverty'),
@@ -75,11 +87,13 @@ export const organizations = shaanxi.table(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     ...provenanceColumns(),
+    ...creationKeyColumns(),
   },
   (t) => [
     oneOf('organization_kind', 'kind', ORGANIZATION_KINDS),
     provenanceCheck('organization_provenance_kind'),
     uniqueIndex('organization_uscc_unique').on(t.unifiedSocialCreditCode),
+    uniqueIndex('organization_idempotency_key_unique').on(t.idempotencyKey),
     index('organization_home_county_idx').on(t.homeCountyCode),
   ],
 );
@@ -100,14 +114,22 @@ export const projectNeeds = shaanxi.table(
     amountSoughtFen: bigint('amount_sought_fen', { mode: 'bigint' }),
     beneficiaryCount: integer('beneficiary_count'),
     beneficiaryDescription: text('beneficiary_description'),
+    /**
+     * Set when the pairing publishes the need (PROPOSED → PUBLISHED); until then it is a
+     * draft only the Shaanxi office sees. Kept here so that every list can filter in SQL.
+     */
+    publishedAt: timestamp('published_at', { withTimezone: true }),
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     ...provenanceColumns(),
+    ...creationKeyColumns(),
   },
   (t) => [
     oneOf('project_need_field', 'field', PROJECT_FIELDS),
+    uniqueIndex('project_need_idempotency_key_unique').on(t.idempotencyKey),
     check('project_need_amount_not_negative', sql`${t.amountSoughtFen} >= 0`),
+    check('project_need_amount_within_limit', sql`${t.amountSoughtFen} <= ${TOTAL_LIMIT}`),
     check('project_need_beneficiaries_not_negative', sql`${t.beneficiaryCount} >= 0`),
     provenanceCheck('project_need_provenance_kind'),
     index('project_need_county_idx').on(t.countyCode),
@@ -122,7 +144,7 @@ export type FundsKind = (typeof FUNDS_KINDS)[number];
 /**
  * What a project has received and spent in Shaanxi: running totals of its entries, updated
  * in the same transaction as each entry. Its checks are the invariants: nothing negative,
- * never more spent than received.
+ * never more spent than received, within the project limit.
  */
 export const projectAccounts = shaanxi.table(
   'project_account',
@@ -137,6 +159,7 @@ export const projectAccounts = shaanxi.table(
   (t) => [
     check('project_account_not_negative', sql`${t.receivedFen} >= 0 and ${t.spentFen} >= 0`),
     check('project_account_spent_within_received', sql`${t.spentFen} <= ${t.receivedFen}`),
+    check('project_account_within_limit', sql`${t.receivedFen} <= ${TOTAL_LIMIT} and ${t.spentFen} <= ${TOTAL_LIMIT}`),
   ],
 );
 
@@ -160,6 +183,7 @@ export const fundsEntries = shaanxi.table(
     oneOf('funds_entry_kind', 'kind', FUNDS_KINDS),
     oneOf('funds_entry_currency', 'currency', ['CNY']),
     check('funds_entry_amount_positive', sql`${t.amountFen} > 0`),
+    check('funds_entry_amount_within_limit', sql`${t.amountFen} <= ${ENTRY_LIMIT}`),
     check('funds_entry_expenditure_has_purpose', sql`${t.kind} <> 'EXPENDITURE' or ${t.purpose} is not null`),
     provenanceCheck('funds_entry_provenance_kind'),
     index('funds_entry_project_idx').on(t.projectId, t.recordedAt),

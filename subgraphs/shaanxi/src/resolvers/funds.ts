@@ -1,4 +1,5 @@
 import {
+  amountLimitExceeded,
   cleanText,
   ErrorCode,
   idempotencyKeyReused,
@@ -12,11 +13,12 @@ import {
   requireRole,
   userError,
   type MoneyInput,
+  type ProvenanceKind,
 } from '@hub/common';
-import { requireFundableStage } from '@hub/server';
+import { jiangsuOrganizationProvenance, requireFundableStage, requireMatchingProvenance } from '@hub/server';
 import type { FundsKind } from '../db/schema.ts';
 import type { ShaanxiContext } from '../loaders.ts';
-import type { FundsEntryRow } from '../store/funds-store.ts';
+import type { FundsEntryRow, FundsSums } from '../store/funds-store.ts';
 
 interface FundsInput {
   projectId: string;
@@ -47,6 +49,12 @@ async function record(kind: FundsKind, input: FundsInput, context: ShaanxiContex
   const project = await context.loaders.project.load(projectId);
   if (!project) throw notFound('project', 'id', input.projectId);
   await requireFundableStage(context.peers, projectId, WHAT[kind], FUNDED_STAGES);
+  if (fromOrganizationId !== null) {
+    requireMatchingProvenance(
+      { id: fromOrganizationId, kind: await jiangsuOrganizationProvenance(context.peers, fromOrganizationId) },
+      { id: projectId, kind: project.provenanceKind as ProvenanceKind },
+    );
+  }
 
   const result = await context.funds.record({
     projectId,
@@ -67,6 +75,8 @@ async function record(kind: FundsKind, input: FundsInput, context: ShaanxiContex
       return result.entry;
     case 'key-reused':
       throw idempotencyKeyReused();
+    case 'over-limit':
+      throw amountLimitExceeded(result.limit, 'input.amount.fen', WHAT[kind]);
     case 'over-spending': {
       const received = result.account?.receivedFen ?? 0n;
       const spent = result.account?.spentFen ?? 0n;
@@ -144,21 +154,18 @@ export const projectFundsFields = {
     reconcile(project, context),
 };
 
-/** Money of the projects standing at one funnel stage, one batched statement per loader. */
-async function stageSum(
-  stage: { projects: { id: string }[] },
-  pick: (project: { id: string }) => Promise<bigint>,
-) {
-  const amounts = await Promise.all(stage.projects.map(pick));
-  return moneyFromFen(amounts.reduce((total, amount) => total + amount, 0n));
-}
+/** Money of the projects standing at one funnel stage: every stage of a request in one statement. */
+const stageSum =
+  (column: keyof FundsSums) =>
+  async (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
+    moneyFromFen((await loaders.sumsByProjectSet.load(projectIds(stage)))[column]);
+
+const projectIds = (stage: { projects: { id: string }[] }) => stage.projects.map(({ id }) => id.toLowerCase());
 
 export const FunnelStage = {
   __resolveReference: (reference: { key: string; projects: { id: string }[] }) => reference,
-  amountSought: (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
-    stageSum(stage, async ({ id }) => (await loaders.project.load(id.toLowerCase()))?.amountSoughtFen ?? 0n),
-  received: (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
-    stageSum(stage, async ({ id }) => (await loaders.account.load(id.toLowerCase()))?.receivedFen ?? 0n),
-  spent: (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
-    stageSum(stage, async ({ id }) => (await loaders.account.load(id.toLowerCase()))?.spentFen ?? 0n),
+  amountSought: async (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
+    moneyFromFen(await loaders.amountSoughtByProjectSet.load(projectIds(stage))),
+  received: stageSum('receivedFen'),
+  spent: stageSum('spentFen'),
 };

@@ -5,7 +5,10 @@ import {
   cleanOrganizationInput,
   cleanProfile,
   cleanText,
+  creationKey,
   ErrorCode,
+  idempotencyKeyReused,
+  MAX_PROJECT_TOTAL_FEN,
   notFound,
   notNull,
   requireMemberOf,
@@ -40,21 +43,25 @@ const ENTERED = { provenanceKind: 'ENTERED', sourceId: null, sourceDetail: null 
 export const Mutation = {
   async createShaanxiOrganization(
     _: unknown,
-    { input }: { input: OrganizationInput & { homeCountyCode?: string | null } },
+    { input }: { input: OrganizationInput & { homeCountyCode?: string | null; idempotencyKey?: string | null } },
     context: ShaanxiContext,
   ) {
     requireRole(context.identity, ['SHAANXI_OFFICE'], 'register Shaanxi organizations');
     const changes = cleanOrganizationInput(input, true);
-    if (input.homeCountyCode) await requireCounty(context, input.homeCountyCode, 'input.homeCountyCode');
+    const homeCountyCode = input.homeCountyCode ?? null;
+    const key = creationKey(input.idempotencyKey, { mutation: 'createShaanxiOrganization', ...changes, homeCountyCode });
+    if (homeCountyCode) await requireCounty(context, homeCountyCode, 'input.homeCountyCode');
     const result = await context.store.insertOrganization({
       id: `sn-${randomUUID()}`,
       nameZh: changes.nameZh as string,
       kind: changes.kind as NonNullable<typeof changes.kind>,
       ...changes,
-      homeCountyCode: input.homeCountyCode ?? null,
+      homeCountyCode,
       ...ENTERED,
+      ...key,
     });
     if (result.type === 'duplicate-uscc') throw duplicateUscc();
+    if (result.type === 'key-reused') throw idempotencyKeyReused();
     return result.row;
   },
 
@@ -88,22 +95,36 @@ export const Mutation = {
     });
   },
 
-  async raiseProjectNeed(_: unknown, { input }: { input: ProjectNeedInput & { countyCode: string } }, context: ShaanxiContext) {
+  async raiseProjectNeed(
+    _: unknown,
+    { input }: { input: ProjectNeedInput & { countyCode: string; idempotencyKey?: string | null } },
+    context: ShaanxiContext,
+  ) {
     requireRole(context.identity, ['SHAANXI_OFFICE'], 'raise project needs');
     const changes = cleanNeedInput(input, true);
-    await requireCounty(context, input.countyCode, 'input.countyCode');
-    if (input.raisedByOrganizationId) {
-      const organization = await context.loaders.organization.load(input.raisedByOrganizationId);
-      if (!organization) throw notFound('Shaanxi organization', 'id', input.raisedByOrganizationId);
-    }
-    return context.store.insertProjectNeed({
+    const raisedByOrganizationId = input.raisedByOrganizationId ?? null;
+    const key = creationKey(input.idempotencyKey, {
+      mutation: 'raiseProjectNeed',
+      ...changes,
       countyCode: input.countyCode,
-      raisedByOrganizationId: input.raisedByOrganizationId ?? null,
+      raisedByOrganizationId,
+    });
+    await requireCounty(context, input.countyCode, 'input.countyCode');
+    if (raisedByOrganizationId) {
+      const organization = await context.loaders.organization.load(raisedByOrganizationId);
+      if (!organization) throw notFound('Shaanxi organization', 'id', raisedByOrganizationId);
+    }
+    const result = await context.store.insertProjectNeed({
+      countyCode: input.countyCode,
+      raisedByOrganizationId,
       titleZh: changes.titleZh as string,
       field: changes.field as ProjectField,
       ...changes,
       ...ENTERED,
+      ...key,
     });
+    if (result.type === 'key-reused') throw idempotencyKeyReused();
+    return result.row;
   },
 
   async updateProjectNeed(
@@ -147,7 +168,7 @@ function cleanNeedInput(input: ProjectNeedInput, creating: boolean) {
     changes.amountSoughtFen =
       input.amountSought === null
         ? null
-        : BigInt(checkRange(input.amountSought.fen, 'input.amountSought.fen', 0, Number.MAX_SAFE_INTEGER));
+        : BigInt(checkRange(input.amountSought.fen, 'input.amountSought.fen', 0, Number(MAX_PROJECT_TOTAL_FEN)));
   }
   if (input.beneficiaryCount !== undefined) {
     changes.beneficiaryCount =

@@ -1,6 +1,6 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { isUuid } from '@hub/common';
-import { checkViolation, recordOnce, type Db, type RecordOnce } from '@hub/db';
+import { bySlot, checkViolation, queryRows, recordOnce, wantedProjectSets, type Db, type RecordOnce } from '@hub/db';
 import { fundsEntries, projectAccounts, type FundsKind } from '../db/schema.ts';
 
 export type ProjectAccountRow = typeof projectAccounts.$inferSelect;
@@ -19,7 +19,22 @@ export interface NewFundsEntry {
   recordedBySubject: string | null;
 }
 
-export type FundsRecordResult = RecordOnce<FundsEntryRow> | { type: 'over-spending'; account: ProjectAccountRow | null };
+export type FundsRecordResult =
+  | RecordOnce<FundsEntryRow>
+  | { type: 'over-spending'; account: ProjectAccountRow | null }
+  | { type: 'over-limit'; limit: 'ENTRY' | 'PROJECT_TOTAL' };
+
+/** The checks that hold the money limits, by the limit each enforces. */
+const LIMIT_CHECKS: Record<string, 'ENTRY' | 'PROJECT_TOTAL'> = {
+  funds_entry_amount_within_limit: 'ENTRY',
+  project_account_within_limit: 'PROJECT_TOTAL',
+};
+
+/** Exact sums of a set of projects, as decimal strings of fen (SQL numeric). */
+export interface FundsSums {
+  receivedFen: string;
+  spentFen: string;
+}
 
 const TOTAL_COLUMN = { RECEIPT: 'receivedFen', EXPENDITURE: 'spentFen' } as const satisfies Record<FundsKind, keyof ProjectAccountRow>;
 
@@ -31,6 +46,25 @@ export class FundsStore {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
     return this.db.select().from(projectAccounts).where(inArray(projectAccounts.projectId, keys));
+  }
+
+  /**
+   * What the projects of each set (a funnel's stage) received and spent, every set in one
+   * statement, added up by the database as numeric so no sum is ever rounded.
+   */
+  async sumsByProjectSets(sets: readonly (readonly string[])[]): Promise<FundsSums[]> {
+    const zero = { receivedFen: '0', spentFen: '0' };
+    const wanted = wantedProjectSets(sets);
+    if (!wanted) return sets.map(() => zero);
+    const rows = await queryRows<FundsSums & { slot: number }>(
+      this.db,
+      sql`select wanted.slot,
+            coalesce(sum(a.received_fen), 0)::text as "receivedFen",
+            coalesce(sum(a.spent_fen), 0)::text as "spentFen"
+          from ${wanted} join ${projectAccounts} a on a.project_id = wanted.project_id
+          group by wanted.slot`,
+    );
+    return bySlot(sets, rows, zero);
   }
 
   entriesByProjects(projectIds: readonly string[]): Promise<FundsEntryRow[]> {
@@ -75,7 +109,10 @@ export class FundsStore {
         },
       });
     } catch (error) {
-      if (checkViolation(error) === 'project_account_spent_within_received') {
+      const violated = checkViolation(error);
+      const limit = violated === null ? undefined : LIMIT_CHECKS[violated];
+      if (limit) return { type: 'over-limit', limit };
+      if (violated === 'project_account_spent_within_received') {
         const [account] = await this.db.select().from(projectAccounts).where(eq(projectAccounts.projectId, entry.projectId));
         return { type: 'over-spending', account: account ?? null };
       }

@@ -1,6 +1,17 @@
-import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import { isStorableKey, isUuid, type TimeCursor } from '@hub/common';
-import { organizationWrites, updateVersioned, type Db, type VersionedUpdate } from '@hub/db';
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
+import {
+  bySlot,
+  createOnce,
+  organizationWrites,
+  queryRows,
+  updateVersioned,
+  wantedProjectSets,
+  type CreateOnce,
+  type Db,
+  type KeyedValues,
+  type VersionedUpdate,
+} from '@hub/db';
 import { counties, organizations, prefectures, projectNeeds, type OrganizationKind, type ProjectField } from '../db/schema.ts';
 
 export type PrefectureRow = typeof prefectures.$inferSelect;
@@ -13,26 +24,44 @@ export interface CountyFilter {
   povertyCounty?: boolean | null;
   exitedPovertyYear?: number | null;
   deepPoverty?: boolean | null;
+  provenance?: readonly ProvenanceKind[] | null;
 }
 
 export interface OrganizationFilter {
   kind?: OrganizationKind | null;
   homeCountyCode?: string | null;
+  provenance?: readonly ProvenanceKind[] | null;
 }
 
 export interface ProjectNeedFilter {
   countyCode?: string | null;
   prefectureCode?: string | null;
   field?: ProjectField | null;
+  provenance?: readonly ProvenanceKind[] | null;
 }
 
 
-/** All SQL of the Shaanxi subgraph. Batch methods take many keys and send one statement. */
+/** Whether a reader sees draft needs (not yet published): the Shaanxi office and the hub's services do. */
+export type NeedReader = 'drafts-included' | 'published-only';
+
+/**
+ * All SQL of the Shaanxi subgraph. Batch methods take many keys and send one statement.
+ * Every read of needs is filtered for `reader` here, so no list, count or lookup can show a
+ * draft to someone who may not see it.
+ */
 export class ShaanxiStore {
   private readonly organizations;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly reader: NeedReader = 'published-only',
+  ) {
     this.organizations = organizationWrites<OrganizationRow>(db, organizations);
+  }
+
+  /** The condition that hides drafts from this reader, as a list to spread into a where. */
+  private visibleNeeds(): SQL[] {
+    return this.reader === 'drafts-included' ? [] : [isNotNull(projectNeeds.publishedAt)];
   }
 
   allPrefectures(): Promise<PrefectureRow[]> {
@@ -90,6 +119,7 @@ export class ShaanxiStore {
     const conditions: SQL[] = [];
     if (filter.kind) conditions.push(eq(organizations.kind, filter.kind));
     if (filter.homeCountyCode) conditions.push(eq(organizations.homeCountyCode, filter.homeCountyCode));
+    if (filter.provenance) conditions.push(inArray(organizations.provenanceKind, [...filter.provenance]));
     return this.db
       .select()
       .from(organizations)
@@ -100,14 +130,34 @@ export class ShaanxiStore {
   projectNeedsByIds(ids: readonly string[]): Promise<ProjectNeedRow[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return Promise.resolve([]);
-    return this.db.select().from(projectNeeds).where(inArray(projectNeeds.id, valid));
+    return this.db
+      .select()
+      .from(projectNeeds)
+      .where(and(inArray(projectNeeds.id, valid), ...this.visibleNeeds()));
+  }
+
+  /**
+   * What the visible needs of each set of projects (a funnel's stage) seek, every set in one
+   * statement, added up by the database as numeric (decimal strings of fen) so no sum is rounded.
+   */
+  async amountSoughtByProjectSets(sets: readonly (readonly string[])[]): Promise<string[]> {
+    const wanted = wantedProjectSets(sets);
+    if (!wanted) return sets.map(() => '0');
+    const rows = await queryRows<{ slot: number; amountSoughtFen: string }>(
+      this.db,
+      sql`select wanted.slot, coalesce(sum(${projectNeeds.amountSoughtFen}), 0)::text as "amountSoughtFen"
+          from ${wanted} join ${projectNeeds} on ${projectNeeds.id} = wanted.project_id
+          where ${and(sql`true`, ...this.visibleNeeds())}
+          group by wanted.slot`,
+    );
+    return bySlot(sets, rows, { amountSoughtFen: '0' }).map((row) => row.amountSoughtFen);
   }
 
   projectNeedsByCounties(countyCodes: readonly string[]): Promise<ProjectNeedRow[]> {
     return this.db
       .select()
       .from(projectNeeds)
-      .where(inArray(projectNeeds.countyCode, [...countyCodes]))
+      .where(and(inArray(projectNeeds.countyCode, [...countyCodes]), ...this.visibleNeeds()))
       .orderBy(...newestFirst);
   }
 
@@ -115,13 +165,13 @@ export class ShaanxiStore {
     return this.db
       .select()
       .from(projectNeeds)
-      .where(inArray(projectNeeds.raisedByOrganizationId, [...organizationIds]))
+      .where(and(inArray(projectNeeds.raisedByOrganizationId, [...organizationIds]), ...this.visibleNeeds()))
       .orderBy(...newestFirst);
   }
 
   /** One page of project needs, newest first, fetching one extra row to tell whether more follow. */
   projectNeedsPage(filter: ProjectNeedFilter, first: number, after: TimeCursor | null): Promise<ProjectNeedRow[]> {
-    const conditions = projectConditions(filter);
+    const conditions = [...projectConditions(filter), ...this.visibleNeeds()];
     if (after) {
       const position = or(
         lt(projectNeeds.createdAt, after.at),
@@ -141,12 +191,15 @@ export class ShaanxiStore {
     const [row] = await this.db
       .select({ total: count() })
       .from(projectNeeds)
-      .where(and(...projectConditions(filter)));
+      .where(and(...projectConditions(filter), ...this.visibleNeeds()));
     return row?.total ?? 0;
   }
 
-  /** Inserts an organization; a duplicate Unified Social Credit Code is reported, not thrown. */
-  insertOrganization(values: typeof organizations.$inferInsert) {
+  /**
+   * Inserts an organization, once per idempotency key; a duplicate Unified Social Credit Code
+   * is reported, not thrown.
+   */
+  insertOrganization(values: typeof organizations.$inferInsert & KeyedValues) {
     return this.organizations.insert(values);
   }
 
@@ -155,9 +208,9 @@ export class ShaanxiStore {
     return this.organizations.update(id, expectedVersion, changes);
   }
 
-  async insertProjectNeed(values: typeof projectNeeds.$inferInsert): Promise<ProjectNeedRow> {
-    const [row] = await this.db.insert(projectNeeds).values(values).returning();
-    return row as ProjectNeedRow;
+  /** Inserts a need, once per idempotency key. */
+  insertProjectNeed(values: typeof projectNeeds.$inferInsert & KeyedValues): Promise<CreateOnce<ProjectNeedRow>> {
+    return createOnce<ProjectNeedRow>(this.db, projectNeeds, values);
   }
 
   updateProjectNeed(
@@ -167,6 +220,20 @@ export class ShaanxiStore {
   ): Promise<VersionedUpdate<ProjectNeedRow>> {
     if (!isUuid(id)) return Promise.resolve({ type: 'not-found' });
     return updateVersioned<ProjectNeedRow>(this.db, projectNeeds, { column: projectNeeds.id, value: id }, expectedVersion, changes);
+  }
+
+  /**
+   * Marks a need published, keeping the first time it was: publishing again (a retried move,
+   * a project sent back to PUBLISHED) changes nothing. Null when there is no such need.
+   */
+  async markNeedPublished(id: string): Promise<ProjectNeedRow | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.db
+      .update(projectNeeds)
+      .set({ publishedAt: sql`coalesce(${projectNeeds.publishedAt}, now())` })
+      .where(eq(projectNeeds.id, id))
+      .returning();
+    return row ?? null;
   }
 
   /** Checks the database answers; used by health checks. */
@@ -183,6 +250,7 @@ function countyConditions(filter: CountyFilter): SQL[] {
   if (filter.povertyCounty != null) conditions.push(eq(counties.povertyCounty, filter.povertyCounty));
   if (filter.exitedPovertyYear != null) conditions.push(eq(counties.exitedPovertyYear, filter.exitedPovertyYear));
   if (filter.deepPoverty != null) conditions.push(eq(counties.deepPoverty, filter.deepPoverty));
+  if (filter.provenance) conditions.push(inArray(counties.provenanceKind, [...filter.provenance]));
   return conditions;
 }
 
@@ -198,5 +266,6 @@ function projectConditions(filter: ProjectNeedFilter): SQL[] {
     );
   }
   if (filter.field) conditions.push(eq(projectNeeds.field, filter.field));
+  if (filter.provenance) conditions.push(inArray(projectNeeds.provenanceKind, [...filter.provenance]));
   return conditions;
 }

@@ -1,0 +1,53 @@
+import { ErrorCode, userError, type ProvenanceKind } from '@hub/common';
+import type { Peers } from './peers.ts';
+
+const PROJECT_PROVENANCE = /* GraphQL */ `
+  query ProjectProvenance($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on Project { id provenance { kind } } }
+  }
+`;
+
+const ORGANIZATION_PROVENANCE = /* GraphQL */ `
+  query OrganizationProvenance($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on JiangsuOrganization { id provenance { kind } } }
+  }
+`;
+
+type Entities = { _entities: ({ provenance?: { kind: ProvenanceKind } } | null)[] };
+
+/** What kind of record a project is, asked of the Shaanxi subgraph that owns it; null when it has none. */
+export async function projectProvenance(peers: Peers, projectId: string): Promise<ProvenanceKind | null> {
+  const data = await peers.query<Entities>('shaanxi', PROJECT_PROVENANCE, {
+    representations: [{ __typename: 'Project', id: projectId }],
+  });
+  return data._entities[0]?.provenance?.kind ?? null;
+}
+
+/** What kind of record a Jiangsu organization is, asked of the Jiangsu subgraph; null when it has none. */
+export async function jiangsuOrganizationProvenance(peers: Peers, organizationId: string): Promise<ProvenanceKind | null> {
+  const data = await peers.query<Entities>('jiangsu', ORGANIZATION_PROVENANCE, {
+    representations: [{ __typename: 'JiangsuOrganization', id: organizationId }],
+  });
+  return data._entities[0]?.provenance?.kind ?? null;
+}
+
+const isDemo = (kind: ProvenanceKind) => kind === 'SYNTHETIC_DEMO';
+
+/**
+ * Refuses money between synthetic demo data and real records (PROVENANCE_MISMATCH): a real
+ * organization's books never hold a fictional project, and a fictional foundation never funds
+ * a real one. Public-record and entered records are both real and may meet.
+ */
+export function requireMatchingProvenance(
+  organization: { id: string; kind: ProvenanceKind | null },
+  project: { id: string; kind: ProvenanceKind | null },
+): void {
+  if (organization.kind === null || project.kind === null) return;
+  if (isDemo(organization.kind) === isDemo(project.kind)) return;
+  const [demo, real] = isDemo(project.kind) ? ['project', 'organization'] : ['organization', 'project'];
+  throw userError(
+    ErrorCode.ProvenanceMismatch,
+    `The ${demo} is synthetic demo data and the ${real} is a real record; money between them is not recorded.`,
+    { organizationProvenance: organization.kind, projectProvenance: project.kind },
+  );
+}

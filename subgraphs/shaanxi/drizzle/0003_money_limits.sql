@@ -1,0 +1,3 @@
+ALTER TABLE "shaanxi"."funds_entry" ADD CONSTRAINT "funds_entry_amount_within_limit" CHECK ("shaanxi"."funds_entry"."amount_fen" <= 100000000000);--> statement-breakpoint
+ALTER TABLE "shaanxi"."project_account" ADD CONSTRAINT "project_account_within_limit" CHECK ("shaanxi"."project_account"."received_fen" <= 100000000000 and "shaanxi"."project_account"."spent_fen" <= 100000000000);--> statement-breakpoint
+ALTER TABLE "shaanxi"."project_need" ADD CONSTRAINT "project_need_amount_within_limit" CHECK ("shaanxi"."project_need"."amount_sought_fen" <= 100000000000);

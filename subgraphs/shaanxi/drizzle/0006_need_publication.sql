@@ -1,0 +1,1 @@
+ALTER TABLE "shaanxi"."project_need" ADD COLUMN "published_at" timestamp with time zone;

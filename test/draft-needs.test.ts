@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { startTestHub, type TestHub } from '@hub/testkit';
+
+/**
+ * A need is the Shaanxi office's draft until it publishes it: nobody else finds it in any
+ * list, count or lookup. Once published it is everyone's. Who moved a project is shown to the
+ * two offices; everyone else sees only the role.
+ */
+const COUNTY = '610924';
+const ORGANIZATION = 'sn-zhenping-volunteer-association';
+const FOUNDATION = 'js-ruihua-charity-foundation';
+
+type Reader = 'public' | 'foundationMember' | 'jiangsuOffice' | 'shaanxiOffice';
+const OUTSIDERS: Reader[] = ['public', 'foundationMember', 'jiangsuOffice'];
+
+let hub: TestHub;
+const tokens: Partial<Record<Reader, string>> = {};
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  tokens.shaanxiOffice = await hub.token('SHAANXI_OFFICE');
+  tokens.jiangsuOffice = await hub.token('JIANGSU_OFFICE');
+  tokens.foundationMember = await hub.token('FOUNDATION_MEMBER', FOUNDATION);
+});
+
+afterAll(async () => {
+  await hub?.stop();
+});
+
+async function raiseDraft(titleZh: string): Promise<string> {
+  const result = await hub.query(
+    `mutation ($t: String!, $o: ID!) {
+      raiseProjectNeed(input: { countyCode: "${COUNTY}", raisedByOrganizationId: $o, titleZh: $t, field: EDUCATION, amountSought: { fen: 12000000 } }) { id }
+    }`,
+    { t: titleZh, o: ORGANIZATION },
+    { token: tokens.shaanxiOffice },
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data!.raiseProjectNeed.id as string;
+}
+
+async function move(projectId: string, to: string, expectedVersion: number, by: Reader) {
+  const result = await hub.query(
+    `mutation ($id: ID!, $to: ProjectStage!, $v: Int!) { moveProject(input: { projectId: $id, to: $to, expectedVersion: $v }) { id stage } }`,
+    { id: projectId, to, v: expectedVersion },
+    { token: tokens[by] },
+  );
+  expect(result.errors).toBeUndefined();
+}
+
+/** Everything a reader can learn of the need `id`: where it appears, and the totals beside it. */
+async function sightings(id: string, reader: Reader) {
+  const token = tokens[reader];
+  const lists = await hub.query(
+    `query ($county: DivisionCode!, $organization: ID!) {
+      projectNeeds(filter: { countyCode: $county }, first: 100) { totalCount nodes { id } }
+      county(code: $county) { projects { id } }
+      shaanxiOrganization(id: $organization) { projectsRaised { id } }
+    }`,
+    { county: COUNTY, organization: ORGANIZATION },
+    { token },
+  );
+  expect(lists.errors).toBeUndefined();
+  const lookup = await hub.query(`query ($id: ID!) { project(id: $id) { id titleZh amountSought { fen } } }`, { id }, { token });
+  const page = lists.data!.projectNeeds as { totalCount: number; nodes: { id: string }[] };
+  return {
+    inProjectNeeds: page.nodes.some((node) => node.id === id),
+    totalCount: page.totalCount,
+    listed: page.nodes.length,
+    inCounty: (lists.data!.county.projects as { id: string }[]).some((node) => node.id === id),
+    inOrganization: (lists.data!.shaanxiOrganization.projectsRaised as { id: string }[]).some((node) => node.id === id),
+    lookup: lookup.data?.project ?? null,
+    lookupCode: lookup.errors?.[0]?.extensions?.code ?? null,
+  };
+}
+
+describe('a need before it is published', () => {
+  it('is absent for the public, a foundation member and the Jiangsu office, with totals that agree', async () => {
+    const id = await raiseDraft('草稿需求：乡村图书角');
+    const owner = await sightings(id, 'shaanxiOffice');
+    for (const reader of OUTSIDERS) {
+      const seen = await sightings(id, reader);
+      expect(seen, reader).toMatchObject({
+        inProjectNeeds: false,
+        inCounty: false,
+        inOrganization: false,
+        lookup: null,
+        lookupCode: 'NOT_FOUND',
+      });
+      expect(seen.totalCount, reader).toBe(seen.listed);
+      expect(seen.totalCount, reader).toBe(owner.totalCount - 1);
+    }
+  });
+
+  it('is there for the Shaanxi office, in every list and by id', async () => {
+    const id = await raiseDraft('草稿需求：留守儿童课堂');
+    expect(await sightings(id, 'shaanxiOffice')).toMatchObject({
+      inProjectNeeds: true,
+      inCounty: true,
+      inOrganization: true,
+      lookup: { id, titleZh: '草稿需求：留守儿童课堂', amountSought: { fen: 12000000 } },
+    });
+  });
+
+  it('becomes everyone\'s once the Shaanxi office publishes it', async () => {
+    const id = await raiseDraft('已发布需求：村卫生室设备');
+    await move(id, 'PUBLISHED', 0, 'shaanxiOffice');
+    for (const reader of [...OUTSIDERS, 'shaanxiOffice'] as Reader[]) {
+      const seen = await sightings(id, reader);
+      expect(seen, reader).toMatchObject({ inProjectNeeds: true, inCounty: true, inOrganization: true, lookup: { id } });
+      expect(seen.totalCount, reader).toBe(seen.listed);
+    }
+    const published = await hub.query(`query ($id: ID!) { project(id: $id) { publishedAt stage } }`, { id });
+    expect(published.data!.project.stage).toBe('PUBLISHED');
+    expect(published.data!.project.publishedAt).not.toBeNull();
+  });
+
+  it('stays out of the pipeline and the funnel when it is cancelled without being published', async () => {
+    const id = await raiseDraft('草稿需求：撤销的项目');
+    await move(id, 'CANCELLED', 0, 'jiangsuOffice');
+    const document = `{
+      pipeline(filter: { stages: [CANCELLED], countyCode: "${COUNTY}" }, first: 100) { totalCount nodes { id } }
+      funnel(filter: { countyCode: "${COUNTY}" }) { stage projectCount }
+    }`;
+    const cancelledCount = (data: any) => data.funnel.find((row: { stage: string }) => row.stage === 'CANCELLED').projectCount as number;
+    const owner = await hub.query(document, {}, { token: tokens.shaanxiOffice });
+    expect(owner.data!.pipeline.nodes.map((node: { id: string }) => node.id)).toContain(id);
+    for (const reader of OUTSIDERS) {
+      const seen = await hub.query(document, {}, { token: tokens[reader] });
+      expect(seen.errors, reader).toBeUndefined();
+      expect(seen.data!.pipeline.nodes.map((node: { id: string }) => node.id), reader).not.toContain(id);
+      expect(seen.data!.pipeline.totalCount, reader).toBe(owner.data!.pipeline.totalCount - 1);
+      expect(cancelledCount(seen.data), reader).toBe(cancelledCount(owner.data) - 1);
+    }
+  });
+
+  it('stays a draft, and unmoved, when Shaanxi cannot mark it published; the retried move publishes it', async () => {
+    const id = await raiseDraft('草稿需求：发布失败');
+    // Shaanxi refuses to record the publication for a moment.
+    await hub.database.db.execute(sql`
+      create function shaanxi.refuse_publication() returns trigger language plpgsql as $$
+      begin raise exception 'publication refused for the test'; end $$`);
+    await hub.database.db.execute(sql`
+      create trigger refuse_publication before update of published_at on shaanxi.project_need
+      for each row execute function shaanxi.refuse_publication()`);
+    try {
+      const refused = await hub.query(
+        `mutation ($id: ID!) { moveProject(input: { projectId: $id, to: PUBLISHED, expectedVersion: 0 }) { id } }`,
+        { id },
+        { token: tokens.shaanxiOffice },
+      );
+      expect(refused.errors?.length).toBeGreaterThan(0);
+    } finally {
+      await hub.database.db.execute(sql`drop trigger refuse_publication on shaanxi.project_need`);
+      await hub.database.db.execute(sql`drop function shaanxi.refuse_publication()`);
+    }
+    const stage = await hub.query(`query ($id: ID!) { project(id: $id) { stage pipelineVersion history { to } } }`, { id }, { token: tokens.shaanxiOffice });
+    expect(stage.data!.project).toEqual({ stage: 'PROPOSED', pipelineVersion: 0, history: [] });
+    expect((await sightings(id, 'public')).lookupCode).toBe('NOT_FOUND');
+
+    await move(id, 'PUBLISHED', 0, 'shaanxiOffice');
+    expect((await sightings(id, 'public')).lookup).toMatchObject({ id });
+  });
+
+  it('cannot be published around the pipeline: marking a need published is not in the public graph', async () => {
+    const id = await raiseDraft('草稿需求：不可绕过');
+    const result = await hub.query(`mutation ($id: ID!) { markProjectNeedPublished(id: $id) { id } }`, { id }, { token: tokens.shaanxiOffice });
+    expect(result.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect((await sightings(id, 'public')).inProjectNeeds).toBe(false);
+  });
+});
+
+describe('who moved a project', () => {
+  it('is named to the two offices and shown only as a role to the public and foundations', async () => {
+    const id = await raiseDraft('已发布需求：谁发布的');
+    await move(id, 'PUBLISHED', 0, 'shaanxiOffice');
+    const history = async (reader: Reader) => {
+      const result = await hub.query(`query ($id: ID!) { project(id: $id) { history { actor actorRole } } }`, { id }, { token: tokens[reader] });
+      expect(result.errors).toBeUndefined();
+      return result.data!.project.history as { actor: string | null; actorRole: string }[];
+    };
+    expect(await history('public')).toEqual([{ actor: null, actorRole: 'SHAANXI_OFFICE' }]);
+    expect(await history('foundationMember')).toEqual([{ actor: null, actorRole: 'SHAANXI_OFFICE' }]);
+    expect(await history('jiangsuOffice')).toEqual([{ actor: 'test-shaanxi_office', actorRole: 'SHAANXI_OFFICE' }]);
+    expect(await history('shaanxiOffice')).toEqual([{ actor: 'test-shaanxi_office', actorRole: 'SHAANXI_OFFICE' }]);
+  });
+});

@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { checkViolation, queryRows } from '@hub/db';
+import { startTestHub, type TestHub, type Topology } from '@hub/testkit';
+
+/**
+ * The money limits: one entry is at most 1,000,000,000 yuan (100,000,000,000 fen), and so is
+ * each total of one project (pledged, committed, disbursed, received, spent). An entry that
+ * would cross a limit is refused with AMOUNT_LIMIT_EXCEEDED and nothing is written; every
+ * total is exact to the fen, and no total ever turns an answer into `data: null`.
+ */
+const LIMIT = 100_000_000_000;
+const RUIHUA = 'js-ruihua-charity-foundation';
+const TONGTAI = 'js-tongtai-charity-foundation';
+const MAX_SAFE = Number.MAX_SAFE_INTEGER; // 2^53 − 1 fen, the largest amount the old entry check let in
+
+const FUNDING = (mutation: string) => /* GraphQL */ `
+  mutation ($input: FundingEntryInput!) { ${mutation}(input: $input) { id amount { fen yuan } } }
+`;
+const RECEIPT = `mutation ($input: ReceiptInput!) { recordReceipt(input: $input) { id amount { fen } } }`;
+const EXPENDITURE = `mutation ($input: ExpenditureInput!) { recordExpenditure(input: $input) { id amount { fen } } }`;
+
+/** Row count and checksum of every table of the three subgraphs. */
+async function everyTable(hub: TestHub): Promise<Record<string, string>> {
+  const tables = await queryRows<{ schema: string; name: string }>(
+    hub.database.db,
+    sql`select table_schema as schema, table_name as name from information_schema.tables
+        where table_schema in ('shaanxi', 'jiangsu', 'pairing') and table_type = 'BASE TABLE' order by 1, 2`,
+  );
+  const result: Record<string, string> = {};
+  for (const { schema, name } of tables) {
+    const [row] = await queryRows<{ rows: number; checksum: string }>(
+      hub.database.db,
+      sql`select count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as checksum
+          from ${sql.raw(`"${schema}"."${name}"`)} t`,
+    );
+    result[`${schema}.${name}`] = `${row!.rows}:${row!.checksum}`;
+  }
+  return result;
+}
+
+describe.each<Topology>(['all-in-one', 'distributed'])('money limits, %s', (topology) => {
+  let hub: TestHub;
+  let tokens: { ruihua: string; tongtai: string; jiangsu: string; shaanxi: string };
+  let key = 0;
+  const nextKey = () => `limits-${topology}-${(key += 1).toString().padStart(4, '0')}`;
+
+  beforeAll(async () => {
+    hub = await startTestHub(topology);
+    tokens = {
+      ruihua: await hub.token('FOUNDATION_MEMBER', RUIHUA),
+      tongtai: await hub.token('FOUNDATION_MEMBER', TONGTAI),
+      jiangsu: await hub.token('JIANGSU_OFFICE'),
+      shaanxi: await hub.token('SHAANXI_OFFICE'),
+    };
+  });
+  afterAll(() => hub?.stop());
+
+  async function raise(countyCode: string, amountFen: number | null): Promise<string> {
+    const result = await hub.query(
+      `mutation ($c: DivisionCode!, $a: MoneyInput) { raiseProjectNeed(input: { countyCode: $c, titleZh: "村级道路硬化", field: INFRASTRUCTURE, amountSought: $a }) { id } }`,
+      { c: countyCode, a: amountFen === null ? null : { fen: amountFen } },
+      { token: tokens.shaanxi },
+    );
+    expect(result.errors).toBeUndefined();
+    return result.data!.raiseProjectNeed.id;
+  }
+
+  async function move(id: string, from: number, stages: string[]): Promise<number> {
+    let version = from;
+    for (const to of stages) {
+      const extra = to === 'MATCHED' ? { organizationId: RUIHUA } : to === 'SCHEDULED' ? { ceremonyId: '2017-12-28-xian' } : {};
+      const result = await hub.query(
+        `mutation ($input: MoveProjectInput!) { moveProject(input: $input) { pipelineVersion } }`,
+        { input: { projectId: id, to, expectedVersion: version, ...extra } },
+        { token: to === 'PUBLISHED' ? tokens.shaanxi : tokens.jiangsu },
+      );
+      expect(result.errors).toBeUndefined();
+      version = result.data!.moveProject.pipelineVersion;
+    }
+    return version;
+  }
+
+  const fund = (mutation: string, token: string, projectId: string, fen: number, organizationId = RUIHUA) =>
+    hub.query(FUNDING(mutation), { input: { projectId, organizationId, amount: { fen }, idempotencyKey: nextKey() } }, { token });
+  const receive = (projectId: string, fen: number) =>
+    hub.query(RECEIPT, { input: { projectId, fromOrganizationId: RUIHUA, amount: { fen }, idempotencyKey: nextKey() } }, { token: tokens.shaanxi });
+  const spend = (projectId: string, fen: number) =>
+    hub.query(EXPENDITURE, { input: { projectId, amount: { fen }, purpose: '工程款', idempotencyKey: nextKey() } }, { token: tokens.shaanxi });
+
+  /** Sends a request that must be refused by a limit, and checks that not one row changed. */
+  async function refusedByLimit(send: () => Promise<{ errors?: { extensions?: Record<string, any> }[]; data?: unknown }>, limit: string) {
+    const before = await everyTable(hub);
+    const result = await send();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'AMOUNT_LIMIT_EXCEEDED', limit, limitFen: LIMIT });
+    expect(await everyTable(hub)).toEqual(before);
+  }
+
+  it('refuses one entry of each kind over 1,000,000,000 yuan, writing nothing', async () => {
+    const published = await raise('610621', null);
+    await move(published, 0, ['PUBLISHED']);
+    await refusedByLimit(() => fund('recordPledge', tokens.ruihua, published, LIMIT + 1), 'ENTRY');
+    await refusedByLimit(() => fund('recordPledge', tokens.ruihua, published, MAX_SAFE), 'ENTRY');
+
+    const signed = await raise('610621', null);
+    await move(signed, 0, ['PUBLISHED', 'MATCHED', 'SCHEDULED', 'SIGNED']);
+    await refusedByLimit(() => fund('recordCommitment', tokens.jiangsu, signed, LIMIT + 1), 'ENTRY');
+    expect((await fund('recordCommitment', tokens.jiangsu, signed, 1_000)).errors).toBeUndefined();
+    await refusedByLimit(() => fund('recordDisbursement', tokens.jiangsu, signed, LIMIT + 1), 'ENTRY');
+    await refusedByLimit(() => receive(signed, LIMIT + 1), 'ENTRY');
+    expect((await receive(signed, 1_000)).errors).toBeUndefined();
+    await refusedByLimit(() => spend(signed, LIMIT + 1), 'ENTRY');
+  });
+
+  it('refuses the entry that would take a project total over the limit, across organizations, writing nothing', async () => {
+    const id = await raise('610825', LIMIT);
+    await move(id, 0, ['PUBLISHED']);
+    // Pledged: 99,999,999,999 + 1 fen from two foundations is exactly the limit; one fen more
+    // from the second crosses it, though that foundation's own account would stay small.
+    expect((await fund('recordPledge', tokens.ruihua, id, LIMIT - 1)).errors).toBeUndefined();
+    expect((await fund('recordPledge', tokens.tongtai, id, 1, TONGTAI)).errors).toBeUndefined();
+    await refusedByLimit(() => fund('recordPledge', tokens.tongtai, id, 1, TONGTAI), 'PROJECT_TOTAL');
+    await refusedByLimit(() => fund('recordPledge', tokens.ruihua, id, 1), 'PROJECT_TOTAL');
+
+    await move(id, 1, ['MATCHED', 'SCHEDULED', 'SIGNED']);
+    expect((await fund('recordCommitment', tokens.jiangsu, id, LIMIT)).errors).toBeUndefined();
+    await refusedByLimit(() => fund('recordCommitment', tokens.jiangsu, id, 1, TONGTAI), 'PROJECT_TOTAL');
+    expect((await fund('recordDisbursement', tokens.jiangsu, id, LIMIT)).errors).toBeUndefined();
+    expect((await receive(id, LIMIT)).errors).toBeUndefined();
+    await refusedByLimit(() => receive(id, 1), 'PROJECT_TOTAL');
+    expect((await spend(id, LIMIT)).errors).toBeUndefined();
+
+    const result = await hub.query(
+      `query ($id: ID!) { project(id: $id) { pledged { fen yuan } committed { fen yuan } disbursed { fen yuan } received { fen yuan } spent { fen yuan } } }`,
+      { id },
+    );
+    expect(result.errors).toBeUndefined();
+    const atLimit = { fen: 100_000_000_000, yuan: '1000000000.00' };
+    expect(result.data!.project).toEqual({ pledged: atLimit, committed: atLimit, disbursed: atLimit, received: atLimit, spent: atLimit });
+  });
+
+  it('refuses a need seeking more than the limit, writing nothing', async () => {
+    const before = await everyTable(hub);
+    const result = await hub.query(
+      `mutation ($a: MoneyInput) { raiseProjectNeed(input: { countyCode: "610730", titleZh: "超额需求", field: EDUCATION, amountSought: $a }) { id } }`,
+      { a: { fen: LIMIT + 1 } },
+      { token: tokens.shaanxi },
+    );
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await everyTable(hub)).toEqual(before);
+  });
+
+  it('answers the old overflow exactly: 2^53 − 1 fen pledged twice is refused, and pledged, funnel and pipeline keep answering', async () => {
+    const id = await raise('610124', null);
+    await move(id, 0, ['PUBLISHED']);
+    await refusedByLimit(() => fund('recordPledge', tokens.ruihua, id, MAX_SAFE), 'ENTRY');
+    await refusedByLimit(() => fund('recordPledge', tokens.tongtai, id, MAX_SAFE, TONGTAI), 'ENTRY');
+    expect((await fund('recordPledge', tokens.ruihua, id, LIMIT)).errors).toBeUndefined();
+    await refusedByLimit(() => fund('recordPledge', tokens.tongtai, id, LIMIT, TONGTAI), 'PROJECT_TOTAL');
+
+    const result = await hub.query(
+      `query ($id: ID!) {
+        project(id: $id) { pledged { fen yuan } }
+        funnel(filter: { countyCode: "610124" }) { stage pledged { fen yuan } }
+        pipeline(filter: { countyCode: "610124" }) { nodes { id pledged { fen yuan } } }
+      }`,
+      { id },
+    );
+    expect(result.errors).toBeUndefined();
+    const atLimit = { fen: 100_000_000_000, yuan: '1000000000.00' };
+    expect(result.data!.project.pledged).toEqual(atLimit);
+    expect(result.data!.funnel.find((stage: { stage: string }) => stage.stage === 'PUBLISHED').pledged).toEqual(atLimit);
+    expect(result.data!.pipeline.nodes).toEqual([{ id, pledged: atLimit }]);
+  });
+
+  it('sums a funnel stage near the limits exactly to the fen', async () => {
+    // County 610324 (扶风县), two signed projects, worked out by hand:
+    //   A seeks 100,000,000,000; pledged 99,999,999,999 + 1; committed 100,000,000,000;
+    //     disbursed 99,999,999,999; received 99,999,999,998; spent 1.
+    //   B seeks 99,999,999,999; pledged 12,345; committed 99,999,999,999; disbursed 1;
+    //     received 99,999,999,999; spent 99,999,999,999.
+    const a = await raise('610324', LIMIT);
+    const b = await raise('610324', LIMIT - 1);
+    await move(a, 0, ['PUBLISHED']);
+    await move(b, 0, ['PUBLISHED']);
+    expect((await fund('recordPledge', tokens.ruihua, a, LIMIT - 1)).errors).toBeUndefined();
+    expect((await fund('recordPledge', tokens.tongtai, a, 1, TONGTAI)).errors).toBeUndefined();
+    expect((await fund('recordPledge', tokens.ruihua, b, 12_345)).errors).toBeUndefined();
+    await move(a, 1, ['MATCHED', 'SCHEDULED', 'SIGNED']);
+    await move(b, 1, ['MATCHED', 'SCHEDULED', 'SIGNED']);
+    for (const [id, committed, disbursed, received, spent] of [
+      [a, LIMIT, LIMIT - 1, LIMIT - 2, 1],
+      [b, LIMIT - 1, 1, LIMIT - 1, LIMIT - 1],
+    ] as [string, number, number, number, number][]) {
+      expect((await fund('recordCommitment', tokens.jiangsu, id, committed)).errors).toBeUndefined();
+      expect((await fund('recordDisbursement', tokens.jiangsu, id, disbursed)).errors).toBeUndefined();
+      expect((await receive(id, received)).errors).toBeUndefined();
+      expect((await spend(id, spent)).errors).toBeUndefined();
+    }
+
+    const result = await hub.query(
+      `{ funnel(filter: { countyCode: "610324" }) {
+          stage projectCount
+          amountSought { fen yuan } pledged { fen yuan } committed { fen yuan } disbursed { fen yuan } received { fen yuan } spent { fen yuan }
+      } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.funnel.find((stage: { stage: string }) => stage.stage === 'SIGNED')).toEqual(
+      {
+        stage: 'SIGNED',
+        projectCount: 2,
+        amountSought: { fen: 199_999_999_999, yuan: '1999999999.99' },
+        pledged: { fen: 100_000_012_345, yuan: '1000000123.45' },
+        committed: { fen: 199_999_999_999, yuan: '1999999999.99' },
+        disbursed: { fen: 100_000_000_000, yuan: '1000000000.00' },
+        received: { fen: 199_999_999_997, yuan: '1999999999.97' },
+        spent: { fen: 100_000_000_000, yuan: '1000000000.00' },
+      },
+    );
+  });
+
+  it('keeps the limits in the database itself, whatever writes the row', async () => {
+    const id = await raise('610331', null);
+    const refusal = async (statement: ReturnType<typeof sql>) => {
+      try {
+        await hub.database.db.execute(statement);
+      } catch (error) {
+        return checkViolation(error);
+      }
+      return 'written';
+    };
+    const entry = (amount: bigint) => sql`
+      insert into jiangsu.funding_entry (project_id, organization_id, kind, amount_fen, idempotency_key, request_fingerprint, recorded_by_role)
+      values (${id}, ${RUIHUA}, 'PLEDGE', ${amount}, ${`raw-${amount}`}, 'raw', 'JIANGSU_OFFICE')`;
+    expect(await refusal(entry(BigInt(LIMIT) + 1n))).toBe('funding_entry_amount_within_limit');
+    expect(await refusal(sql`
+      insert into shaanxi.funds_entry (project_id, kind, amount_fen, idempotency_key, request_fingerprint, recorded_by_role)
+      values (${id}, 'RECEIPT', ${BigInt(LIMIT) + 1n}, 'raw-receipt', 'raw', 'SHAANXI_OFFICE')`)).toBe('funds_entry_amount_within_limit');
+    expect(await refusal(sql`
+      insert into jiangsu.funding_account (project_id, organization_id, pledged_fen) values (${id}, ${RUIHUA}, ${BigInt(LIMIT) + 1n})`)).toBe(
+      'funding_account_within_limit',
+    );
+    expect(await refusal(sql`
+      insert into jiangsu.funding_project_total (project_id, disbursed_fen, committed_fen) values (${id}, ${BigInt(LIMIT) + 1n}, ${BigInt(LIMIT) + 1n})`)).toBe(
+      'funding_project_total_within_limit',
+    );
+    expect(await refusal(sql`
+      insert into shaanxi.project_account (project_id, received_fen) values (${id}, ${BigInt(LIMIT) + 1n})`)).toBe('project_account_within_limit');
+    expect(await refusal(sql`
+      update shaanxi.project_need set amount_sought_fen = ${BigInt(LIMIT) + 1n} where id = ${id}`)).toBe('project_need_amount_within_limit');
+  });
+});

@@ -1,0 +1,84 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '@hub/db';
+import { startTestHub, type TestHub, type Topology } from '@hub/testkit';
+
+/**
+ * The request time limit stops the work where it is done, in the database: a read past its
+ * limit is answered 503 TIMEOUT (safe to retry) and sends no further statements; a mutation
+ * is answered with its real outcome, and what it answers as committed is exactly what the
+ * database holds.
+ */
+const READ = `{
+  prefectures { code nameZh counties { code nameZh jiangsuCountyPartners { __typename } signingCeremonies { id } } }
+}`;
+const RAISE = 'mutation ($input: RaiseProjectNeedInput!) { raiseProjectNeed(input: $input) { id titleZh } }';
+
+describe.each<Topology>(['all-in-one', 'distributed'])('the request time limit (%s)', (topology) => {
+  describe('REQUEST_TIMEOUT_MS on a read', () => {
+    let hub: TestHub;
+    beforeAll(async () => {
+      hub = await startTestHub(topology, { REQUEST_TIMEOUT_MS: '1' });
+    });
+    afterAll(() => hub?.stop());
+
+    it('answers a read past its limit with 503 TIMEOUT and Retry-After, and starts no statement after it', async () => {
+      const { result, statements } = await hub.countStatements(() => hub.query(READ));
+      expect(result.status).toBe(503);
+      expect(result.headers.get('retry-after')).toBe('1');
+      expect(result.errors?.[0]?.extensions?.code).toBe('TIMEOUT');
+      expect(statements).toEqual([]);
+    });
+  });
+
+  describe('mutations under a tight limit', () => {
+    let hub: TestHub;
+    beforeAll(async () => {
+      hub = await startTestHub(topology);
+    });
+    afterAll(() => hub?.stop());
+
+    it('answers each mutation with its committed result or with TIMEOUT, and the rows are exactly the committed ones', async () => {
+      const token = await hub.token('SHAANXI_OFFICE');
+      const marker = `限时-${topology}`;
+      const raise = (index: number, headers: Record<string, string> = {}) =>
+        hub.query<{ raiseProjectNeed: { id: string; titleZh: string } | null }>(
+          RAISE,
+          { input: { countyCode: '610924', titleZh: `${marker}-${index}`, field: 'LIVELIHOOD' } },
+          { token, headers },
+        );
+
+      // Without a tight limit the mutation commits and says so.
+      const unhurried = await raise(0);
+      expect(unhurried.status).toBe(200);
+      expect(unhurried.data?.raiseProjectNeed?.titleZh).toBe(`${marker}-0`);
+
+      // A third of the requests are out of time before they start (they must time out), a third
+      // have all the time they need (they must commit), and a third run out of time somewhere in
+      // the middle of their work, where the outcome depends on the machine's speed: whichever
+      // it is, the answer must say it truly.
+      const limits = Array.from({ length: 30 }, (_, index) => [0, 10_000, 5 + index][index % 3] as number);
+      const answers = await Promise.all(limits.map((limit, index) => raise(index + 1, { 'x-hub-timeout-ms': String(limit) })));
+      let committed = 1;
+      let timedOut = 0;
+      for (const answer of answers) {
+        // Never a 503 for a mutation: the client is told what happened, not to retry blindly.
+        expect(answer.status).toBe(200);
+        if (answer.data?.raiseProjectNeed) {
+          expect(answer.errors).toBeUndefined();
+          committed += 1;
+        } else {
+          expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['TIMEOUT']);
+          timedOut += 1;
+        }
+      }
+      expect(timedOut).toBeGreaterThanOrEqual(limits.filter((limit) => limit === 0).length);
+      expect(committed - 1).toBeGreaterThanOrEqual(limits.filter((limit) => limit === 10_000).length);
+      const [row] = await queryRows<{ n: number }>(
+        hub.database.db,
+        sql`select count(*)::int as n from shaanxi.project_need where title_zh like ${`${marker}-%`}`,
+      );
+      expect(row?.n).toBe(committed);
+    });
+  });
+});
