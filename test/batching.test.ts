@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '@hub/testkit';
+import { counties as jiangsuCounties, countyPairs } from '../subgraphs/jiangsu/src/db/schema.ts';
 import { counties, organizations, projectNeeds } from '../subgraphs/shaanxi/src/db/schema.ts';
 
 /**
@@ -23,10 +24,42 @@ const COUNTIES_WITH_EVERYTHING = /* GraphQL */ `
   }
 `;
 
+/** Every money field of the funnel: Shaanxi's and Jiangsu's books, summed per stage. */
+const FUNNEL_WITH_MONEY = /* GraphQL */ `
+  query Funnel($filter: PipelineFilter) {
+    funnel(filter: $filter) {
+      stage
+      projectCount
+      amountSought { fen yuan }
+      pledged { fen yuan }
+      committed { fen yuan }
+      disbursed { fen yuan }
+      received { fen yuan }
+      spent { fen yuan }
+    }
+  }
+`;
+
+/** Counties filtered by kind of record, with every list a county page shows, filtered the same way. */
+const PUBLIC_COUNTIES = /* GraphQL */ `
+  query PublicCounties($first: Int!) {
+    counties(filter: { provenance: [PUBLIC_RECORD] }, first: $first) {
+      nodes {
+        code
+        organizations { id }
+        projects { id }
+        jiangsuCountyPartners { jiangsuCounty { code city { code } } }
+        signingCeremonies(provenance: [PUBLIC_RECORD]) { id }
+      }
+    }
+  }
+`;
+
 describe('statements per operation', () => {
   let hub: TestHub;
   beforeAll(async () => {
-    hub = await startTestHub('all-in-one');
+    // The demo pipeline puts projects, with money in every state, at every stage of the funnel.
+    hub = await startTestHub('all-in-one', { DEMO_DATA: 'true' });
     // Give every county an organization and a project, so each level has rows to batch.
     const db = hub.database.db;
     const allCounties = await db.select({ code: counties.code }).from(counties);
@@ -36,7 +69,7 @@ describe('statements per operation', () => {
         nameZh: `测试社会组织 ${code}`,
         kind: 'SOCIAL_SERVICE_INSTITUTION' as const,
         homeCountyCode: code,
-        provenanceKind: 'SYNTHETIC_DEMO',
+        provenanceKind: 'SYNTHETIC_DEMO' as const,
       })),
     );
     await db.insert(projectNeeds).values(
@@ -47,8 +80,23 @@ describe('statements per operation', () => {
         field: 'EDUCATION' as const,
         // Published, so the public lists them.
         publishedAt: new Date(),
-        provenanceKind: 'SYNTHETIC_DEMO',
+        provenanceKind: 'SYNTHETIC_DEMO' as const,
       })),
+    );
+    // And a Jiangsu partner division, taken in turn from every city, so that the pairs, their
+    // divisions and the divisions' cities have rows to batch on every page too.
+    const partners = await db.select({ code: jiangsuCounties.code, cityCode: jiangsuCounties.cityCode }).from(jiangsuCounties);
+    await db.insert(countyPairs).values(
+      allCounties.map(({ code }, index) => {
+        const partner = partners[index % partners.length]!;
+        return {
+          jiangsuCityCode: partner.cityCode,
+          jiangsuCountyNameZh: `测试结对 ${code}`,
+          jiangsuCountyCode: partner.code,
+          shaanxiCountyCode: code,
+          provenanceKind: 'SYNTHETIC_DEMO' as const,
+        };
+      }),
     );
   });
   afterAll(() => hub?.stop());
@@ -80,5 +128,92 @@ describe('statements per operation', () => {
     expect(result.data!.ceremony.signatoryCounties).toHaveLength(4);
     const countyLookups = statements.filter((s) => /from "shaanxi"\."county"/.test(s));
     expect(countyLookups).toHaveLength(1);
+  });
+
+  it('sums every money field of the funnel in one statement per book, for one prefecture or the whole pipeline', async () => {
+    const measure = async (filter: Record<string, unknown> | null) => {
+      const { result, statements } = await hub.countStatements(() => hub.query(FUNNEL_WITH_MONEY, { filter }));
+      expect(result.errors).toBeUndefined();
+      const projects = result.data!.funnel.reduce((sum: number, stage: { projectCount: number }) => sum + stage.projectCount, 0);
+      return { projects, statements };
+    };
+    // 安康 has one demo project at every stage; the whole demo pipeline has 80.
+    const ankang = await measure({ prefectureCode: '610900' });
+    const all = await measure(null);
+    expect(ankang.projects).toBeGreaterThanOrEqual(9);
+    expect(all.projects).toBeGreaterThanOrEqual(50);
+    expect(all.statements.length).toBe(ankang.statements.length);
+    // The nine stages' sums come from each book at once, not stage by stage.
+    const reading = (table: RegExp) => all.statements.filter((statement) => table.test(statement));
+    expect(reading(/jiangsu"?\."?funding/)).toHaveLength(1);
+    expect(reading(/shaanxi"?\."?(funds|project_account)/)).toHaveLength(1);
+    expect(reading(/shaanxi"?\."?project_need/)).toHaveLength(1);
+  });
+
+  it("costs one statement per level for every Jiangsu city's counties and each county's city", async () => {
+    const { result, statements } = await hub.countStatements(() =>
+      hub.query(`{ jiangsuCities { code counties { code city { code } } } }`),
+    );
+    expect(result.errors).toBeUndefined();
+    const cities = result.data!.jiangsuCities as { code: string; counties: { code: string; city: { code: string } }[] }[];
+    expect(cities).toHaveLength(13);
+    const counties = cities.flatMap((city) => city.counties.map((county) => ({ city: city.code, of: county.city.code })));
+    // Jiangsu has some 95 county-level divisions, each under its own city.
+    expect(counties.length).toBeGreaterThan(90);
+    for (const county of counties) expect(county.of).toBe(county.city);
+    // Below the list of cities, one statement per level: the counties of all cities, then their cities.
+    expect(statements.filter((statement) => /from "jiangsu"\."county"/.test(statement))).toHaveLength(1);
+    expect(statements.filter((statement) => /from "jiangsu"\."city" where/.test(statement))).toHaveLength(1);
+  });
+
+  it('resolves the Jiangsu division of every county pair, and its city, in one statement per level', async () => {
+    const { result, statements } = await hub.countStatements(() =>
+      hub.query(`{ cityPairings { countyPairs { jiangsuCountyNameZh jiangsuCounty { code nameZh city { code } } } } }`),
+    );
+    expect(result.errors).toBeUndefined();
+    const pairs = result.data!.cityPairings.flatMap((pairing: { countyPairs: unknown[] }) => pairing.countyPairs) as {
+      jiangsuCounty: { code: string } | null;
+    }[];
+    expect(pairs.filter((pair) => pair.jiangsuCounty !== null).length).toBeGreaterThan(50);
+    // Below the list of pairings, one statement per level: the county pairs, their divisions, the divisions' cities.
+    expect(statements.filter((statement) => /from "jiangsu"\."county_pair"/.test(statement))).toHaveLength(1);
+    expect(statements.filter((statement) => /from "jiangsu"\."county" where/.test(statement))).toHaveLength(1);
+    expect(statements.filter((statement) => /from "jiangsu"\."city" where/.test(statement))).toHaveLength(1);
+  });
+
+  it('costs the same number of statements for 5 and for 50 counties filtered by kind of record, with their filtered lists', async () => {
+    const measure = async (first: number) => {
+      const { result, statements } = await hub.countStatements(() => hub.query(PUBLIC_COUNTIES, { first }));
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.counties.nodes).toHaveLength(first);
+      for (const county of result.data!.counties.nodes) expect(county.jiangsuCountyPartners[0].jiangsuCounty.city.code).toMatch(/^32/);
+      return statements;
+    };
+    const five = await measure(5);
+    const fifty = await measure(50);
+    expect(fifty.length).toBe(five.length);
+    expect(fifty.length).toBeLessThan(20);
+  });
+});
+
+describe('each statement of an operation is sent once', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one');
+  });
+  afterAll(() => hub?.stop());
+
+  // A store may hand a resolver a query builder that runs its SQL each time it is awaited;
+  // nothing between the resolver and graphql-js may await it twice.
+  it.each([
+    ['jiangsuCities', `{ jiangsuCities { code } }`],
+    ['cityPairings', `{ cityPairings { evidence } }`],
+    ['prefectures', `{ prefectures { code } }`],
+    ['agreements', `{ agreements { titleZh } }`],
+  ])('%s sends no statement twice', async (_name, document) => {
+    const { result, statements } = await hub.countStatements(() => hub.query(document));
+    expect(result.errors).toBeUndefined();
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.length).toBe(new Set(statements).size);
   });
 });

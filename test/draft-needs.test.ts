@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { startInProcessSubgraphs } from '@hub/gateway';
+import { PeerDirectory, type Peers } from '@hub/server';
+import { PipelineService, type PairingContext } from '@hub/subgraph-pairing';
 import { startTestHub, type TestHub } from '@hub/testkit';
+import { raceAtRow, waitForBlockedUpdates } from './support/row-barrier.ts';
 
 /**
  * A need is the Shaanxi office's draft until it publishes it: nobody else finds it in any
@@ -150,7 +154,11 @@ describe('a need before it is published', () => {
         { id },
         { token: tokens.shaanxiOffice },
       );
-      expect(refused.errors?.length).toBeGreaterThan(0);
+      expect(refused.errors).toHaveLength(1);
+      // Shaanxi failed inside and rolled its mark back: the caller learns which part failed
+      // and that nothing was changed, never the database's own words.
+      expect(refused.errors![0]!.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'shaanxi', changeMade: 'NO' });
+      expect(refused.errors![0]!.message).not.toMatch(/refused for the test|trigger|update/i);
     } finally {
       await hub.database.db.execute(sql`drop trigger refuse_publication on shaanxi.project_need`);
       await hub.database.db.execute(sql`drop function shaanxi.refuse_publication()`);
@@ -185,4 +193,87 @@ describe('who moved a project', () => {
     expect(await history('jiangsuOffice')).toEqual([{ actor: 'test-shaanxi_office', actorRole: 'SHAANXI_OFFICE' }]);
     expect(await history('shaanxiOffice')).toEqual([{ actor: 'test-shaanxi_office', actorRole: 'SHAANXI_OFFICE' }]);
   });
+});
+
+describe('a move to PUBLISHED that another move overtakes', () => {
+  async function tryMove(projectId: string, to: string, expectedVersion: number, by: Reader) {
+    return hub.query(
+      `mutation ($id: ID!, $to: ProjectStage!, $v: Int!) { moveProject(input: { projectId: $id, to: $to, expectedVersion: $v }) { id } }`,
+      { id: projectId, to, v: expectedVersion },
+      { token: tokens[by] },
+    );
+  }
+
+  /** The cancelled need is still the Shaanxi office's draft: cancelled in the pipeline, never shown to anyone else. */
+  async function expectCancelledDraft(id: string, stages: string[]) {
+    const owner = await hub.query(`query ($id: ID!) { project(id: $id) { stage publishedAt history { to } } }`, { id }, { token: tokens.shaanxiOffice });
+    expect(owner.errors).toBeUndefined();
+    expect(owner.data!.project).toEqual({ stage: 'CANCELLED', publishedAt: null, history: stages.map((to) => ({ to })) });
+    for (const reader of OUTSIDERS) {
+      expect(await sightings(id, reader), reader).toMatchObject({ inProjectNeeds: false, inCounty: false, inOrganization: false, lookupCode: 'NOT_FOUND' });
+    }
+  }
+
+  it('stays a draft when the Jiangsu office cancels it while Shaanxi is marking it published', async () => {
+    const id = await raiseDraft('草稿需求：发布途中被撤销');
+    // A second set of the subgraphs on the same database, so that the publishing move can be
+    // held at its call to Shaanxi: past all of its checks, nothing written yet.
+    const running = await startInProcessSubgraphs(
+      { shaanxi: hub.database, jiangsu: hub.database, pairing: hub.database },
+      new PeerDirectory(),
+    );
+    try {
+      const office = running.pairing.createContext({ role: 'SHAANXI_OFFICE', subject: 'test-shaanxi_office', organizationId: null }) as PairingContext;
+      let reachedMark!: () => void;
+      const atMark = new Promise<void>((resolve) => (reachedMark = resolve));
+      let letGo!: () => void;
+      const gate = new Promise<void>((resolve) => (letGo = resolve));
+      const heldAtMark: Peers = {
+        async query(subgraph, document, variables) {
+          if (document.includes('markProjectNeedPublished')) {
+            reachedMark();
+            await gate;
+          }
+          return office.peers.query(subgraph, document, variables);
+        },
+      };
+      const publishing = new PipelineService({ ...office, peers: heldAtMark }).moveProject({ projectId: id, to: 'PUBLISHED', expectedVersion: 0 });
+      publishing.catch(() => {});
+      await atMark;
+      // The cancel passes its checks at the same version while the publication waits, and writes first.
+      const cancelled = await tryMove(id, 'CANCELLED', 0, 'jiangsuOffice');
+      expect(cancelled.errors).toBeUndefined();
+      letGo();
+      await expect(publishing).rejects.toMatchObject({ extensions: { code: 'VERSION_CONFLICT' } });
+    } finally {
+      for (const subgraph of Object.values(running)) await subgraph.stop();
+    }
+    await expectCancelledDraft(id, ['CANCELLED']);
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'stays a draft when both requests meet at the pipeline row on the server and the cancel is written first',
+    async () => {
+      const id = await raiseDraft('草稿需求：同时发布与撤销');
+      // Suspended and resumed, the draft has a pipeline row for both moves to update.
+      await move(id, 'SUSPENDED', 0, 'shaanxiOffice');
+      await move(id, 'PROPOSED', 1, 'shaanxiOffice');
+      const [cancelled, published] = await raceAtRow(
+        hub,
+        { table: 'pairing.project_pipeline', where: sql`project_id = ${id}` },
+        2,
+        async () => {
+          const cancelling = tryMove(id, 'CANCELLED', 2, 'jiangsuOffice');
+          // The cancel queues at the row first, so the row goes to it first; the publication
+          // has marked the need in Shaanxi before it queues behind.
+          await waitForBlockedUpdates(hub, 'project_pipeline', 1);
+          const publishing = tryMove(id, 'PUBLISHED', 2, 'shaanxiOffice');
+          return Promise.all([cancelling, publishing]);
+        },
+      );
+      expect(cancelled.errors).toBeUndefined();
+      expect(published.errors?.[0]?.extensions?.code).toBe('VERSION_CONFLICT');
+      await expectCancelledDraft(id, ['SUSPENDED', 'PROPOSED', 'CANCELLED']);
+    },
+  );
 });

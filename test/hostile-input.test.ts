@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
-import { queryRows } from '@hub/db';
-import { startTestHub, type TestHub } from '@hub/testkit';
+import { moveThrough, startTestHub, tableChecksums, tablesOf, type TestHub } from '@hub/testkit';
 
 /**
  * Hundreds of malformed and abusive requests: none may get a 5xx, each gets an error with a
@@ -249,20 +247,10 @@ async function signedProjectWithMoney(
     tokens.shaanxiOffice,
   );
   const id = raised.raiseProjectNeed.id as string;
-  const steps: [string, Record<string, unknown>][] = [
-    ['PUBLISHED', {}],
-    ['MATCHED', { organizationId: 'js-ruihua-charity-foundation' }],
-    ['SCHEDULED', { ceremonyId: '2017-12-28-xian' }],
-    ['SIGNED', {}],
-  ];
-  for (const [version, [to, extra]] of steps.entries()) {
-    const moved = await ok(
-      `mutation ($input: MoveProjectInput!) { moveProject(input: $input) { stage } }`,
-      { input: { projectId: id, to, expectedVersion: version, ...extra } },
-      tokens.shaanxiOffice,
-    );
-    expect(moved.moveProject.stage).toBe(to);
-  }
+  await moveThrough(hub, id, ['PUBLISHED', 'MATCHED', 'SCHEDULED', 'SIGNED'], tokens.shaanxiOffice, {
+    organizationId: 'js-ruihua-charity-foundation',
+    ceremonyId: '2017-12-28-xian',
+  });
   const commitmentKey = 'hostile-setup-commitment';
   const funding = (fen: number, idempotencyKey: string) => ({
     i: { projectId: id, organizationId: 'js-ruihua-charity-foundation', amount: { fen }, idempotencyKey },
@@ -290,22 +278,7 @@ async function signedProjectWithMoney(
 
 /** Row count and checksum of every table of every subgraph schema and the migration journals. */
 async function fingerprint(hub: TestHub): Promise<Record<string, string>> {
-  const tables = await queryRows<{ schema: string; name: string }>(
-    hub.database.db,
-    sql`select table_schema as schema, table_name as name from information_schema.tables
-        where table_schema in ('shaanxi', 'jiangsu', 'pairing', 'drizzle') and table_type = 'BASE TABLE'
-        order by 1, 2`,
-  );
-  const result: Record<string, string> = {};
-  for (const { schema, name } of tables) {
-    const table = sql.raw(`"${schema}"."${name}"`);
-    const [row] = await queryRows<{ rows: number; checksum: string }>(
-      hub.database.db,
-      sql`select count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as checksum from ${table} t`,
-    );
-    result[`${schema}.${name}`] = `${row!.rows}:${row!.checksum}`;
-  }
-  return result;
+  return tableChecksums(hub.database.db, await tablesOf(hub.database.db, ['shaanxi', 'jiangsu', 'pairing', 'drizzle']));
 }
 
 describe('hostile input', () => {

@@ -141,6 +141,7 @@ describe.each<Topology>(['all-in-one', 'distributed'])('demo money stays out of 
       sql`select
         (select md5(coalesce(string_agg(e::text, '|' order by e.id), '')) from jiangsu.funding_entry e) as funding_entries,
         (select md5(coalesce(string_agg(a::text, '|' order by a.project_id, a.organization_id), '')) from jiangsu.funding_account a) as funding_accounts,
+        (select md5(coalesce(string_agg(t::text, '|' order by t.project_id), '')) from jiangsu.funding_project_total t) as funding_project_totals,
         (select md5(coalesce(string_agg(e::text, '|' order by e.id), '')) from shaanxi.funds_entry e) as funds_entries,
         (select md5(coalesce(string_agg(a::text, '|' order by a.project_id), '')) from shaanxi.project_account a) as project_accounts`,
     );

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { composeSupergraph, subgraphUrls } from './compose.ts';
-import { SUPERGRAPH_FILE } from './subgraphs.ts';
-import { subgraphUrlsOf } from './hub.ts';
+import { SUPERGRAPH_FILE, subgraphUrlsOf } from './subgraphs.ts';
 
 describe('supergraph composition', () => {
   it('composes the three subgraphs without errors', () => {

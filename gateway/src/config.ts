@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
   DEVELOPMENT_SECRETS,
   EnvReader,
@@ -54,7 +55,7 @@ export const DEFAULT_LIMITS: RequestLimits = {
   maxCost: 10_000,
   maxTokens: 4_000,
   maxBodyBytes: 100_000,
-  timeoutMs: 10_000,
+  timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   perAddressPerMinute: 600,
   perIdentityPerMinute: 1_200,
 };

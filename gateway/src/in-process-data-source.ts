@@ -2,7 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { PUBLIC_IDENTITY } from '@hub/common';
 import type { RunningSubgraph } from '@hub/server';
-import type { GatewayContext } from './hub.ts';
+import type { GatewayContext } from './gateway-context.ts';
 
 /**
  * Routes a subgraph fetch to a subgraph running in this process, through its own Apollo

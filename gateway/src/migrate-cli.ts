@@ -1,12 +1,9 @@
 import { join } from 'node:path';
 import { openDatabase, type Database } from '@hub/db';
 import { prepareSubgraphDatabase, startupFailureMessage } from '@hub/server';
-import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
-import { pairingSubgraph } from '@hub/subgraph-pairing';
-import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
 import { readHubConfig } from './config.ts';
-import { openSubgraphDatabases } from './hub.ts';
-import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
+import { openSubgraphDatabases } from './in-process-subgraphs.ts';
+import { SUBGRAPHS, SUBGRAPH_MODULES, type SubgraphName } from './subgraphs.ts';
 
 /**
  * `npm run migrate` applies every subgraph's migrations and loads the seed, then exits: for
@@ -15,7 +12,6 @@ import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
  * With TOPOLOGY=distributed and no connection URL, each subgraph's PGlite is DATA_DIR/<name>,
  * as `npm run start:<name>` opens it.
  */
-const MODULES = { shaanxi: shaanxiSubgraph, jiangsu: jiangsuSubgraph, pairing: pairingSubgraph };
 
 let opened: Database[] = [];
 try {
@@ -34,7 +30,7 @@ try {
   }
   for (const { name } of SUBGRAPHS) {
     const started = Date.now();
-    await prepareSubgraphDatabase(MODULES[name] as never, bySubgraph[name], { demo: config.demoData });
+    await prepareSubgraphDatabase(SUBGRAPH_MODULES[name], bySubgraph[name], { demo: config.demoData });
     console.log(`${name}: migrated and seeded (${bySubgraph[name].kind}) in ${Date.now() - started} ms`);
   }
   for (const database of opened) await database.close();

@@ -1,10 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_NAMES, SUBGRAPH_PORTS, type SubgraphName } from '@hub/server';
+import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
+import { pairingSubgraph } from '@hub/subgraph-pairing';
+import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
 
 /** The subgraphs the hub composes, with the port each listens on in the distributed topology. */
 export const SUBGRAPHS = SUBGRAPH_NAMES.map((name) => ({ name, port: SUBGRAPH_PORTS[name] }));
 
 export type { SubgraphName };
+
+/** Each subgraph as a plain value: its schema, resolvers, migrations, seed and request context. */
+export const SUBGRAPH_MODULES = {
+  shaanxi: shaanxiSubgraph,
+  jiangsu: jiangsuSubgraph,
+  pairing: pairingSubgraph,
+} as const satisfies Record<SubgraphName, unknown>;
 
 export function isSubgraphName(value: string): value is SubgraphName {
   return (SUBGRAPH_NAMES as string[]).includes(value);
@@ -15,3 +25,12 @@ export function schemaFileOf(name: SubgraphName): URL {
 }
 
 export const SUPERGRAPH_FILE = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
+
+/** The subgraph URLs a supergraph routes to, as `@join__graph` declares them. */
+export function subgraphUrlsOf(supergraphSdl: string): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const match of supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]*)"\)/g)) {
+    urls[match[1] as string] = match[2] as string;
+  }
+  return urls;
+}

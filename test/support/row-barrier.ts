@@ -27,7 +27,8 @@ export async function raceAtRow<T>(
   return racing!;
 }
 
-async function waitForBlockedUpdates(hub: TestHub, table: string, count: number): Promise<void> {
+/** Waits until `count` UPDATEs of `table` are waiting for a row lock on the server. */
+export async function waitForBlockedUpdates(hub: TestHub, table: string, count: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const [row] = await queryRows<{ n: number }>(

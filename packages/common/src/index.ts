@@ -44,6 +44,7 @@ export {
   type Role,
   type Identity,
 } from './identity.ts';
+export { draftAccess, seesDrafts, seesWhoActed, type DraftAccess } from './draft-access.ts';
 export {
   cleanText,
   cleanOptionalText,
@@ -70,5 +71,7 @@ export {
   stageRefusesMoney,
   moneyRequestBasics,
   replayOf,
+  amountSoughtFen,
+  amountSoughtOverLimit,
   type MoneyInput,
 } from './ledger.ts';

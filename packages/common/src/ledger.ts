@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ErrorCode, notFound, userError } from './errors.ts';
 import { isUuid } from './ids.ts';
-import { amountLimitExceeded, MAX_ENTRY_FEN } from './money.ts';
+import { amountLimitExceeded, formatYuan, MAX_ENTRY_FEN, MAX_PROJECT_TOTAL_FEN } from './money.ts';
 import { checkRange, cleanOptionalText, cleanText } from './validation.ts';
 
 /** Money as a caller sends it: integer fen and a currency. */
@@ -18,6 +18,25 @@ export function positiveFen(amount: MoneyInput, field: string): bigint {
   const fen = BigInt(checkRange(amount.fen, `${field}.fen`, 1, Number.MAX_SAFE_INTEGER));
   if (fen > MAX_ENTRY_FEN) throw amountLimitExceeded('ENTRY', `${field}.fen`, 'entry');
   return fen;
+}
+
+/**
+ * What a need seeks, in fen: zero or more, and within what one project's totals may reach, so
+ * that a need can be met in full. The database checks the same limit again.
+ */
+export function amountSoughtFen(amount: MoneyInput, field: string): bigint {
+  const fen = BigInt(checkRange(amount.fen, `${field}.fen`, 0, Number.MAX_SAFE_INTEGER));
+  if (fen > MAX_PROJECT_TOTAL_FEN) throw amountSoughtOverLimit(`${field}.fen`);
+  return fen;
+}
+
+/** A need seeking more than one project's total may reach (AMOUNT_LIMIT_EXCEEDED, PROJECT_TOTAL). */
+export function amountSoughtOverLimit(field: string): Error {
+  return userError(
+    ErrorCode.AmountLimitExceeded,
+    `${field} is over the limit of ${formatYuan(MAX_PROJECT_TOTAL_FEN)} yuan that one project may seek; nothing was recorded.`,
+    { limit: 'PROJECT_TOTAL', limitFen: Number(MAX_PROJECT_TOTAL_FEN), field },
+  );
 }
 
 /**

@@ -26,14 +26,14 @@ export function sourceById(id: string): Source {
 
 /** Columns every provenance-carrying table has, as stored. */
 export interface ProvenanceColumns {
-  provenanceKind: string;
+  provenanceKind: ProvenanceKind;
   sourceId: string | null;
   sourceDetail: string | null;
 }
 
 export function provenanceOf(row: ProvenanceColumns): Provenance {
   return {
-    kind: row.provenanceKind as ProvenanceKind,
+    kind: row.provenanceKind,
     source: row.sourceId ? sourceById(row.sourceId) : null,
     detail: row.sourceDetail,
   };

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, text, timestamp } from 'drizzle-orm/pg-core';
+import type { ProvenanceKind } from '@hub/common';
 
 /** Columns that say where a record comes from (see docs/decisions/0004-provenance.md). */
 export function provenanceColumns() {
   return {
-    provenanceKind: text('provenance_kind').notNull().default('ENTERED'),
+    provenanceKind: text('provenance_kind').$type<ProvenanceKind>().notNull().default('ENTERED'),
     sourceId: text('source_id'),
     sourceDetail: text('source_detail'),
   };

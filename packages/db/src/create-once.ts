@@ -3,10 +3,8 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './database.ts';
 import { recordOnce } from './ledger.ts';
 
-/** A table whose records carry `creationKeyColumns()`, the key under a unique index. */
-export interface KeyedTable extends PgTable {
-  idempotencyKey: PgColumn;
-}
+/** A table whose records carry `creationKeyColumns()`: the key, under a unique index, and the fingerprint. */
+export type KeyedTable = PgTable & { idempotencyKey: PgColumn; requestFingerprint: PgColumn };
 
 export type CreateOnce<Row> = { type: 'created'; row: Row; replayed: boolean } | { type: 'key-reused' };
 
@@ -26,14 +24,14 @@ export async function createOnce<Row extends { requestFingerprint: string | null
 ): Promise<CreateOnce<Row>> {
   const key = values.idempotencyKey;
   if (key === null || values.requestFingerprint === null) {
-    const [row] = (await db.insert(table).values(values as never).returning()) as Row[];
-    return { type: 'created', row: row as Row, replayed: false };
+    const [row] = (await db.insert(table).values(values).returning()) as Row[];
+    return { type: 'created', row: row!, replayed: false };
   }
   const result = await recordOnce<Row>(db, {
     fingerprint: values.requestFingerprint,
     insert: async (tx) =>
-      ((await tx.insert(table).values(values as never).onConflictDoNothing({ target: table.idempotencyKey }).returning()) as Row[])[0],
-    findByKey: async (tx) => ((await tx.select().from(table as never).where(eq(table.idempotencyKey, key))) as Row[])[0],
+      ((await tx.insert(table).values(values).onConflictDoNothing({ target: table.idempotencyKey }).returning()) as Row[])[0],
+    findByKey: async (tx) => ((await tx.select().from(table).where(eq(table.idempotencyKey, key))) as Row[])[0],
   });
   return result.type === 'recorded' ? { type: 'created', row: result.entry, replayed: result.replayed } : result;
 }
@@ -45,7 +43,7 @@ export async function createdEarlier<Row extends { requestFingerprint: string | 
   values: KeyedValues,
 ): Promise<CreateOnce<Row> | null> {
   if (values.idempotencyKey === null) return null;
-  const [row] = (await db.select().from(table as never).where(eq(table.idempotencyKey, values.idempotencyKey))) as Row[];
+  const [row] = (await db.select().from(table).where(eq(table.idempotencyKey, values.idempotencyKey))) as Row[];
   if (!row) return null;
   return row.requestFingerprint === values.requestFingerprint ? { type: 'created', row, replayed: true } : { type: 'key-reused' };
 }

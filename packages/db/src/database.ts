@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -9,7 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { StatementCounter } from './statement-counter.ts';
 import { lockDataDir } from './data-dir-lock.ts';
-import { DeadlineExceededError, currentDeadline, type Deadline } from './deadline.ts';
+import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
 
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -35,6 +34,12 @@ export interface Database {
    * replicas starting together on a fresh Postgres take turns instead of racing on CREATE SCHEMA.
    */
   withMigrationLock<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Resolves when the database answers a trivial statement, for readiness probes. It goes to
+   * the driver directly: it is not one of a request's statements, so it is neither counted
+   * nor bound by a request's deadline.
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,6 +93,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
           await client.end();
         }
       },
+      async ping() {
+        await pool.query('select 1');
+      },
       close: () => pool.end(),
     };
   }
@@ -113,6 +121,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     },
     // One process holds the folder (the data-folder lock), so there is no one to take turns with.
     withMigrationLock: (work) => work(),
+    async ping() {
+      await client.query('select 1');
+    },
     async close() {
       try {
         await client.close();
@@ -121,118 +132,6 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
       }
     },
   };
-}
-
-/** Set inside `db.transaction`: a write there commits only when the transaction does. */
-const insideTransaction = new AsyncLocalStorage<true>();
-
-/** Statements that end or bound a transaction; refusing them would leave a connection mid-transaction. */
-const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release|end)\b/i;
-const READ = /^\s*(select|show|explain)\b/i;
-
-/**
- * Called by drizzle right before each statement is sent. After the request's deadline no
- * statement is started, so the transaction around it rolls back — unless the request has
- * already committed something: then its outcome is decided and the work runs to the end.
- */
-function refuseAfterDeadline(query: string): void {
-  const deadline = currentDeadline();
-  if (!deadline || deadline.committed || TRANSACTION_CONTROL.test(query)) return;
-  if (deadline.expired()) throw new DeadlineExceededError();
-  // A write outside a transaction commits by itself, once it starts it may have committed.
-  if (!insideTransaction.getStore() && !READ.test(query)) deadline.committed = true;
-}
-
-/** Marks the request's writes committed when a transaction it ran commits. */
-function trackCommits(db: { transaction: (...args: never[]) => Promise<unknown> }): void {
-  const transaction = db.transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
-  (db as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = async (...args: unknown[]) => {
-    const result = await insideTransaction.run(true, () => transaction(...args));
-    const deadline = currentDeadline();
-    if (deadline) deadline.committed = true;
-    return result;
-  };
-}
-
-/**
- * On a Postgres server a statement still running when its request's deadline passes is
- * cancelled (pg_cancel_backend from a separate connection); the transaction then rolls back.
- * drizzle sends statements outside a transaction through `pool.query` and inside one through
- * a client from `pool.connect`; both are wrapped here, for requests that have a deadline only.
- */
-function cancelAtDeadline(pool: pg.Pool, url: string): void {
-  const plainConnect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
-  const plainQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-  const cancel = async (processId: number) => {
-    const canceller = new pg.Client({ connectionString: url });
-    try {
-      await canceller.connect();
-      await canceller.query('select pg_cancel_backend($1)', [processId]);
-    } catch (error) {
-      console.warn(`could not cancel a statement past its deadline: ${(error as Error).message}`);
-    } finally {
-      await canceller.end().catch(() => {});
-    }
-  };
-
-  const guard = (client: pg.PoolClient, deadline: Deadline): pg.PoolClient => {
-    const query = client.query;
-    const ownQuery = Object.prototype.hasOwnProperty.call(client, 'query');
-    const release = client.release;
-    let cancelling: Promise<void> | undefined;
-    client.query = ((config: unknown, values?: unknown, callback?: unknown) => {
-      const text = typeof config === 'string' ? config : (config as { text?: string }).text ?? '';
-      if (typeof values === 'function' || typeof callback === 'function' || TRANSACTION_CONTROL.test(text) || deadline.committed) {
-        return (query as (...args: unknown[]) => unknown).call(client, config, values, callback);
-      }
-      const stop = deadline.whenExpired(() => {
-        if (!deadline.committed) cancelling = cancel((client as unknown as { processID: number }).processID);
-      });
-      return ((query as (...args: unknown[]) => Promise<unknown>).call(client, config, values) as Promise<unknown>).then(
-        (result) => {
-          stop();
-          return result;
-        },
-        (error: unknown) => {
-          stop();
-          if ((error as { code?: string }).code === '57014' && deadline.expired()) throw new DeadlineExceededError(undefined, { cause: error });
-          throw error;
-        },
-      );
-    }) as typeof client.query;
-    // Back to the pool only once a cancel in flight has landed, so it cannot hit the next user's statement.
-    client.release = ((error?: Error | boolean) => {
-      if (ownQuery) client.query = query;
-      else delete (client as { query?: unknown }).query;
-      client.release = release;
-      if (cancelling) void cancelling.finally(() => release.call(client, error));
-      else release.call(client, error);
-    }) as typeof client.release;
-    return client;
-  };
-
-  pool.connect = ((callback?: unknown) => {
-    const deadline = currentDeadline();
-    if (typeof callback === 'function' || !deadline) return (plainConnect as (...args: unknown[]) => unknown)(callback);
-    return plainConnect().then((client) => guard(client, deadline));
-  }) as typeof pool.connect;
-
-  pool.query = ((config: unknown, values?: unknown, callback?: unknown) => {
-    const deadline = currentDeadline();
-    if (!deadline || typeof values === 'function' || typeof callback === 'function') return plainQuery(config, values, callback);
-    return plainConnect().then(async (client) => {
-      const guarded = guard(client, deadline);
-      let failure: Error | undefined;
-      try {
-        return await guarded.query(config as string, values as unknown[]);
-      } catch (error) {
-        failure = (error as { code?: string }).code === undefined ? (error as Error) : undefined;
-        throw error;
-      } finally {
-        guarded.release(failure);
-      }
-    });
-  }) as typeof pool.query;
 }
 
 /** Runs a raw SQL query and returns its rows; both drivers answer with `{ rows }`. */

@@ -43,6 +43,21 @@ describe(`a request's deadline in the database (${onServer ? 'Postgres server' :
     expect(rows).toHaveLength(1);
   });
 
+  it('keeps refusing statements after a transaction that only read, since nothing was decided', async () => {
+    const error = await runWithDeadline(Deadline.after(40), async () => {
+      await database.db.transaction(async (tx) => {
+        await tx.execute(sql`select count(*) from deadline_probe`);
+      });
+      await pause(80);
+      await database.db.execute(sql`insert into deadline_probe (note) values ('after a read-only transaction')`);
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isDeadlineExceeded(error)).toBe(true);
+    expect(await count('after a read-only transaction')).toBe(0);
+  });
+
   it.skipIf(!onServer)('cancels a statement still running at the deadline (Postgres server only: PGlite runs a statement to its end)', async () => {
     const started = Date.now();
     const error = await runWithDeadline(Deadline.after(200), async () => await database.db.execute(sql`select pg_sleep(5)`)).then(

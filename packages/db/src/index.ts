@@ -3,8 +3,18 @@ export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';
 export { provenanceColumns, provenanceCheck, oneOf, ledgerEntryColumns, creationKeyColumns } from './columns.ts';
 export { updateVersioned, organizationWrites, type VersionedUpdate, type OrganizationWrite } from './versioned.ts';
-export { recordOnce, type RecordOnce } from './ledger.ts';
+export {
+  recordOnce,
+  recordEntry,
+  overLimit,
+  unlessOverLimit,
+  sumsByProjectSets,
+  type RecordOnce,
+  type MoneyLimit,
+  type OverLimit,
+} from './ledger.ts';
 export { wantedProjectSets, bySlot } from './project-sets.ts';
+export { seedOnce, type SeedLogTable } from './seed-once.ts';
 export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';
 export { lockDataDir, DataDirLockedError, LOCK_FILE, type DataDirLock } from './data-dir-lock.ts';
 export { Deadline, DeadlineExceededError, runWithDeadline, currentDeadline, isDeadlineExceeded } from './deadline.ts';

@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@hub/db';
+import { DEMO_SEED_NAME } from '@hub/demo';
 import { ConfigError } from './environment.ts';
-
-/** The seed-log entry every subgraph writes when it loads its part of the synthetic demo data. */
-const DEMO_SEED_NAME = 'synthetic-demo-v1';
 
 /**
  * With `DEMO_DATA=false`, refuses to start on a database that already holds the synthetic demo

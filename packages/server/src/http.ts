@@ -57,6 +57,8 @@ export interface HttpListener extends HttpService {
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** `REQUEST_TIMEOUT_MS` unless set: the same for the gateway and every subgraph service. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export interface ServeOptions<TContext extends BaseContext> {
   /** Largest request body accepted, in bytes; larger ones get 413. */
@@ -250,7 +252,7 @@ async function handle<TContext extends BaseContext>(
   }
 
   // The caller (the gateway, or a client in a hurry) may ask for less time, never for more.
-  const timeoutMs = Math.min(options.timeoutMs ?? 30_000, requestedTimeout(headers.get(TIMEOUT_HEADER)) ?? Infinity);
+  const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, requestedTimeout(headers.get(TIMEOUT_HEADER)) ?? Infinity);
   const deadline = Deadline.after(timeoutMs);
   const result = await runWithDeadline(deadline, async () => {
     const contextValue = await options.context({ request, headers, body, rawBody, address: request.socket.remoteAddress ?? '' });

@@ -3,6 +3,7 @@ export {
   listenHttp,
   HttpRejection,
   DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   type HttpService,
   type HttpListener,
   type HealthCheck,
@@ -39,5 +40,6 @@ export {
 } from './trust.ts';
 export { unwrapUpdate, duplicateUscc } from './results.ts';
 export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport, type Peers, type PeerTransport } from './peers.ts';
-export { projectStage, requireFundableStage } from './stage-lookup.ts';
+export { projectStage } from './stage-lookup.ts';
 export { projectProvenance, jiangsuOrganizationProvenance, requireMatchingProvenance } from './provenance-match.ts';
+export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';

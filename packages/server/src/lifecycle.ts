@@ -1,16 +1,15 @@
-import { sql } from 'drizzle-orm';
 import { DataDirLockedError, type Database } from '@hub/db';
 import { ConfigError } from './environment.ts';
 
 /** How long a readiness probe waits for a database before calling it down. */
 const PROBE_TIMEOUT_MS = 2_000;
 
-/** True when the database answers `select 1` in time. The driver's message is logged, never shown. */
+/** True when the database answers a ping in time. The driver's message is logged, never shown. */
 export async function databaseAnswers(database: Database, label: string): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      database.db.execute(sql`select 1`),
+      database.ping(),
       new Promise((_, fail) => {
         timer = setTimeout(() => fail(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
       }),

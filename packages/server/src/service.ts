@@ -9,16 +9,17 @@ import {
   subgraphUrlFrom,
 } from './environment.ts';
 import { PeerDirectory, httpTransport } from './peers.ts';
-import { DEFAULT_SHUTDOWN_GRACE_MS, HttpRejection, listenHttp, serveHttp, type HttpService, type ServeOptions } from './http.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, HttpRejection, listenHttp, serveHttp, type HttpService, type ServeOptions } from './http.ts';
 import { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
 import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
 
 /**
- * Serves a started subgraph over HTTP: POST /graphql and GET /health. Every GraphQL request
- * must carry an identity token signed with `internalSecret` for this subgraph and this body,
- * not seen before; anything else is refused with 401, so the subgraph cannot be reached
- * around the gateway nor a captured request replayed.
+ * Serves a started subgraph over HTTP: POST /graphql, and GET /livez, /readyz and /health for
+ * probes (open to anyone; they show no data). Every GraphQL request must carry an identity
+ * token signed with `internalSecret` for this subgraph and this body, not seen before;
+ * anything else is refused with 401, so the subgraph cannot be reached around the gateway nor
+ * a captured request replayed.
  */
 export function serveRunningSubgraph<TContext extends object>(
   subgraph: RunningSubgraph<TContext>,
@@ -76,7 +77,7 @@ export async function serveSubgraph<TContext extends object>(
   const database = databaseConfigFor(reader, module.name);
   const internalSecret = internalSecretFrom(reader, isProduction(reader));
   const demo = reader.flag('DEMO_DATA', true);
-  const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', 30_000);
+  const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
   const shutdownGraceMs = reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS);
   reader.done();
 

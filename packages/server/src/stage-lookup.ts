@@ -1,4 +1,3 @@
-import { stageRefusesMoney } from '@hub/common';
 import type { Peers } from './peers.ts';
 
 const STAGE_QUERY = /* GraphQL */ `
@@ -17,10 +16,4 @@ export async function projectStage(peers: Peers, projectId: string): Promise<str
     representations: [{ __typename: 'Project', id: projectId }],
   });
   return data._entities[0]?.stage ?? 'PROPOSED';
-}
-
-/** Refuses a money entry unless the project stands at one of `stages` (STAGE_REFUSES_MONEY). */
-export async function requireFundableStage(peers: Peers, projectId: string, what: string, stages: readonly string[]): Promise<void> {
-  const stage = await projectStage(peers, projectId);
-  if (!stages.includes(stage)) throw stageRefusesMoney(what, stage, stages);
 }

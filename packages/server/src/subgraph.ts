@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Identity } from '@hub/common';
@@ -40,8 +40,8 @@ export interface RunningSubgraph<TContext extends object> {
  * Migrates and seeds the subgraph's schema, one process at a time: replicas starting together
  * on a fresh Postgres take turns (an advisory lock), and the later ones find the work done.
  */
-export async function prepareSubgraphDatabase<TContext extends object>(
-  module: SubgraphModule<TContext>,
+export async function prepareSubgraphDatabase(
+  module: Pick<SubgraphModule<object>, 'dbSchema' | 'migrationsFolder' | 'seed'>,
   database: Database,
   options: { demo: boolean },
 ): Promise<void> {
@@ -69,7 +69,9 @@ export async function startSubgraph<TContext extends object>(
     includeStacktraceInErrorResponses: false,
     // The gateway is the only client a subgraph has; it validates and limits operations itself.
     introspection: true,
-    plugins: [ApolloServerPluginInlineTraceDisabled(), deadlinePlugin()],
+    // The subgraphs give no cache hints. Apollo's cache-control plugin would also await each
+    // resolver's result once more, and a drizzle query builder runs its SQL on every await.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), deadlinePlugin()],
     // The process drains on SIGTERM itself (requests in flight first); Apollo's own handler
     // would stop the server at once and send the signal again.
     stopOnTerminationSignals: false,

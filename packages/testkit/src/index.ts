@@ -1,3 +1,4 @@
 export { openTestDatabase } from './database.ts';
 export { startTestHub, type TestHub, type GraphQLResult, type Topology } from './hub.ts';
 export { spawnHubProcess, REPOSITORY_ROOT, type HubProcess } from './process.ts';
+export { moveThrough, tableChecksums, tablesOf, LEDGER_TABLES, type MoveOptions } from './fixtures.ts';

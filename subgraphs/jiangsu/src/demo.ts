@@ -1,14 +1,12 @@
-import { demoPlan } from '@hub/demo';
-import type { Db } from '@hub/db';
+import { DEMO_SEED_NAME, demoPlan } from '@hub/demo';
+import { seedOnce, type Db } from '@hub/db';
 import { fundingAccounts, fundingEntries, fundingProjectTotals, organizations, seedLog, type FundingKind } from './db/schema.ts';
 
 const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
 
 /** Jiangsu's part of the demo story: fictional foundations and their pledges, commitments and disbursements. */
 export async function seedJiangsuDemo(db: Db): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: 'synthetic-demo-v1' }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
+  await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
     const plan = demoPlan();
     await tx.insert(organizations).values(
       plan.organizations.map((organization) => ({

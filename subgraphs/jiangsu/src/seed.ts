@@ -8,7 +8,7 @@ import {
   type CountyLevelDivision,
   type OrganizationKind,
 } from '@hub/common';
-import type { Db } from '@hub/db';
+import { seedOnce, type Db } from '@hub/db';
 import {
   cities,
   cityPairings,
@@ -49,9 +49,7 @@ export async function seedJiangsu(db: Db): Promise<void> {
  * the divisions on its next start.
  */
 async function seedCountyLevelDivisions(db: Db): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: DIVISIONS_SEED_NAME }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
+  await seedOnce(db, seedLog, DIVISIONS_SEED_NAME, async (tx) => {
     const divisions = provinceDivisions('32');
     const provenance = (file: 'cities' | 'areas', code: string) => ({
       provenanceKind: 'PUBLIC_RECORD' as const,
@@ -106,17 +104,14 @@ export function divisionNamed(
 
 /** Loads the public-record seed in one transaction, once per database. */
 async function seedPublicRecord(db: Db): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: SEED_NAME }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
-
+  await seedOnce(db, seedLog, SEED_NAME, async (tx) => {
     const pairs = parseCsv(readSeed('jiangsu-shaanxi-city-pairs.csv'));
     await tx.insert(cities).values(
       pairs.map((row, index) => ({
         code: `${requiredField(row, 'jiangsu_city_code')}00`,
         nameZh: requiredField(row, 'jiangsu_city_zh'),
         namePinyin: requiredField(row, 'jiangsu_city_pinyin'),
-        provenanceKind: 'PUBLIC_RECORD',
+        provenanceKind: 'PUBLIC_RECORD' as const,
         sourceId: CITY_PAIRS_CSV,
         sourceDetail: `line ${index + 2}`,
       })),
@@ -130,7 +125,7 @@ async function seedPublicRecord(db: Db): Promise<void> {
           evidence: (requiredField(row, 'evidence_level') === 'city' ? 'CITY' : 'COUNTY_ONLY') as PairingEvidence,
           sinceYear: sinceYearOf(notes, 'paired since'),
           notes,
-          provenanceKind: 'PUBLIC_RECORD',
+          provenanceKind: 'PUBLIC_RECORD' as const,
           sourceId: CITY_PAIRS_CSV,
           sourceDetail: `line ${index + 2}`,
         };
@@ -144,7 +139,7 @@ async function seedPublicRecord(db: Db): Promise<void> {
         jiangsuCountyNameZh: requiredField(row, 'jiangsu_county_zh'),
         shaanxiCountyCode: requiredField(row, 'shaanxi_county_code'),
         sinceYear: row.since_year ? Number(row.since_year) : null,
-        provenanceKind: 'PUBLIC_RECORD',
+        provenanceKind: 'PUBLIC_RECORD' as const,
         sourceId: CITY_PAIRS_CSV,
         sourceDetail: `notes of line ${requiredField(row, 'city_pairs_line')}`,
       })),
@@ -154,7 +149,7 @@ async function seedPublicRecord(db: Db): Promise<void> {
     await tx.insert(organizations).values(
       organizationSeeds.map(({ sourceDetail, ...organization }) => ({
         ...organization,
-        provenanceKind: 'PUBLIC_RECORD',
+        provenanceKind: 'PUBLIC_RECORD' as const,
         sourceId: REPORT,
         sourceDetail: `FACTS.md: ${sourceDetail}`,
       })),

@@ -1,5 +1,5 @@
-import { demoPlan } from '@hub/demo';
-import type { Db } from '@hub/db';
+import { DEMO_SEED_NAME, demoPlan } from '@hub/demo';
+import { seedOnce, type Db } from '@hub/db';
 import {
   agreements,
   ceremonies,
@@ -18,9 +18,7 @@ const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDeta
  * stay as the record states them) and every demo project's pipeline and history.
  */
 export async function seedPairingDemo(db: Db): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: 'synthetic-demo-v1' }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
+  await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
     const plan = demoPlan();
     await tx.insert(agreements).values({
       ...plan.agreement,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { loadSubgraphTypeDefs } from '@hub/common';
+import { draftAccess, loadSubgraphTypeDefs } from '@hub/common';
 import type { SubgraphModule } from '@hub/server';
 import { createLoaders, type PairingContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -9,6 +9,7 @@ import { PairingStore } from './store/pairing-store.ts';
 import { PipelineStore } from './store/pipeline-store.ts';
 
 export type { PairingContext } from './loaders.ts';
+export { PipelineService, type MoveProjectInput } from './pipeline-service.ts';
 
 /** The pairing subgraph as a value: the gateway runs it in-process, `main.ts` over HTTP. */
 export const pairingSubgraph: SubgraphModule<PairingContext> = {
@@ -23,8 +24,7 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
   },
   createContext(db, identity, peers) {
     const store = new PairingStore(db);
-    // Drafts are the Shaanxi office's; the hub's own services read them to move a project on.
-    const pipeline = new PipelineStore(db, identity.role === 'SHAANXI_OFFICE' || identity.role === 'SERVICE' ? 'drafts-included' : 'published-only');
+    const pipeline = new PipelineStore(db, draftAccess(identity));
     return { store, pipeline, loaders: createLoaders(store, pipeline), identity, peers };
   },
 };

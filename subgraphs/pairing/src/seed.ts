@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { yuanToFen, type ProjectField } from '@hub/common';
-import type { Db } from '@hub/db';
+import { seedOnce, type Db } from '@hub/db';
 import {
   agreementFocuses,
   agreements,
@@ -56,10 +56,7 @@ interface CeremonySeed {
 
 /** Loads the public-record seed in one transaction, once per database. */
 export async function seedPairing(db: Db): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: SEED_NAME }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
-
+  await seedOnce(db, seedLog, SEED_NAME, async (tx) => {
     for (const { focuses, sourceDetail, ...agreement } of readSeed<AgreementSeed[]>('agreements.json')) {
       await tx.insert(agreements).values({ ...agreement, provenanceKind: 'PUBLIC_RECORD', sourceId: REPORT, sourceDetail });
       await tx

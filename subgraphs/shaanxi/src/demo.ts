@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { demoPlan, type DemoProject } from '@hub/demo';
-import type { Db } from '@hub/db';
+import { DEMO_SEED_NAME, demoPlan, type DemoProject } from '@hub/demo';
+import { seedOnce, type Db } from '@hub/db';
 import { fundsEntries, projectAccounts, projectNeeds, seedLog } from './db/schema.ts';
 
 const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
@@ -13,9 +13,7 @@ function publishedAt(project: DemoProject): Date | null {
 /** Shaanxi's part of the demo story: the needs, and what they received and spent. Once per database. */
 export async function seedShaanxiDemo(db: Db): Promise<void> {
   await publishDemoNeeds(db);
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: 'synthetic-demo-v1' }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
+  await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
     const { projects } = demoPlan();
     await tx.insert(projectNeeds).values(
       projects.map((project) => ({
@@ -65,9 +63,7 @@ export async function seedShaanxiDemo(db: Db): Promise<void> {
  * the story published, once, so the demo pipeline stays visible to the public.
  */
 async function publishDemoNeeds(db: Db): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: 'synthetic-demo-publication-v1' }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
+  await seedOnce(db, seedLog, 'synthetic-demo-publication-v1', async (tx) => {
     const published = demoPlan().projects.flatMap((project) => {
       const at = publishedAt(project);
       return at ? [sql`(${project.id}::uuid, ${at.toISOString()}::timestamptz)`] : [];

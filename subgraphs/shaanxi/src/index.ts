@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { loadSubgraphTypeDefs } from '@hub/common';
+import { draftAccess, loadSubgraphTypeDefs } from '@hub/common';
 import type { SubgraphModule } from '@hub/server';
 import { createLoaders, type ShaanxiContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -23,8 +23,7 @@ export const shaanxiSubgraph: SubgraphModule<ShaanxiContext> = {
     if (demo) await seedShaanxiDemo(db);
   },
   createContext(db, identity, peers) {
-    // Drafts are the Shaanxi office's; the hub's own services read them to move a project on.
-    const store = new ShaanxiStore(db, identity.role === 'SHAANXI_OFFICE' || identity.role === 'SERVICE' ? 'drafts-included' : 'published-only');
+    const store = new ShaanxiStore(db, draftAccess(identity));
     const funds = new FundsStore(db);
     return { store, funds, loaders: createLoaders(store, funds), identity, peers };
   },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DIVISIONS_SOURCE_ID, parseCsv, provinceDivisions, requiredField } from '@hub/common';
-import type { Db } from '@hub/db';
+import { seedOnce, type Db } from '@hub/db';
 import {
   counties,
   organizations,
@@ -57,9 +57,7 @@ export async function seedShaanxi(db: Db): Promise<void> {
  * data folder seeded before it gains the divisions on its next start.
  */
 async function seedCountyLevelDivisions(db: Db): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: DIVISIONS_SEED_NAME }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
+  await seedOnce(db, seedLog, DIVISIONS_SEED_NAME, async (tx) => {
     const divisions = provinceDivisions('61');
     const detail = divisions.detail('areas');
     const recordNotes = new Map(
@@ -98,10 +96,7 @@ async function seedCountyLevelDivisions(db: Db): Promise<void> {
 
 /** Loads the public-record seed in one transaction, once per database. */
 async function seedPublicRecord(db: Db): Promise<void> {
-  await db.transaction(async (tx) => {
-    const inserted = await tx.insert(seedLog).values({ name: SEED_NAME }).onConflictDoNothing().returning();
-    if (inserted.length === 0) return;
-
+  await seedOnce(db, seedLog, SEED_NAME, async (tx) => {
     const rows = parseCsv(readSeed('shaanxi-poverty-counties.csv'));
     const prefectureRows = new Map<string, typeof prefectures.$inferInsert>();
     for (const [index, row] of rows.entries()) {
@@ -112,7 +107,7 @@ async function seedPublicRecord(db: Db): Promise<void> {
         nameZh: requiredField(row, 'prefecture_zh'),
         namePinyin: requiredField(row, 'prefecture_pinyin'),
         revolutionaryOldArea: SHAAN_GAN_NING_OLD_AREA.has(code) ? true : null,
-        provenanceKind: 'PUBLIC_RECORD',
+        provenanceKind: 'PUBLIC_RECORD' as const,
         sourceId: COUNTIES_CSV,
         sourceDetail: `line ${index + 2}${SHAAN_GAN_NING_OLD_AREA.has(code) ? '; old-area flag: FACTS.md, known gaps' : ''}`,
       });
@@ -132,7 +127,7 @@ async function seedPublicRecord(db: Db): Promise<void> {
           deepPoverty: REPORTED_DEEP_POVERTY.has(code) ? true : null,
           revolutionaryOldArea: null,
           notes: row.notes || null,
-          provenanceKind: 'PUBLIC_RECORD',
+          provenanceKind: 'PUBLIC_RECORD' as const,
           sourceId: COUNTIES_CSV,
           sourceDetail: `line ${index + 2}`,
         };
@@ -143,7 +138,7 @@ async function seedPublicRecord(db: Db): Promise<void> {
     await tx.insert(organizations).values(
       organizationSeeds.map(({ sourceDetail, ...organization }) => ({
         ...organization,
-        provenanceKind: 'PUBLIC_RECORD',
+        provenanceKind: 'PUBLIC_RECORD' as const,
         sourceId: REPORT,
         sourceDetail: `FACTS.md: ${sourceDetail}`,
       })),
@@ -155,7 +150,7 @@ async function seedPublicRecord(db: Db): Promise<void> {
         ...need,
         // The report that names these needs published them; they are no one's drafts.
         publishedAt: new Date(),
-        provenanceKind: 'PUBLIC_RECORD',
+        provenanceKind: 'PUBLIC_RECORD' as const,
         sourceId: REPORT,
         sourceDetail: `FACTS.md: ${sourceDetail}`,
       })),

@@ -1,19 +1,5 @@
-import {
-  amountLimitExceeded,
-  ErrorCode,
-  idempotencyKeyReused,
-  moneyFromFen,
-  moneyRequestBasics,
-  notFound,
-  provenanceOf,
-  replayOf,
-  requestFingerprint,
-  userError,
-  type Identity,
-  type MoneyInput,
-  type ProvenanceKind,
-} from '@hub/common';
-import { projectProvenance, requireFundableStage, requireMatchingProvenance } from '@hub/server';
+import { moneyFromFen, notFound, provenanceOf, type MoneyInput, type ProvenanceKind } from '@hub/common';
+import { recordMoney } from '@hub/server';
 import type { FundingKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
 import type { FundingAccountRow, FundingEntryRow } from '../store/funding-store.ts';
@@ -26,78 +12,28 @@ interface FundingEntryInput {
   note?: string | null;
 }
 
-/**
- * Who may record each kind of money, and at which stages of the project. A member acts only
- * for its own organization. No stage admits money on a cancelled or suspended project.
- */
-const RULES: Record<FundingKind, { officeMay: boolean; stages: readonly string[]; what: string }> = {
-  PLEDGE: { officeMay: false, stages: ['PUBLISHED', 'MATCHED', 'SCHEDULED'], what: 'pledge' },
-  COMMITMENT: { officeMay: true, stages: ['SIGNED', 'IMPLEMENTING'], what: 'commitment' },
-  DISBURSEMENT: { officeMay: true, stages: ['SIGNED', 'IMPLEMENTING', 'COMPLETED'], what: 'disbursement' },
-};
-
-function authorize(identity: Identity, kind: FundingKind, organizationId: string): void {
-  const rule = RULES[kind];
-  const member = identity.role === 'FOUNDATION_MEMBER' && identity.organizationId === organizationId;
-  const office = rule.officeMay && identity.role === 'JIANGSU_OFFICE';
-  if (member || office) return;
-  if (identity.role === 'PUBLIC') throw userError(ErrorCode.Unauthenticated, `Sign in to record a ${rule.what}.`);
-  throw userError(
-    ErrorCode.Forbidden,
-    rule.officeMay
-      ? `Only the Jiangsu office or members of ${organizationId} may record its ${rule.what}s.`
-      : `Only members of ${organizationId} may record its ${rule.what}s.`,
-    { role: identity.role },
-  );
-}
-
+/** Records one entry of an organization's giving under the ledger rules (recordMoney). */
 async function record(kind: FundingKind, input: FundingEntryInput, context: JiangsuContext): Promise<FundingEntryRow> {
-  authorize(context.identity, kind, input.organizationId);
-  const { projectId, amountFen, idempotencyKey, note } = moneyRequestBasics(input);
-  const fingerprint = requestFingerprint({ kind, projectId, organizationId: input.organizationId, amountFen: String(amountFen), note });
-
-  // A retry of an entry already recorded returns it, whatever the project's stage is now.
-  const earlier = replayOf(await context.funding.entryByKey(idempotencyKey), fingerprint);
-  if (earlier) return earlier;
-  const organization = await context.loaders.organization.load(input.organizationId);
-  if (!organization) throw notFound('Jiangsu organization', 'id', input.organizationId);
-  await requireFundableStage(context.peers, projectId, RULES[kind].what, RULES[kind].stages);
-  requireMatchingProvenance(
-    { id: organization.id, kind: organization.provenanceKind as ProvenanceKind },
-    { id: projectId, kind: await projectProvenance(context.peers, projectId) },
-  );
-
-  const result = await context.funding.record({
-    projectId,
-    organizationId: input.organizationId,
+  const { organizationId } = input;
+  const entry = await recordMoney(context, {
     kind,
-    amountFen,
-    note,
-    idempotencyKey,
-    requestFingerprint: fingerprint,
-    recordedByRole: context.identity.role,
-    recordedBySubject: context.identity.subject,
+    input,
+    organizationId,
+    details: () => ({ organizationId }),
+    book: {
+      entryByKey: (key) => context.funding.entryByKey(key),
+      async ownSide() {
+        const organization = await context.loaders.organization.load(organizationId);
+        if (!organization) throw notFound('Jiangsu organization', 'id', organizationId);
+        return organization.provenanceKind as ProvenanceKind;
+      },
+      record: (checked) => context.funding.record({ ...checked, kind, organizationId }),
+    },
   });
-  switch (result.type) {
-    case 'recorded':
-      context.loaders.accountsByProject.clear(projectId);
-      context.loaders.totalsByProject.clear(projectId);
-      context.loaders.entriesByProject.clear(projectId);
-      return result.entry;
-    case 'key-reused':
-      throw idempotencyKeyReused();
-    case 'over-limit':
-      throw amountLimitExceeded(result.limit, 'input.amount.fen', RULES[kind].what);
-    case 'over-disbursement': {
-      const committed = result.account?.committedFen ?? 0n;
-      const disbursed = result.account?.disbursedFen ?? 0n;
-      throw userError(
-        ErrorCode.OverDisbursement,
-        `${input.organizationId} has committed ${moneyFromFen(committed)!.yuan} yuan to this project and disbursed ${moneyFromFen(disbursed)!.yuan}; ${moneyFromFen(amountFen)!.yuan} more would exceed the commitment.`,
-        { committedFen: Number(committed), disbursedFen: Number(disbursed), amountFen: Number(amountFen) },
-      );
-    }
-  }
+  context.loaders.accountsByProject.clear(entry.projectId);
+  context.loaders.totalsByProject.clear(entry.projectId);
+  context.loaders.entriesByProject.clear(entry.projectId);
+  return entry;
 }
 
 export const fundingMutations = {

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { isUuid } from '@hub/common';
-import { bySlot, checkViolation, queryRows, recordOnce, wantedProjectSets, type Db, type RecordOnce } from '@hub/db';
+import { recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordOnce } from '@hub/db';
 import { fundingAccounts, fundingEntries, fundingProjectTotals, type FundingKind } from '../db/schema.ts';
 
 export type FundingAccountRow = typeof fundingAccounts.$inferSelect;
@@ -20,17 +20,10 @@ export interface NewFundingEntry {
 
 export type FundingProjectTotalRow = typeof fundingProjectTotals.$inferSelect;
 
-export type RecordResult =
-  | RecordOnce<FundingEntryRow>
-  | { type: 'over-disbursement'; account: FundingAccountRow | null }
-  | { type: 'over-limit'; limit: 'ENTRY' | 'PROJECT_TOTAL' };
+/** A disbursement beyond what the organization committed, with its account as it stands. */
+export type OverDisbursement = { type: 'over-disbursement'; account: FundingAccountRow | null };
 
-/** The checks that hold the money limits, by the limit each enforces. */
-const LIMIT_CHECKS: Record<string, 'ENTRY' | 'PROJECT_TOTAL'> = {
-  funding_entry_amount_within_limit: 'ENTRY',
-  funding_account_within_limit: 'PROJECT_TOTAL',
-  funding_project_total_within_limit: 'PROJECT_TOTAL',
-};
+export type RecordResult = RecordOnce<FundingEntryRow> | OverLimit | OverDisbursement;
 
 /** Exact sums of a set of projects' totals, as decimal strings of fen (SQL numeric). */
 export interface FundingSums {
@@ -38,6 +31,12 @@ export interface FundingSums {
   committedFen: string;
   disbursedFen: string;
 }
+
+const SUMMED = {
+  pledgedFen: fundingProjectTotals.pledgedFen,
+  committedFen: fundingProjectTotals.committedFen,
+  disbursedFen: fundingProjectTotals.disbursedFen,
+} as const satisfies Record<keyof FundingSums, unknown>;
 
 const TOTAL_COLUMN = {
   PLEDGE: 'pledgedFen',
@@ -65,24 +64,9 @@ export class FundingStore {
     return this.db.select().from(fundingProjectTotals).where(inArray(fundingProjectTotals.projectId, keys));
   }
 
-  /**
-   * The sums of many sets of projects (a funnel's stages) in one statement, added up by the
-   * database as numeric, so no sum is ever rounded however many projects a set holds.
-   */
-  async sumsByProjectSets(sets: readonly (readonly string[])[]): Promise<FundingSums[]> {
-    const zero = { pledgedFen: '0', committedFen: '0', disbursedFen: '0' };
-    const wanted = wantedProjectSets(sets);
-    if (!wanted) return sets.map(() => zero);
-    const rows = await queryRows<FundingSums & { slot: number }>(
-      this.db,
-      sql`select wanted.slot,
-            coalesce(sum(t.pledged_fen), 0)::text as "pledgedFen",
-            coalesce(sum(t.committed_fen), 0)::text as "committedFen",
-            coalesce(sum(t.disbursed_fen), 0)::text as "disbursedFen"
-          from ${wanted} join ${fundingProjectTotals} t on t.project_id = wanted.project_id
-          group by wanted.slot`,
-    );
-    return bySlot(sets, rows, zero);
+  /** The sums of many sets of projects (a funnel's stages) in one statement, exact (see sumsByProjectSets). */
+  sumsByProjectSets(sets: readonly (readonly string[])[]): Promise<FundingSums[]> {
+    return sumsByProjectSets(this.db, { table: fundingProjectTotals, projectId: fundingProjectTotals.projectId, columns: SUMMED }, sets);
   }
 
   entriesByProjects(projectIds: readonly string[]): Promise<FundingEntryRow[]> {
@@ -107,8 +91,9 @@ export class FundingStore {
    */
   async record(entry: NewFundingEntry): Promise<RecordResult> {
     const column = TOTAL_COLUMN[entry.kind];
-    try {
-      return await recordOnce<FundingEntryRow>(this.db, {
+    return recordEntry<FundingEntryRow, OverDisbursement>(
+      this.db,
+      {
         fingerprint: entry.requestFingerprint,
         insert: async (tx) =>
           (
@@ -137,19 +122,17 @@ export class FundingStore {
             .set({ [column]: sql`${fundingProjectTotals[column]} + ${entry.amountFen}`, updatedAt: sql`now()` })
             .where(eq(fundingProjectTotals.projectId, entry.projectId));
         },
-      });
-    } catch (error) {
-      const violated = checkViolation(error);
-      const limit = violated === null ? undefined : LIMIT_CHECKS[violated];
-      if (limit) return { type: 'over-limit', limit };
-      if (violated === 'funding_account_disbursed_within_committed') {
-        const [account] = await this.db
-          .select()
-          .from(fundingAccounts)
-          .where(and(eq(fundingAccounts.projectId, entry.projectId), eq(fundingAccounts.organizationId, entry.organizationId)));
-        return { type: 'over-disbursement', account: account ?? null };
-      }
-      throw error;
-    }
+      },
+      {
+        check: 'funding_account_disbursed_within_committed',
+        refusal: async () => {
+          const [account] = await this.db
+            .select()
+            .from(fundingAccounts)
+            .where(and(eq(fundingAccounts.projectId, entry.projectId), eq(fundingAccounts.organizationId, entry.organizationId)));
+          return { type: 'over-disbursement', account: account ?? null };
+        },
+      },
+    );
   }
 }

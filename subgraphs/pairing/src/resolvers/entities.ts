@@ -25,7 +25,7 @@ export const County = {
   ) {
     const ceremonies = await loaders.ceremoniesByCounty.load(code);
     // Filtered after the batched load, so a page of counties still costs one statement.
-    return provenance ? ceremonies.filter((ceremony) => provenance.includes(ceremony.provenanceKind as ProvenanceKind)) : ceremonies;
+    return provenance ? ceremonies.filter((ceremony) => provenance.includes(ceremony.provenanceKind)) : ceremonies;
   },
 };
 

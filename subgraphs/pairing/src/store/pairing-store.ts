@@ -168,7 +168,6 @@ export class PairingStore {
     return rows.map(({ projectId, ceremony }) => ({ ...ceremony, projectId }));
   }
 
-  /** Every organization the pairing records, with each way it takes part. */
   /**
    * Organizations taking part, with their roles. A participation is of the kind of the
    * agreement or ceremony it comes from, so the demo agreement and ceremony can be left out.

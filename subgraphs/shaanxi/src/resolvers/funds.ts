@@ -1,21 +1,15 @@
 import {
-  amountLimitExceeded,
   cleanText,
   ErrorCode,
-  idempotencyKeyReused,
   isStorableKey,
   moneyFromFen,
-  moneyRequestBasics,
   notFound,
   provenanceOf,
-  replayOf,
-  requestFingerprint,
-  requireRole,
   userError,
   type MoneyInput,
   type ProvenanceKind,
 } from '@hub/common';
-import { jiangsuOrganizationProvenance, requireFundableStage, requireMatchingProvenance } from '@hub/server';
+import { recordMoney } from '@hub/server';
 import type { FundsKind } from '../db/schema.ts';
 import type { ShaanxiContext } from '../loaders.ts';
 import type { FundsEntryRow, FundsSums } from '../store/funds-store.ts';
@@ -29,64 +23,34 @@ interface FundsInput {
   purpose?: string;
 }
 
-/** Money is recorded only for a signed project that is not cancelled or suspended. */
-const FUNDED_STAGES = ['SIGNED', 'IMPLEMENTING', 'COMPLETED'] as const;
-const WHAT: Record<FundsKind, string> = { RECEIPT: 'receipt', EXPENDITURE: 'expenditure' };
-
+/** Records money received for a project or spent on it under the ledger rules (recordMoney). */
 async function record(kind: FundsKind, input: FundsInput, context: ShaanxiContext): Promise<FundsEntryRow> {
-  requireRole(context.identity, ['SHAANXI_OFFICE'], `record a ${WHAT[kind]}`);
-  const { projectId, amountFen, idempotencyKey, note } = moneyRequestBasics(input);
-  const purpose = kind === 'EXPENDITURE' ? cleanText(input.purpose ?? '', { field: 'input.purpose', max: 500 }) : null;
   const fromOrganizationId = input.fromOrganizationId ?? null;
-  if (fromOrganizationId !== null && !isStorableKey(fromOrganizationId)) {
-    throw userError(ErrorCode.BadUserInput, 'input.fromOrganizationId is not an organization id.', { field: 'input.fromOrganizationId' });
-  }
-  const fingerprint = requestFingerprint({ kind, projectId, amountFen: String(amountFen), fromOrganizationId, purpose, note });
-
-  // A retry of an entry already recorded returns it, whatever the project's stage is now.
-  const earlier = replayOf(await context.funds.entryByKey(idempotencyKey), fingerprint);
-  if (earlier) return earlier;
-  const project = await context.loaders.project.load(projectId);
-  if (!project) throw notFound('project', 'id', input.projectId);
-  await requireFundableStage(context.peers, projectId, WHAT[kind], FUNDED_STAGES);
-  if (fromOrganizationId !== null) {
-    requireMatchingProvenance(
-      { id: fromOrganizationId, kind: await jiangsuOrganizationProvenance(context.peers, fromOrganizationId) },
-      { id: projectId, kind: project.provenanceKind as ProvenanceKind },
-    );
-  }
-
-  const result = await context.funds.record({
-    projectId,
+  let purpose: string | null = null;
+  const entry = await recordMoney(context, {
     kind,
-    amountFen,
-    fromOrganizationId,
-    purpose,
-    note,
-    idempotencyKey,
-    requestFingerprint: fingerprint,
-    recordedByRole: context.identity.role,
-    recordedBySubject: context.identity.subject,
+    input,
+    organizationId: fromOrganizationId,
+    details() {
+      if (kind === 'EXPENDITURE') purpose = cleanText(input.purpose ?? '', { field: 'input.purpose', max: 500 });
+      if (fromOrganizationId !== null && !isStorableKey(fromOrganizationId)) {
+        throw userError(ErrorCode.BadUserInput, 'input.fromOrganizationId is not an organization id.', { field: 'input.fromOrganizationId' });
+      }
+      return { fromOrganizationId, purpose };
+    },
+    book: {
+      entryByKey: (key) => context.funds.entryByKey(key),
+      async ownSide(projectId) {
+        const project = await context.loaders.project.load(projectId);
+        if (!project) throw notFound('project', 'id', input.projectId);
+        return project.provenanceKind as ProvenanceKind;
+      },
+      record: (checked) => context.funds.record({ ...checked, kind, fromOrganizationId, purpose }),
+    },
   });
-  switch (result.type) {
-    case 'recorded':
-      context.loaders.account.clear(projectId);
-      context.loaders.fundsEntries.clear(projectId);
-      return result.entry;
-    case 'key-reused':
-      throw idempotencyKeyReused();
-    case 'over-limit':
-      throw amountLimitExceeded(result.limit, 'input.amount.fen', WHAT[kind]);
-    case 'over-spending': {
-      const received = result.account?.receivedFen ?? 0n;
-      const spent = result.account?.spentFen ?? 0n;
-      throw userError(
-        ErrorCode.OverSpending,
-        `The project has received ${moneyFromFen(received)!.yuan} yuan and spent ${moneyFromFen(spent)!.yuan}; ${moneyFromFen(amountFen)!.yuan} more would exceed what it received.`,
-        { receivedFen: Number(received), spentFen: Number(spent), amountFen: Number(amountFen) },
-      );
-    }
-  }
+  context.loaders.account.clear(entry.projectId);
+  context.loaders.fundsEntries.clear(entry.projectId);
+  return entry;
 }
 
 export const fundsMutations = {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  amountSoughtFen,
+  amountSoughtOverLimit,
   checkRange,
   cleanOptionalText,
   cleanOrganizationInput,
@@ -8,23 +10,18 @@ import {
   creationKey,
   ErrorCode,
   idempotencyKeyReused,
-  MAX_PROJECT_TOTAL_FEN,
   notFound,
   notNull,
   requireMemberOf,
   requireRole,
   userError,
+  type MoneyInput,
   type OrganizationInput,
   type OrganizationProfileInput,
   type ProjectField,
 } from '@hub/common';
 import { duplicateUscc, unwrapUpdate } from '@hub/server';
 import type { ShaanxiContext } from '../loaders.ts';
-
-interface MoneyInput {
-  fen: number;
-  currency: 'CNY';
-}
 
 interface ProjectNeedInput {
   countyCode?: string;
@@ -124,6 +121,7 @@ export const Mutation = {
       ...key,
     });
     if (result.type === 'key-reused') throw idempotencyKeyReused();
+    if (result.type === 'over-limit') throw amountSoughtOverLimit('input.amountSought.fen');
     return result.row;
   },
 
@@ -135,6 +133,7 @@ export const Mutation = {
     requireRole(context.identity, ['SHAANXI_OFFICE'], 'edit project needs');
     const changes = cleanNeedInput(args.input, false);
     const result = await context.store.updateProjectNeed(args.id.toLowerCase(), args.expectedVersion, changes);
+    if (result.type === 'over-limit') throw amountSoughtOverLimit('input.amountSought.fen');
     return unwrapUpdate(result, { name: 'project', ...args });
   },
 };
@@ -165,10 +164,7 @@ function cleanNeedInput(input: ProjectNeedInput, creating: boolean) {
     changes.description = cleanOptionalText(input.description, { field: 'input.description', max: 5000, multiline: true });
   }
   if (input.amountSought !== undefined) {
-    changes.amountSoughtFen =
-      input.amountSought === null
-        ? null
-        : BigInt(checkRange(input.amountSought.fen, 'input.amountSought.fen', 0, Number(MAX_PROJECT_TOTAL_FEN)));
+    changes.amountSoughtFen = input.amountSought === null ? null : amountSoughtFen(input.amountSought, 'input.amountSought');
   }
   if (input.beneficiaryCount !== undefined) {
     changes.beneficiaryCount =

@@ -1,6 +1,6 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { isUuid } from '@hub/common';
-import { bySlot, checkViolation, queryRows, recordOnce, wantedProjectSets, type Db, type RecordOnce } from '@hub/db';
+import { recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordOnce } from '@hub/db';
 import { fundsEntries, projectAccounts, type FundsKind } from '../db/schema.ts';
 
 export type ProjectAccountRow = typeof projectAccounts.$inferSelect;
@@ -19,22 +19,21 @@ export interface NewFundsEntry {
   recordedBySubject: string | null;
 }
 
-export type FundsRecordResult =
-  | RecordOnce<FundsEntryRow>
-  | { type: 'over-spending'; account: ProjectAccountRow | null }
-  | { type: 'over-limit'; limit: 'ENTRY' | 'PROJECT_TOTAL' };
+/** An expenditure beyond what the project received, with its account as it stands. */
+export type OverSpending = { type: 'over-spending'; account: ProjectAccountRow | null };
 
-/** The checks that hold the money limits, by the limit each enforces. */
-const LIMIT_CHECKS: Record<string, 'ENTRY' | 'PROJECT_TOTAL'> = {
-  funds_entry_amount_within_limit: 'ENTRY',
-  project_account_within_limit: 'PROJECT_TOTAL',
-};
+export type FundsRecordResult = RecordOnce<FundsEntryRow> | OverLimit | OverSpending;
 
 /** Exact sums of a set of projects, as decimal strings of fen (SQL numeric). */
 export interface FundsSums {
   receivedFen: string;
   spentFen: string;
 }
+
+const SUMMED = { receivedFen: projectAccounts.receivedFen, spentFen: projectAccounts.spentFen } as const satisfies Record<
+  keyof FundsSums,
+  unknown
+>;
 
 const TOTAL_COLUMN = { RECEIPT: 'receivedFen', EXPENDITURE: 'spentFen' } as const satisfies Record<FundsKind, keyof ProjectAccountRow>;
 
@@ -48,23 +47,9 @@ export class FundsStore {
     return this.db.select().from(projectAccounts).where(inArray(projectAccounts.projectId, keys));
   }
 
-  /**
-   * What the projects of each set (a funnel's stage) received and spent, every set in one
-   * statement, added up by the database as numeric so no sum is ever rounded.
-   */
-  async sumsByProjectSets(sets: readonly (readonly string[])[]): Promise<FundsSums[]> {
-    const zero = { receivedFen: '0', spentFen: '0' };
-    const wanted = wantedProjectSets(sets);
-    if (!wanted) return sets.map(() => zero);
-    const rows = await queryRows<FundsSums & { slot: number }>(
-      this.db,
-      sql`select wanted.slot,
-            coalesce(sum(a.received_fen), 0)::text as "receivedFen",
-            coalesce(sum(a.spent_fen), 0)::text as "spentFen"
-          from ${wanted} join ${projectAccounts} a on a.project_id = wanted.project_id
-          group by wanted.slot`,
-    );
-    return bySlot(sets, rows, zero);
+  /** What the projects of each set (a funnel's stage) received and spent, every set in one statement, exact. */
+  sumsByProjectSets(sets: readonly (readonly string[])[]): Promise<FundsSums[]> {
+    return sumsByProjectSets(this.db, { table: projectAccounts, projectId: projectAccounts.projectId, columns: SUMMED }, sets);
   }
 
   entriesByProjects(projectIds: readonly string[]): Promise<FundsEntryRow[]> {
@@ -85,8 +70,9 @@ export class FundsStore {
   /** Records an entry and adds it to the project's account in one transaction (see recordOnce). */
   async record(entry: NewFundsEntry): Promise<FundsRecordResult> {
     const column = TOTAL_COLUMN[entry.kind];
-    try {
-      return await recordOnce<FundsEntryRow>(this.db, {
+    return recordEntry<FundsEntryRow, OverSpending>(
+      this.db,
+      {
         fingerprint: entry.requestFingerprint,
         insert: async (tx) =>
           (
@@ -107,16 +93,14 @@ export class FundsStore {
             .set({ [column]: sql`${projectAccounts[column]} + ${entry.amountFen}`, updatedAt: sql`now()` })
             .where(eq(projectAccounts.projectId, entry.projectId));
         },
-      });
-    } catch (error) {
-      const violated = checkViolation(error);
-      const limit = violated === null ? undefined : LIMIT_CHECKS[violated];
-      if (limit) return { type: 'over-limit', limit };
-      if (violated === 'project_account_spent_within_received') {
-        const [account] = await this.db.select().from(projectAccounts).where(eq(projectAccounts.projectId, entry.projectId));
-        return { type: 'over-spending', account: account ?? null };
-      }
-      throw error;
-    }
+      },
+      {
+        check: 'project_account_spent_within_received',
+        refusal: async () => {
+          const [account] = await this.db.select().from(projectAccounts).where(eq(projectAccounts.projectId, entry.projectId));
+          return { type: 'over-spending', account: account ?? null };
+        },
+      },
+    );
   }
 }

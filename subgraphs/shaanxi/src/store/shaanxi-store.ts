@@ -1,15 +1,15 @@
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import {
-  bySlot,
   createOnce,
   organizationWrites,
-  queryRows,
+  sumsByProjectSets,
+  unlessOverLimit,
   updateVersioned,
-  wantedProjectSets,
   type CreateOnce,
   type Db,
   type KeyedValues,
+  type OverLimit,
   type VersionedUpdate,
 } from '@hub/db';
 import { counties, organizations, prefectures, projectNeeds, type OrganizationKind, type ProjectField } from '../db/schema.ts';
@@ -141,16 +141,12 @@ export class ShaanxiStore {
    * statement, added up by the database as numeric (decimal strings of fen) so no sum is rounded.
    */
   async amountSoughtByProjectSets(sets: readonly (readonly string[])[]): Promise<string[]> {
-    const wanted = wantedProjectSets(sets);
-    if (!wanted) return sets.map(() => '0');
-    const rows = await queryRows<{ slot: number; amountSoughtFen: string }>(
+    const sums = await sumsByProjectSets(
       this.db,
-      sql`select wanted.slot, coalesce(sum(${projectNeeds.amountSoughtFen}), 0)::text as "amountSoughtFen"
-          from ${wanted} join ${projectNeeds} on ${projectNeeds.id} = wanted.project_id
-          where ${and(sql`true`, ...this.visibleNeeds())}
-          group by wanted.slot`,
+      { table: projectNeeds, projectId: projectNeeds.id, columns: { amountSoughtFen: projectNeeds.amountSoughtFen }, where: and(...this.visibleNeeds()) },
+      sets,
     );
-    return bySlot(sets, rows, { amountSoughtFen: '0' }).map((row) => row.amountSoughtFen);
+    return sums.map((row) => row.amountSoughtFen);
   }
 
   projectNeedsByCounties(countyCodes: readonly string[]): Promise<ProjectNeedRow[]> {
@@ -208,18 +204,20 @@ export class ShaanxiStore {
     return this.organizations.update(id, expectedVersion, changes);
   }
 
-  /** Inserts a need, once per idempotency key. */
-  insertProjectNeed(values: typeof projectNeeds.$inferInsert & KeyedValues): Promise<CreateOnce<ProjectNeedRow>> {
-    return createOnce<ProjectNeedRow>(this.db, projectNeeds, values);
+  /** Inserts a need, once per idempotency key; an amount sought over the limit is `over-limit`. */
+  insertProjectNeed(values: typeof projectNeeds.$inferInsert & KeyedValues): Promise<CreateOnce<ProjectNeedRow> | OverLimit> {
+    return unlessOverLimit(() => createOnce<ProjectNeedRow>(this.db, projectNeeds, values));
   }
 
   updateProjectNeed(
     id: string,
     expectedVersion: number,
     changes: Partial<typeof projectNeeds.$inferInsert>,
-  ): Promise<VersionedUpdate<ProjectNeedRow>> {
+  ): Promise<VersionedUpdate<ProjectNeedRow> | OverLimit> {
     if (!isUuid(id)) return Promise.resolve({ type: 'not-found' });
-    return updateVersioned<ProjectNeedRow>(this.db, projectNeeds, { column: projectNeeds.id, value: id }, expectedVersion, changes);
+    return unlessOverLimit(() =>
+      updateVersioned<ProjectNeedRow>(this.db, projectNeeds, { column: projectNeeds.id, value: id }, expectedVersion, changes),
+    );
   }
 
   /**
@@ -236,9 +234,18 @@ export class ShaanxiStore {
     return row ?? null;
   }
 
-  /** Checks the database answers; used by health checks. */
-  async ping(): Promise<void> {
-    await this.db.execute(sql`select 1`);
+  /**
+   * Makes a need a draft again: the undoing of a mark whose pipeline move was not made.
+   * Null when there is no such need.
+   */
+  async clearNeedPublished(id: string): Promise<ProjectNeedRow | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.db
+      .update(projectNeeds)
+      .set({ publishedAt: null })
+      .where(eq(projectNeeds.id, id))
+      .returning();
+    return row ?? null;
   }
 }
 

@@ -1,0 +1,48 @@
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { deadlinePlugin } from '@hub/server';
+import type { RequestLimits } from './config.ts';
+import { errorMaskingPlugin } from './errors.ts';
+import type { GatewayContext } from './gateway-context.ts';
+import { costLimitPlugin, operationKindPlugin, operationLimitRules } from './limits.ts';
+import { validateScalarsAtGateway } from './scalars.ts';
+import { reportingUnreachable } from './subgraph-outage.ts';
+
+/** The gateway's Apollo Server for a supergraph, with a data source per subgraph. */
+export function createGatewayServer(options: {
+  supergraphSdl: string;
+  dataSourceFor(name: string, url: string): GraphQLDataSource;
+  production: boolean;
+  limits: RequestLimits;
+}): ApolloServer<GatewayContext> {
+  // Apollo Gateway otherwise probes cloud metadata endpoints and exports usage metrics to
+  // Apollo; the hub sends nothing anywhere unless its operator asks for it.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => reportingUnreachable(name, options.dataSourceFor(name, url ?? '')),
+    logger: quietLogger,
+  });
+  validateScalarsAtGateway(gateway);
+  return new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !options.production,
+    // No "did you mean" suggestions in production: they spell out the schema to a scanner.
+    hideSchemaDetailsFromClientErrors: options.production,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    // The process drains on SIGTERM itself (requests in flight first); Apollo's own handler
+    // would stop the server at once and send the signal again.
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: options.limits.maxTokens },
+    validationRules: operationLimitRules(options.limits),
+    plugins: [operationKindPlugin(), deadlinePlugin(), costLimitPlugin(options.limits), errorMaskingPlugin()],
+  });
+}
+
+const quietLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: (message: unknown) => console.warn(message),
+  error: (message: unknown) => console.error(message),
+};

@@ -1,0 +1,125 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import { DeadlineExceededError, currentDeadline, type Deadline } from './deadline.ts';
+
+/**
+ * Set inside `db.transaction`: a write there commits only when the transaction does, so it is
+ * noted here and the request counts as committed only once the transaction has committed.
+ */
+const transactionWrites = new AsyncLocalStorage<{ wrote: boolean }>();
+
+/** Statements that end or bound a transaction; refusing them would leave a connection mid-transaction. */
+const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release|end)\b/i;
+const READ = /^\s*(select|show|explain)\b/i;
+
+/**
+ * Called by drizzle right before each statement is sent. After the request's deadline no
+ * statement is started, so the transaction around it rolls back — unless the request has
+ * already committed something: then its outcome is decided and the work runs to the end.
+ */
+export function refuseAfterDeadline(query: string): void {
+  const deadline = currentDeadline();
+  if (!deadline || deadline.committed || TRANSACTION_CONTROL.test(query)) return;
+  if (deadline.expired()) throw new DeadlineExceededError();
+  if (READ.test(query)) return;
+  const transaction = transactionWrites.getStore();
+  if (transaction) transaction.wrote = true;
+  // A write outside a transaction commits by itself: once it starts it may have committed.
+  else deadline.committed = true;
+}
+
+/**
+ * Marks the request's writes committed when a transaction that wrote commits. A transaction
+ * that only read decides nothing, so the deadline keeps holding after it.
+ */
+export function trackCommits(db: { transaction: (...args: never[]) => Promise<unknown> }): void {
+  const transaction = db.transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
+  (db as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = async (...args: unknown[]) => {
+    const writes = { wrote: false };
+    const result = await transactionWrites.run(writes, () => transaction(...args));
+    const deadline = currentDeadline();
+    if (deadline && writes.wrote) deadline.committed = true;
+    return result;
+  };
+}
+
+/**
+ * On a Postgres server a statement still running when its request's deadline passes is
+ * cancelled (pg_cancel_backend from a separate connection); the transaction then rolls back.
+ * drizzle sends statements outside a transaction through `pool.query` and inside one through
+ * a client from `pool.connect`; both are wrapped here, for requests that have a deadline only.
+ */
+export function cancelAtDeadline(pool: pg.Pool, url: string): void {
+  const plainConnect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  const plainQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const cancel = async (processId: number) => {
+    const canceller = new pg.Client({ connectionString: url });
+    try {
+      await canceller.connect();
+      await canceller.query('select pg_cancel_backend($1)', [processId]);
+    } catch (error) {
+      console.warn(`could not cancel a statement past its deadline: ${(error as Error).message}`);
+    } finally {
+      await canceller.end().catch(() => {});
+    }
+  };
+
+  const guard = (client: pg.PoolClient, deadline: Deadline): pg.PoolClient => {
+    const query = client.query;
+    const ownQuery = Object.prototype.hasOwnProperty.call(client, 'query');
+    const release = client.release;
+    let cancelling: Promise<void> | undefined;
+    client.query = ((config: unknown, values?: unknown, callback?: unknown) => {
+      const text = typeof config === 'string' ? config : (config as { text?: string }).text ?? '';
+      if (typeof values === 'function' || typeof callback === 'function' || TRANSACTION_CONTROL.test(text) || deadline.committed) {
+        return (query as (...args: unknown[]) => unknown).call(client, config, values, callback);
+      }
+      const stop = deadline.whenExpired(() => {
+        if (!deadline.committed) cancelling = cancel((client as unknown as { processID: number }).processID);
+      });
+      return ((query as (...args: unknown[]) => Promise<unknown>).call(client, config, values) as Promise<unknown>).then(
+        (result) => {
+          stop();
+          return result;
+        },
+        (error: unknown) => {
+          stop();
+          if ((error as { code?: string }).code === '57014' && deadline.expired()) throw new DeadlineExceededError(undefined, { cause: error });
+          throw error;
+        },
+      );
+    }) as typeof client.query;
+    // Back to the pool only once a cancel in flight has landed, so it cannot hit the next user's statement.
+    client.release = ((error?: Error | boolean) => {
+      if (ownQuery) client.query = query;
+      else delete (client as { query?: unknown }).query;
+      client.release = release;
+      if (cancelling) void cancelling.finally(() => release.call(client, error));
+      else release.call(client, error);
+    }) as typeof client.release;
+    return client;
+  };
+
+  pool.connect = ((callback?: unknown) => {
+    const deadline = currentDeadline();
+    if (typeof callback === 'function' || !deadline) return (plainConnect as (...args: unknown[]) => unknown)(callback);
+    return plainConnect().then((client) => guard(client, deadline));
+  }) as typeof pool.connect;
+
+  pool.query = ((config: unknown, values?: unknown, callback?: unknown) => {
+    const deadline = currentDeadline();
+    if (!deadline || typeof values === 'function' || typeof callback === 'function') return plainQuery(config, values, callback);
+    return plainConnect().then(async (client) => {
+      const guarded = guard(client, deadline);
+      let failure: Error | undefined;
+      try {
+        return await guarded.query(config as string, values as unknown[]);
+      } catch (error) {
+        failure = (error as { code?: string }).code === undefined ? (error as Error) : undefined;
+        throw error;
+      } finally {
+        guarded.release(failure);
+      }
+    });
+  }) as typeof pool.query;
+}

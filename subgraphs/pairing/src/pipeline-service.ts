@@ -1,0 +1,217 @@
+import {
+  cleanOptionalText,
+  ErrorCode,
+  isUuid,
+  notFound,
+  requireRole,
+  userError,
+  versionConflict,
+  type ProjectField,
+} from '@hub/common';
+import { PeerUnavailableError } from '@hub/server';
+import type { Stage } from './db/schema.ts';
+import type { PairingContext } from './loaders.ts';
+import { publishNeed, unpublishNeed } from './need-publication.ts';
+import { allowedMove } from './pipeline.ts';
+import type { NeedSnapshot, Transition } from './store/pipeline-store.ts';
+
+export interface MoveProjectInput {
+  projectId: string;
+  to: Stage;
+  expectedVersion: number;
+  note?: string | null;
+  organizationId?: string | null;
+  ceremonyId?: string | null;
+}
+
+type PipelineContext = Pick<PairingContext, 'identity' | 'loaders' | 'pipeline' | 'peers'>;
+
+/** Where a project stands; a project the pipeline has not seen is a PROPOSED need. */
+export async function positionOf(id: string, { loaders }: Pick<PairingContext, 'loaders'>) {
+  const row = await loaders.pipeline.load(id.toLowerCase());
+  return { stage: (row?.stage ?? 'PROPOSED') as Stage, version: row?.version ?? 0, row };
+}
+
+const NEED_QUERY = /* GraphQL */ `
+  query Need($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Project { id field county { code prefecture { code } } raisedBy { id } }
+    }
+  }
+`;
+
+const ORGANIZATION_QUERY = /* GraphQL */ `
+  query Organization($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on JiangsuOrganization { id } }
+  }
+`;
+
+interface NeedEntity {
+  id: string;
+  field: ProjectField;
+  county: { code: string; prefecture: { code: string } };
+  raisedBy: { id: string } | null;
+}
+
+/**
+ * The rules of moving a project through the pipeline: who may, from which stage to which, at
+ * which version, and, for PUBLISHED, Shaanxi's mark on the need kept in step with the move
+ * (docs/decisions/0016-draft-needs.md).
+ */
+export class PipelineService {
+  constructor(private readonly context: PipelineContext) {}
+
+  async moveProject(input: MoveProjectInput): Promise<{ id: string }> {
+    const { identity, loaders } = this.context;
+    requireRole(identity, ['SHAANXI_OFFICE', 'JIANGSU_OFFICE'], 'move projects through the pipeline');
+    const projectId = input.projectId.toLowerCase();
+    if (!isUuid(projectId)) throw notFound('project', 'id', input.projectId);
+    const note = cleanOptionalText(input.note, { field: 'input.note', max: 1000, multiline: true }) ?? null;
+
+    const current = await positionOf(projectId, this.context);
+    if (current.version !== input.expectedVersion) {
+      throw versionConflict('project', input.expectedVersion, current.version);
+    }
+    const history = await loaders.history.load(projectId);
+    const resumeTo = current.stage === 'SUSPENDED' ? (history.at(-1)?.fromStage ?? null) : null;
+    const check = allowedMove(current.stage, input.to, identity.role, resumeTo);
+    if (check.type === 'illegal') {
+      throw userError(
+        ErrorCode.IllegalStageChange,
+        `A project cannot move from ${check.from} to ${check.to}; from ${check.from} it can move to ${check.allowed.join(', ') || 'nothing'}.`,
+        { from: check.from, to: check.to, allowed: check.allowed },
+      );
+    }
+    if (check.type === 'forbidden') {
+      throw userError(ErrorCode.Forbidden, `The ${identity.role} role may not move a project from ${current.stage} to ${input.to}.`, {
+        role: identity.role,
+        allowedRoles: check.roles,
+      });
+    }
+
+    let organizationId: string | null = null;
+    let ceremonyId: string | null = null;
+    if (input.to === 'MATCHED') {
+      if (!input.organizationId) throw missing('input.organizationId', 'matching a project names the Jiangsu organization');
+      await this.requireJiangsuOrganization(input.organizationId);
+      organizationId = input.organizationId;
+    }
+    if (input.to === 'SCHEDULED') {
+      if (!input.ceremonyId) throw missing('input.ceremonyId', 'scheduling a project names the ceremony');
+      const ceremony = await loaders.ceremony.load(input.ceremonyId);
+      if (!ceremony) throw notFound('ceremony', 'id', input.ceremonyId);
+      ceremonyId = ceremony.id;
+    }
+
+    const move: Transition = {
+      projectId,
+      expectedVersion: input.expectedVersion,
+      from: current.stage,
+      to: input.to,
+      snapshot: await this.needSnapshot(projectId),
+      actorRole: identity.role,
+      actorSubject: identity.subject,
+      note,
+      organizationId,
+      ceremonyId,
+    };
+    const result = input.to === 'PUBLISHED' ? await this.publish(move) : await this.context.pipeline.applyTransition(move);
+    if (result.type === 'version-conflict') {
+      loaders.pipeline.clear(projectId);
+      throw versionConflict('project', input.expectedVersion, (await positionOf(projectId, this.context)).version);
+    }
+    loaders.pipeline.clear(projectId).prime(projectId, result.pipeline);
+    loaders.history.clear(projectId);
+    loaders.ceremonyByProject.clear(projectId);
+    return { id: projectId };
+  }
+
+  /**
+   * Shaanxi keeps the drafts, so it marks the need published before the move is written: its
+   * refusal moves nothing. The two are not one transaction (in the all-in-one topology both
+   * share one PGlite, which would wait for itself), so a move that is not made after the mark
+   * (another move won, the write failed) takes the mark back.
+   */
+  private async publish(move: Transition) {
+    try {
+      await publishNeed(this.context.peers, move.projectId);
+    } catch (error) {
+      // Sent, but no answer came: Shaanxi may have marked the need before it stopped answering.
+      if (error instanceof PeerUnavailableError && !error.answered && error.delivered) {
+        if (!(await this.withdrawMark(move.projectId))) {
+          throw new PeerUnavailableError(
+            'The shaanxi subgraph stopped answering: the project was not moved, but its need may already be shown as published. Look before sending the move again.',
+            { subgraph: 'shaanxi', changeMade: 'UNKNOWN' },
+          );
+        }
+      }
+      throw error;
+    }
+    try {
+      const result = await this.context.pipeline.applyTransition(move);
+      if (result.type === 'version-conflict') await this.withdrawMark(move.projectId);
+      return result;
+    } catch (error) {
+      await this.withdrawMark(move.projectId);
+      throw error;
+    }
+  }
+
+  /**
+   * Makes the need a draft again unless the pipeline has published the project (another
+   * publishing move won, or this one committed before it failed). True when Shaanxi's mark and
+   * the pipeline agree afterwards; false when that could not be made so, which is logged with
+   * the project for the operators.
+   */
+  private async withdrawMark(projectId: string): Promise<boolean> {
+    try {
+      const events = await this.context.pipeline.eventsByProjects([projectId]);
+      if (events.some((event) => event.toStage === 'PUBLISHED')) return true;
+      await unpublishNeed(this.context.peers, projectId);
+      return true;
+    } catch (error) {
+      // Shaanxi's own look found the project published: the mark stands rightly.
+      if ((error as { extensions?: { code?: unknown } }).extensions?.code === ErrorCode.IllegalStageChange) return true;
+      process.stderr.write(
+        `${JSON.stringify({
+          level: 'error',
+          time: new Date().toISOString(),
+          message: 'a need may be shown as published while the pipeline has not published it',
+          projectId,
+          cause: error instanceof Error ? error.message : String(error),
+        })}\n`,
+      );
+      return false;
+    }
+  }
+
+  /** The need as Shaanxi has it now; the pipeline keeps a copy for its filters. */
+  private async needSnapshot(projectId: string): Promise<NeedSnapshot> {
+    const data = await this.context.peers.query<{ _entities: (NeedEntity | null)[] }>('shaanxi', NEED_QUERY, {
+      representations: [{ __typename: 'Project', id: projectId }],
+    });
+    const need = data._entities[0];
+    if (!need) throw notFound('project', 'id', projectId);
+    return {
+      countyCode: need.county.code,
+      prefectureCode: need.county.prefecture.code,
+      field: need.field,
+      raisedByOrganizationId: need.raisedBy?.id ?? null,
+    };
+  }
+
+  private async requireJiangsuOrganization(id: string): Promise<void> {
+    const data = await this.context.peers.query<{ _entities: ({ id: string } | null)[] }>('jiangsu', ORGANIZATION_QUERY, {
+      representations: [{ __typename: 'JiangsuOrganization', id }],
+    });
+    if (!data._entities[0]) {
+      throw userError(ErrorCode.NotFound, `input.organizationId: no Jiangsu organization has id ${JSON.stringify(id)}.`, {
+        field: 'input.organizationId',
+      });
+    }
+  }
+}
+
+function missing(field: string, why: string) {
+  return userError(ErrorCode.BadUserInput, `${field} is required: ${why}.`, { field });
+}
