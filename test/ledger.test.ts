@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '@hub/db';
 import { LEDGER_TABLES, moveThrough, startTestHub, tableChecksums, type TestHub, type Topology } from '@hub/testkit';
+import { FundingStore, type NewFundingEntry } from '../subgraphs/jiangsu/src/store/funding-store.ts';
+import { waitForBlockedUpdates } from './support/row-barrier.ts';
 
 /**
  * The funding ledger across both provinces: who may record what at which stage, idempotency,
@@ -150,7 +154,8 @@ describe.each<Topology>(['all-in-one', 'distributed'])('the funding ledger, %s',
       [await hub.query(RECEIPT, { input: { projectId: published, amount: { fen: 100 }, idempotencyKey: nextKey() } }, { token: tokens.jiangsu }), 'FORBIDDEN'],
       [await fund('recordPledge', tokens.member, published, -5), 'BAD_USER_INPUT'],
       [await fund('recordPledge', tokens.member, published, 5, 'short'), 'BAD_USER_INPUT'],
-      [await fund('recordPledge', tokens.member, '00000000-0000-4000-8000-000000000000', 5), 'STAGE_REFUSES_MONEY'],
+      // A project nobody raised: the same answer a draft gets from those who may not see it.
+      [await fund('recordPledge', tokens.member, '00000000-0000-4000-8000-000000000000', 5), 'NOT_FOUND'],
     ] as const;
     for (const [result, code] of attempts) expect(result.errors?.[0]?.extensions?.code).toBe(code);
     expect(await ledgerFingerprint()).toEqual(before);
@@ -165,3 +170,195 @@ describe.each<Topology>(['all-in-one', 'distributed'])('the funding ledger, %s',
     expect(signed.amountSought.fen).toBeGreaterThanOrEqual(1_000_000 + 5_000_000 * 2);
   });
 });
+
+/**
+ * An idempotency key names one entry in one organization's books: two foundations choosing
+ * the same key (README's example key, copied by both) each get their own entry and learn
+ * nothing of the other's; within one organization the key still means one entry, however the
+ * copies arrive.
+ */
+describe("idempotency keys in Jiangsu's books are each organization's own", () => {
+  const TONGTAI = 'js-tongtai-charity-foundation';
+  // README's example key, which any two clients copying it would share.
+  const README_KEY = 'b8f1c7e2-pledge-1';
+  let hub: TestHub;
+  let tokens: { ruihua: string; tongtai: string; jiangsu: string; shaanxi: string };
+  let serial = 0;
+  const uniqueKey = (label: string) => `${label}-5d0c9a7e-${(serial += 1)}`;
+
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one', { RATE_LIMIT_PER_ADDRESS: '100000', RATE_LIMIT_PER_IDENTITY: '100000' });
+    tokens = {
+      ruihua: await hub.token('FOUNDATION_MEMBER', RUIHUA),
+      tongtai: await hub.token('FOUNDATION_MEMBER', TONGTAI),
+      jiangsu: await hub.token('JIANGSU_OFFICE'),
+      shaanxi: await hub.token('SHAANXI_OFFICE'),
+    };
+  });
+  afterAll(() => hub?.stop());
+
+  async function publishedProject(): Promise<string> {
+    const raised = await hub.query(
+      `mutation { raiseProjectNeed(input: { countyCode: "610929", titleZh: "白河县卫生室", field: MEDICAL_AID, amountSought: { fen: 9000000 } }) { id } }`,
+      {},
+      { token: tokens.shaanxi },
+    );
+    const id = raised.data!.raiseProjectNeed.id as string;
+    await moveThrough(hub, id, ['PUBLISHED'], tokens.shaanxi);
+    return id;
+  }
+
+  const pledge = (token: string, organizationId: string, projectId: string, fen: number, idempotencyKey: string) =>
+    hub.query(FUNDING('recordPledge'), { input: { projectId, organizationId, amount: { fen }, idempotencyKey } }, { token });
+
+  const entriesWithKey = (idempotencyKey: string) =>
+    queryRows<{ organization_id: string; amount_fen: string }>(
+      hub.database.db,
+      sql`select organization_id, amount_fen::text from jiangsu.funding_entry where idempotency_key = ${idempotencyKey} order by organization_id`,
+    );
+
+  it("gives two foundations pledging under one key each their own entry, and each retry its own foundation's entry", async () => {
+    const id = await publishedProject();
+    const ruihua = await pledge(tokens.ruihua, RUIHUA, id, 120_000, README_KEY);
+    const tongtai = await pledge(tokens.tongtai, TONGTAI, id, 30_000, README_KEY);
+    expect(ruihua.errors).toBeUndefined();
+    expect(tongtai.errors).toBeUndefined();
+    expect(ruihua.data!.recordPledge).toMatchObject({ amount: { fen: 120_000 }, organization: { id: RUIHUA } });
+    expect(tongtai.data!.recordPledge).toMatchObject({ amount: { fen: 30_000 }, organization: { id: TONGTAI } });
+    expect(tongtai.data!.recordPledge.id).not.toBe(ruihua.data!.recordPledge.id);
+
+    const ruihuaAgain = await pledge(tokens.ruihua, RUIHUA, id, 120_000, README_KEY);
+    const tongtaiAgain = await pledge(tokens.tongtai, TONGTAI, id, 30_000, README_KEY);
+    expect(ruihuaAgain.data!.recordPledge.id).toBe(ruihua.data!.recordPledge.id);
+    expect(tongtaiAgain.data!.recordPledge.id).toBe(tongtai.data!.recordPledge.id);
+
+    expect(await entriesWithKey(README_KEY)).toEqual([
+      { organization_id: RUIHUA, amount_fen: '120000' },
+      { organization_id: TONGTAI, amount_fen: '30000' },
+    ]);
+    const totals = await hub.query(`query ($id: ID!) { project(id: $id) { pledged { fen } } }`, { id });
+    expect(totals.data!.project.pledged).toEqual({ fen: 150_000 });
+  });
+
+  it('refuses a foundation its own key for another request with IDEMPOTENCY_KEY_REUSED, writing nothing', async () => {
+    const id = await publishedProject();
+    const other = await publishedProject();
+    const key = uniqueKey('ruihua-pledge');
+    expect((await pledge(tokens.ruihua, RUIHUA, id, 50_000, key)).errors).toBeUndefined();
+    const before = await tableChecksums(hub.database.db, LEDGER_TABLES);
+    for (const reused of [
+      await pledge(tokens.ruihua, RUIHUA, id, 50_001, key),
+      await pledge(tokens.ruihua, RUIHUA, other, 50_000, key),
+    ]) {
+      expect(reused.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', field: 'input.idempotencyKey' });
+    }
+    expect(await tableChecksums(hub.database.db, LEDGER_TABLES)).toEqual(before);
+  });
+
+  it("keeps the office's commitments for two organizations under one key apart, one in each organization's books", async () => {
+    const raised = await hub.query(
+      `mutation { raiseProjectNeed(input: { countyCode: "610929", titleZh: "白河县养老院", field: MEDICAL_AID, amountSought: { fen: 9000000 } }) { id } }`,
+      {},
+      { token: tokens.shaanxi },
+    );
+    const id = raised.data!.raiseProjectNeed.id as string;
+    await moveThrough(hub, id, ['PUBLISHED', 'MATCHED', 'SCHEDULED', 'SIGNED'], tokens.shaanxi, { organizationId: RUIHUA });
+    const key = uniqueKey('office-commitment');
+    const commit = (organizationId: string) =>
+      hub.query(FUNDING('recordCommitment'), { input: { projectId: id, organizationId, amount: { fen: 70_000 }, idempotencyKey: key } }, { token: tokens.jiangsu });
+    const [ruihua, tongtai] = [await commit(RUIHUA), await commit(TONGTAI)];
+    expect(ruihua.errors).toBeUndefined();
+    expect(tongtai.errors).toBeUndefined();
+    expect(await entriesWithKey(key)).toEqual([
+      { organization_id: RUIHUA, amount_fen: '70000' },
+      { organization_id: TONGTAI, amount_fen: '70000' },
+    ]);
+  });
+
+  // The database's unique index alone decides between copies written together, with no check in
+  // front of the store's write (PGlite runs the two transactions in turn, a server side by side).
+  it('records one entry for two copies of one request written together, and one per organization for one key', async () => {
+    const id = await publishedProject();
+    const store = new FundingStore(hub.database.db);
+    const entry = (organizationId: string, idempotencyKey: string): NewFundingEntry => ({
+      projectId: id,
+      organizationId,
+      kind: 'PLEDGE',
+      amountFen: 8_000n,
+      note: null,
+      idempotencyKey,
+      requestFingerprint: `fingerprint-${organizationId}`,
+      recordedByRole: 'FOUNDATION_MEMBER',
+      recordedBySubject: null,
+    });
+    const key = uniqueKey('store-copies');
+    const copies = await Promise.all([store.record(entry(RUIHUA, key)), store.record(entry(RUIHUA, key))]);
+    expect(copies.map((copy) => (copy.type === 'recorded' ? copy.replayed : copy.type)).sort()).toEqual([false, true]);
+    const ids = copies.map((copy) => (copy.type === 'recorded' ? copy.entry.id : null));
+    expect(ids[0]).toBe(ids[1]);
+
+    const shared = uniqueKey('store-shared');
+    const apart = await Promise.all([store.record(entry(RUIHUA, shared)), store.record(entry(TONGTAI, shared))]);
+    expect(apart.map((outcome) => (outcome.type === 'recorded' ? outcome.replayed : outcome.type))).toEqual([false, false]);
+    expect(await entriesWithKey(key)).toHaveLength(1);
+    expect(await entriesWithKey(shared)).toHaveLength(2);
+  });
+
+  // Through the gateway, on a Postgres server: the project's totals row is held, so the first
+  // copy waits there with its entry inserted but not committed; the second passes the key
+  // lookup (it sees no entry yet) and every other check, and waits at its own write. Only the
+  // unique index can then stop it.
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'records one pledge from two copies with one key both past every check before either commits',
+    async () => {
+      const id = await publishedProject();
+      expect((await pledge(tokens.tongtai, TONGTAI, id, 1_000, uniqueKey('totals-row'))).errors).toBeUndefined();
+      const key = uniqueKey('race');
+      let copies: Promise<unknown>[] = [];
+      await hub.database.db.transaction(async (holder) => {
+        await holder.execute(sql`select 1 from jiangsu.funding_project_total where project_id = ${id} for update`);
+        const first = pledge(tokens.ruihua, RUIHUA, id, 25_000, key);
+        await waitForBlockedUpdates(hub, 'funding_project_total', 1);
+        const second = pledge(tokens.ruihua, RUIHUA, id, 25_000, key);
+        copies = [first, second];
+        for (const copy of copies) copy.catch(() => {});
+        // The second waits at the key (its insert) or, were the key not unique, at the account.
+        await waitForWritesAtLocks(hub, 'jiangsu', 2);
+      });
+      const [first, second] = (await Promise.all(copies)) as Awaited<ReturnType<typeof pledge>>[];
+      expect(first!.errors).toBeUndefined();
+      expect(second!.errors).toBeUndefined();
+      expect(second!.data!.recordPledge.id).toBe(first!.data!.recordPledge.id);
+      expect(await entriesWithKey(key)).toHaveLength(1);
+      const totals = await hub.query(`query ($id: ID!) { project(id: $id) { pledged { fen } } }`, { id });
+      expect(totals.data!.project.pledged).toEqual({ fen: 26_000 });
+    },
+  );
+
+  it('names the real entry limit when an amount is less than 1 fen', async () => {
+    const id = await publishedProject();
+    for (const fen of [0, -3]) {
+      const result = await pledge(tokens.ruihua, RUIHUA, id, fen, uniqueKey('bad-amount'));
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.amount.fen' });
+      // 100,000,000,000 fen (1,000,000,000.00 yuan): one entry's limit (docs/decisions/0012).
+      expect(result.errors?.[0]?.message).toContain('from 1 to 100000000000 (1000000000.00 yuan)');
+      expect(result.errors?.[0]?.message).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    }
+  });
+});
+
+/** Waits until `count` writes to tables of `schema` wait for a lock on the server. */
+async function waitForWritesAtLocks(hub: TestHub, schema: string, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [row] = await queryRows<{ n: number }>(
+      hub.database.db,
+      sql`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'
+            and (query ilike ${`insert into "${schema}".%`} or query ilike ${`update "${schema}".%`})`,
+    );
+    if (Number(row!.n) >= count) return;
+    if (Date.now() > deadline) throw new Error(`${count} writes to ${schema} never met at locks (saw ${row!.n})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -17,8 +17,8 @@ type Stage = (typeof STAGES)[number];
 
 /**
  * Every allowed move and who may make it, written from the domain (DESIGN.md "The pipeline of a
- * project", README "The pipeline and the money"), not read from the code: only the Shaanxi
- * office publishes a need; either office takes the next step, suspends or cancels an unfinished
+ * project", README "The pipeline and the money"), not read from the code: a PROPOSED need is
+ * the Shaanxi office's draft, so only that office publishes, suspends or cancels it; either office takes the next step, suspends or cancels an unfinished
  * project, and returns a matched project whose match fell through to PUBLISHED; completed work
  * can only be evaluated; EVALUATED and CANCELLED are final; a suspended project may be cancelled
  * or resume to the stage it left (tested on its own below).
@@ -27,8 +27,8 @@ const SX = 'SHAANXI_OFFICE';
 const JS = 'JIANGSU_OFFICE';
 const ALLOWED_MOVES: [from: Stage, to: Stage, roles: string[]][] = [
   ['PROPOSED', 'PUBLISHED', [SX]],
-  ['PROPOSED', 'SUSPENDED', [SX, JS]],
-  ['PROPOSED', 'CANCELLED', [SX, JS]],
+  ['PROPOSED', 'SUSPENDED', [SX]],
+  ['PROPOSED', 'CANCELLED', [SX]],
   ['PUBLISHED', 'MATCHED', [SX, JS]],
   ['PUBLISHED', 'SUSPENDED', [SX, JS]],
   ['PUBLISHED', 'CANCELLED', [SX, JS]],
@@ -135,7 +135,9 @@ describe('the project pipeline', () => {
       expect(result.data!.moveProject.history.at(-1)).toMatchObject({ sequence: version + 1, from, to });
       expect(await eventCount(id)).toBe(before + 1);
     } else {
-      expect(result.errors?.[0]?.extensions?.code).toBe(caller === 'public' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+      // Another office is not refused a draft: to it the draft does not exist.
+      const refusal = caller === 'public' ? 'UNAUTHENTICATED' : caller === 'jiangsuOffice' && from === 'PROPOSED' ? 'NOT_FOUND' : 'FORBIDDEN';
+      expect(result.errors?.[0]?.extensions?.code).toBe(refusal);
       expect(await eventCount(id)).toBe(before);
     }
   });
@@ -148,8 +150,10 @@ describe('the project pipeline', () => {
       ...ALLOWED_MOVES.filter((move) => move[0] === from).map((move) => move[1]),
       ...(from === 'SUSPENDED' ? ['PUBLISHED'] : []),
     ]);
+    // A draft is moved by the Shaanxi office alone; every other stage by either office.
+    const by: Caller = from === 'PROPOSED' ? 'shaanxiOffice' : 'jiangsuOffice';
     for (const to of STAGES.filter((stage) => !allowed.has(stage))) {
-      const result = await move('jiangsuOffice', id, to, version, EXTRA[to]);
+      const result = await move(by, id, to, version, EXTRA[to]);
       expect(result.errors?.[0]?.extensions, `${from} → ${to}`).toMatchObject({ code: 'ILLEGAL_STAGE_CHANGE', from, to });
     }
     expect(await eventCount(id)).toBe(before);

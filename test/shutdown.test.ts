@@ -1,120 +1,246 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, get, request } from 'node:http';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '@hub/db';
 import { DEVELOPMENT_SECRETS } from '@hub/server';
 import { mintToken } from '@hub/gateway';
-import { spawnHubProcess, type HubProcess } from '@hub/testkit';
+import { REPOSITORY_ROOT } from '@hub/testkit';
 
 /**
- * SIGTERM drains: the hub stops accepting connections, answers every request already in
- * flight, then closes its database and exits 0. Real processes, as an orchestrator runs them.
+ * SIGTERM to `npm start`, as README's Quick start and an orchestrator run it, drains the hub:
+ * every request sent before the signal is answered — it committed (200 with its data), or it
+ * was not started (503 SHUTTING_DOWN, safe to send elsewhere) — none is reset, the process
+ * exits 0, the data-folder lock is released, and exactly the writes answered as committed are
+ * there after a restart.
  */
-const started: HubProcess[] = [];
+const started: ChildProcess[] = [];
 const folder = mkdtempSync(join(tmpdir(), 'hub-drain-'));
 afterAll(() => {
-  for (const hub of started) hub.child.kill('SIGKILL');
+  // A test that failed midway leaves its hub running: end it and whatever npm started under it.
+  for (const child of started) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const tree = [child.pid as number];
+    for (let index = 0; index < tree.length; index++) tree.push(...childrenOf(tree[index] as number));
+    for (const pid of tree.reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // It ended meanwhile.
+      }
+    }
+  }
   rmSync(folder, { recursive: true, force: true });
 });
 
-function startHubProcess(env: Record<string, string>): HubProcess {
-  const hub = spawnHubProcess('gateway/src/main.ts', { PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', ...env });
-  started.push(hub);
-  return hub;
+interface NpmStart {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | string>;
+  /** The GraphQL URL from the hub's "ready at" line. */
+  url: string;
 }
 
-/** A GET on a kept-alive connection, so that it still reaches a hub that accepts no new ones. */
-function getOn(agent: Agent, url: string): Promise<{ status: number; body: any }> {
+/** `npm start` itself, so that the test meets whatever the start script runs. */
+async function npmStart(dataDir: string): Promise<NpmStart> {
+  const child = spawn('npm', ['start'], {
+    cwd: REPOSITORY_ROOT,
+    env: { ...process.env, NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  let ended = false;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      ended = true;
+      resolve(code ?? signal ?? 'unknown');
+    });
+  });
+  const since = Date.now();
+  while (Date.now() - since < 90_000) {
+    const match = /ready at (http:\/\/\S+\/graphql)/.exec(output);
+    if (match) return { child, output: () => output, exited, url: match[1] as string };
+    if (ended) throw new Error(`npm start ended before the hub was ready:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the hub was not ready within 90 s:\n${output}`);
+}
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: any;
+}
+
+/** One request on a connection of its own (or the agent's), resolving with its answer; a reset rejects. */
+function send(url: string, options: { method?: string; agent: Agent | false; headers?: Record<string, string | number>; body?: Buffer }): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    get(url, { agent }, (response) => {
+    const sending = request(url, { method: options.method ?? 'GET', agent: options.agent, headers: options.headers }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
-    }).on('error', reject);
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) }));
+      response.on('error', reject);
+    });
+    sending.on('error', reject);
+    sending.end(options.body);
   });
 }
 
-describe('SIGTERM', () => {
-  it('answers all 24 writes in flight, reports not ready while draining, exits 0, and the writes are there after a restart', async () => {
-    const dataDir = join(folder, 'data');
-    const hub = startHubProcess({ DATA_DIR: dataDir });
-    const url = await hub.ready();
-    const origin = new URL(url).origin;
-    const token = await mintToken({
-      secret: DEVELOPMENT_SECRETS.jwt,
-      issuer: 'su-shaan-hub',
-      audience: 'su-shaan-hub',
-      role: 'SHAANXI_OFFICE',
-      subject: 'drain-test-office',
-      expiresIn: '10m',
-    });
+function officeToken(): Promise<string> {
+  return mintToken({
+    secret: DEVELOPMENT_SECRETS.jwt,
+    issuer: 'su-shaan-hub',
+    audience: 'su-shaan-hub',
+    role: 'JIANGSU_OFFICE',
+    subject: 'drain-test-office',
+    expiresIn: '10m',
+  });
+}
 
-    // 24 writes whose bodies arrive in two parts: the hub has each request in hand, and the
-    // test decides when they can finish, so they are surely in flight when the signal comes.
-    const uploads = new Agent({ keepAlive: false, maxSockets: Infinity });
-    const writes = Array.from({ length: 24 }, (_, index) => {
-      const body = Buffer.from(
-        JSON.stringify({
-          query: 'mutation ($input: RaiseProjectNeedInput!) { raiseProjectNeed(input: $input) { id titleZh } }',
-          variables: { input: { countyCode: '610924', titleZh: `停机-${index}`, field: 'LIVELIHOOD' } },
-        }),
+function creation(nameZh: string, token: string) {
+  const body = Buffer.from(
+    JSON.stringify({
+      query: 'mutation ($input: CreateJiangsuOrganizationInput!) { createJiangsuOrganization(input: $input) { id nameZh } }',
+      variables: { input: { nameZh, kind: 'FOUNDATION' } },
+    }),
+  );
+  return { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}` } };
+}
+
+/** Lock files anywhere under the data folder (one per embedded database). */
+function locksUnder(dataDir: string): string[] {
+  return readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith(LOCK_FILE));
+}
+
+/** The processes whose parent is `pid` (Linux's /proc). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name, in parentheses, may hold spaces: the fields after it are counted from its end.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return children;
+}
+
+/** A request that was not started: the answer says so, how soon to retry, and ends the connection. */
+function expectShuttingDown(answer: Answer) {
+  expect(answer.status).toBe(503);
+  expect(answer.body.errors[0].extensions.code).toBe('SHUTTING_DOWN');
+  expect(answer.headers['retry-after']).toBe('1');
+  expect(answer.headers.connection).toBe('close');
+}
+
+describe('SIGTERM to npm start', () => {
+  // On this machine the hub commits the 24 writes in about 120–200 ms: the first three offsets
+  // land while they run, the last once they are done.
+  it.each([10, 30, 80, 300])(
+    'answers each of 24 concurrent writes, committed or SHUTTING_DOWN, when the signal comes %i ms after they are sent; exits 0; the committed ones are there after a restart',
+    async (offsetMs) => {
+      const dataDir = join(folder, `offset-${offsetMs}`);
+      const hub = await npmStart(dataDir);
+      const token = await officeToken();
+
+      const names = Array.from({ length: 24 }, (_, index) => `停机-${offsetMs}-${index}`);
+      const writes = names.map((name) =>
+        send(hub.url, { agent: false, ...creation(name, token) }).then(
+          (answer) => ({ answer }),
+          (error: Error & { code?: string }) => ({ failed: error.code ?? error.message }),
+        ),
       );
-      let finish = () => {};
-      const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
-        const sending = request(
-          url,
-          {
-            method: 'POST',
-            agent: uploads,
-            headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${token}` },
-          },
-          (response) => {
-            let text = '';
-            response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
-          },
-        );
-        sending.on('error', reject);
-        sending.write(body.subarray(0, 20));
-        finish = () => sending.end(body.subarray(20));
+      await new Promise((resolve) => setTimeout(resolve, offsetMs));
+      hub.child.kill('SIGTERM');
+
+      const outcomes = await Promise.all(writes);
+      const committed: string[] = [];
+      for (const [index, outcome] of outcomes.entries()) {
+        expect(outcome, `write ${index} was not answered`).not.toHaveProperty('failed');
+        const { answer } = outcome as { answer: Answer };
+        if (answer.status === 200) {
+          expect(answer.body.errors).toBeUndefined();
+          expect(answer.body.data.createJiangsuOrganization.nameZh).toBe(names[index]);
+          committed.push(names[index] as string);
+        } else {
+          expectShuttingDown(answer);
+        }
+      }
+      expect(await hub.exited, hub.output()).toBe(0);
+      expect(hub.output()).toContain('the hub stopped.');
+      expect(locksUnder(dataDir)).toEqual([]);
+
+      const again = await npmStart(dataDir);
+      const listed = await send(again.url, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ query: '{ jiangsuOrganizations { nameZh } }' })),
       });
-      return { answer, finish: () => finish() };
+      const stored = listed.body.data.jiangsuOrganizations.map((organization: { nameZh: string }) => organization.nameZh);
+      expect(stored.filter((name: string) => name.startsWith(`停机-${offsetMs}-`)).sort()).toEqual(committed.sort());
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+      expect(locksUnder(dataDir)).toEqual([]);
+    },
+    240_000,
+  );
+
+  it('runs the hub as npm’s own child, reports not ready while a request is in flight, answers new requests SHUTTING_DOWN and the one in flight with its data, then exits 0', async () => {
+    const dataDir = join(folder, 'held');
+    const hub = await npmStart(dataDir);
+    const origin = new URL(hub.url).origin;
+    // npm passes the signal to its child: that child must be the hub itself, not a launcher
+    // with a clock of its own that would SIGKILL a hub too busy to acknowledge in time.
+    const [hubPid, ...others] = childrenOf(hub.child.pid as number);
+    expect(others).toEqual([]);
+    expect(readFileSync(`/proc/${hubPid}/cmdline`, 'utf8').split('\0')).toContain('gateway/src/main.ts');
+    expect(childrenOf(hubPid as number)).toEqual([]);
+    const token = await officeToken();
+
+    // A write whose body arrives in two parts: the hub has the request in hand and the test
+    // decides when it can finish, so it is surely in flight when the signal comes.
+    const { body, headers } = creation('停机-在途', token);
+    let finish = () => {};
+    const held = new Promise<Answer>((resolve, reject) => {
+      const sending = request(hub.url, { method: 'POST', agent: false, headers }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) }));
+      });
+      sending.on('error', reject);
+      sending.write(body.subarray(0, 20));
+      finish = () => sending.end(body.subarray(20));
     });
-    // The hub is idle meanwhile, so this is ample time to accept the 24 connections.
-    await new Promise((resolve) => setTimeout(resolve, 500));
     // A balancer's connection, open before the signal; readiness is asked on it again after.
     const balancer = new Agent({ keepAlive: true, maxSockets: 1 });
-    expect((await getOn(balancer, `${origin}/readyz`)).status).toBe(200);
+    expect((await send(`${origin}/readyz`, { agent: balancer })).status).toBe(200);
 
     hub.child.kill('SIGTERM');
     while (!hub.output().includes('is draining')) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await getOn(balancer, `${origin}/readyz`)).toEqual({ status: 503, body: { status: 'draining' } });
-    // No new connection is accepted while draining.
-    await expect(fetch(`${origin}/livez`)).rejects.toThrow();
+    const readiness = await send(`${origin}/readyz`, { agent: balancer });
+    expect({ status: readiness.status, body: readiness.body }).toEqual({ status: 503, body: { status: 'draining' } });
+    expect(readiness.headers.connection).toBe('close');
+    // A new connection is still accepted and answered: alive, and the write not started.
+    expect((await send(`${origin}/livez`, { agent: false })).status).toBe(200);
+    expectShuttingDown(await send(hub.url, { agent: false, ...creation('停机-迟到', token) }));
 
-    for (const write of writes) write.finish();
-    const answers = await Promise.all(writes.map((write) => write.answer));
-    for (const [index, answer] of answers.entries()) {
-      expect(answer.status).toBe(200);
-      expect(answer.body.errors).toBeUndefined();
-      expect(answer.body.data.raiseProjectNeed.titleZh).toBe(`停机-${index}`);
-    }
-    expect(await hub.exited).toBe(0);
-    expect(hub.output()).toContain('the hub stopped.');
+    finish();
+    const answer = await held;
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.createJiangsuOrganization.nameZh).toBe('停机-在途');
+    expect(answer.headers.connection).toBe('close');
+    expect(await hub.exited, hub.output()).toBe(0);
+    expect(locksUnder(dataDir)).toEqual([]);
     balancer.destroy();
-
-    const again = startHubProcess({ DATA_DIR: dataDir });
-    const response = await fetch(await again.ready(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: '{ projectNeeds(filter: { countyCode: "610924" }, first: 100) { nodes { titleZh } } }' }),
-    });
-    const titles = ((await response.json()) as any).data.projectNeeds.nodes.map((node: { titleZh: string }) => node.titleZh);
-    expect(titles.filter((title: string) => title.startsWith('停机-')).sort()).toEqual(
-      Array.from({ length: 24 }, (_, index) => `停机-${index}`).sort(),
-    );
-    again.child.kill('SIGTERM');
-    expect(await again.exited).toBe(0);
   }, 240_000);
 });

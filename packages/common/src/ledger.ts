@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ErrorCode, notFound, userError } from './errors.ts';
 import { isUuid } from './ids.ts';
 import { amountLimitExceeded, formatYuan, MAX_ENTRY_FEN, MAX_PROJECT_TOTAL_FEN } from './money.ts';
-import { checkRange, cleanOptionalText, cleanText } from './validation.ts';
+import { cleanOptionalText, cleanText } from './validation.ts';
 
 /** Money as a caller sends it: integer fen and a currency. */
 export interface MoneyInput {
@@ -15,7 +15,7 @@ export interface MoneyInput {
  * money. The database checks the same limit, and the project totals, again.
  */
 export function positiveFen(amount: MoneyInput, field: string): bigint {
-  const fen = BigInt(checkRange(amount.fen, `${field}.fen`, 1, Number.MAX_SAFE_INTEGER));
+  const fen = wholeFen(amount, `${field}.fen`, 1, MAX_ENTRY_FEN);
   if (fen > MAX_ENTRY_FEN) throw amountLimitExceeded('ENTRY', `${field}.fen`, 'entry');
   return fen;
 }
@@ -25,9 +25,25 @@ export function positiveFen(amount: MoneyInput, field: string): bigint {
  * that a need can be met in full. The database checks the same limit again.
  */
 export function amountSoughtFen(amount: MoneyInput, field: string): bigint {
-  const fen = BigInt(checkRange(amount.fen, `${field}.fen`, 0, Number.MAX_SAFE_INTEGER));
+  const fen = wholeFen(amount, `${field}.fen`, 0, MAX_PROJECT_TOTAL_FEN);
   if (fen > MAX_PROJECT_TOTAL_FEN) throw amountSoughtOverLimit(`${field}.fen`);
   return fen;
+}
+
+/**
+ * An amount that is a whole number of fen and at least `min`, else BAD_USER_INPUT naming the
+ * range the field really takes (up to the money limit `max`, not the largest exact float). An
+ * exact whole number above `max` is left to the caller, which refuses it with AMOUNT_LIMIT_EXCEEDED.
+ */
+function wholeFen(amount: MoneyInput, field: string, min: number, max: bigint): bigint {
+  if (!Number.isSafeInteger(amount.fen) || amount.fen < min) {
+    throw userError(
+      ErrorCode.BadUserInput,
+      `${field} must be a whole number of fen from ${min} to ${max} (${formatYuan(max)} yuan); got ${amount.fen}.`,
+      { field },
+    );
+  }
+  return BigInt(amount.fen);
 }
 
 /** A need seeking more than one project's total may reach (AMOUNT_LIMIT_EXCEEDED, PROJECT_TOTAL). */

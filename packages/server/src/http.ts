@@ -45,8 +45,9 @@ export interface HttpService {
   url: string;
   port: number;
   /**
-   * Drains: stops accepting connections, lets the requests in flight finish for up to
-   * `graceMs`, then closes the idle keep-alive connections (and, past the grace, every one).
+   * Drains: readiness answers 503 `draining` and requests that arrive from now on are answered
+   * 503 SHUTTING_DOWN; once the requests in flight have finished (for up to `graceMs`), the
+   * listener and the idle connections are closed (and, past the grace, every one).
    */
   stop(graceMs?: number): Promise<void>;
 }
@@ -57,6 +58,14 @@ export interface HttpListener extends HttpService {
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * How long the listener must have accepted nothing, with nothing in flight, before it is
+ * closed. A busy process accepts about one connection per turn of its event loop, so clients
+ * that connected while it worked wait in the kernel's accept queue, and closing the listener
+ * resets every one of them; a quiet spell with the loop free means the queue was emptied and
+ * the requests of the connections accepted were read (and answered).
+ */
+const LISTENER_QUIET_MS = 100;
 /** `REQUEST_TIMEOUT_MS` unless set: the same for the gateway and every subgraph service. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -104,16 +113,20 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
   let handler: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   let health: HealthCheck | undefined;
   const inFlight = new Set<ServerResponse>();
-  let onIdle: (() => void) | undefined;
+  /** When a connection was last accepted or an answer last finished. */
+  let lastActivityAt = Date.now();
 
   const httpServer = createServer((request, response) => {
     inFlight.add(response);
     response.once('close', () => {
       inFlight.delete(response);
-      if (inFlight.size === 0) onIdle?.();
+      lastActivityAt = Date.now();
     });
     // While draining, no connection is kept for another request.
-    if (state === 'draining') response.shouldKeepAlive = false;
+    if (state === 'draining') {
+      response.shouldKeepAlive = false;
+      response.setHeader('connection', 'close');
+    }
     route(request, response).catch((error: unknown) => {
       if (error instanceof HttpRejection) {
         if (!response.headersSent) reject(response, error);
@@ -125,6 +138,9 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
       else response.end();
     });
   });
+  httpServer.on('connection', () => {
+    lastActivityAt = Date.now();
+  });
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
@@ -132,11 +148,21 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
       if (pathname === '/livez') return sendJson(response, 200, { status: 'ok' });
       if (pathname === '/readyz' || pathname === '/health') return answerReadiness(response);
     }
+    if (state === 'draining') {
+      // Read to its end first: closing a connection whose request body is unread resets it,
+      // and the answer would be lost with it.
+      request.resume();
+      if (!request.readableEnded) await new Promise((resolve) => request.once('end', resolve).once('close', resolve));
+      throw new HttpRejection(
+        503,
+        'SHUTTING_DOWN',
+        'This process is shutting down and did not start the request; nothing was changed. Send it again (to another instance).',
+        { 'retry-after': '1' },
+      );
+    }
     if (state === 'starting' || !handler) {
       throw new HttpRejection(503, 'STARTING', 'The hub is starting; try again in a moment.', { 'retry-after': '1' });
     }
-    // While draining, a request on a connection accepted before still gets its answer: each
-    // such connection carries at most this one more (its answer closes it).
     return handler(request, response);
   }
 
@@ -175,37 +201,58 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
       state = 'serving';
     },
     stop(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
-      stopping ??= drain(httpServer, graceMs, () => {
+      stopping ??= (() => {
         state = 'draining';
         // Answers still to be sent close their connection after them.
-        for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
-        return inFlight.size === 0
-          ? Promise.resolve()
-          : new Promise<void>((resolve) => {
-              onIdle = resolve;
-            });
-      });
+        for (const response of inFlight) {
+          if (!response.headersSent) {
+            response.shouldKeepAlive = false;
+            response.setHeader('connection', 'close');
+          }
+        }
+        return drain(httpServer, graceMs, {
+          answered: () => inFlight.size === 0,
+          quiet: () => inFlight.size === 0 && Date.now() - lastActivityAt >= LISTENER_QUIET_MS,
+        });
+      })();
       return stopping;
     },
   };
 }
 
-async function drain(httpServer: Server, graceMs: number, startDraining: () => Promise<void>): Promise<void> {
-  const idle = startDraining();
-  // net.Server's close stops accepting without dropping idle keep-alive connections (http's
-  // close drops them at once): a balancer holding one still sees /readyz answer 503.
-  const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(httpServer, () => resolve()));
+/**
+ * The listener stays open while requests in flight finish, so that a request sent meanwhile is
+ * answered (503 SHUTTING_DOWN, safe to send elsewhere) rather than reset in the accept queue,
+ * which is what closing it at once did to requests a busy process had not accepted yet.
+ */
+async function drain(
+  httpServer: Server,
+  graceMs: number,
+  progress: { answered: () => boolean; quiet: () => boolean },
+): Promise<void> {
   let graceTimer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<'grace over'>((resolve) => {
-    graceTimer = setTimeout(() => resolve('grace over'), graceMs);
+  let graceIsOver = false;
+  const graceOver = new Promise<void>((resolve) => {
+    graceTimer = setTimeout(() => {
+      graceIsOver = true;
+      resolve();
+    }, graceMs);
   });
+  const until = async (condition: () => boolean) => {
+    while (!condition() && !graceIsOver) await Promise.race([graceOver, new Promise((resolve) => setTimeout(resolve, 10))]);
+  };
   try {
-    if ((await Promise.race([idle, graceOver])) === 'grace over') {
+    await until(progress.quiet);
+    if (graceIsOver && !progress.answered()) {
       console.warn(`requests still in flight after the ${graceMs} ms shutdown grace period were cut off`);
-      httpServer.closeAllConnections();
     }
+    // net.Server's close only stops accepting; the connections are closed here: the idle ones
+    // now, one still being answered once its answer is sent (it says `Connection: close`).
+    const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(httpServer, () => resolve()));
+    if (graceIsOver) httpServer.closeAllConnections();
     httpServer.closeIdleConnections();
-    if ((await Promise.race([closed, graceOver])) === 'grace over') httpServer.closeAllConnections();
+    await Promise.race([closed, graceOver]);
+    httpServer.closeAllConnections();
     await closed;
   } finally {
     clearTimeout(graceTimer);

@@ -4,9 +4,11 @@ import {
   idempotencyKeyReused,
   moneyFromFen,
   moneyRequestBasics,
+  notFound,
   replayOf,
   requestFingerprint,
   requireRole,
+  seesDrafts,
   stageRefusesMoney,
   userError,
   type Identity,
@@ -16,7 +18,7 @@ import {
 } from '@hub/common';
 import type { OverLimit, RecordOnce } from '@hub/db';
 import type { Peers } from './peers.ts';
-import { jiangsuOrganizationProvenance, projectProvenance, requireMatchingProvenance } from './provenance-match.ts';
+import { jiangsuOrganizationProvenance, projectRecord, requireMatchingProvenance } from './provenance-match.ts';
 import { projectStage } from './stage-lookup.ts';
 
 /** The money flows of both provinces' books, named after IATI transaction types. */
@@ -65,6 +67,7 @@ export interface CheckedEntry {
 
 /** One province's books, as the ledger rules need them. */
 export interface LedgerBook<Entry> {
+  /** The entry recorded under the key among the records whose keys it shares (docs/decisions/0020). */
   entryByKey(idempotencyKey: string): Promise<Entry | null>;
   /**
    * The provenance of the side this province holds: the organization in Jiangsu, the project
@@ -107,10 +110,13 @@ export async function recordMoney<Entry extends { requestFingerprint: string }>(
   const own = await request.book.ownSide(projectId);
   // The stage is the pairing's and the other side's provenance the other province's: neither
   // answer depends on the other, so both are asked at once.
-  const [stage, other] = await Promise.all([
+  const [stage, { kind: other, projectHidden }] = await Promise.all([
     projectStage(context.peers, projectId),
-    otherSideProvenance(context.peers, rule, projectId, request.organizationId),
+    otherSide(context.peers, rule, projectId, request.organizationId),
   ]);
+  // A draft is the Shaanxi office's alone (docs/decisions/0016): to anyone else it gets the
+  // answer an unknown project gets, not the stage that refuses money.
+  if (projectHidden && !seesDrafts(context.identity)) throw notFound('project', 'id', projectId);
   if (!rule.stages.includes(stage)) throw stageRefusesMoney(rule.what, stage, rule.stages);
   if (request.organizationId !== null) {
     const [organization, project] = rule.book === 'jiangsu' ? [own, other] : [other, own];
@@ -143,10 +149,18 @@ function authorize(identity: Identity, rule: MoneyRule, organizationId: string |
   );
 }
 
-/** The provenance of the side the other province holds; null when there is none to compare. */
-function otherSideProvenance(peers: Peers, rule: MoneyRule, projectId: string, organizationId: string | null) {
-  if (rule.book === 'jiangsu') return projectProvenance(peers, projectId);
-  return organizationId === null ? Promise.resolve(null) : jiangsuOrganizationProvenance(peers, organizationId);
+/**
+ * The provenance of the side the other province holds (null when there is none to compare),
+ * and, when that side is the project, whether it is missing or a draft.
+ */
+async function otherSide(peers: Peers, rule: MoneyRule, projectId: string, organizationId: string | null) {
+  if (rule.book === 'jiangsu') {
+    const project = await projectRecord(peers, projectId);
+    return { kind: project?.kind ?? null, projectHidden: !project?.published };
+  }
+  const kind = organizationId === null ? null : await jiangsuOrganizationProvenance(peers, organizationId);
+  // The Shaanxi book found the project itself (ownSide).
+  return { kind, projectHidden: false };
 }
 
 function entryOrRefusal<Entry>(outcome: LedgerOutcome<Entry>, rule: MoneyRule, amountFen: bigint, organizationId: string | null): Entry {

@@ -38,7 +38,8 @@ export function startupFailureMessage(error: unknown): string {
 
 /**
  * Stops the process cleanly on SIGTERM or SIGINT: `stop` drains and closes, then the process
- * exits 0. A second signal while draining ends the process at once (exit 1).
+ * exits 0. A second signal while draining ends the process at once (exit 1): requests still
+ * running are cut off, and the data-folder lock is left for the next start to take over.
  */
 export function stopOnSignals(name: string, stop: () => Promise<void>): void {
   let firstSignalAt: number | undefined;
@@ -51,7 +52,7 @@ export function stopOnSignals(name: string, stop: () => Promise<void>): void {
       process.exit(1);
     }
     firstSignalAt = Date.now();
-    console.log(`${signal}: ${name} is draining (no new connections; requests in flight finish).`);
+    console.log(`${signal}: ${name} is draining (requests in flight finish; new ones are answered 503 SHUTTING_DOWN).`);
     stop().then(
       () => {
         console.log(`${name} stopped.`);

@@ -82,6 +82,19 @@ function unavailable(self: string, subgraph: string, how: { delivered: boolean; 
   });
 }
 
+const MUTATION = /^\s*mutation\b/;
+
+/**
+ * A peer's mutation that answered with data committed for this request, in another subgraph
+ * (one sent with no answer may have): from then on the request's outcome is decided, so its
+ * time limit no longer stops its work — its own write, or taking the peer's change back — and
+ * the answer tells what happened rather than TIMEOUT, "rolled back" (see `Deadline`).
+ */
+function markCommitted(): void {
+  const deadline = currentDeadline();
+  if (deadline) deadline.committed = true;
+}
+
 /** A directory of the subgraphs, filled in as they come up; each asks under its own name. */
 export class PeerDirectory {
   private readonly transports = new Map<string, PeerTransport>();
@@ -98,15 +111,18 @@ export class PeerDirectory {
         if (!transport) {
           throw unavailable(self, subgraph, { delivered: false, answered: false }, `subgraph ${subgraph} is not registered with ${self}`);
         }
+        const writes = MUTATION.test(document);
         let result: { data?: TData | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
         try {
           result = (await transport(document, variables, serviceIdentity(self))) as typeof result;
         } catch (error) {
           if (error instanceof PeerUnreachable) {
+            if (writes && error.delivered) markCommitted();
             throw unavailable(self, subgraph, { delivered: error.delivered, answered: false }, error.reason);
           }
           throw error;
         }
+        if (writes && !result.errors?.length && result.data) markCommitted();
         const domain = result.errors?.find((error) => DOMAIN_CODES.has(String(error.extensions?.code)));
         if (domain) {
           const { stacktrace: _stacktrace, ...extensions } = domain.extensions ?? {};
@@ -136,9 +152,10 @@ export function inProcessTransport(subgraph: RunningSubgraph<object>): PeerTrans
   };
 }
 
+/** Once the request has committed, the peer works to the end too, under its own limit. */
 function remainingTimeHeader(): Record<string, string> {
   const deadline = currentDeadline();
-  return deadline ? { [TIMEOUT_HEADER]: String(deadline.remaining()) } : {};
+  return deadline && !deadline.committed ? { [TIMEOUT_HEADER]: String(deadline.remaining()) } : {};
 }
 
 /**

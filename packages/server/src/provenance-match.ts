@@ -3,7 +3,7 @@ import type { Peers } from './peers.ts';
 
 const PROJECT_PROVENANCE = /* GraphQL */ `
   query ProjectProvenance($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on Project { id provenance { kind } } }
+    _entities(representations: $representations) { ... on Project { id publishedAt provenance { kind } } }
   }
 `;
 
@@ -13,14 +13,23 @@ const ORGANIZATION_PROVENANCE = /* GraphQL */ `
   }
 `;
 
-type Entities = { _entities: ({ provenance?: { kind: ProvenanceKind } } | null)[] };
+type Entities = { _entities: ({ provenance?: { kind: ProvenanceKind }; publishedAt?: string | null } | null)[] };
 
-/** What kind of record a project is, asked of the Shaanxi subgraph that owns it; null when it has none. */
-export async function projectProvenance(peers: Peers, projectId: string): Promise<ProvenanceKind | null> {
+/**
+ * A project as the Shaanxi subgraph that owns it holds it, drafts included: what kind of
+ * record it is and whether it is published; null when there is none.
+ */
+export async function projectRecord(peers: Peers, projectId: string): Promise<{ kind: ProvenanceKind; published: boolean } | null> {
   const data = await peers.query<Entities>('shaanxi', PROJECT_PROVENANCE, {
     representations: [{ __typename: 'Project', id: projectId }],
   });
-  return data._entities[0]?.provenance?.kind ?? null;
+  const project = data._entities[0];
+  return project?.provenance ? { kind: project.provenance.kind, published: Boolean(project.publishedAt) } : null;
+}
+
+/** What kind of record a project is, asked of the Shaanxi subgraph that owns it; null when it has none. */
+export async function projectProvenance(peers: Peers, projectId: string): Promise<ProvenanceKind | null> {
+  return (await projectRecord(peers, projectId))?.kind ?? null;
 }
 
 /** What kind of record a Jiangsu organization is, asked of the Jiangsu subgraph; null when it has none. */

@@ -56,7 +56,7 @@ describe('a pledge asks the pairing and Shaanxi at once', () => {
       if (asked.length === 2) bothAsked();
       const timedOut = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} was asked alone`)), 2_000));
       await Promise.race([together, timedOut]);
-      const entity = name === 'pairing' ? { stage: 'PUBLISHED' } : { provenance: { kind: 'ENTERED' } };
+      const entity = name === 'pairing' ? { stage: 'PUBLISHED' } : { publishedAt: '2026-01-01T00:00:00.000Z', provenance: { kind: 'ENTERED' } };
       return { _entities: [entity] } as TData;
     },
   };

@@ -4,6 +4,7 @@ import {
   isUuid,
   notFound,
   requireRole,
+  seesDrafts,
   userError,
   versionConflict,
   type ProjectField,
@@ -13,7 +14,7 @@ import type { Stage } from './db/schema.ts';
 import type { PairingContext } from './loaders.ts';
 import { publishNeed, unpublishNeed } from './need-publication.ts';
 import { allowedMove } from './pipeline.ts';
-import type { NeedSnapshot, Transition } from './store/pipeline-store.ts';
+import type { Transition } from './store/pipeline-store.ts';
 
 export interface MoveProjectInput {
   projectId: string;
@@ -35,7 +36,7 @@ export async function positionOf(id: string, { loaders }: Pick<PairingContext, '
 const NEED_QUERY = /* GraphQL */ `
   query Need($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Project { id field county { code prefecture { code } } raisedBy { id } }
+      ... on Project { id field publishedAt county { code prefecture { code } } raisedBy { id } }
     }
   }
 `;
@@ -49,6 +50,7 @@ const ORGANIZATION_QUERY = /* GraphQL */ `
 interface NeedEntity {
   id: string;
   field: ProjectField;
+  publishedAt: string | null;
   county: { code: string; prefecture: { code: string } };
   raisedBy: { id: string } | null;
 }
@@ -68,11 +70,20 @@ export class PipelineService {
     if (!isUuid(projectId)) throw notFound('project', 'id', input.projectId);
     const note = cleanOptionalText(input.note, { field: 'input.note', max: 1000, multiline: true }) ?? null;
 
-    const current = await positionOf(projectId, this.context);
+    const [current, history, need] = await Promise.all([
+      positionOf(projectId, this.context),
+      loaders.history.load(projectId),
+      this.needOf(projectId),
+    ]);
+    // A draft is the Shaanxi office's alone: to anyone else it does not exist, so it gets the
+    // answer an unknown id gets, before anything (its version, its stage) is told or written.
+    // It is a draft while the pipeline has not published it or Shaanxi does not show it: a
+    // caller only moves what it can read, so the answer can show what was moved.
+    const draft = !need?.publishedAt || !history.some((event) => event.toStage === 'PUBLISHED');
+    if (!need || (draft && !seesDrafts(identity))) throw notFound('project', 'id', input.projectId);
     if (current.version !== input.expectedVersion) {
       throw versionConflict('project', input.expectedVersion, current.version);
     }
-    const history = await loaders.history.load(projectId);
     const resumeTo = current.stage === 'SUSPENDED' ? (history.at(-1)?.fromStage ?? null) : null;
     const check = allowedMove(current.stage, input.to, identity.role, resumeTo);
     if (check.type === 'illegal') {
@@ -108,7 +119,12 @@ export class PipelineService {
       expectedVersion: input.expectedVersion,
       from: current.stage,
       to: input.to,
-      snapshot: await this.needSnapshot(projectId),
+      snapshot: {
+        countyCode: need.county.code,
+        prefectureCode: need.county.prefecture.code,
+        field: need.field,
+        raisedByOrganizationId: need.raisedBy?.id ?? null,
+      },
       actorRole: identity.role,
       actorSubject: identity.subject,
       note,
@@ -185,19 +201,15 @@ export class PipelineService {
     }
   }
 
-  /** The need as Shaanxi has it now; the pipeline keeps a copy for its filters. */
-  private async needSnapshot(projectId: string): Promise<NeedSnapshot> {
+  /**
+   * The need as Shaanxi has it now, drafts included (asked under the pairing's service
+   * identity); null when there is none. The pipeline keeps a copy for its filters.
+   */
+  private async needOf(projectId: string): Promise<NeedEntity | null> {
     const data = await this.context.peers.query<{ _entities: (NeedEntity | null)[] }>('shaanxi', NEED_QUERY, {
       representations: [{ __typename: 'Project', id: projectId }],
     });
-    const need = data._entities[0];
-    if (!need) throw notFound('project', 'id', projectId);
-    return {
-      countyCode: need.county.code,
-      prefectureCode: need.county.prefecture.code,
-      field: need.field,
-      raisedByOrganizationId: need.raisedBy?.id ?? null,
-    };
+    return data._entities[0] ?? null;
   }
 
   private async requireJiangsuOrganization(id: string): Promise<void> {

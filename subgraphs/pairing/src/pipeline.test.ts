@@ -6,10 +6,12 @@ import { allowedMove, iatiActivityStatus, TRANSITIONS } from './pipeline.ts';
 /**
  * The moves the domain allows (DESIGN.md, README "The pipeline and the money"), written out here
  * rather than read from `TRANSITIONS`: "from to roles", S the Shaanxi office, J the Jiangsu office.
- * A suspended project's resumption depends on where it was and is tested on its own.
+ * A PROPOSED need is the Shaanxi office's draft, so every move of it is the office's alone
+ * (docs/decisions/0016-draft-needs.md). A suspended project's resumption depends on where it
+ * was and is tested on its own.
  */
 const DOMAIN_MOVES = `
-  PROPOSED PUBLISHED S     PROPOSED SUSPENDED SJ      PROPOSED CANCELLED SJ
+  PROPOSED PUBLISHED S     PROPOSED SUSPENDED S       PROPOSED CANCELLED S
   PUBLISHED MATCHED SJ     PUBLISHED SUSPENDED SJ     PUBLISHED CANCELLED SJ
   MATCHED SCHEDULED SJ     MATCHED PUBLISHED SJ       MATCHED SUSPENDED SJ      MATCHED CANCELLED SJ
   SCHEDULED SIGNED SJ      SCHEDULED SUSPENDED SJ     SCHEDULED CANCELLED SJ
@@ -54,6 +56,15 @@ describe('pipeline rules', () => {
   it('resumes a suspended project only to the stage it was suspended from', () => {
     expect(allowedMove('SUSPENDED', 'IMPLEMENTING', 'JIANGSU_OFFICE', 'IMPLEMENTING')).toEqual({ type: 'allowed' });
     expect(allowedMove('SUSPENDED', 'SIGNED', 'JIANGSU_OFFICE', 'IMPLEMENTING').type).toBe('illegal');
+  });
+
+  it('leaves a draft suspended before publication to the Shaanxi office alone: resumed or cancelled', () => {
+    for (const to of ['PROPOSED', 'CANCELLED'] as const) {
+      expect(allowedMove('SUSPENDED', to, 'SHAANXI_OFFICE', 'PROPOSED'), to).toEqual({ type: 'allowed' });
+      expect(allowedMove('SUSPENDED', to, 'JIANGSU_OFFICE', 'PROPOSED').type, to).toBe('forbidden');
+    }
+    expect(allowedMove('SUSPENDED', 'CANCELLED', 'JIANGSU_OFFICE', 'PUBLISHED')).toEqual({ type: 'allowed' });
+    expect(allowedMove('SUSPENDED', 'PUBLISHED', 'SHAANXI_OFFICE', 'PROPOSED')).toMatchObject({ type: 'illegal', allowed: ['CANCELLED', 'PROPOSED'] });
   });
 
   it('never lets a foundation member or the public move a project', () => {

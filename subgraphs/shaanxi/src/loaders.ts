@@ -10,9 +10,12 @@ export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
     prefecture: new DataLoader(async (codes: readonly string[]) =>
       byKey(codes, await store.prefecturesByCodes(codes), (row) => row.code),
     ),
-    county: new DataLoader(async (codes: readonly string[]) =>
-      byKey(codes, await store.countiesByCodes(codes), (row) => row.code),
-    ),
+    /** By the code records keep, or by a renamed county's current code: both answer the same county. */
+    county: new DataLoader(async (codes: readonly string[]) => {
+      const rows = await store.countiesByCodes(codes);
+      const byCurrentCode = byKey(codes, rows, (row) => row.currentCode);
+      return byKey(codes, rows, (row) => row.code).map((row, index) => row ?? byCurrentCode[index]!);
+    }),
     countiesByPrefecture: new DataLoader(async (codes: readonly string[]) =>
       groupedByKey(codes, await store.countiesByPrefectures(codes), (row) => row.prefectureCode),
     ),

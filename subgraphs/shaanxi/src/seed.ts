@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { eq } from 'drizzle-orm';
 import { DIVISIONS_SOURCE_ID, parseCsv, provinceDivisions, requiredField } from '@hub/common';
 import { seedOnce, type Db } from '@hub/db';
 import {
@@ -53,25 +54,33 @@ export async function seedShaanxi(db: Db): Promise<void> {
 /**
  * Adds the county-level divisions the poverty-county record does not name, from the pinned
  * division codes package. The record's counties stay exactly as loaded; for the others it is
- * silent, so their poverty facts stay unknown (null), never false. A separate seed step, so a
- * data folder seeded before it gains the divisions on its next start.
+ * silent, so their poverty facts stay unknown (null), never false. A county the record names
+ * under a code renamed since (旬阳县 610928, now 旬阳市 610981) stays one county: the record's
+ * row, which every reference uses, takes the package's code as its current code. A separate
+ * seed step, so a data folder seeded before it gains the divisions on its next start.
  */
 async function seedCountyLevelDivisions(db: Db): Promise<void> {
   await seedOnce(db, seedLog, DIVISIONS_SEED_NAME, async (tx) => {
     const divisions = provinceDivisions('61');
     const detail = divisions.detail('areas');
-    const recordNotes = new Map(
+    const renamedFrom = new Map(
       parseCsv(readSeed('shaanxi-poverty-counties.csv')).flatMap((row) => {
         const renamed = row.notes?.match(/became (\S+) (61\d{4})/);
-        return renamed ? [[renamed[2]!, `${requiredField(row, 'name_zh')} (${requiredField(row, 'code')}) until its renaming`]] : [];
+        return renamed ? [[renamed[2]!, requiredField(row, 'code')]] : [];
       }),
     );
+    for (const [currentCode, recordCode] of renamedFrom) {
+      if (!divisions.counties.some((county) => county.code === currentCode)) {
+        throw new Error(`the poverty record says ${recordCode} became ${currentCode}, which ${detail} does not hold`);
+      }
+      await tx.update(counties).set({ currentCode }).where(eq(counties.code, recordCode));
+    }
     await tx
       .insert(counties)
       .values(
-        divisions.counties.map((county) => {
-          const formerly = recordNotes.get(county.code);
-          return {
+        divisions.counties
+          .filter((county) => !renamedFrom.has(county.code))
+          .map((county) => ({
             code: county.code,
             nameZh: county.nameZh,
             namePinyin: null,
@@ -80,14 +89,11 @@ async function seedCountyLevelDivisions(db: Db): Promise<void> {
             exitedPovertyYear: null,
             deepPoverty: null,
             revolutionaryOldArea: null,
-            notes: formerly
-              ? `formerly ${formerly}, one of the 56 poverty counties: its poverty record is kept under the former code`
-              : null,
+            notes: null,
             provenanceKind: 'PUBLIC_RECORD' as const,
             sourceId: DIVISIONS_SOURCE_ID,
             sourceDetail: `${detail}: ${county.code}`,
-          };
-        }),
+          })),
       )
       // The 56 counties of the poverty record are already there, with their facts: keep them.
       .onConflictDoNothing({ target: counties.code });

@@ -193,7 +193,9 @@ export const fundingEntries = jiangsu.table(
     ...ledgerEntryColumns(),
   },
   (t) => [
-    uniqueIndex('funding_entry_idempotency_key_unique').on(t.idempotencyKey),
+    // A key is the caller's name for one entry in one organization's books: two organizations
+    // may pick the same key without seeing or blocking each other's entries (docs/decisions/0020).
+    uniqueIndex('funding_entry_organization_idempotency_key_unique').on(t.organizationId, t.idempotencyKey),
     oneOf('funding_entry_kind', 'kind', FUNDING_KINDS),
     oneOf('funding_entry_currency', 'currency', ['CNY']),
     check('funding_entry_amount_positive', sql`${t.amountFen} > 0`),

@@ -21,7 +21,7 @@ async function record(kind: FundingKind, input: FundingEntryInput, context: Jian
     organizationId,
     details: () => ({ organizationId }),
     book: {
-      entryByKey: (key) => context.funding.entryByKey(key),
+      entryByKey: (key) => context.funding.entryByKey(organizationId, key),
       async ownSide() {
         const organization = await context.loaders.organization.load(organizationId);
         if (!organization) throw notFound('Jiangsu organization', 'id', organizationId);

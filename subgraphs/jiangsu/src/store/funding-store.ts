@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { isUuid } from '@hub/common';
+import { isStorableKey, isUuid } from '@hub/common';
 import { recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordOnce } from '@hub/db';
 import { fundingAccounts, fundingEntries, fundingProjectTotals, type FundingKind } from '../db/schema.ts';
 
@@ -79,15 +79,19 @@ export class FundingStore {
       .orderBy(asc(fundingEntries.recordedAt), asc(fundingEntries.id));
   }
 
-  async entryByKey(idempotencyKey: string): Promise<FundingEntryRow | null> {
-    const [row] = await this.db.select().from(fundingEntries).where(eq(fundingEntries.idempotencyKey, idempotencyKey));
+  /** The entry recorded under `idempotencyKey` in one organization's books: keys are per organization. */
+  async entryByKey(organizationId: string, idempotencyKey: string): Promise<FundingEntryRow | null> {
+    // An id no organization can have (a NUL, say) finds nothing without reaching the database.
+    if (!isStorableKey(organizationId)) return null;
+    const [row] = await this.db.select().from(fundingEntries).where(keyOf(organizationId, idempotencyKey));
     return row ?? null;
   }
 
   /**
    * Records an entry and adds it to the organization's account for the project, in one
-   * transaction. The key makes a retry record nothing new; the account's check refuses a
-   * disbursement beyond what was committed, and then nothing is written.
+   * transaction. The key, within the organization's books, makes a retry record nothing new;
+   * the account's check refuses a disbursement beyond what was committed, and then nothing is
+   * written.
    */
   async record(entry: NewFundingEntry): Promise<RecordResult> {
     const column = TOTAL_COLUMN[entry.kind];
@@ -100,11 +104,10 @@ export class FundingStore {
             await tx
               .insert(fundingEntries)
               .values({ ...entry, currency: 'CNY', provenanceKind: 'ENTERED' })
-              .onConflictDoNothing({ target: fundingEntries.idempotencyKey })
+              .onConflictDoNothing({ target: [fundingEntries.organizationId, fundingEntries.idempotencyKey] })
               .returning()
           )[0],
-        findByKey: async (tx) =>
-          (await tx.select().from(fundingEntries).where(eq(fundingEntries.idempotencyKey, entry.idempotencyKey)))[0],
+        findByKey: async (tx) => (await tx.select().from(fundingEntries).where(keyOf(entry.organizationId, entry.idempotencyKey)))[0],
         // The account row exists first (all zeros), so that the checks judge the updated totals,
         // not a proposed row holding only this entry's amount.
         applyToAccount: async (tx) => {
@@ -135,4 +138,9 @@ export class FundingStore {
       },
     );
   }
+}
+
+/** An idempotency key names one entry in one organization's books (docs/decisions/0020). */
+function keyOf(organizationId: string, idempotencyKey: string) {
+  return and(eq(fundingEntries.organizationId, organizationId), eq(fundingEntries.idempotencyKey, idempotencyKey));
 }

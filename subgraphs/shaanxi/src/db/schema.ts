@@ -61,10 +61,18 @@ export const counties = shaanxi.table(
     /** A revolutionary old area county; null where the record is silent. */
     revolutionaryOldArea: boolean('revolutionary_old_area'),
     notes: text('notes'),
+    /**
+     * The division's GB/T 2260 code today, where it is no longer `code`: the public record and
+     * every reference keep the record's code, and this one answers for the same county
+     * (docs/decisions/0013). Null where `code` is current.
+     */
+    currentCode: text('current_code'),
     ...provenanceColumns(),
   },
   (t) => [
     check('county_code_format', sql`${t.code} ~ '^61[0-9]{4}$'`),
+    check('county_current_code_format', sql`${t.currentCode} ~ '^61[0-9]{4}$' and ${t.currentCode} <> ${t.code}`),
+    uniqueIndex('county_current_code_unique').on(t.currentCode),
     check('county_exit_year', sql`${t.exitedPovertyYear} between 1980 and 2100`),
     provenanceCheck('county_provenance_kind'),
     index('county_prefecture_idx').on(t.prefectureCode),

@@ -19,5 +19,6 @@ export const County = {
   organizations: (county: CountyRow, _: unknown, { loaders }: ShaanxiContext) =>
     loaders.organizationsByHomeCounty.load(county.code),
   projects: (county: CountyRow, _: unknown, { loaders }: ShaanxiContext) => loaders.projectsByCounty.load(county.code),
+  currentCode: (county: CountyRow) => county.currentCode ?? county.code,
   provenance: provenanceOf,
 };

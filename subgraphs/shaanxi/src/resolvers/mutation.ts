@@ -45,9 +45,8 @@ export const Mutation = {
   ) {
     requireRole(context.identity, ['SHAANXI_OFFICE'], 'register Shaanxi organizations');
     const changes = cleanOrganizationInput(input, true);
-    const homeCountyCode = input.homeCountyCode ?? null;
+    const homeCountyCode = input.homeCountyCode ? await requireCounty(context, input.homeCountyCode, 'input.homeCountyCode') : null;
     const key = creationKey(input.idempotencyKey, { mutation: 'createShaanxiOrganization', ...changes, homeCountyCode });
-    if (homeCountyCode) await requireCounty(context, homeCountyCode, 'input.homeCountyCode');
     const result = await context.store.insertOrganization({
       id: `sn-${randomUUID()}`,
       nameZh: changes.nameZh as string,
@@ -70,8 +69,8 @@ export const Mutation = {
     requireRole(context.identity, ['SHAANXI_OFFICE'], 'edit Shaanxi organizations');
     const changes: Record<string, unknown> = { ...cleanOrganizationInput(args.input, false) };
     if (args.input.homeCountyCode !== undefined) {
-      if (args.input.homeCountyCode !== null) await requireCounty(context, args.input.homeCountyCode, 'input.homeCountyCode');
-      changes.homeCountyCode = args.input.homeCountyCode;
+      changes.homeCountyCode =
+        args.input.homeCountyCode === null ? null : await requireCounty(context, args.input.homeCountyCode, 'input.homeCountyCode');
     }
     return unwrapUpdate(await context.store.updateOrganization(args.id, args.expectedVersion, changes), {
       name: 'Shaanxi organization',
@@ -100,19 +99,14 @@ export const Mutation = {
     requireRole(context.identity, ['SHAANXI_OFFICE'], 'raise project needs');
     const changes = cleanNeedInput(input, true);
     const raisedByOrganizationId = input.raisedByOrganizationId ?? null;
-    const key = creationKey(input.idempotencyKey, {
-      mutation: 'raiseProjectNeed',
-      ...changes,
-      countyCode: input.countyCode,
-      raisedByOrganizationId,
-    });
-    await requireCounty(context, input.countyCode, 'input.countyCode');
+    const countyCode = await requireCounty(context, input.countyCode, 'input.countyCode');
+    const key = creationKey(input.idempotencyKey, { mutation: 'raiseProjectNeed', ...changes, countyCode, raisedByOrganizationId });
     if (raisedByOrganizationId) {
       const organization = await context.loaders.organization.load(raisedByOrganizationId);
       if (!organization) throw notFound('Shaanxi organization', 'id', raisedByOrganizationId);
     }
     const result = await context.store.insertProjectNeed({
-      countyCode: input.countyCode,
+      countyCode,
       raisedByOrganizationId,
       titleZh: changes.titleZh as string,
       field: changes.field as ProjectField,
@@ -138,9 +132,11 @@ export const Mutation = {
   },
 };
 
-async function requireCounty(context: ShaanxiContext, code: string, field: string): Promise<void> {
+/** The county's code as records keep it, so that a renamed county's current code names the same county. */
+async function requireCounty(context: ShaanxiContext, code: string, field: string): Promise<string> {
   const county = await context.loaders.county.load(code);
   if (!county) throw userError(ErrorCode.NotFound, `${field}: no Shaanxi county has code "${code}".`, { field });
+  return county.code;
 }
 
 

@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import {
   createOnce,
@@ -72,8 +73,12 @@ export class ShaanxiStore {
     return this.db.select().from(prefectures).where(inArray(prefectures.code, [...codes]));
   }
 
+  /** Counties by code, a county renamed since the public record also by its current code (docs/decisions/0013). */
   countiesByCodes(codes: readonly string[]): Promise<CountyRow[]> {
-    return this.db.select().from(counties).where(inArray(counties.code, [...codes]));
+    return this.db
+      .select()
+      .from(counties)
+      .where(or(inArray(counties.code, [...codes]), inArray(counties.currentCode, [...codes])));
   }
 
   countiesByPrefectures(prefectureCodes: readonly string[]): Promise<CountyRow[]> {
@@ -118,7 +123,7 @@ export class ShaanxiStore {
   organizationsMatching(filter: OrganizationFilter): Promise<OrganizationRow[]> {
     const conditions: SQL[] = [];
     if (filter.kind) conditions.push(eq(organizations.kind, filter.kind));
-    if (filter.homeCountyCode) conditions.push(eq(organizations.homeCountyCode, filter.homeCountyCode));
+    if (filter.homeCountyCode) conditions.push(isCounty(organizations.homeCountyCode, filter.homeCountyCode));
     if (filter.provenance) conditions.push(inArray(organizations.provenanceKind, [...filter.provenance]));
     return this.db
       .select()
@@ -251,6 +256,11 @@ export class ShaanxiStore {
 
 const newestFirst = [desc(projectNeeds.createdAt), desc(projectNeeds.id)] as const;
 
+/** `column` names the county `code`, by the code records keep or by its current code. */
+function isCounty(column: PgColumn, code: string): SQL {
+  return inArray(column, sql`(select ${counties.code} from ${counties} where ${counties.code} = ${code} or ${counties.currentCode} = ${code})`);
+}
+
 function countyConditions(filter: CountyFilter): SQL[] {
   const conditions: SQL[] = [];
   if (filter.prefectureCode) conditions.push(eq(counties.prefectureCode, filter.prefectureCode));
@@ -263,7 +273,7 @@ function countyConditions(filter: CountyFilter): SQL[] {
 
 function projectConditions(filter: ProjectNeedFilter): SQL[] {
   const conditions: SQL[] = [];
-  if (filter.countyCode) conditions.push(eq(projectNeeds.countyCode, filter.countyCode));
+  if (filter.countyCode) conditions.push(isCounty(projectNeeds.countyCode, filter.countyCode));
   if (filter.prefectureCode) {
     conditions.push(
       inArray(

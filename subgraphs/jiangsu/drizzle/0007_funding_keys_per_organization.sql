@@ -1,0 +1,2 @@
+DROP INDEX "jiangsu"."funding_entry_idempotency_key_unique";--> statement-breakpoint
+CREATE UNIQUE INDEX "funding_entry_organization_idempotency_key_unique" ON "jiangsu"."funding_entry" USING btree ("organization_id","idempotency_key");

@@ -1,0 +1,3 @@
+ALTER TABLE "shaanxi"."county" ADD COLUMN "current_code" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "county_current_code_unique" ON "shaanxi"."county" USING btree ("current_code");--> statement-breakpoint
+ALTER TABLE "shaanxi"."county" ADD CONSTRAINT "county_current_code_format" CHECK ("shaanxi"."county"."current_code" ~ '^61[0-9]{4}$' and "shaanxi"."county"."current_code" <> "shaanxi"."county"."code");
