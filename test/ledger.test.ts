@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '@hub/db';
 import { LEDGER_TABLES, moveThrough, startTestHub, tableChecksums, type TestHub, type Topology } from '@hub/testkit';
 import { FundingStore, type NewFundingEntry } from '../subgraphs/jiangsu/src/store/funding-store.ts';
-import { waitForBlockedUpdates } from './support/row-barrier.ts';
+import { waitForBlockedUpdates, waitForLockWaits } from './support/row-barrier.ts';
 
 /**
  * The funding ledger across both provinces: who may record what at which stage, idempotency,
@@ -323,7 +323,7 @@ describe("idempotency keys in Jiangsu's books are each organization's own", () =
         copies = [first, second];
         for (const copy of copies) copy.catch(() => {});
         // The second waits at the key (its insert) or, were the key not unique, at the account.
-        await waitForWritesAtLocks(hub, 'jiangsu', 2);
+        await waitForLockWaits(hub, ['insert into "jiangsu".%', 'update "jiangsu".%'], 2, 'writes to jiangsu');
       });
       const [first, second] = (await Promise.all(copies)) as Awaited<ReturnType<typeof pledge>>[];
       expect(first!.errors).toBeUndefined();
@@ -346,19 +346,3 @@ describe("idempotency keys in Jiangsu's books are each organization's own", () =
     }
   });
 });
-
-/** Waits until `count` writes to tables of `schema` wait for a lock on the server. */
-async function waitForWritesAtLocks(hub: TestHub, schema: string, count: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const [row] = await queryRows<{ n: number }>(
-      hub.database.db,
-      sql`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'
-            and (query ilike ${`insert into "${schema}".%`} or query ilike ${`update "${schema}".%`})`,
-    );
-    if (Number(row!.n) >= count) return;
-    if (Date.now() > deadline) throw new Error(`${count} writes to ${schema} never met at locks (saw ${row!.n})`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

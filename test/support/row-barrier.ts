@@ -28,17 +28,25 @@ export async function raceAtRow<T>(
 }
 
 /** Waits until `count` UPDATEs of `table` are waiting for a row lock on the server. */
-export async function waitForBlockedUpdates(hub: TestHub, table: string, count: number): Promise<void> {
+export function waitForBlockedUpdates(hub: TestHub, table: string, count: number): Promise<void> {
+  return waitForLockWaits(hub, [`update %${table}%`], count, `updates of ${table}`);
+}
+
+/**
+ * Waits until `count` statements matching any of `patterns` (SQL `ilike`) are waiting for a
+ * lock on the server: the moment every racer is past its checks and at its write.
+ */
+export async function waitForLockWaits(hub: TestHub, patterns: string[], count: number, what = 'writes'): Promise<void> {
   const deadline = Date.now() + 10_000;
+  const matching = sql.join(patterns.map((pattern) => sql`query ilike ${pattern}`), sql` or `);
   for (;;) {
     const [row] = await queryRows<{ n: number }>(
       hub.database.db,
       sql`select count(*)::int as n from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'
-            and query ilike ${`update %${table}%`}`,
+          where datname = current_database() and wait_event_type = 'Lock' and (${matching})`,
     );
     if (Number(row!.n) >= count) return;
-    if (Date.now() > deadline) throw new Error(`${count} updates of ${table} never met at the row lock (saw ${row!.n})`);
+    if (Date.now() > deadline) throw new Error(`${count} ${what} never met at the lock (saw ${row!.n})`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
