@@ -17,6 +17,16 @@ describe('npm run token', () => {
     expect(cli.output()).not.toMatch(/^\s+at /m);
   });
 
+  it('refuses a lifetime the hub would not accept, instead of printing a token it refuses', async () => {
+    // MAX_TOKEN_AGE is a day by default: 30 days is past it, 23 hours within it.
+    const tooLong = spawnHubProcess('gateway/src/token-cli.ts', {}, ['--role', 'SHAANXI_OFFICE', '--ttl', '30d']);
+    expect(await tooLong.exited).toBe(1);
+    expect(tooLong.output()).toContain('MAX_TOKEN_AGE');
+    expect(tooLong.output()).not.toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/m);
+    const withinIt = spawnHubProcess('gateway/src/token-cli.ts', {}, ['--role', 'SHAANXI_OFFICE', '--ttl', '23h']);
+    expect(await withinIt.exited).toBe(0);
+  });
+
   it('still prints a token for a valid role', async () => {
     const cli = spawnHubProcess('gateway/src/token-cli.ts', {}, ['--role', 'SHAANXI_OFFICE']);
     expect(await cli.exited).toBe(0);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { decodeJwt } from 'jose';
 import { isRole } from '@hub/common';
 import { ConfigError } from '@hub/server';
 import { mintToken } from './auth.ts';
@@ -62,6 +63,13 @@ try {
     organizationId: role === 'FOUNDATION_MEMBER' ? values.org : null,
     expiresIn: values.ttl,
   });
+  // A token the hub would refuse is no use to anyone: say so instead of printing it.
+  const { iat = 0, exp = 0 } = decodeJwt(token);
+  if (exp - iat > config.auth.maxTokenAgeSeconds) {
+    throw new Error(
+      `--ttl ${values.ttl} is longer than the hub accepts: a token may last at most ${config.auth.maxTokenAgeSeconds} s (MAX_TOKEN_AGE).`,
+    );
+  }
   console.log(token);
 } catch (error) {
   console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
