@@ -46,8 +46,8 @@ const PUBLIC_COUNTIES = /* GraphQL */ `
     counties(filter: { provenance: [PUBLIC_RECORD] }, first: $first) {
       nodes {
         code
-        organizations { id }
-        projects { id }
+        organizations(provenance: [PUBLIC_RECORD]) { id }
+        projects(provenance: [PUBLIC_RECORD]) { id }
         jiangsuCountyPartners { jiangsuCounty { code city { code } } }
         signingCeremonies(provenance: [PUBLIC_RECORD]) { id }
       }

@@ -6,6 +6,7 @@ import { startTestHub, type TestHub, type Topology } from '@hub/testkit';
 import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
 import { pairingSubgraph } from '@hub/subgraph-pairing';
 import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
+import { counties, organizations, projectNeeds } from '../subgraphs/shaanxi/src/db/schema.ts';
 
 /**
  * Public records, records entered in the hub and synthetic demo data come back together by
@@ -107,6 +108,126 @@ describe('provenance on the lists', () => {
     expect(result.data!.county.real.map((c: { id: string }) => c.id)).not.toContain(demoCeremony.id);
   });
 
+  // Worked out by hand from subgraphs/shaanxi/seed and packages/demo/src/plan.ts. 镇坪县 (610927)
+  // has three needs of the public record, all raised by 镇坪县义工协会, the one organization of
+  // the record based there. The demo plan puts six of its 80 projects there: the first project
+  // of MATCHED and of COMPLETED (安康's third county, stage indexes 2 and 6 of the four-county
+  // cycle) and projects 2, 20, 38 and 74 (the third of the 18 demo counties, 56 being the first
+  // of EVALUATED and so placed by the 安康 cycle instead). Project 2 is PROPOSED, a draft only
+  // the Shaanxi office sees; the public sees five. No demo organization is a Shaanxi one.
+  const ZHENPING = '610927';
+  const ZHENPING_VOLUNTEERS = 'sn-zhenping-volunteer-association';
+  const COUNTY_LISTS = /* GraphQL */ `
+    query CountyLists($code: DivisionCode!) {
+      county(code: $code) {
+        all: projects { provenance { kind } }
+        real: projects(provenance: [PUBLIC_RECORD, ENTERED]) { provenance { kind } }
+        demo: projects(provenance: [SYNTHETIC_DEMO]) { titleZh provenance { kind } }
+        entered: projects(provenance: [ENTERED]) { id }
+        none: projects(provenance: []) { id }
+        allOrganizations: organizations { id projectsRaised { id } demoRaised: projectsRaised(provenance: [SYNTHETIC_DEMO]) { id } }
+        realOrganizations: organizations(provenance: [PUBLIC_RECORD, ENTERED]) { id projectsRaised(provenance: [PUBLIC_RECORD]) { id } }
+        demoOrganizations: organizations(provenance: [SYNTHETIC_DEMO]) { id }
+        noOrganizations: organizations(provenance: []) { id }
+      }
+    }
+  `;
+  const countOfKind = (nodes: Kinded[], kind: string) => nodes.filter((node) => node.provenance.kind === kind).length;
+
+  it("filters a county's projects and organizations, and an organization's projects, by kind", async () => {
+    const result = await hub.query(COUNTY_LISTS, { code: ZHENPING });
+    expect(result.errors).toBeUndefined();
+    const county = result.data!.county;
+    expect(county.all).toHaveLength(8);
+    expect(countOfKind(county.all, 'PUBLIC_RECORD')).toBe(3);
+    expect(countOfKind(county.all, 'SYNTHETIC_DEMO')).toBe(5);
+    expect(county.real).toHaveLength(3);
+    expect(kinds(county.real)).toEqual(new Set(['PUBLIC_RECORD']));
+    expect(county.demo).toHaveLength(5);
+    for (const project of county.demo) expect(project.titleZh).toMatch(/^演示/);
+    expect(county.entered).toEqual([]);
+    expect(county.none).toEqual([]);
+
+    expect(county.allOrganizations).toEqual([
+      { id: ZHENPING_VOLUNTEERS, projectsRaised: expect.any(Array), demoRaised: [] },
+    ]);
+    expect(county.allOrganizations[0].projectsRaised).toHaveLength(3);
+    expect(county.realOrganizations).toHaveLength(1);
+    expect(county.realOrganizations[0].projectsRaised).toHaveLength(3);
+    expect(county.demoOrganizations).toEqual([]);
+    expect(county.noOrganizations).toEqual([]);
+  });
+
+  it("keeps drafts out of a county's filtered projects for the public, and in for the Shaanxi office", async () => {
+    const asOffice = await hub.query(COUNTY_LISTS, { code: ZHENPING }, { token: await hub.token('SHAANXI_OFFICE') });
+    expect(asOffice.errors).toBeUndefined();
+    // The PROPOSED demo project is a draft: the office sees six demo needs, the public five.
+    expect(asOffice.data!.county.demo).toHaveLength(6);
+    expect(asOffice.data!.county.real).toHaveLength(3);
+  });
+
+  it("filters a Jiangsu city's organizations and an organization's ceremonies by kind", async () => {
+    // 苏州 (320500): 金螳螂公益慈善基金会 of the record, which signed at the 2017 ceremony, and the
+    // demo plan's 江南助学基金会, which signed at the demo ceremony only.
+    const result = await hub.query(`{
+      jiangsuCity(code: "320500") {
+        all: organizations { id }
+        real: organizations(provenance: [PUBLIC_RECORD, ENTERED]) {
+          id
+          all: ceremonies { id }
+          demo: ceremonies(provenance: [SYNTHETIC_DEMO]) { id }
+        }
+        demo: organizations(provenance: [SYNTHETIC_DEMO]) {
+          id
+          all: ceremonies { id }
+          real: ceremonies(provenance: [PUBLIC_RECORD, ENTERED]) { id }
+          none: ceremonies(provenance: []) { id }
+        }
+      }
+    }`);
+    expect(result.errors).toBeUndefined();
+    const city = result.data!.jiangsuCity;
+    expect(city.all.map((organization: { id: string }) => organization.id).sort()).toEqual(
+      ['js-demo-jiangnan-education', 'js-suzhou-gold-mantis-foundation'],
+    );
+    expect(city.real).toEqual([{ id: 'js-suzhou-gold-mantis-foundation', all: [{ id: '2017-12-28-xian' }], demo: [] }]);
+    expect(city.demo).toEqual([
+      { id: 'js-demo-jiangnan-education', all: [{ id: 'demo-2019-06-18-ankang' }], real: [], none: [] },
+    ]);
+  });
+
+  it('lists everyone the demo agreement and ceremony name as demo participants, real parties with the demo roles only', async () => {
+    // The demo agreement's parties are the two real civil-affairs departments; its ceremony's
+    // signatories are the three fictional foundations; it has no coordinator and no host.
+    const result = await hub.query(`{
+      demo: participants(provenance: [SYNTHETIC_DEMO]) { organization { id provenance { kind } } roles }
+      real: participants(provenance: [PUBLIC_RECORD, ENTERED]) { organization { id } roles }
+    }`);
+    expect(result.errors).toBeUndefined();
+    type Row = { organization: { id: string; provenance?: { kind: string } }; roles: string[] };
+    const byId = (rows: Row[]) =>
+      Object.fromEntries(rows.map(({ organization, roles }) => [organization.id, { ...organization, roles }]));
+    const demo = byId(result.data!.demo);
+    expect(Object.keys(demo).sort()).toEqual([
+      'js-civil-affairs-department',
+      'js-demo-huaihe-industry',
+      'js-demo-jiangnan-education',
+      'js-demo-taihu-health',
+      'sn-civil-affairs-department',
+    ]);
+    for (const department of ['js-civil-affairs-department', 'sn-civil-affairs-department']) {
+      expect(demo[department]).toMatchObject({ provenance: { kind: 'PUBLIC_RECORD' }, roles: ['AGREEMENT_PARTY'] });
+    }
+    for (const foundation of ['js-demo-huaihe-industry', 'js-demo-jiangnan-education', 'js-demo-taihu-health']) {
+      expect(demo[foundation]).toMatchObject({ provenance: { kind: 'SYNTHETIC_DEMO' }, roles: ['SIGNATORY'] });
+    }
+    // The same departments take part in the record too, as hosts of the 2017 ceremony, which
+    // the demo view does not show and the real view does.
+    const real = byId(result.data!.real);
+    expect(real['js-civil-affairs-department']!.roles).toContain('CEREMONY_HOST');
+    expect(Object.keys(real).filter((id) => id.startsWith('js-demo-'))).toEqual([]);
+  });
+
   it('refuses to start with DEMO_DATA=false on a database that holds the demo data, and changes nothing', async () => {
     const rowsBefore = await queryRows(hub.database.db, sql`select count(*)::int as n from shaanxi.project_need`);
     for (const module of [shaanxiSubgraph, jiangsuSubgraph, pairingSubgraph] as const) {
@@ -115,6 +236,72 @@ describe('provenance on the lists', () => {
       ).rejects.toThrow(/DEMO_DATA=false, but the \w+ database already holds the synthetic demo data/);
     }
     expect(await queryRows(hub.database.db, sql`select count(*)::int as n from shaanxi.project_need`)).toEqual(rowsBefore);
+  });
+});
+
+describe('statements for lists filtered by kind', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one', { DEMO_DATA: 'true' });
+    // An entered organization in every county, with a published need it raised, so that every
+    // county of a page has rows at every filtered level.
+    const db = hub.database.db;
+    const allCounties = await db.select({ code: counties.code }).from(counties);
+    await db.insert(organizations).values(
+      allCounties.map(({ code }) => ({
+        id: `entered-org-${code}`,
+        nameZh: `登记社会组织 ${code}`,
+        kind: 'SOCIAL_SERVICE_INSTITUTION' as const,
+        homeCountyCode: code,
+        provenanceKind: 'ENTERED' as const,
+      })),
+    );
+    await db.insert(projectNeeds).values(
+      allCounties.map(({ code }) => ({
+        countyCode: code,
+        raisedByOrganizationId: `entered-org-${code}`,
+        titleZh: `登记项目 ${code}`,
+        field: 'EDUCATION' as const,
+        publishedAt: new Date(),
+        provenanceKind: 'ENTERED' as const,
+      })),
+    );
+  });
+  afterAll(() => hub?.stop());
+
+  it('costs the same number of statements for 5 and for 50 counties with their lists filtered by kind', async () => {
+    // Two filters of each list side by side: one statement per filter and level, not per county.
+    const measure = async (first: number) => {
+      const { result, statements } = await hub.countStatements(() =>
+        hub.query(
+          `query ($first: Int!) { counties(first: $first, filter: { provenance: [PUBLIC_RECORD] }) { nodes {
+            code
+            real: projects(provenance: [PUBLIC_RECORD, ENTERED]) { id }
+            demo: projects(provenance: [SYNTHETIC_DEMO]) { id }
+            realOrganizations: organizations(provenance: [PUBLIC_RECORD, ENTERED]) { id projectsRaised(provenance: [ENTERED]) { id } }
+            demoOrganizations: organizations(provenance: [SYNTHETIC_DEMO]) { id }
+          } } }`,
+          { first },
+        ),
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.counties.nodes).toHaveLength(first);
+      // Every level has rows on every page, so no level is skipped on one page and run on the other.
+      for (const county of result.data!.counties.nodes) {
+        expect(county.real.length).toBeGreaterThan(0);
+        const raised = county.realOrganizations.flatMap((organization: { projectsRaised: unknown[] }) => organization.projectsRaised);
+        expect(raised.length).toBeGreaterThan(0);
+      }
+      return statements;
+    };
+    const five = await measure(5);
+    const fifty = await measure(50);
+    expect(fifty.length).toBe(five.length);
+    const needReads = fifty.filter((statement) => /from "shaanxi"\."project_need"/.test(statement));
+    const organizationReads = fifty.filter((statement) => /from "shaanxi"\."organization"/.test(statement));
+    // The two filters of County.projects and the one of ShaanxiOrganization.projectsRaised.
+    expect(needReads).toHaveLength(3);
+    expect(organizationReads).toHaveLength(2);
   });
 });
 

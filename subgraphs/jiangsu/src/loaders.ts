@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { byKey, groupedByKey, type Identity } from '@hub/common';
+import { byKey, groupedByKey, groupedByKeyAndKinds, kindsCacheKey, type Identity, type KindsKey } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { FundingStore } from './store/funding-store.ts';
 import type { JiangsuStore } from './store/jiangsu-store.ts';
@@ -19,8 +19,11 @@ export function createLoaders(store: JiangsuStore, funding: FundingStore) {
     organization: new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.organizationsByIds(ids), (row) => row.id),
     ),
-    organizationsByCity: new DataLoader(async (codes: readonly string[]) =>
-      groupedByKey(codes, await store.organizationsByCities(codes), (row) => row.cityCode ?? ''),
+    /** Keyed by city and kinds: one statement per distinct filter in a request, however many cities. */
+    organizationsByCity: new DataLoader(
+      (keys: readonly KindsKey<string>[]) =>
+        groupedByKeyAndKinds(keys, (codes, kinds) => store.organizationsByCities(codes, kinds), (row) => row.cityCode ?? ''),
+      { cacheKeyFn: kindsCacheKey },
     ),
     pairingByJiangsuCity: new DataLoader(async (codes: readonly string[]) =>
       byKey(codes, await store.cityPairingsByJiangsuCities(codes), (row) => row.jiangsuCityCode),

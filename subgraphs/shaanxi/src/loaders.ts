@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { byKey, groupedByKey, type Identity } from '@hub/common';
+import { byKey, groupedByKey, groupedByKeyAndKinds, kindsCacheKey, type Identity, type KindsKey } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { FundsStore } from './store/funds-store.ts';
 import type { ShaanxiStore } from './store/shaanxi-store.ts';
@@ -22,17 +22,24 @@ export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
     organization: new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.organizationsByIds(ids), (row) => row.id),
     ),
-    organizationsByHomeCounty: new DataLoader(async (codes: readonly string[]) =>
-      groupedByKey(codes, await store.organizationsByHomeCounties(codes), (row) => row.homeCountyCode ?? ''),
+    /** Keyed by county and kinds: one statement per distinct filter in a request, however many counties. */
+    organizationsByHomeCounty: new DataLoader(
+      (keys: readonly KindsKey<string>[]) =>
+        groupedByKeyAndKinds(keys, (codes, kinds) => store.organizationsByHomeCounties(codes, kinds), (row) => row.homeCountyCode ?? ''),
+      { cacheKeyFn: kindsCacheKey },
     ),
     project: new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.projectNeedsByIds(ids), (row) => row.id),
     ),
-    projectsByCounty: new DataLoader(async (codes: readonly string[]) =>
-      groupedByKey(codes, await store.projectNeedsByCounties(codes), (row) => row.countyCode),
+    projectsByCounty: new DataLoader(
+      (keys: readonly KindsKey<string>[]) =>
+        groupedByKeyAndKinds(keys, (codes, kinds) => store.projectNeedsByCounties(codes, kinds), (row) => row.countyCode),
+      { cacheKeyFn: kindsCacheKey },
     ),
-    projectsByOrganization: new DataLoader(async (ids: readonly string[]) =>
-      groupedByKey(ids, await store.projectNeedsByOrganizations(ids), (row) => row.raisedByOrganizationId ?? ''),
+    projectsByOrganization: new DataLoader(
+      (keys: readonly KindsKey<string>[]) =>
+        groupedByKeyAndKinds(keys, (ids, kinds) => store.projectNeedsByOrganizations(ids, kinds), (row) => row.raisedByOrganizationId ?? ''),
+      { cacheKeyFn: kindsCacheKey },
     ),
     account: new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await funds.accountsByProjects(ids), (row) => row.projectId),

@@ -1,11 +1,12 @@
-import { provenanceOf } from '@hub/common';
+import { provenanceOf, type ProvenanceKind } from '@hub/common';
 import type { JiangsuContext } from '../loaders.ts';
 import type { CityPairingRow, CityRow, CountyPairRow, CountyRow } from '../store/jiangsu-store.ts';
 
 export const JiangsuCity = {
   __resolveReference: ({ code }: { code: string }, { loaders }: JiangsuContext) => loaders.city.load(code),
   pairing: (city: CityRow, _: unknown, { loaders }: JiangsuContext) => loaders.pairingByJiangsuCity.load(city.code),
-  organizations: (city: CityRow, _: unknown, { loaders }: JiangsuContext) => loaders.organizationsByCity.load(city.code),
+  organizations: (city: CityRow, { provenance }: { provenance?: ProvenanceKind[] | null }, { loaders }: JiangsuContext) =>
+    loaders.organizationsByCity.load({ key: city.code, kinds: provenance ?? null }),
   counties: (city: CityRow, _: unknown, { loaders }: JiangsuContext) => loaders.countiesByCity.load(city.code),
   provenance: provenanceOf,
 };

@@ -49,11 +49,13 @@ export class JiangsuStore {
     return this.db.select().from(organizations).where(inArray(organizations.id, keys));
   }
 
-  organizationsByCities(cityCodes: readonly string[]): Promise<OrganizationRow[]> {
+  /** Organizations of the cities, of the given kinds only (null: every kind; []: none). */
+  organizationsByCities(cityCodes: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<OrganizationRow[]> {
+    const ofKinds = kinds === null ? [] : [inArray(organizations.provenanceKind, [...kinds])];
     return this.db
       .select()
       .from(organizations)
-      .where(inArray(organizations.cityCode, [...cityCodes]))
+      .where(and(inArray(organizations.cityCode, [...cityCodes]), ...ofKinds))
       .orderBy(asc(organizations.nameZh));
   }
 

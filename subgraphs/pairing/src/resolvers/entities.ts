@@ -3,8 +3,15 @@ import type { PairingContext } from '../loaders.ts';
 import { projectPipelineFields } from './pipeline.ts';
 
 /** Entities owned elsewhere, extended with what the pairing knows of them. */
-const ceremoniesOfOrganization = ({ id }: { id: string }, _: unknown, { loaders }: PairingContext) =>
-  loaders.ceremoniesByOrganization.load(id);
+async function ceremoniesOfOrganization(
+  { id }: { id: string },
+  { provenance }: { provenance?: ProvenanceKind[] | null },
+  { loaders }: PairingContext,
+) {
+  const ceremonies = await loaders.ceremoniesByOrganization.load(id);
+  // Filtered after the batched load (an organization has a handful of ceremonies), so a list of organizations still costs one statement.
+  return provenance ? ceremonies.filter((ceremony) => provenance.includes(ceremony.provenanceKind)) : ceremonies;
+}
 
 export const ShaanxiOrganization = {
   __resolveReference: (reference: { id: string }) => reference,

@@ -1,4 +1,4 @@
-import { provenanceOf } from '@hub/common';
+import { provenanceOf, type ProvenanceKind } from '@hub/common';
 import type { ShaanxiContext } from '../loaders.ts';
 import type { CountyRow, PrefectureRow } from '../store/shaanxi-store.ts';
 
@@ -16,9 +16,10 @@ export const County = {
     if (!prefecture) throw new Error(`county ${county.code} names missing prefecture ${county.prefectureCode}`);
     return prefecture;
   },
-  organizations: (county: CountyRow, _: unknown, { loaders }: ShaanxiContext) =>
-    loaders.organizationsByHomeCounty.load(county.code),
-  projects: (county: CountyRow, _: unknown, { loaders }: ShaanxiContext) => loaders.projectsByCounty.load(county.code),
+  organizations: (county: CountyRow, { provenance }: { provenance?: ProvenanceKind[] | null }, { loaders }: ShaanxiContext) =>
+    loaders.organizationsByHomeCounty.load({ key: county.code, kinds: provenance ?? null }),
+  projects: (county: CountyRow, { provenance }: { provenance?: ProvenanceKind[] | null }, { loaders }: ShaanxiContext) =>
+    loaders.projectsByCounty.load({ key: county.code, kinds: provenance ?? null }),
   currentCode: (county: CountyRow) => county.currentCode ?? county.code,
   provenance: provenanceOf,
 };

@@ -1,4 +1,4 @@
-import { provenanceOf } from '@hub/common';
+import { provenanceOf, type ProvenanceKind } from '@hub/common';
 import type { ShaanxiContext } from '../loaders.ts';
 import type { OrganizationRow } from '../store/shaanxi-store.ts';
 
@@ -7,7 +7,7 @@ export const ShaanxiOrganization = {
   province: () => 'SHAANXI',
   homeCounty: (organization: OrganizationRow, _: unknown, { loaders }: ShaanxiContext) =>
     organization.homeCountyCode ? loaders.county.load(organization.homeCountyCode) : null,
-  projectsRaised: (organization: OrganizationRow, _: unknown, { loaders }: ShaanxiContext) =>
-    loaders.projectsByOrganization.load(organization.id),
+  projectsRaised: (organization: OrganizationRow, { provenance }: { provenance?: ProvenanceKind[] | null }, { loaders }: ShaanxiContext) =>
+    loaders.projectsByOrganization.load({ key: organization.id, kinds: provenance ?? null }),
   provenance: provenanceOf,
 };

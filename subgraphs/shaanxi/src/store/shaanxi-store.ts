@@ -112,11 +112,12 @@ export class ShaanxiStore {
     return this.db.select().from(organizations).where(inArray(organizations.id, keys));
   }
 
-  organizationsByHomeCounties(countyCodes: readonly string[]): Promise<OrganizationRow[]> {
+  /** Organizations of the counties, of the given kinds only (null: every kind). */
+  organizationsByHomeCounties(countyCodes: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<OrganizationRow[]> {
     return this.db
       .select()
       .from(organizations)
-      .where(inArray(organizations.homeCountyCode, [...countyCodes]))
+      .where(and(inArray(organizations.homeCountyCode, [...countyCodes]), ...ofKinds(organizations.provenanceKind, kinds)))
       .orderBy(asc(organizations.nameZh));
   }
 
@@ -154,19 +155,21 @@ export class ShaanxiStore {
     return sums.map((row) => row.amountSoughtFen);
   }
 
-  projectNeedsByCounties(countyCodes: readonly string[]): Promise<ProjectNeedRow[]> {
+  /** Visible needs of the counties, of the given kinds only (null: every kind). */
+  projectNeedsByCounties(countyCodes: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<ProjectNeedRow[]> {
     return this.db
       .select()
       .from(projectNeeds)
-      .where(and(inArray(projectNeeds.countyCode, [...countyCodes]), ...this.visibleNeeds()))
+      .where(and(inArray(projectNeeds.countyCode, [...countyCodes]), ...ofKinds(projectNeeds.provenanceKind, kinds), ...this.visibleNeeds()))
       .orderBy(...newestFirst);
   }
 
-  projectNeedsByOrganizations(organizationIds: readonly string[]): Promise<ProjectNeedRow[]> {
+  /** Visible needs the organizations raised, of the given kinds only (null: every kind). */
+  projectNeedsByOrganizations(organizationIds: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<ProjectNeedRow[]> {
     return this.db
       .select()
       .from(projectNeeds)
-      .where(and(inArray(projectNeeds.raisedByOrganizationId, [...organizationIds]), ...this.visibleNeeds()))
+      .where(and(inArray(projectNeeds.raisedByOrganizationId, [...organizationIds]), ...ofKinds(projectNeeds.provenanceKind, kinds), ...this.visibleNeeds()))
       .orderBy(...newestFirst);
   }
 
@@ -255,6 +258,11 @@ export class ShaanxiStore {
 }
 
 const newestFirst = [desc(projectNeeds.createdAt), desc(projectNeeds.id)] as const;
+
+/** Records of these kinds only, as a list to spread into a where: none for null (every kind); `false` for []. */
+function ofKinds(column: PgColumn, kinds: readonly ProvenanceKind[] | null): SQL[] {
+  return kinds === null ? [] : [inArray(column, [...kinds])];
+}
 
 /** `column` names the county `code`, by the code records keep or by its current code. */
 function isCounty(column: PgColumn, code: string): SQL {
