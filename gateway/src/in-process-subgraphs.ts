@@ -1,6 +1,7 @@
 import { openDatabase, type Database } from '@hub/db';
 import { PeerDirectory, inProcessTransport, startSubgraph, type DatabaseConfig, type RunningSubgraph } from '@hub/server';
-import { SUBGRAPHS, SUBGRAPH_MODULES, type SubgraphName } from './subgraphs.ts';
+import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
+import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 
 /**
  * Opens one database per distinct configuration: in the default all-in-one topology the

@@ -5,4 +5,5 @@ export { startInProcessSubgraphs, openSubgraphDatabases } from './in-process-sub
 export type { GatewayContext } from './gateway-context.ts';
 export { mintToken } from './auth.ts';
 export { documentId, loadManifest } from './documents.ts';
-export { SUBGRAPHS, SUBGRAPH_MODULES, SUPERGRAPH_FILE, subgraphUrlsOf, type SubgraphName } from './subgraphs.ts';
+export { SUBGRAPHS, SUPERGRAPH_FILE, subgraphUrlsOf, type SubgraphName } from './subgraphs.ts';
+export { SUBGRAPH_MODULES } from './subgraph-modules.ts';

@@ -3,7 +3,8 @@ import { openDatabase, type Database } from '@hub/db';
 import { prepareSubgraphDatabase, startupFailureMessage } from '@hub/server';
 import { readHubConfig } from './config.ts';
 import { openSubgraphDatabases } from './in-process-subgraphs.ts';
-import { SUBGRAPHS, SUBGRAPH_MODULES, type SubgraphName } from './subgraphs.ts';
+import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
+import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 
 /**
  * `npm run migrate` applies every subgraph's migrations and loads the seed, then exits: for

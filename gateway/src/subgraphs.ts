@@ -1,20 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { SUBGRAPH_NAMES, SUBGRAPH_PORTS, type SubgraphName } from '@hub/server';
-import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
-import { pairingSubgraph } from '@hub/subgraph-pairing';
-import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
 
 /** The subgraphs the hub composes, with the port each listens on in the distributed topology. */
 export const SUBGRAPHS = SUBGRAPH_NAMES.map((name) => ({ name, port: SUBGRAPH_PORTS[name] }));
 
 export type { SubgraphName };
-
-/** Each subgraph as a plain value: its schema, resolvers, migrations, seed and request context. */
-export const SUBGRAPH_MODULES = {
-  shaanxi: shaanxiSubgraph,
-  jiangsu: jiangsuSubgraph,
-  pairing: pairingSubgraph,
-} as const satisfies Record<SubgraphName, unknown>;
 
 export function isSubgraphName(value: string): value is SubgraphName {
   return (SUBGRAPH_NAMES as string[]).includes(value);
