@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '@hub/testkit';
 import { counties as jiangsuCounties, countyPairs } from '../subgraphs/jiangsu/src/db/schema.ts';
-import { counties, organizations, projectNeeds } from '../subgraphs/shaanxi/src/db/schema.ts';
+import { organizationAndNeedInEveryCounty } from './support/county-rows.ts';
 
 /**
  * Every list-to-parent lookup and every entity reference goes through a per-request
@@ -62,32 +62,12 @@ describe('statements per operation', () => {
     hub = await startTestHub('all-in-one', { DEMO_DATA: 'true' });
     // Give every county an organization and a project, so each level has rows to batch.
     const db = hub.database.db;
-    const allCounties = await db.select({ code: counties.code }).from(counties);
-    await db.insert(organizations).values(
-      allCounties.map(({ code }) => ({
-        id: `test-org-${code}`,
-        nameZh: `测试社会组织 ${code}`,
-        kind: 'SOCIAL_SERVICE_INSTITUTION' as const,
-        homeCountyCode: code,
-        provenanceKind: 'SYNTHETIC_DEMO' as const,
-      })),
-    );
-    await db.insert(projectNeeds).values(
-      allCounties.map(({ code }) => ({
-        countyCode: code,
-        raisedByOrganizationId: `test-org-${code}`,
-        titleZh: `测试项目 ${code}`,
-        field: 'EDUCATION' as const,
-        // Published, so the public lists them.
-        publishedAt: new Date(),
-        provenanceKind: 'SYNTHETIC_DEMO' as const,
-      })),
-    );
+    const allCounties = await organizationAndNeedInEveryCounty(db, { idPrefix: 'test-org', label: '测试', provenanceKind: 'SYNTHETIC_DEMO' });
     // And a Jiangsu partner division, taken in turn from every city, so that the pairs, their
     // divisions and the divisions' cities have rows to batch on every page too.
     const partners = await db.select({ code: jiangsuCounties.code, cityCode: jiangsuCounties.cityCode }).from(jiangsuCounties);
     await db.insert(countyPairs).values(
-      allCounties.map(({ code }, index) => {
+      allCounties.map((code, index) => {
         const partner = partners[index % partners.length]!;
         return {
           jiangsuCityCode: partner.cityCode,

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '@hub/db';
 import { PeerDirectory, startSubgraph } from '@hub/server';
-import { startTestHub, type TestHub, type Topology } from '@hub/testkit';
+import { LEDGER_TABLES, moveThrough, startTestHub, tableChecksums, type TestHub, type Topology } from '@hub/testkit';
 import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
 import { pairingSubgraph } from '@hub/subgraph-pairing';
 import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
-import { counties, organizations, projectNeeds } from '../subgraphs/shaanxi/src/db/schema.ts';
+import { organizationAndNeedInEveryCounty } from './support/county-rows.ts';
 
 /**
  * Public records, records entered in the hub and synthetic demo data come back together by
@@ -245,27 +245,7 @@ describe('statements for lists filtered by kind', () => {
     hub = await startTestHub('all-in-one', { DEMO_DATA: 'true' });
     // An entered organization in every county, with a published need it raised, so that every
     // county of a page has rows at every filtered level.
-    const db = hub.database.db;
-    const allCounties = await db.select({ code: counties.code }).from(counties);
-    await db.insert(organizations).values(
-      allCounties.map(({ code }) => ({
-        id: `entered-org-${code}`,
-        nameZh: `登记社会组织 ${code}`,
-        kind: 'SOCIAL_SERVICE_INSTITUTION' as const,
-        homeCountyCode: code,
-        provenanceKind: 'ENTERED' as const,
-      })),
-    );
-    await db.insert(projectNeeds).values(
-      allCounties.map(({ code }) => ({
-        countyCode: code,
-        raisedByOrganizationId: `entered-org-${code}`,
-        titleZh: `登记项目 ${code}`,
-        field: 'EDUCATION' as const,
-        publishedAt: new Date(),
-        provenanceKind: 'ENTERED' as const,
-      })),
-    );
+    await organizationAndNeedInEveryCounty(hub.database.db, { idPrefix: 'entered-org', label: '登记', provenanceKind: 'ENTERED' });
   });
   afterAll(() => hub?.stop());
 
@@ -322,16 +302,7 @@ describe.each<Topology>(['all-in-one', 'distributed'])('demo money stays out of 
   });
   afterAll(() => hub?.stop());
 
-  const books = () =>
-    queryRows(
-      hub.database.db,
-      sql`select
-        (select md5(coalesce(string_agg(e::text, '|' order by e.id), '')) from jiangsu.funding_entry e) as funding_entries,
-        (select md5(coalesce(string_agg(a::text, '|' order by a.project_id, a.organization_id), '')) from jiangsu.funding_account a) as funding_accounts,
-        (select md5(coalesce(string_agg(t::text, '|' order by t.project_id), '')) from jiangsu.funding_project_total t) as funding_project_totals,
-        (select md5(coalesce(string_agg(e::text, '|' order by e.id), '')) from shaanxi.funds_entry e) as funds_entries,
-        (select md5(coalesce(string_agg(a::text, '|' order by a.project_id), '')) from shaanxi.project_account a) as project_accounts`,
-    );
+  const books = () => tableChecksums(hub.database.db, LEDGER_TABLES);
 
   const demoProjectAt = async (stage: string): Promise<string> => {
     const result = await hub.query(
@@ -341,7 +312,7 @@ describe.each<Topology>(['all-in-one', 'distributed'])('demo money stays out of 
     return result.data!.pipeline.nodes[0].id;
   };
 
-  /** A real need entered by the Shaanxi office and moved to `stages` by the offices. */
+  /** A real need entered by the Shaanxi office and moved to `stages` by it. */
   const realProjectThrough = async (stages: string[]): Promise<string> => {
     const raised = await hub.query(
       `mutation { raiseProjectNeed(input: { countyCode: "610929", titleZh: "白河县村卫生室", field: EDUCATION, amountSought: { fen: 1000000 } }) { id } }`,
@@ -350,17 +321,7 @@ describe.each<Topology>(['all-in-one', 'distributed'])('demo money stays out of 
     );
     expect(raised.errors).toBeUndefined();
     const id = raised.data!.raiseProjectNeed.id;
-    let version = 0;
-    for (const to of stages) {
-      const extra = to === 'MATCHED' ? { organizationId: RUIHUA } : to === 'SCHEDULED' ? { ceremonyId: '2017-12-28-xian' } : {};
-      const moved = await hub.query(
-        `mutation ($input: MoveProjectInput!) { moveProject(input: $input) { pipelineVersion } }`,
-        { input: { projectId: id, to, expectedVersion: version, ...extra } },
-        { token: to === 'PUBLISHED' ? tokens.shaanxi : tokens.jiangsu },
-      );
-      expect(moved.errors).toBeUndefined();
-      version = moved.data!.moveProject.pipelineVersion;
-    }
+    await moveThrough(hub, id, stages, tokens.shaanxi);
     return id;
   };
 
