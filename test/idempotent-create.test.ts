@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '@hub/db';
-import { startTestHub, type TestHub, type Topology } from '@hub/testkit';
+import { startTestHub, tableChecksums, type TestHub, type Topology } from '@hub/testkit';
 
 /**
  * Every creating mutation takes an optional idempotency key: a retry with the same key and
@@ -89,11 +89,7 @@ describe.each<Topology>(['all-in-one', 'distributed'])('idempotent creates, %s',
   }
 
   async function tableChecksum(create: Create): Promise<string> {
-    const [row] = await queryRows<{ checksum: string }>(
-      hub.database.db,
-      sql`select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as checksum from ${sql.raw(create.table)} t`,
-    );
-    return row!.checksum;
+    return (await tableChecksums(hub.database.db, [create.table]))[create.table]!;
   }
 
   describe.each(CREATES)('$mutation', (create) => {
