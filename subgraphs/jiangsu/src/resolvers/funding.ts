@@ -1,4 +1,4 @@
-import { moneyFromFen, notFound, provenanceOf, type MoneyInput, type ProvenanceKind } from '@hub/common';
+import { moneyFromFen, notFound, provenanceOf, type MoneyInput } from '@hub/common';
 import { recordMoney } from '@hub/server';
 import type { FundingKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
@@ -25,7 +25,7 @@ async function record(kind: FundingKind, input: FundingEntryInput, context: Jian
       async ownSide() {
         const organization = await context.loaders.organization.load(organizationId);
         if (!organization) throw notFound('Jiangsu organization', 'id', organizationId);
-        return organization.provenanceKind as ProvenanceKind;
+        return organization.provenanceKind;
       },
       record: (checked) => context.funding.record({ ...checked, kind, organizationId }),
     },

@@ -7,7 +7,6 @@ import {
   provenanceOf,
   userError,
   type MoneyInput,
-  type ProvenanceKind,
 } from '@hub/common';
 import { recordMoney } from '@hub/server';
 import type { FundsKind } from '../db/schema.ts';
@@ -43,7 +42,7 @@ async function record(kind: FundsKind, input: FundsInput, context: ShaanxiContex
       async ownSide(projectId) {
         const project = await context.loaders.project.load(projectId);
         if (!project) throw notFound('project', 'id', input.projectId);
-        return project.provenanceKind as ProvenanceKind;
+        return project.provenanceKind;
       },
       record: (checked) => context.funds.record({ ...checked, kind, fromOrganizationId, purpose }),
     },
