@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirLockedError, LOCK_FILE, lockDataDir } from './data-dir-lock.ts';
 
@@ -164,6 +165,36 @@ describe('the data-folder lock', () => {
     expect(JSON.parse(readFileSync(lock.path, 'utf8')).pid).toBe(process.pid);
     expect(existsSync(`${path}.takeover`)).toBe(false);
     lock.release();
+  });
+
+  it('never shows a rival a lock that is still being written', async () => {
+    const dataDir = folder();
+    mkdirSync(dataDir, { recursive: true });
+    const path = join(dataDir, LOCK_FILE);
+    // Another thread reads the lock path as fast as it can while this one takes and releases
+    // the lock again and again: every lock it finds must already say who holds it.
+    const watcher = new Worker(
+      `const { readFileSync } = require('node:fs');
+       const { parentPort, workerData } = require('node:worker_threads');
+       let empty = 0, seen = 0, stop = false;
+       parentPort.on('message', () => { stop = true; });
+       const poll = () => {
+         for (let i = 0; i < 20000; i += 1) {
+           try { const text = readFileSync(workerData, 'utf8'); seen += 1; if (text.trim() === '') empty += 1; } catch {}
+         }
+         if (stop) parentPort.postMessage({ empty, seen }); else setImmediate(poll);
+       };
+       poll();`,
+      { eval: true, workerData: path },
+    );
+    for (let round = 0; round < 300; round += 1) lockDataDir(dataDir).release();
+    const result = await new Promise<{ empty: number; seen: number }>((resolve) => {
+      watcher.once('message', resolve);
+      watcher.postMessage('stop');
+    });
+    await watcher.terminate();
+    expect(result.seen).toBeGreaterThan(0);
+    expect(result.empty).toBe(0);
   });
 
   it('lets exactly one of several processes racing on a stale lock take it', async () => {

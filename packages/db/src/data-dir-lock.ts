@@ -115,8 +115,35 @@ export function lockDataDir(dataDir: string): DataDirLock {
  */
 export const takeoverHooks: { afterJudgedStale?: () => void } = {};
 
-/** Writes a whole new lock, or returns false when a lock (or anything else) is already at the path. */
+/**
+ * Puts a whole new lock at the path, or returns false when a lock (or anything else) is already
+ * there. The lock is written to a file of its own first and then linked into place, which is
+ * atomic and fails if the path is taken: a rival never finds a lock that is still empty.
+ */
 function createLock(path: string, me: LockHolder): boolean {
+  const draft = `${path}.new-${process.pid}-${me.token}`;
+  const fd = openSync(draft, 'wx', 0o644);
+  try {
+    writeSync(fd, JSON.stringify(me));
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: create the lock in place (a rival may then see it
+    // empty for an instant, and is refused as by an unreadable lock).
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return createInPlace(path, me);
+    throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+function createInPlace(path: string, me: LockHolder): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx', 0o644);
