@@ -21,6 +21,14 @@ export const ErrorCode = {
   SubgraphUnavailable: 'SUBGRAPH_UNAVAILABLE',
   /** Money between synthetic demo data and real records: demo never enters a real organization's books. */
   ProvenanceMismatch: 'PROVENANCE_MISMATCH',
+  /** A package failed its checks; `extensions.problems` names each line and reason. */
+  PackageChecksFailed: 'PACKAGE_CHECKS_FAILED',
+  /** The package is not at the status the change needs (e.g. signing a draft). */
+  PackageNotFinal: 'PACKAGE_NOT_FINAL',
+  /** The project is held by a package being signed: only that signing moves it. */
+  ProjectBeingSigned: 'PROJECT_BEING_SIGNED',
+  /** The signing is decided and kept; it finishes by itself once the other books answer. */
+  SigningPending: 'SIGNING_PENDING',
   /** The request ran past its time limit; what it had not committed was stopped and rolled back. */
   Timeout: 'TIMEOUT',
   Internal: 'INTERNAL_SERVER_ERROR',

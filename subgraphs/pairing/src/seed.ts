@@ -69,6 +69,8 @@ export async function seedPairing(db: Db): Promise<void> {
       await tx.insert(ceremonies).values({
         ...ceremony,
         declaredTotalFen: yuanToFen(declaredTotalYuan),
+        // The record gives the batch's count and total, not its projects one by one.
+        lineByLine: 'NOT_IN_PUBLIC_RECORD',
         provenanceKind: 'PUBLIC_RECORD',
         sourceId: REPORT,
         sourceDetail,

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { PROJECT_FIELDS, PROJECT_STAGES, type ProjectField, type ProjectStage } from '@hub/common';
-import { oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
+import { creationKeyColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
 import {
   bigint,
   check,
@@ -8,6 +8,7 @@ import {
   foreignKey,
   index,
   integer,
+  jsonb,
   pgSchema,
   primaryKey,
   text,
@@ -64,6 +65,9 @@ export const agreementFocuses = pairing.table(
   (t) => [primaryKey({ columns: [t.agreementId, t.position] }), check('agreement_focus_position', sql`${t.position} > 0`)],
 );
 
+export const LINE_BY_LINE = ['NOT_IN_PUBLIC_RECORD', 'IN_PACKAGE'] as const;
+export type LineByLine = (typeof LINE_BY_LINE)[number];
+
 export const ceremonies = pairing.table(
   'ceremony',
   {
@@ -79,10 +83,17 @@ export const ceremonies = pairing.table(
     venue: text('venue'),
     declaredProjectCount: integer('declared_project_count').notNull(),
     declaredTotalFen: bigint('declared_total_fen', { mode: 'bigint' }).notNull(),
+    /** NOT_IN_PUBLIC_RECORD: known by declared figures only; IN_PACKAGE: its package lists its projects. */
+    lineByLine: text('line_by_line').$type<LineByLine>().notNull().default('IN_PACKAGE'),
+    scheduledByRole: text('scheduled_by_role'),
+    scheduledBySubject: text('scheduled_by_subject'),
+    ...creationKeyColumns(),
     ...provenanceColumns(),
   },
   (t) => [
     check('ceremony_city_code_format', sql`${t.cityCode} ~ '^[1-9][0-9]{5}$'`),
+    oneOf('ceremony_line_by_line', 'line_by_line', LINE_BY_LINE),
+    uniqueIndex('ceremony_idempotency_key_unique').on(t.idempotencyKey),
     check('ceremony_declared_count_not_negative', sql`${t.declaredProjectCount} >= 0`),
     check('ceremony_declared_total_not_negative', sql`${t.declaredTotalFen} >= 0`),
     provenanceCheck('ceremony_provenance_kind'),
@@ -162,6 +173,13 @@ export const projectPipelines = pairing.table(
     field: text('field').$type<ProjectField>().notNull(),
     raisedByOrganizationId: text('raised_by_organization_id'),
     matchedOrganizationId: text('matched_organization_id'),
+    /** The position of the agreement focus the project serves, named when it is scheduled. */
+    focusPosition: integer('focus_position'),
+    /**
+     * The package being signed that holds the project: while set, only that signing moves it
+     * (docs/decisions/0023-signing-a-package.md).
+     */
+    signingPackageId: uuid('signing_package_id'),
     enteredAt: timestamp('entered_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     ...provenanceColumns(),
@@ -170,6 +188,7 @@ export const projectPipelines = pairing.table(
     oneOf('project_pipeline_stage', 'stage', STAGES),
     oneOf('project_pipeline_field', 'field', PROJECT_FIELDS),
     check('project_pipeline_version_positive', sql`${t.version} >= 1`),
+    check('project_pipeline_focus_positive', sql`${t.focusPosition} > 0`),
     provenanceCheck('project_pipeline_provenance_kind'),
     index('project_pipeline_stage_idx').on(t.stage),
     index('project_pipeline_county_idx').on(t.countyCode),
@@ -213,3 +232,188 @@ export const seedLog = pairing.table('seed_log', {
   appliedAt: timestamp('applied_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+
+/**
+ * An agreement's targets for one calendar year of its term, or for the whole term (year null).
+ * Versioned; every version is also kept in agreement_target_revision.
+ */
+export const agreementTargets = pairing.table(
+  'agreement_target',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    agreementId: text('agreement_id')
+      .notNull()
+      .references(() => agreements.id),
+    year: integer('year'),
+    projectsSigned: integer('projects_signed'),
+    committedFen: bigint('committed_fen', { mode: 'bigint' }),
+    disbursedFen: bigint('disbursed_fen', { mode: 'bigint' }),
+    countiesReached: integer('counties_reached'),
+    shaanxiOrganizations: integer('shaanxi_organizations'),
+    jiangsuOrganizations: integer('jiangsu_organizations'),
+    note: text('note'),
+    version: integer('version').notNull(),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull().defaultNow(),
+    setByRole: text('set_by_role').notNull(),
+    setBySubject: text('set_by_subject'),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    uniqueIndex('agreement_target_period_unique').on(t.agreementId, sql`coalesce(${t.year}, 0)`),
+    check('agreement_target_year', sql`${t.year} between 1990 and 2100`),
+    check('agreement_target_version_positive', sql`${t.version} >= 1`),
+    check(
+      'agreement_target_not_negative',
+      sql`${t.projectsSigned} >= 0 and ${t.committedFen} >= 0 and ${t.disbursedFen} >= 0 and ${t.countiesReached} >= 0 and ${t.shaanxiOrganizations} >= 0 and ${t.jiangsuOrganizations} >= 0`,
+    ),
+    check('agreement_target_money_limit', sql`${t.committedFen} <= 100000000000 and ${t.disbursedFen} <= 100000000000`),
+    provenanceCheck('agreement_target_provenance_kind'),
+  ],
+);
+
+/** Every version of an agreement's targets, as set. Never updated or deleted. */
+export const agreementTargetRevisions = pairing.table(
+  'agreement_target_revision',
+  {
+    targetId: uuid('target_id')
+      .notNull()
+      .references(() => agreementTargets.id),
+    version: integer('version').notNull(),
+    projectsSigned: integer('projects_signed'),
+    committedFen: bigint('committed_fen', { mode: 'bigint' }),
+    disbursedFen: bigint('disbursed_fen', { mode: 'bigint' }),
+    countiesReached: integer('counties_reached'),
+    shaanxiOrganizations: integer('shaanxi_organizations'),
+    jiangsuOrganizations: integer('jiangsu_organizations'),
+    note: text('note'),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull().defaultNow(),
+    setByRole: text('set_by_role').notNull(),
+    setBySubject: text('set_by_subject'),
+  },
+  (t) => [primaryKey({ columns: [t.targetId, t.version] })],
+);
+
+/**
+ * A Jiangsu organization allowed to sign with a county (or every county of a prefecture) its
+ * city is not paired with, and why.
+ */
+export const pairingExceptions = pairing.table(
+  'pairing_exception',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    agreementId: text('agreement_id')
+      .notNull()
+      .references(() => agreements.id),
+    organizationId: text('organization_id').notNull(),
+    countyCode: text('county_code'),
+    prefectureCode: text('prefecture_code'),
+    reason: text('reason').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+    recordedByRole: text('recorded_by_role').notNull(),
+    recordedBySubject: text('recorded_by_subject'),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    check('pairing_exception_one_place', sql`(${t.countyCode} is null) <> (${t.prefectureCode} is null)`),
+    check('pairing_exception_county_code', sql`${t.countyCode} ~ '^61[0-9]{4}$'`),
+    check('pairing_exception_prefecture_code', sql`${t.prefectureCode} ~ '^61[0-9]{2}00$'`),
+    provenanceCheck('pairing_exception_provenance_kind'),
+    index('pairing_exception_agreement_idx').on(t.agreementId, t.organizationId),
+  ],
+);
+
+export const PACKAGE_STATUSES = ['DRAFT', 'FINAL', 'SIGNING', 'SIGNED', 'SUPERSEDED'] as const;
+export type PackageStatus = (typeof PACKAGE_STATUSES)[number];
+
+/** One version of a ceremony's package. A version past DRAFT never changes its lines. */
+export const ceremonyPackages = pairing.table(
+  'ceremony_package',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ceremonyId: text('ceremony_id')
+      .notNull()
+      .references(() => ceremonies.id),
+    version: integer('version').notNull(),
+    status: text('status').$type<PackageStatus>().notNull(),
+    statedTotalFen: bigint('stated_total_fen', { mode: 'bigint' }).notNull(),
+    /** The check results it passed when finalized; null for a draft (its checks are run when read). */
+    checks: jsonb('checks'),
+    contentHash: text('content_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdByRole: text('created_by_role').notNull(),
+    createdBySubject: text('created_by_subject'),
+    finalizedAt: timestamp('finalized_at', { withTimezone: true }),
+    finalizedByRole: text('finalized_by_role'),
+    finalizedBySubject: text('finalized_by_subject'),
+    signedAt: timestamp('signed_at', { withTimezone: true }),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    uniqueIndex('ceremony_package_version_unique').on(t.ceremonyId, t.version),
+    oneOf('ceremony_package_status', 'status', PACKAGE_STATUSES),
+    check('ceremony_package_version_positive', sql`${t.version} >= 1`),
+    check('ceremony_package_total_not_negative', sql`${t.statedTotalFen} >= 0`),
+    check('ceremony_package_frozen_has_hash', sql`${t.status} = 'DRAFT' or ${t.contentHash} is not null`),
+    provenanceCheck('ceremony_package_provenance_kind'),
+  ],
+);
+
+/** One line of a package. */
+export const ceremonyPackageLines = pairing.table(
+  'ceremony_package_line',
+  {
+    packageId: uuid('package_id')
+      .notNull()
+      .references(() => ceremonyPackages.id),
+    position: integer('position').notNull(),
+    projectId: uuid('project_id').notNull(),
+    countyCode: text('county_code').notNull(),
+    shaanxiSignatoryId: text('shaanxi_signatory_id').notNull(),
+    jiangsuOrganizationId: text('jiangsu_organization_id').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.packageId, t.position] }),
+    check('ceremony_package_line_position', sql`${t.position} >= 1`),
+    check('ceremony_package_line_amount_limit', sql`${t.amountFen} <= 100000000000`),
+    index('ceremony_package_line_project_idx').on(t.projectId),
+  ],
+);
+
+/**
+ * The projects held by a ceremony's standing package (final, signing or signed): a project is
+ * held by one package at most, so no project is in two packages even when two are finalized
+ * at once.
+ */
+export const packageProjectClaims = pairing.table(
+  'package_project_claim',
+  {
+    projectId: uuid('project_id').primaryKey(),
+    packageId: uuid('package_id')
+      .notNull()
+      .references(() => ceremonyPackages.id),
+    ceremonyId: text('ceremony_id')
+      .notNull()
+      .references(() => ceremonies.id),
+  },
+  (t) => [index('package_project_claim_package_idx').on(t.packageId)],
+);
+
+/**
+ * A package's signing, written in the same transaction that decides it: the outbox its steps
+ * are retried from until the package is SIGNED (docs/decisions/0023-signing-a-package.md).
+ */
+export const packageSignings = pairing.table('package_signing', {
+  packageId: uuid('package_id')
+    .primaryKey()
+    .references(() => ceremonyPackages.id),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  startedByRole: text('started_by_role').notNull(),
+  startedBySubject: text('started_by_subject'),
+  commitmentsRecordedAt: timestamp('commitments_recorded_at', { withTimezone: true }),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  /** A worker's claim on the next step, so two processes do not run one step at once. */
+  claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+});
