@@ -75,6 +75,51 @@ describe('the demo pipeline', () => {
     });
   });
 
+  it('says the 2017 ceremony is known by its declared figures only, and shows the demo packages, one signed and one final', async () => {
+    const PACKAGES = /* GraphQL */ `{
+      real: ceremony(id: "2017-12-28-xian") { lineByLine declaredProjectCount declaredTotal { yuan } packages { version } }
+      signed: ceremony(id: "demo-2019-06-18-ankang") {
+        lineByLine declaredProjectCount declaredTotal { fen }
+        currentPackage { status version total { fen } statedTotal { fen } contentHash pdfPath lines { project { stage } } checks { passed } }
+      }
+      next: ceremony(id: "demo-2020-09-16-shangluo") {
+        lineByLine declaredProjectCount
+        currentPackage { status contentHash lines { project { stage } amount { fen } } checks { passed } }
+      }
+    }`;
+    const office = await hub.query(PACKAGES, {}, { token: await hub.token('JIANGSU_OFFICE') });
+    expect(office.errors).toBeUndefined();
+    const { real, signed, next } = office.data!;
+    // The record gives 15 projects and 6,500,000 yuan, not the projects one by one.
+    expect(real).toEqual({ lineByLine: 'NOT_IN_PUBLIC_RECORD', declaredProjectCount: 15, declaredTotal: { yuan: '6500000.00' }, packages: [] });
+
+    // The demo story: 8 projects a stage; those that reached SIGNED (SIGNED, IMPLEMENTING,
+    // COMPLETED, EVALUATED and SUSPENDED from IMPLEMENTING) were signed at the first ceremony.
+    expect(signed.lineByLine).toBe('IN_PACKAGE');
+    expect(signed.currentPackage).toMatchObject({ status: 'SIGNED', version: 1, pdfPath: '/ceremonies/demo-2019-06-18-ankang/packages/1.pdf' });
+    expect(signed.currentPackage.lines).toHaveLength(40);
+    expect(signed.currentPackage.contentHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(signed.currentPackage.total).toEqual(signed.currentPackage.statedTotal);
+    expect(signed.declaredProjectCount).toBe(40);
+    expect(signed.declaredTotal).toEqual(signed.currentPackage.total);
+    expect(new Set(signed.currentPackage.lines.map((line: { project: { stage: string } }) => line.project.stage))).toEqual(
+      new Set(['SIGNED', 'IMPLEMENTING', 'COMPLETED', 'EVALUATED', 'SUSPENDED']),
+    );
+    // The 8 projects still SCHEDULED wait for the next ceremony, in a final package.
+    expect(next).toMatchObject({ lineByLine: 'IN_PACKAGE', declaredProjectCount: 0, currentPackage: { status: 'FINAL' } });
+    expect(next.currentPackage.lines).toHaveLength(8);
+    for (const line of next.currentPackage.lines) expect(line.project.stage).toBe('SCHEDULED');
+    for (const ceremonyPackage of [signed.currentPackage, next.currentPackage]) {
+      expect(ceremonyPackage.checks.length).toBeGreaterThan(0);
+      expect(ceremonyPackage.checks.every((check: { passed: boolean }) => check.passed)).toBe(true);
+    }
+
+    // The public sees the signed package, not the one still to be signed.
+    const publicView = await hub.query(PACKAGES);
+    expect(publicView.data!.signed.currentPackage.status).toBe('SIGNED');
+    expect(publicView.data!.next.currentPackage).toBeNull();
+  });
+
   it('shows the seeded mismatch between what Jiangsu sent and what Shaanxi received', async () => {
     const result = await hub.query(PAGE, { first: 100 });
     const unbalanced = result.data!.pipeline.nodes.filter((n: { reconciliation: { balanced: boolean } }) => !n.reconciliation.balanced);

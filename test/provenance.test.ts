@@ -74,7 +74,8 @@ describe('provenance on the lists', () => {
     // The fictional foundations and agreement exist only in the demo data.
     expect(demo.jiangsuOrganizations.length).toBeGreaterThan(0);
     expect(demo.agreements).toHaveLength(1);
-    expect(demo.ceremonies).toHaveLength(1);
+    // The demo's signed ceremony and the next one, whose package waits to be signed.
+    expect(demo.ceremonies).toHaveLength(2);
 
     // Who takes part through the demo agreement and ceremony are the fictional organizations.
     const realParticipants = real.participants.map((p: { organization: Kinded }) => p.organization.provenance.kind);
@@ -197,8 +198,9 @@ describe('provenance on the lists', () => {
   });
 
   it('lists everyone the demo agreement and ceremony name as demo participants, real parties with the demo roles only', async () => {
-    // The demo agreement's parties are the two real civil-affairs departments; its ceremony's
-    // signatories are the three fictional foundations; it has no coordinator and no host.
+    // The demo agreement's parties are the two real civil-affairs departments; its signed
+    // ceremony's signatories are the three fictional foundations and the three fictional
+    // Shaanxi organizations that sign for the needs they raised; it has no coordinator and no host.
     const result = await hub.query(`{
       demo: participants(provenance: [SYNTHETIC_DEMO]) { organization { id provenance { kind } } roles }
       real: participants(provenance: [PUBLIC_RECORD, ENTERED]) { organization { id } roles }
@@ -214,11 +216,21 @@ describe('provenance on the lists', () => {
       'js-demo-jiangnan-education',
       'js-demo-taihu-health',
       'sn-civil-affairs-department',
+      'sn-demo-ankang-social-work',
+      'sn-demo-loess-rural-development',
+      'sn-demo-qinba-volunteers',
     ]);
     for (const department of ['js-civil-affairs-department', 'sn-civil-affairs-department']) {
       expect(demo[department]).toMatchObject({ provenance: { kind: 'PUBLIC_RECORD' }, roles: ['AGREEMENT_PARTY'] });
     }
-    for (const foundation of ['js-demo-huaihe-industry', 'js-demo-jiangnan-education', 'js-demo-taihu-health']) {
+    for (const foundation of [
+      'js-demo-huaihe-industry',
+      'js-demo-jiangnan-education',
+      'js-demo-taihu-health',
+      'sn-demo-ankang-social-work',
+      'sn-demo-loess-rural-development',
+      'sn-demo-qinba-volunteers',
+    ]) {
       expect(demo[foundation]).toMatchObject({ provenance: { kind: 'SYNTHETIC_DEMO' }, roles: ['SIGNATORY'] });
     }
     // The same departments take part in the record too, as hosts of the 2017 ceremony, which

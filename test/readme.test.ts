@@ -19,7 +19,7 @@ describe('README examples', () => {
   afterAll(() => hub?.stop());
 
   it('are registered as trusted documents, each under its operation name', () => {
-    expect(examples.map(nameOf)).toEqual(['FoundationIndustryProjects', 'AgreementProgress', 'CountyPage', 'PipelineFunnel', 'Pledge']);
+    expect(examples.map(nameOf)).toEqual(['FoundationIndustryProjects', 'AgreementProgress', 'CountyPage', 'PipelineFunnel', 'Pledge', 'AgreementTracking', 'CeremonyPackage', 'SignCeremonyPackage']);
     const registered = [...loadManifest(new URL('../gateway/trusted-documents.json', import.meta.url).pathname).values()];
     for (const example of examples) expect(registered).toContain(example);
   });
@@ -122,6 +122,68 @@ describe('README examples', () => {
     expect(recordPledge).toMatchObject({ kind: 'PLEDGE', amount: { yuan: '50000.00' } });
     expect(recordPledge.project.titleZh).toMatch(/演示/);
     expect(yuan(recordPledge.project.pledged)).toBeGreaterThanOrEqual(50_000);
+  });
+
+  it('AgreementTracking shows the demo agreement against its targets, and the real one by its declared ceremony', async () => {
+    const { agreement: demo } = await run('AgreementTracking', { id: 'demo-agreement' });
+    // The demo story: its first ceremony (2019) holds the 40 projects that reached SIGNED; the
+    // offices set 60 for the term. It has no ceremony known by declared figures only.
+    expect(demo.termYearList).toEqual([2019, 2020, 2021]);
+    expect(demo.targets.map((target: { year: number | null }) => target.year)).toEqual([null, 2019, 2020]);
+    expect(demo.tracking.term.projectsSigned).toEqual({ target: 60, actual: 40, itemized: 40, declared: 0, shareReached: 0.6667 });
+    expect(yuan(demo.tracking.term.committed.declared)).toBe(0);
+    expect(demo.tracking.declaredCeremonies).toEqual([]);
+    const signedTotal = await hub.query(`{ ceremony(id: "demo-2019-06-18-ankang") { currentPackage { total { yuan } } } }`);
+    // Jiangsu's books hold what the signed package committed.
+    expect(demo.tracking.term.committed.actual).toEqual(signedTotal.data!.ceremony.currentPackage.total);
+    const years = demo.tracking.years.map((year: { year: number; projectsSigned: { actual: number } }) => [year.year, year.projectsSigned.actual]);
+    expect(years.reduce((total: number, [, signed]: [number, number]) => total + signed, 0)).toBe(40);
+    expect(demo.tracking.coverage.povertyCounties.known).toBe(56);
+    expect(demo.tracking.organizationRule.minimum).toBe(5);
+
+    // The record: one ceremony, 15 projects and 6,500,000 yuan, not listed one by one.
+    const { agreement: real } = await run('AgreementTracking', { id: 'su-shaan-social-organizations-2017' });
+    expect(real.termYearList).toEqual([2017, 2018, 2019]);
+    expect(real.tracking.term.projectsSigned).toMatchObject({ actual: 15, itemized: 0, declared: 15 });
+    expect(real.tracking.term.committed.declared.yuan).toBe('6500000.00');
+    expect(real.tracking.term.countiesReached.actual).toBe(4); // 延川, 山阳, 紫阳, 白河
+    expect(real.tracking.declaredCeremonies).toEqual([{ titleZh: expect.any(String), declaredProjectCount: 15, declaredTotal: { yuan: '6500000.00' } }]);
+    expect(real.tracking.organizationRule.countiesShort).toHaveLength(56);
+  });
+
+  it('CeremonyPackage shows the next demo ceremony its final package to an office, every check passed, and nothing to the public', async () => {
+    const office = await hub.token('JIANGSU_OFFICE');
+    const { ceremony } = await run('CeremonyPackage', { ceremonyId: 'demo-2020-09-16-shangluo' }, office);
+    expect(ceremony.lineByLine).toBe('IN_PACKAGE');
+    expect(ceremony.currentPackage).toMatchObject({ version: 1, status: 'FINAL', pdfPath: '/ceremonies/demo-2020-09-16-shangluo/packages/1.pdf' });
+    expect(ceremony.currentPackage.total).toEqual(ceremony.currentPackage.statedTotal);
+    // The 8 demo projects at SCHEDULED wait for this ceremony.
+    expect(ceremony.currentPackage.lines).toHaveLength(8);
+    for (const line of ceremony.currentPackage.lines) {
+      expect(line.project.stage).toBe('SCHEDULED');
+      expect(line.shaanxiSignatory.nameZh).toMatch(/^演示/);
+      expect(line.jiangsuOrganization.nameZh).toMatch(/^演示/);
+    }
+    expect(ceremony.currentPackage.checks.every((check: { passed: boolean }) => check.passed)).toBe(true);
+    const pdf = await fetch(`${hub.origin}${ceremony.currentPackage.pdfPath}`, { headers: { authorization: `Bearer ${office}` } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+
+    const { ceremony: publicView } = await run('CeremonyPackage', { ceremonyId: 'demo-2020-09-16-shangluo' });
+    expect(publicView.currentPackage).toBeNull();
+  });
+
+  it('SignCeremonyPackage signs the final demo package, all of it, and signing again changes nothing', async () => {
+    const office = await hub.token('SHAANXI_OFFICE');
+    const variables = { ceremonyId: 'demo-2020-09-16-shangluo', version: 1 };
+    const { signCeremonyPackage: signed } = await run('SignCeremonyPackage', variables, office);
+    expect(signed.status).toBe('SIGNED');
+    expect(signed.signing.completedAt).not.toBeNull();
+    expect(signed.lines).toHaveLength(8);
+    // Each project is SIGNED and has exactly its line's amount committed.
+    for (const line of signed.lines) expect(line.project).toEqual({ stage: 'SIGNED', committed: line.amount });
+    const { signCeremonyPackage: again } = await run('SignCeremonyPackage', variables, office);
+    expect(again).toEqual(signed);
   });
 
   it('the foundation example finds the seeded industry projects with their county and pairing', async () => {

@@ -2,11 +2,13 @@ import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_SHUTDOWN_GRACE_MS,
+  DEFAULT_SIGNING_RETRY_MS,
   DEVELOPMENT_SECRETS,
   EnvReader,
   databaseConfigFor,
   internalSecretFrom,
   isProduction,
+  type BackgroundSettings,
   type DatabaseConfig,
 } from '@hub/server';
 import { DEFAULT_MAX_TOKEN_AGE_SECONDS, type AuthConfig, type TokenKeyConfig } from './auth.ts';
@@ -47,6 +49,8 @@ export interface HubConfig {
   demoData: boolean;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownGraceMs: number;
+  /** The in-process subgraphs' background work: how often a pending signing is tried again, and for how long. */
+  background: BackgroundSettings;
 }
 
 export const DEFAULT_LIMITS: RequestLimits = {
@@ -68,6 +72,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     SUBGRAPHS.map(({ name }) => [name, databaseConfigFor(reader, name)]),
   ) as Record<SubgraphName, DatabaseConfig>;
   const topology = reader.oneOf('TOPOLOGY', TOPOLOGIES, 'all-in-one');
+  const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_LIMITS.timeoutMs);
   const config: HubConfig = {
     topology,
     host: reader.text('HOST', '127.0.0.1'),
@@ -89,7 +94,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxCost: reader.positiveInt('MAX_QUERY_COST', DEFAULT_LIMITS.maxCost),
       maxTokens: reader.positiveInt('MAX_QUERY_TOKENS', DEFAULT_LIMITS.maxTokens),
       maxBodyBytes: reader.positiveInt('MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
-      timeoutMs: reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_LIMITS.timeoutMs),
+      timeoutMs,
       perAddressPerMinute: reader.positiveInt('RATE_LIMIT_PER_ADDRESS', DEFAULT_LIMITS.perAddressPerMinute),
       perIdentityPerMinute: reader.positiveInt('RATE_LIMIT_PER_IDENTITY', DEFAULT_LIMITS.perIdentityPerMinute),
     },
@@ -99,6 +104,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     demoData: reader.flag('DEMO_DATA', true),
     shutdownGraceMs: reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
+    background: { retryMs: reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS), tryTimeoutMs: timeoutMs },
   };
   reader.done();
   return config;

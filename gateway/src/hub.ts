@@ -7,7 +7,8 @@ import { createGatewayServer } from './gateway-server.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
 import { openSubgraphDatabases, startInProcessSubgraphs } from './in-process-subgraphs.ts';
 import { inProcessReadiness, remoteReadiness } from './readiness.ts';
-import { gatewayContextFactory } from './request-context.ts';
+import { packagePdfRoute } from './package-pdf/route.ts';
+import { gatewayAdmission, gatewayContextFactory } from './request-context.ts';
 import { SignedRemoteDataSource } from './signed-data-source.ts';
 import { isSubgraphName, subgraphUrlsOf, type SubgraphName } from './subgraphs.ts';
 
@@ -73,15 +74,19 @@ async function startOnListener(
 
   const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits });
   await server.start();
+  const admit = await gatewayAdmission(config);
   http.serve(server, {
     maxBodyBytes: config.limits.maxBodyBytes,
     timeoutMs: config.limits.timeoutMs,
-    context: await gatewayContextFactory(config),
+    context: await gatewayContextFactory(config, admit),
+    routes: [packagePdfRoute(server, admit)],
     health: async () => {
       const report = config.topology === 'all-in-one' ? await inProcessReadiness(subgraphs) : await remoteReadiness(urls);
       return { down: report.down, topology: config.topology, subgraphs: report.subgraphs };
     },
   });
+  // Once the subgraphs can reach one another: a pending signing's first try may need them all.
+  for (const subgraph of Object.values(subgraphs)) await subgraph.startBackground(config.background);
 
   return {
     url: http.url,
@@ -91,6 +96,8 @@ async function startOnListener(
     async stop() {
       await http.stop(config.shutdownGraceMs);
       await server.stop();
+      // Background work first, while every subgraph it may ask still answers.
+      for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground();
       for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
       for (const database of ownedDatabases) await database.close();
     },

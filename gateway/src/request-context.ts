@@ -6,23 +6,38 @@ import { applyTrustedDocuments, loadManifest } from './documents.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { RateLimiter } from './rate-limit.ts';
 
+/** Admits a request to the gateway, or refuses it with an HttpRejection; gives the caller's context. */
+export type Admission = (info: IncomingRequestInfo) => Promise<GatewayContext>;
+
 /**
- * The gateway's context factory: before a request runs it is rate-limited by address, its
- * token is checked and rate-limited by identity, and its document is held to the trusted
- * list. Each refusal is an HTTP answer with a stable code.
+ * What every request to the gateway passes first, GraphQL or not: it is rate-limited by
+ * address, its token is checked and rate-limited by identity. Each refusal is an HTTP answer
+ * with a stable code. One admission serves all the gateway's routes, so they share the limits.
  */
-export async function gatewayContextFactory(config: HubConfig): Promise<(info: IncomingRequestInfo) => Promise<GatewayContext>> {
+export async function gatewayAdmission(config: HubConfig): Promise<Admission> {
   const authenticate = await createAuthenticator(config.auth);
-  const manifest = loadManifest(config.trustedDocuments.path);
   const perAddress = new RateLimiter(config.limits.perAddressPerMinute);
   const perIdentity = new RateLimiter(config.limits.perIdentityPerMinute);
-  return async ({ request, headers, body, address }) => {
+  return async ({ headers, address }) => {
     enforce(perAddress.take(`address:${address}`), 'address');
     const identity = await authenticate(headers.get('authorization'));
     if (identity.subject) enforce(perIdentity.take(`identity:${identity.subject}`), 'identity');
-    const search = new URL(request.url ?? '/', 'http://localhost').searchParams;
-    applyTrustedDocuments(body, search, manifest, config.trustedDocuments.required);
     return { requestId: randomUUID(), identity };
+  };
+}
+
+/** The gateway's GraphQL context factory: the admission, then the document held to the trusted list. */
+export async function gatewayContextFactory(
+  config: HubConfig,
+  admit?: Admission,
+): Promise<(info: IncomingRequestInfo) => Promise<GatewayContext>> {
+  const admitted = admit ?? (await gatewayAdmission(config));
+  const manifest = loadManifest(config.trustedDocuments.path);
+  return async (info) => {
+    const context = await admitted(info);
+    const search = new URL(info.request.url ?? '/', 'http://localhost').searchParams;
+    applyTrustedDocuments(info.body, search, manifest, config.trustedDocuments.required);
+    return context;
   };
 }
 

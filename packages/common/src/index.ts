@@ -65,6 +65,7 @@ export { encodeTimeCursor, decodeTimeCursor, type TimeCursor } from './cursor.ts
 export {
   positiveFen,
   checkIdempotencyKey,
+  HUB_KEY_PREFIX,
   creationKey,
   requestFingerprint,
   idempotencyKeyReused,

@@ -66,8 +66,20 @@ export function checkIdempotencyKey(value: string): string {
       field: 'input.idempotencyKey',
     });
   }
+  if (key.startsWith(HUB_KEY_PREFIX)) {
+    throw userError(ErrorCode.BadUserInput, `input.idempotencyKey may not start with "${HUB_KEY_PREFIX}": such keys name the hub's own entries.`, {
+      field: 'input.idempotencyKey',
+    });
+  }
   return key;
 }
+
+/**
+ * The start of the keys the hub makes for entries it records itself (a package signing's
+ * commitments, docs/decisions/0023). No caller may send one: a pledge taking the key a line's
+ * commitment will use would otherwise block that package's signing for good.
+ */
+export const HUB_KEY_PREFIX = 'hub:';
 
 /** A fingerprint of what a money request asks for, to tell a retry from a reused key. */
 export function requestFingerprint(parts: Record<string, unknown>): string {

@@ -5,11 +5,14 @@ export { provenanceColumns, provenanceCheck, oneOf, ledgerEntryColumns, creation
 export { updateVersioned, organizationWrites, type VersionedUpdate, type OrganizationWrite } from './versioned.ts';
 export {
   recordOnce,
+  recordAll,
   recordEntry,
   overLimit,
   unlessOverLimit,
   sumsByProjectSets,
   type RecordOnce,
+  type RecordAll,
+  type RecordSteps,
   type MoneyLimit,
   type OverLimit,
 } from './ledger.ts';

@@ -8,33 +8,85 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export type RecordOnce<Entry> = { type: 'recorded'; entry: Entry; replayed: boolean } | { type: 'key-reused' };
 
+/** How one record is written once: its insert, its lookup by key, and what else it changes. */
+export interface RecordSteps<Entry> {
+  fingerprint: string;
+  insert(tx: Tx): Promise<Entry | undefined>;
+  findByKey(tx: Tx): Promise<Entry | undefined>;
+  /** Left out for a record that is not money: a new organization or need is the whole write. */
+  applyToAccount?(tx: Tx, entry: Entry): Promise<unknown>;
+}
+
 /**
  * The idempotent write both provinces' ledgers share, in one transaction: insert the entry
  * unless its idempotency key is taken; if it is, the earlier entry is the answer when it asked
  * for the same thing (a retry), and a reused key otherwise. A new entry is then applied to its
  * account, whose checks enforce the invariants: when one fails, the whole write rolls back.
  */
-export function recordOnce<Entry extends { requestFingerprint: string | null }>(
+export function recordOnce<Entry extends { requestFingerprint: string | null }>(db: Db, steps: RecordSteps<Entry>): Promise<RecordOnce<Entry>> {
+  return db.transaction((tx) => recordOnceIn(tx, steps));
+}
+
+/** recordOnce's steps inside a transaction the caller holds. */
+async function recordOnceIn<Entry extends { requestFingerprint: string | null }>(tx: Tx, steps: RecordSteps<Entry>): Promise<RecordOnce<Entry>> {
+  const inserted = await steps.insert(tx);
+  if (!inserted) {
+    const existing = await steps.findByKey(tx);
+    return existing && existing.requestFingerprint === steps.fingerprint
+      ? { type: 'recorded', entry: existing, replayed: true }
+      : { type: 'key-reused' };
+  }
+  await steps.applyToAccount?.(tx, inserted);
+  return { type: 'recorded', entry: inserted, replayed: false };
+}
+
+/** What recording several entries together came to; a refusal names the entry (from 0) that caused it. */
+export type RecordAll<Entry> =
+  | { type: 'recorded'; entries: Entry[] }
+  | { type: 'key-reused'; index: number }
+  | (OverLimit & { index: number })
+  | { type: 'refused'; index: number; check: string };
+
+/** Thrown inside recordAll's transaction to roll it back; carries what the caller is told. */
+class Refused extends Error {
+  constructor(readonly outcome: Exclude<RecordAll<never>, { type: 'recorded' }>) {
+    super('refused');
+  }
+}
+
+/**
+ * Several entries, each written once by its key, in ONE transaction: all are recorded (or
+ * found recorded, for a retry) or none is. A reused key, a money limit or another of the
+ * accounts' checks refusing any entry rolls the whole back and names that entry.
+ */
+export async function recordAll<Entry extends { requestFingerprint: string | null }>(
   db: Db,
-  steps: {
-    fingerprint: string;
-    insert(tx: Tx): Promise<Entry | undefined>;
-    findByKey(tx: Tx): Promise<Entry | undefined>;
-    /** Left out for a record that is not money: a new organization or need is the whole write. */
-    applyToAccount?(tx: Tx, entry: Entry): Promise<unknown>;
-  },
-): Promise<RecordOnce<Entry>> {
-  return db.transaction(async (tx) => {
-    const inserted = await steps.insert(tx);
-    if (!inserted) {
-      const existing = await steps.findByKey(tx);
-      return existing && existing.requestFingerprint === steps.fingerprint
-        ? { type: 'recorded', entry: existing, replayed: true }
-        : { type: 'key-reused' };
-    }
-    await steps.applyToAccount?.(tx, inserted);
-    return { type: 'recorded', entry: inserted, replayed: false };
-  });
+  entries: readonly RecordSteps<Entry>[],
+): Promise<RecordAll<Entry>> {
+  try {
+    return await db.transaction(async (tx) => {
+      const recorded: Entry[] = [];
+      for (const [index, steps] of entries.entries()) {
+        let outcome: RecordOnce<Entry>;
+        try {
+          outcome = await recordOnceIn(tx, steps);
+        } catch (error) {
+          // The statement failed and the transaction with it: say which entry, then roll back.
+          const limit = overLimit(error);
+          if (limit) throw new Refused({ ...limit, index });
+          const check = checkViolation(error);
+          if (check !== null) throw new Refused({ type: 'refused', index, check });
+          throw error;
+        }
+        if (outcome.type === 'key-reused') throw new Refused({ type: 'key-reused', index });
+        recorded.push(outcome.entry);
+      }
+      return { type: 'recorded' as const, entries: recorded };
+    });
+  } catch (error) {
+    if (error instanceof Refused) return error.outcome;
+    throw error;
+  }
 }
 
 /** Which money limit a refused write would have crossed (docs/decisions/0012). */

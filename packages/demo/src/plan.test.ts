@@ -30,7 +30,7 @@ describe('the demo plan', () => {
   });
 
   it('says it is a demo in every name', () => {
-    for (const name of [...plan.organizations.map((o) => o.nameZh), ...plan.projects.map((p) => p.titleZh), plan.ceremony.titleZh, plan.agreement.titleZh]) {
+    for (const name of [...plan.organizations.map((o) => o.nameZh), ...plan.projects.map((p) => p.titleZh), plan.ceremony.titleZh, plan.nextCeremony.titleZh, plan.agreement.titleZh, ...plan.shaanxiOrganizations.map((o) => o.nameZh)]) {
       expect(name).toMatch(/演示/);
     }
   });

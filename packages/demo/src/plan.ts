@@ -47,6 +47,45 @@ export interface DemoOrganization {
   nameZh: string;
   nameEn: string;
   cityCode: string;
+  /**
+   * The Shaanxi prefecture its city is paired with (苏州–西安, 无锡–延安, 徐州–宝鸡, as the
+   * city pairings record): its package lines elsewhere need an exception.
+   */
+  pairedPrefectureCode: string;
+}
+
+/** A fictional Shaanxi social organization that raises demo needs and signs for them. */
+export interface DemoShaanxiOrganization {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+}
+
+export interface DemoCeremony {
+  id: string;
+  titleZh: string;
+  heldOn: string;
+  cityCode: string;
+  cityNameZh: string;
+  /** Declared once its package is signed: the package's count and total; 0 before. */
+  projectCount: number;
+  totalFen: bigint;
+}
+
+/** A line of a demo ceremony package: the project, its two signatories and the amount committed. */
+export interface DemoPackageLine {
+  projectId: string;
+  countyCode: string;
+  shaanxiSignatoryId: string;
+  jiangsuOrganizationId: string;
+  amountFen: bigint;
+}
+
+export interface DemoPackage {
+  ceremonyId: string;
+  status: 'FINAL' | 'SIGNED';
+  lines: DemoPackageLine[];
+  totalFen: bigint;
 }
 
 export interface DemoEvent {
@@ -71,6 +110,10 @@ export interface DemoProject {
   /** Empty for a PROPOSED need: it has not entered the pipeline. */
   events: DemoEvent[];
   organizationId: string;
+  /** The position of the demo agreement's focus it serves, once scheduled; null before. */
+  focusPosition: number | null;
+  /** The fictional Shaanxi organization that raised the need. */
+  raisedByOrganizationId: string;
   pledgedFen: bigint;
   committedFen: bigint;
   disbursedFen: bigint;
@@ -81,10 +124,40 @@ export interface DemoProject {
   mismatch: boolean;
 }
 
+export interface DemoTarget {
+  year: number | null;
+  projectsSigned: number;
+  committedFen: bigint;
+  disbursedFen: bigint;
+  countiesReached: number;
+  shaanxiOrganizations: number;
+  jiangsuOrganizations: number;
+}
+
+/** The demo agreement keeps the real agreement's four focuses, so tracking by focus has something to show. */
+const DEMO_FOCUSES = [
+  { titleZh: '聚焦陕西省56个贫困县', titleEn: "Shaanxi's 56 poor counties" },
+  { titleZh: '聚焦革命老区和深度贫困县及深度贫困村', titleEn: 'Revolutionary old areas, deep-poverty counties and deep-poverty villages' },
+  { titleZh: '聚焦帮困家庭和帮困人群', titleEn: 'Families and groups in difficulty' },
+  { titleZh: '聚焦重点帮扶领域', titleEn: 'Key assistance fields' },
+];
+
 export interface DemoPlan {
   organizations: DemoOrganization[];
-  agreement: { id: string; titleZh: string; titleEn: string };
-  ceremony: { id: string; titleZh: string; heldOn: string; cityCode: string; cityNameZh: string; projectCount: number; totalFen: bigint };
+  shaanxiOrganizations: DemoShaanxiOrganization[];
+  agreement: { id: string; titleZh: string; titleEn: string; focuses: { titleZh: string; titleEn: string }[] };
+  /** Targets the demo offices set: the whole term (year null) and its first two years. */
+  targets: DemoTarget[];
+  /** The ceremony that signed every project that reached SIGNED: its package is signed. */
+  ceremony: DemoCeremony;
+  /** The ceremony the SCHEDULED projects wait for: its package is final, ready to sign. */
+  nextCeremony: DemoCeremony;
+  packages: DemoPackage[];
+  /**
+   * Pairing exceptions the demo offices recorded, so that the fictional foundations may sign
+   * with counties outside their city's pairing: [foundation, prefecture].
+   */
+  pairingExceptions: [organizationId: string, prefectureCode: string][];
   projects: DemoProject[];
 }
 
@@ -108,11 +181,17 @@ function pathTo(stage: DemoStage): DemoStage[] {
 
 export function demoPlan(): DemoPlan {
   const organizations: DemoOrganization[] = [
-    { id: 'js-demo-jiangnan-education', nameZh: '演示：江南助学基金会（虚构）', nameEn: 'Demo: Jiangnan Education Foundation (fictional)', cityCode: '320500' },
-    { id: 'js-demo-taihu-health', nameZh: '演示：太湖健康公益基金会（虚构）', nameEn: 'Demo: Taihu Health Foundation (fictional)', cityCode: '320200' },
-    { id: 'js-demo-huaihe-industry', nameZh: '演示：淮河产业帮扶基金会（虚构）', nameEn: 'Demo: Huaihe Industry Foundation (fictional)', cityCode: '320300' },
+    { id: 'js-demo-jiangnan-education', nameZh: '演示：江南助学基金会（虚构）', nameEn: 'Demo: Jiangnan Education Foundation (fictional)', cityCode: '320500', pairedPrefectureCode: '610100' },
+    { id: 'js-demo-taihu-health', nameZh: '演示：太湖健康公益基金会（虚构）', nameEn: 'Demo: Taihu Health Foundation (fictional)', cityCode: '320200', pairedPrefectureCode: '610600' },
+    { id: 'js-demo-huaihe-industry', nameZh: '演示：淮河产业帮扶基金会（虚构）', nameEn: 'Demo: Huaihe Industry Foundation (fictional)', cityCode: '320300', pairedPrefectureCode: '610300' },
+  ];
+  const shaanxiOrganizations: DemoShaanxiOrganization[] = [
+    { id: 'sn-demo-ankang-social-work', nameZh: '演示：安康市社会工作服务中心（虚构）', nameEn: 'Demo: Ankang Social Work Service Centre (fictional)' },
+    { id: 'sn-demo-qinba-volunteers', nameZh: '演示：秦巴山区志愿服务协会（虚构）', nameEn: 'Demo: Qinba Mountains Volunteer Association (fictional)' },
+    { id: 'sn-demo-loess-rural-development', nameZh: '演示：黄土高原乡村发展促进会（虚构）', nameEn: 'Demo: Loess Plateau Rural Development Association (fictional)' },
   ];
   const ceremonyId = 'demo-2019-06-18-ankang';
+  const nextCeremonyId = 'demo-2020-09-16-shangluo';
   const projects: DemoProject[] = [];
   let index = 0;
   for (const [stageIndex, stage] of DEMO_STAGES.entries()) {
@@ -132,7 +211,8 @@ export function demoPlan(): DemoPlan {
         at: new Date(createdAt.getTime() + (position + 1) * 30 * DAY),
         actorRole: to === 'PUBLISHED' || position % 2 === 0 ? 'SHAANXI_OFFICE' : 'JIANGSU_OFFICE',
         organizationId: to === 'MATCHED' ? organization.id : null,
-        ceremonyId: to === 'SCHEDULED' ? ceremonyId : null,
+        // The projects still SCHEDULED wait for the next ceremony; the others were signed at the first.
+        ceremonyId: to === 'SCHEDULED' ? (stage === 'SCHEDULED' ? nextCeremonyId : ceremonyId) : null,
       }));
       const reached = (target: DemoStage) => path.includes(target);
       const pledgedFen = reached('MATCHED') ? (amountSoughtFen * 6n) / 10n : 0n;
@@ -152,6 +232,8 @@ export function demoPlan(): DemoPlan {
         stage,
         events,
         organizationId: organization.id,
+        focusPosition: path.includes('SCHEDULED') ? (index % DEMO_FOCUSES.length) + 1 : null,
+        raisedByOrganizationId: (shaanxiOrganizations[index % shaanxiOrganizations.length] as DemoShaanxiOrganization).id,
         pledgedFen,
         committedFen,
         disbursedFen,
@@ -161,23 +243,69 @@ export function demoPlan(): DemoPlan {
       });
     }
   }
-  const batch = projects.filter((project) => project.events.some((event) => event.to === 'SCHEDULED'));
+  const line = (project: DemoProject, amountFen: bigint): DemoPackageLine => ({
+    projectId: project.id,
+    countyCode: project.countyCode,
+    shaanxiSignatoryId: project.raisedByOrganizationId,
+    jiangsuOrganizationId: project.organizationId,
+    amountFen,
+  });
+  const reachedSigned = (project: DemoProject) => project.events.some((event) => event.to === 'SIGNED');
+  // The signed package commits what the books hold; the final one, what its projects seek.
+  const signedLines = projects.filter(reachedSigned).map((project) => line(project, project.committedFen));
+  const finalLines = projects.filter((project) => project.stage === 'SCHEDULED').map((project) => line(project, project.amountSoughtFen));
+  const sum = (lines: DemoPackageLine[]) => lines.reduce((total, { amountFen }) => total + amountFen, 0n);
+  const packages: DemoPackage[] = [
+    { ceremonyId, status: 'SIGNED', lines: signedLines, totalFen: sum(signedLines) },
+    { ceremonyId: nextCeremonyId, status: 'FINAL', lines: finalLines, totalFen: sum(finalLines) },
+  ];
+  const prefectureOf = new Map(projects.map((project) => [project.id, project.prefectureCode]));
+  const pairedPrefecture = new Map(organizations.map((organization) => [organization.id, organization.pairedPrefectureCode]));
+  const pairingExceptions = [
+    ...new Set(
+      packages.flatMap((demoPackage) =>
+        demoPackage.lines
+          .filter((demoLine) => pairedPrefecture.get(demoLine.jiangsuOrganizationId) !== prefectureOf.get(demoLine.projectId))
+          .map((demoLine) => `${demoLine.jiangsuOrganizationId} ${prefectureOf.get(demoLine.projectId)}`),
+      ),
+    ),
+  ]
+    .sort()
+    .map((pair) => pair.split(' ') as [string, string]);
   return {
     organizations,
+    shaanxiOrganizations,
     agreement: {
       id: 'demo-agreement',
       titleZh: '演示协议（虚构，用于体验系统）',
       titleEn: 'Demo agreement (fictional, for exploring the hub)',
+      focuses: DEMO_FOCUSES,
     },
+    targets: [
+      { year: null, projectsSigned: 60, committedFen: 6_000_000_000n, disbursedFen: 4_000_000_000n, countiesReached: 20, shaanxiOrganizations: 5, jiangsuOrganizations: 5 },
+      { year: 2019, projectsSigned: 20, committedFen: 2_000_000_000n, disbursedFen: 1_000_000_000n, countiesReached: 10, shaanxiOrganizations: 3, jiangsuOrganizations: 3 },
+      { year: 2020, projectsSigned: 25, committedFen: 2_500_000_000n, disbursedFen: 1_500_000_000n, countiesReached: 15, shaanxiOrganizations: 3, jiangsuOrganizations: 3 },
+    ],
     ceremony: {
       id: ceremonyId,
       titleZh: '演示签约仪式（虚构）',
       heldOn: '2019-06-18',
       cityCode: '610900',
       cityNameZh: '安康市',
-      projectCount: batch.length,
-      totalFen: batch.reduce((total, project) => total + (project.amountSoughtFen * 8n) / 10n, 0n),
+      projectCount: signedLines.length,
+      totalFen: sum(signedLines),
     },
+    nextCeremony: {
+      id: nextCeremonyId,
+      titleZh: '演示第二批签约仪式（虚构）',
+      heldOn: '2020-09-16',
+      cityCode: '611000',
+      cityNameZh: '商洛市',
+      projectCount: 0,
+      totalFen: 0n,
+    },
+    packages,
+    pairingExceptions,
     projects,
   };
 }

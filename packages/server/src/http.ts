@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { Deadline, runWithDeadline } from '@hub/db';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
 
@@ -38,6 +38,28 @@ export interface IncomingRequestInfo {
   rawBody: Buffer;
   /** The remote address, for rate limiting and logs. */
   address: string;
+}
+
+/** A read-only resource served beside GraphQL, such as a printable document. */
+export interface HttpRoute {
+  /** The path's parameters when the path is this route's, else null. */
+  match(pathname: string): Record<string, string> | null;
+  /**
+   * Answers a GET (and a HEAD, less the body), within the request's time limit. An
+   * HttpRejection thrown here is answered with its status and `{ error: { code, message } }`.
+   */
+  get(request: RouteRequest): Promise<HttpAnswer>;
+}
+
+export interface RouteRequest extends IncomingRequestInfo {
+  url: URL;
+  params: Record<string, string>;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
 }
 
 export interface HttpService {
@@ -87,6 +109,8 @@ export interface ServeOptions<TContext extends BaseContext> {
    * TIMEOUT, for the gateway to judge. A mutation is always answered with its real outcome.
    */
   answerLateQueries?: boolean;
+  /** Resources served beside GraphQL, tried before the 404. */
+  routes?: HttpRoute[];
 }
 
 /**
@@ -112,6 +136,7 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
   let state: 'starting' | 'serving' | 'draining' = 'starting';
   let handler: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   let health: HealthCheck | undefined;
+  let routes: HttpRoute[] = [];
   const inFlight = new Set<ServerResponse>();
   /** When a connection was last accepted or an answer last finished. */
   let lastActivityAt = Date.now();
@@ -129,8 +154,9 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
     }
     route(request, response).catch((error: unknown) => {
       if (error instanceof HttpRejection) {
-        if (!response.headersSent) reject(response, error);
-        else response.end();
+        if (response.headersSent) response.end();
+        else if (routeFor(routes, request)) rejectRouteRequest(response, error);
+        else reject(response, error);
         return;
       }
       console.error('request failed outside GraphQL execution', error);
@@ -197,6 +223,7 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
     serve(server, serveOptions) {
       const maxBodyBytes = serveOptions.maxBodyBytes ?? 1_000_000;
       health = serveOptions.health;
+      routes = serveOptions.routes ?? [];
       handler = (request, response) => handle(server, serveOptions, maxBodyBytes, request, response);
       state = 'serving';
     },
@@ -267,15 +294,14 @@ async function handle<TContext extends BaseContext>(
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  const matched = routeFor(options.routes ?? [], request);
+  if (matched) return answerRoute(matched.route, matched.params, url, options.timeoutMs, request, response);
   if (url.pathname !== '/graphql' && url.pathname !== '/') {
     sendJson(response, 404, errorBody('NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql.`));
     return;
   }
 
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
+  const headers = headerMapOf(request);
 
   let body: unknown;
   let rawBody: Buffer = Buffer.alloc(0);
@@ -298,8 +324,7 @@ async function handle<TContext extends BaseContext>(
     }
   }
 
-  // The caller (the gateway, or a client in a hurry) may ask for less time, never for more.
-  const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, requestedTimeout(headers.get(TIMEOUT_HEADER)) ?? Infinity);
+  const timeoutMs = timeLimit(options.timeoutMs, headers);
   const deadline = Deadline.after(timeoutMs);
   const result = await runWithDeadline(deadline, async () => {
     const contextValue = await options.context({ request, headers, body, rawBody, address: request.socket.remoteAddress ?? '' });
@@ -319,17 +344,71 @@ async function handle<TContext extends BaseContext>(
   response.end();
 }
 
+function headerMapOf(request: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/** The caller (the gateway, or a client in a hurry) may ask for less time, never for more. */
+function timeLimit(configuredMs: number | undefined, headers: HeaderMap): number {
+  return Math.min(configuredMs ?? DEFAULT_REQUEST_TIMEOUT_MS, requestedTimeout(headers.get(TIMEOUT_HEADER)) ?? Infinity);
+}
+
+function routeFor(routes: HttpRoute[], request: IncomingMessage): { route: HttpRoute; params: Record<string, string> } | undefined {
+  if (routes.length === 0) return undefined;
+  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+  for (const route of routes) {
+    const params = route.match(pathname);
+    if (params) return { route, params };
+  }
+  return undefined;
+}
+
+/**
+ * A route only reads, so it runs as a query does: under the request's deadline, and answered
+ * 503 TIMEOUT (safe to retry) once past it, without waiting for the work to end.
+ */
+async function answerRoute(
+  route: HttpRoute,
+  params: Record<string, string>,
+  url: URL,
+  configuredTimeoutMs: number | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    request.resume();
+    throw new HttpRejection(405, 'METHOD_NOT_ALLOWED', `${url.pathname} is read with GET.`, { allow: 'GET, HEAD' });
+  }
+  const headers = headerMapOf(request);
+  const timeoutMs = timeLimit(configuredTimeoutMs, headers);
+  const deadline = Deadline.after(timeoutMs);
+  deadline.operation = 'query';
+  const info: RouteRequest = { request, headers, body: undefined, rawBody: Buffer.alloc(0), address: request.socket.remoteAddress ?? '', url, params };
+  let answer: HttpAnswer;
+  try {
+    answer = await runWithDeadline(deadline, () => settleByDeadline(route.get(info), deadline, timeoutMs));
+  } catch (error) {
+    if (error instanceof HttpRejection) return rejectRouteRequest(response, error);
+    console.error(`${url.pathname} failed`, error);
+    return sendJson(response, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' } });
+  }
+  response.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+  response.setHeader('content-length', Buffer.byteLength(answer.body));
+  response.end(request.method === 'HEAD' ? undefined : answer.body);
+}
+
 /**
  * A query has no effects, so once past its deadline it is answered 503 TIMEOUT (safe to retry)
  * without waiting for it; the database refuses its further statements. A mutation is never
  * answered as retryable while it may have committed: it is answered with its real outcome,
  * data for what committed and TIMEOUT errors for fields that were stopped and rolled back.
  */
-async function settleByDeadline(
-  execution: Promise<HTTPGraphQLResponse>,
-  deadline: Deadline,
-  timeoutMs: number,
-): Promise<HTTPGraphQLResponse> {
+async function settleByDeadline<TResult>(execution: Promise<TResult>, deadline: Deadline, timeoutMs: number): Promise<TResult> {
   const late = () => new HttpRejection(503, 'TIMEOUT', `The query took longer than its limit of ${timeoutMs} ms; nothing was changed. Try again.`, { 'retry-after': '1' });
   let cancelTimer = () => {};
   const pastDeadline = new Promise<'past deadline'>((resolve) => {
@@ -350,6 +429,12 @@ async function settleByDeadline(
   } finally {
     cancelTimer();
   }
+}
+
+/** A route's refusal, in the shape plain HTTP clients expect: `{ error: { code, message } }`. */
+function rejectRouteRequest(response: ServerResponse, rejection: HttpRejection): void {
+  for (const [name, value] of Object.entries(rejection.headers)) response.setHeader(name, value);
+  sendJson(response, rejection.status, { error: { code: rejection.code, message: rejection.message, ...rejection.extensions } });
 }
 
 function reject(response: ServerResponse, rejection: HttpRejection): void {

@@ -10,10 +10,14 @@ export {
   type HealthReport,
   type IncomingRequestInfo,
   type ServeOptions,
+  type HttpRoute,
+  type RouteRequest,
+  type HttpAnswer,
 } from './http.ts';
 export { TIMEOUT_HEADER, deadlinePlugin, timeoutAsCode } from './deadline.ts';
 export { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
 export { startSubgraph, prepareSubgraphDatabase, type SubgraphModule, type RunningSubgraph } from './subgraph.ts';
+export { DEFAULT_SIGNING_RETRY_MS, type BackgroundSettings, type BackgroundTask } from './background.ts';
 export {
   ConfigError,
   EnvReader,
@@ -41,5 +45,5 @@ export {
 export { unwrapUpdate, duplicateUscc } from './results.ts';
 export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport, type Peers, type PeerTransport } from './peers.ts';
 export { projectStage } from './stage-lookup.ts';
-export { projectProvenance, jiangsuOrganizationProvenance, requireMatchingProvenance } from './provenance-match.ts';
+export { projectProvenance, projectRecords, jiangsuOrganizationProvenance, requireMatchingProvenance } from './provenance-match.ts';
 export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';

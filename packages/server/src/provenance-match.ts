@@ -27,6 +27,21 @@ export async function projectRecord(peers: Peers, projectId: string): Promise<{ 
   return project?.provenance ? { kind: project.provenance.kind, published: Boolean(project.publishedAt) } : null;
 }
 
+/** Several projects as Shaanxi holds them, in one query, in the order asked; null for each it has none of. */
+export async function projectRecords(
+  peers: Peers,
+  projectIds: readonly string[],
+): Promise<({ kind: ProvenanceKind; published: boolean } | null)[]> {
+  if (projectIds.length === 0) return [];
+  const data = await peers.query<Entities>('shaanxi', PROJECT_PROVENANCE, {
+    representations: projectIds.map((id) => ({ __typename: 'Project', id })),
+  });
+  return projectIds.map((_, index) => {
+    const project = data._entities[index];
+    return project?.provenance ? { kind: project.provenance.kind, published: Boolean(project.publishedAt) } : null;
+  });
+}
+
 /** What kind of record a project is, asked of the Shaanxi subgraph that owns it; null when it has none. */
 export async function projectProvenance(peers: Peers, projectId: string): Promise<ProvenanceKind | null> {
   return (await projectRecord(peers, projectId))?.kind ?? null;

@@ -13,6 +13,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, HttpRejection, l
 import { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
 import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
+import { DEFAULT_SIGNING_RETRY_MS } from './background.ts';
 
 /**
  * Serves a started subgraph over HTTP: POST /graphql, and GET /livez, /readyz and /health for
@@ -79,6 +80,7 @@ export async function serveSubgraph<TContext extends object>(
   const demo = reader.flag('DEMO_DATA', true);
   const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
   const shutdownGraceMs = reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS);
+  const signingRetryMs = reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS);
   reader.done();
 
   // The other subgraphs, reached over HTTP for rules that span two of them.
@@ -93,6 +95,7 @@ export async function serveSubgraph<TContext extends object>(
     try {
       const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo });
       http.serve(subgraph.server, subgraphServeOptions(subgraph, internalSecret, timeoutMs));
+      await subgraph.startBackground({ retryMs: signingRetryMs, tryTimeoutMs: timeoutMs });
       return {
         url: http.url,
         port: http.port,

@@ -7,6 +7,7 @@ import type { Database, Db } from '@hub/db';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { refuseHiddenDemoData } from './demo-data.ts';
 import type { Peers } from './peers.ts';
+import type { BackgroundSettings, BackgroundTask } from './background.ts';
 import { deadlinePlugin, timeoutAsCode } from './deadline.ts';
 
 /**
@@ -25,6 +26,12 @@ export interface SubgraphModule<TContext extends object> {
   seed(db: Db, options: { demo: boolean }): Promise<void>;
   /** A fresh context, with fresh DataLoaders, for one request by `identity`. */
   createContext(db: Db, identity: Identity, peers: Peers): TContext;
+  /**
+   * Starts the subgraph's own background work, if it has any (background.ts): once per
+   * process, after `seed`, when its peers can be reached. Resolves once it has looked for work
+   * left pending, so that look is part of the start, not of the first requests.
+   */
+  startBackground?(db: Db, peers: Peers, settings: BackgroundSettings): Promise<BackgroundTask>;
 }
 
 export interface RunningSubgraph<TContext extends object> {
@@ -33,6 +40,11 @@ export interface RunningSubgraph<TContext extends object> {
   server: ApolloServer<TContext>;
   database: Database;
   createContext(identity: Identity): TContext;
+  /** Starts the module's background work; once only, and nothing for a module that has none. */
+  startBackground(settings: BackgroundSettings): Promise<void>;
+  /** Stops the background work, after the try in flight; the server keeps serving. */
+  stopBackground(): Promise<void>;
+  /** Stops the background work, then the server. */
   stop(): Promise<void>;
 }
 
@@ -78,12 +90,25 @@ export async function startSubgraph<TContext extends object>(
     formatError: timeoutAsCode,
   });
   await server.start();
+  let background: BackgroundTask | undefined;
+  const stopBackground = async () => {
+    const task = background;
+    background = undefined;
+    await task?.stop();
+  };
   return {
     module,
     schema,
     server,
     database,
     createContext: (identity) => module.createContext(database.db, identity, peers),
-    stop: () => server.stop(),
+    async startBackground(settings) {
+      if (!background) background = await module.startBackground?.(database.db, peers, settings);
+    },
+    stopBackground,
+    async stop() {
+      await stopBackground();
+      await server.stop();
+    },
   };
 }

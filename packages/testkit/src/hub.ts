@@ -99,6 +99,7 @@ export async function startTestHub(
         // Rules spanning two subgraphs then cross HTTP too, as between separate services.
         peers.register(name, httpTransport(service.url, name, internalSecret));
       }
+      for (const subgraph of Object.values(running)) await subgraph.startBackground(readHubConfig(baseEnv).background);
       const composition = composeSupergraph(subgraphUrls as Record<SubgraphName, string>);
       if (!composition.ok) throw new Error(composition.errors.join('\n'));
       const folder = mkdtempSync(join(tmpdir(), 'hub-supergraph-'));
@@ -108,6 +109,7 @@ export async function startTestHub(
       hub = await startHub(config);
       cleanup = async () => {
         for (const service of services.values()) await service.stop();
+        for (const subgraph of Object.values(running)) await subgraph.stopBackground();
         for (const subgraph of Object.values(running)) await subgraph.stop();
         rmSync(folder, { recursive: true, force: true });
       };

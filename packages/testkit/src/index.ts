@@ -1,4 +1,5 @@
 export { openTestDatabase } from './database.ts';
 export { startTestHub, type TestHub, type GraphQLResult, type Topology } from './hub.ts';
 export { spawnHubProcess, REPOSITORY_ROOT, type HubProcess } from './process.ts';
+export { readPdf, type PdfContent } from './pdf.ts';
 export { moveThrough, tableChecksums, tablesOf, LEDGER_TABLES, type MoveOptions } from './fixtures.ts';

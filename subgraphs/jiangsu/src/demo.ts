@@ -9,7 +9,7 @@ export async function seedJiangsuDemo(db: Db): Promise<void> {
   await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
     const plan = demoPlan();
     await tx.insert(organizations).values(
-      plan.organizations.map((organization) => ({
+      plan.organizations.map(({ pairedPrefectureCode: _, ...organization }) => ({
         ...organization,
         kind: 'FOUNDATION' as const,
         description: '演示机构（虚构），用于体验系统。A fictional foundation for the demo.',

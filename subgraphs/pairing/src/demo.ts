@@ -1,7 +1,15 @@
-import { DEMO_SEED_NAME, demoPlan } from '@hub/demo';
+import { DEMO_SEED_NAME, demoPlan, type DemoPlan, type DemoProject } from '@hub/demo';
 import { seedOnce, type Db } from '@hub/db';
 import {
+  agreementFocuses,
+  agreementTargetRevisions,
+  agreementTargets,
   agreements,
+  ceremonyPackageLines,
+  ceremonyPackages,
+  packageProjectClaims,
+  packageSignings,
+  pairingExceptions,
   ceremonies,
   ceremonyCounties,
   ceremonyOrganizations,
@@ -10,6 +18,8 @@ import {
   seedLog,
   stageEvents,
 } from './db/schema.ts';
+import { runPackageChecks } from './package-checks.ts';
+import { packageContentHash } from './package-hash.ts';
 
 const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
 
@@ -20,35 +30,49 @@ const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDeta
 export async function seedPairingDemo(db: Db): Promise<void> {
   await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
     const plan = demoPlan();
+    const { focuses, ...agreement } = plan.agreement;
     await tx.insert(agreements).values({
-      ...plan.agreement,
+      ...agreement,
       jiangsuPartyId: 'js-civil-affairs-department',
       shaanxiPartyId: 'sn-civil-affairs-department',
       termYears: 3,
       ...SYNTHETIC,
     });
-    const { projectCount, totalFen, ...ceremony } = plan.ceremony;
-    await tx.insert(ceremonies).values({
-      ...ceremony,
-      agreementId: plan.agreement.id,
-      declaredProjectCount: projectCount,
-      declaredTotalFen: totalFen,
-      ...SYNTHETIC,
-    });
-    await tx.insert(ceremonyOrganizations).values(
-      plan.organizations.map((organization) => ({
-        ceremonyId: ceremony.id,
-        organizationId: organization.id,
-        province: 'JIANGSU' as const,
-        role: 'SIGNATORY' as const,
-      })),
-    );
-    const inPipeline = plan.projects.filter((project) => project.events.length > 0);
-    const batch = inPipeline.filter((project) => project.events.some((event) => event.to === 'SCHEDULED'));
     await tx
-      .insert(ceremonyCounties)
-      .values([...new Set(batch.map((project) => project.countyCode))].map((countyCode) => ({ ceremonyId: ceremony.id, countyCode })));
-    await tx.insert(ceremonyProjects).values(batch.map((project) => ({ projectId: project.id, ceremonyId: ceremony.id })));
+      .insert(agreementFocuses)
+      .values(focuses.map((focus, index) => ({ agreementId: agreement.id, position: index + 1, ...focus })));
+    for (const { projectCount, totalFen, ...ceremony } of [plan.ceremony, plan.nextCeremony]) {
+      await tx.insert(ceremonies).values({
+        ...ceremony,
+        agreementId: plan.agreement.id,
+        declaredProjectCount: projectCount,
+        declaredTotalFen: totalFen,
+        ...SYNTHETIC,
+      });
+    }
+    // Who signed at the first ceremony: the two sides of its signed package's lines.
+    const signed = plan.packages.find((demoPackage) => demoPackage.status === 'SIGNED')!;
+    const signatories = (province: 'JIANGSU' | 'SHAANXI', ids: string[]) =>
+      [...new Set(ids)].sort().map((organizationId) => ({
+        ceremonyId: plan.ceremony.id,
+        organizationId,
+        province,
+        role: 'SIGNATORY' as const,
+      }));
+    await tx.insert(ceremonyOrganizations).values([
+      ...signatories('JIANGSU', signed.lines.map((line) => line.jiangsuOrganizationId)),
+      ...signatories('SHAANXI', signed.lines.map((line) => line.shaanxiSignatoryId)),
+    ]);
+    const inPipeline = plan.projects.filter((project) => project.events.length > 0);
+    const batchOf = (project: DemoProject) => project.events.find((event) => event.to === 'SCHEDULED')?.ceremonyId ?? null;
+    const signedCounties = [...new Set(signed.lines.map((line) => line.countyCode))];
+    await tx.insert(ceremonyCounties).values(signedCounties.map((countyCode) => ({ ceremonyId: plan.ceremony.id, countyCode })));
+    await tx.insert(ceremonyProjects).values(
+      inPipeline.flatMap((project) => {
+        const ceremonyId = batchOf(project);
+        return ceremonyId ? [{ projectId: project.id, ceremonyId }] : [];
+      }),
+    );
     await tx.insert(projectPipelines).values(
       inPipeline.map((project) => ({
         projectId: project.id,
@@ -57,8 +81,9 @@ export async function seedPairingDemo(db: Db): Promise<void> {
         countyCode: project.countyCode,
         prefectureCode: project.prefectureCode,
         field: project.field,
-        raisedByOrganizationId: null,
+        raisedByOrganizationId: project.raisedByOrganizationId,
         matchedOrganizationId: project.events.some((event) => event.to === 'MATCHED') ? project.organizationId : null,
+        focusPosition: project.focusPosition,
         enteredAt: project.events[0]!.at,
         updatedAt: project.events.at(-1)!.at,
         ...SYNTHETIC,
@@ -81,5 +106,104 @@ export async function seedPairingDemo(db: Db): Promise<void> {
         })),
       ),
     );
+    await seedDemoTargets(tx, plan);
+    await seedDemoPackages(tx, plan);
   });
 }
+
+/** The demo offices' targets for the demo agreement, each at version 1 with its revision. */
+async function seedDemoTargets(tx: Db, plan: DemoPlan): Promise<void> {
+  for (const target of plan.targets) {
+    const values = { ...target, note: '演示目标（虚构）', setByRole: 'SHAANXI_OFFICE', setBySubject: 'demo', setAt: DEMO_TARGETS_SET_AT };
+    const [row] = await tx
+      .insert(agreementTargets)
+      .values({ agreementId: plan.agreement.id, version: 1, ...values, ...SYNTHETIC })
+      .returning({ id: agreementTargets.id });
+    const { year: _, ...revision } = values;
+    await tx.insert(agreementTargetRevisions).values({ targetId: row!.id, version: 1, ...revision });
+  }
+}
+
+const DEMO_TARGETS_SET_AT = new Date('2019-01-15T02:00:00Z');
+
+/**
+ * The demo's two ceremony packages, as the offices would have made them: the first ceremony's,
+ * signed, and the next one's, final and ready to sign. Each carries the checks it passed and its
+ * content hash, worked out the way finalization does; the exceptions that let the fictional
+ * foundations sign outside their cities' pairings are recorded first.
+ */
+async function seedDemoPackages(tx: Db, plan: DemoPlan): Promise<void> {
+  await tx.insert(pairingExceptions).values(
+    plan.pairingExceptions.map(([organizationId, prefectureCode]) => ({
+      agreementId: plan.agreement.id,
+      organizationId,
+      prefectureCode,
+      reason: '演示：虚构的基金会在全省开展帮扶（虚构例外）',
+      recordedAt: DEMO_TARGETS_SET_AT,
+      recordedByRole: 'JIANGSU_OFFICE',
+      recordedBySubject: 'demo',
+      ...SYNTHETIC,
+    })),
+  );
+  const projects = new Map(plan.projects.map((project) => [project.id, project]));
+  for (const demoPackage of plan.packages) {
+    const ceremony = demoPackage.ceremonyId === plan.ceremony.id ? plan.ceremony : plan.nextCeremony;
+    const lines = demoPackage.lines.map((line, index) => ({ position: index + 1, ...line }));
+    const content = { ceremonyId: ceremony.id, version: 1, lines, statedTotalFen: demoPackage.totalFen };
+    // Judged as they stood when finalized: every project SCHEDULED for this ceremony.
+    const checks = runPackageChecks({
+      ...content,
+      projects: new Map(
+        lines.map((line) => {
+          const project = projects.get(line.projectId)!;
+          const facts = { stage: 'SCHEDULED' as const, ceremonyId: ceremony.id, matchedOrganizationId: project.organizationId, amountSoughtFen: project.amountSoughtFen };
+          return [line.projectId, facts];
+        }),
+      ),
+      claims: new Map(),
+      organizationCities: new Map(plan.organizations.map((organization) => [organization.id, organization.cityCode])),
+      pairings: new Map(plan.organizations.map((organization) => [organization.cityCode, new Set([organization.pairedPrefectureCode])])),
+      exceptions: plan.pairingExceptions.map(([organizationId, prefectureCode]) => ({ organizationId, countyCode: null, prefectureCode })),
+    });
+    const failed = checks.filter((check) => !check.passed);
+    if (failed.length > 0) throw new Error(`the demo package of ${ceremony.id} fails its checks: ${JSON.stringify(failed)}`);
+    const finalizedAt = new Date(Date.parse(`${ceremony.heldOn}T02:00:00Z`) - 7 * DAY);
+    const signed = demoPackage.status === 'SIGNED';
+    const [row] = await tx
+      .insert(ceremonyPackages)
+      .values({
+        ceremonyId: ceremony.id,
+        version: 1,
+        status: demoPackage.status,
+        statedTotalFen: demoPackage.totalFen,
+        checks,
+        contentHash: packageContentHash(content),
+        createdAt: finalizedAt,
+        createdByRole: 'SHAANXI_OFFICE',
+        createdBySubject: 'demo',
+        finalizedAt,
+        finalizedByRole: 'JIANGSU_OFFICE',
+        finalizedBySubject: 'demo',
+        signedAt: signed ? new Date(`${ceremony.heldOn}T02:00:00Z`) : null,
+        ...SYNTHETIC,
+      })
+      .returning({ id: ceremonyPackages.id });
+    const packageId = row!.id;
+    await tx.insert(ceremonyPackageLines).values(lines.map((line) => ({ packageId, ...line })));
+    await tx.insert(packageProjectClaims).values(lines.map((line) => ({ projectId: line.projectId, packageId, ceremonyId: ceremony.id })));
+    if (signed) {
+      const at = new Date(`${ceremony.heldOn}T02:00:00Z`);
+      await tx.insert(packageSignings).values({
+        packageId,
+        startedAt: at,
+        startedByRole: 'JIANGSU_OFFICE',
+        startedBySubject: 'demo',
+        commitmentsRecordedAt: at,
+        completedAt: at,
+        attempts: 1,
+      });
+    }
+  }
+}
+
+const DAY = 24 * 60 * 60 * 1000;

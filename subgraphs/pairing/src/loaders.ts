@@ -3,6 +3,13 @@ import { byKey, groupedByKey, type Identity } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { PairingStore } from './store/pairing-store.ts';
 import type { PipelineStore } from './store/pipeline-store.ts';
+import { checksOfPackages, type FactSource } from './package-service.ts';
+import type { PackageRow, PackageStore } from './store/package-store.ts';
+import type { CeremonyStore } from './store/ceremony-store.ts';
+import type { TargetsStore } from './store/targets-store.ts';
+import type { TrackingLoaders } from './tracking-loaders.ts';
+import type { SigningStore } from './store/signing-store.ts';
+import type { SigningRecovery } from './signing-recovery.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
 export function createLoaders(store: PairingStore, pipeline: PipelineStore) {
@@ -49,12 +56,48 @@ export function createLoaders(store: PairingStore, pipeline: PipelineStore) {
   };
 }
 
-export type PairingLoaders = ReturnType<typeof createLoaders>;
+/**
+ * Per-request DataLoaders of ceremony packages. The checks of draft packages are run for every
+ * package of a request together, so a page of packages with many lines costs a fixed number of
+ * statements and one query to each province.
+ */
+export function createPackageLoaders(source: FactSource, { ceremony }: Pick<ReturnType<typeof createLoaders>, 'ceremony'>) {
+  const { packages } = source;
+  const linesByPackage = new DataLoader(async (ids: readonly string[]) =>
+    groupedByKey(ids, await packages.linesOfPackages(ids), (row) => row.packageId),
+  );
+  const lookups = { lines: (ids: readonly string[]) => linesByPackage.loadMany(ids), ceremonies: (ids: readonly string[]) => ceremony.loadMany(ids) };
+  return {
+    packagesByCeremony: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await packages.packagesOfCeremonies(ids), (row) => row.ceremonyId),
+    ),
+    linesByPackage,
+    signingByPackage: new DataLoader(async (ids: readonly string[]) =>
+      byKey(ids, await packages.signingsOfPackages(ids), (row) => row.packageId),
+    ),
+    draftChecks: new DataLoader((rows: readonly PackageRow[]) => checksOfPackages(source, lookups, rows), { cacheKeyFn: (row) => row.id }),
+    pairingExceptionsByAgreement: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await source.ceremonies.pairingExceptionsOfAgreements(ids), (row) => row.agreementId),
+    ),
+  };
+}
+
+export type PairingLoaders = ReturnType<typeof createLoaders> & ReturnType<typeof createPackageLoaders> & TrackingLoaders;
 
 export interface PairingContext {
   store: PairingStore;
   loaders: PairingLoaders;
   pipeline: PipelineStore;
+  /** Ceremony packages, their lines and claims. */
+  packages: PackageStore;
+  /** Scheduling ceremonies and pairing exceptions. */
+  ceremonies: CeremonyStore;
+  /** An agreement's targets and their revisions. */
+  targets: TargetsStore;
+  /** Signing packages: the decision, its claims and completion (docs/decisions/0023). */
+  signing: SigningStore;
+  /** This process's recovery of pending signings; null where none runs (a subgraph started without background work). */
+  signingRecovery: SigningRecovery | null;
   /** Who is asking, as the gateway vouched. */
   identity: Identity;
   /** The other subgraphs, for what they own (a need's county, an organization). */

@@ -23,6 +23,7 @@ export interface MoveProjectInput {
   note?: string | null;
   organizationId?: string | null;
   ceremonyId?: string | null;
+  focus?: number | null;
 }
 
 type PipelineContext = Pick<PairingContext, 'identity' | 'loaders' | 'pipeline' | 'peers'>;
@@ -107,11 +108,17 @@ export class PipelineService {
       await this.requireJiangsuOrganization(input.organizationId);
       organizationId = input.organizationId;
     }
+    let focusPosition: number | null = null;
     if (input.to === 'SCHEDULED') {
       if (!input.ceremonyId) throw missing('input.ceremonyId', 'scheduling a project names the ceremony');
       const ceremony = await loaders.ceremony.load(input.ceremonyId);
       if (!ceremony) throw notFound('ceremony', 'id', input.ceremonyId);
       ceremonyId = ceremony.id;
+      if (input.focus !== null && input.focus !== undefined) focusPosition = await this.requireFocus(ceremony.agreementId, input.focus);
+    } else if (input.focus !== null && input.focus !== undefined) {
+      throw userError(ErrorCode.BadUserInput, `input.focus names the focus a project serves when it is scheduled; this move is to ${input.to}.`, {
+        field: 'input.focus',
+      });
     }
 
     const move: Transition = {
@@ -130,11 +137,19 @@ export class PipelineService {
       note,
       organizationId,
       ceremonyId,
+      focusPosition,
     };
     const result = input.to === 'PUBLISHED' ? await this.publish(move) : await this.context.pipeline.applyTransition(move);
     if (result.type === 'version-conflict') {
       loaders.pipeline.clear(projectId);
       throw versionConflict('project', input.expectedVersion, (await positionOf(projectId, this.context)).version);
+    }
+    if (result.type === 'being-signed') {
+      throw userError(
+        ErrorCode.ProjectBeingSigned,
+        `The project is held by a ceremony package being signed (${result.packageId}); only that signing moves it, to SIGNED. Move it once the signing is done.`,
+        { packageId: result.packageId },
+      );
     }
     loaders.pipeline.clear(projectId).prime(projectId, result.pipeline);
     loaders.history.clear(projectId);
@@ -165,7 +180,7 @@ export class PipelineService {
     }
     try {
       const result = await this.context.pipeline.applyTransition(move);
-      if (result.type === 'version-conflict') await this.withdrawMark(move.projectId);
+      if (result.type !== 'moved') await this.withdrawMark(move.projectId);
       return result;
     } catch (error) {
       await this.withdrawMark(move.projectId);
@@ -210,6 +225,19 @@ export class PipelineService {
       representations: [{ __typename: 'Project', id: projectId }],
     });
     return data._entities[0] ?? null;
+  }
+
+  /** A focus of the ceremony's agreement, by its position; BAD_USER_INPUT on `input.focus` otherwise. */
+  private async requireFocus(agreementId: string, position: number): Promise<number> {
+    const focuses = await this.context.loaders.focusesByAgreement.load(agreementId);
+    if (!focuses.some((focus) => focus.position === position)) {
+      throw userError(
+        ErrorCode.BadUserInput,
+        `input.focus must be the position of one of the focuses of the ceremony's agreement (${focuses.map((focus) => focus.position).join(', ') || 'it has none'}); got ${position}.`,
+        { field: 'input.focus' },
+      );
+    }
+    return position;
   }
 
   private async requireJiangsuOrganization(id: string): Promise<void> {

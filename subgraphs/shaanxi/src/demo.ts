@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { DEMO_SEED_NAME, demoPlan, type DemoProject } from '@hub/demo';
 import { seedOnce, type Db } from '@hub/db';
-import { fundsEntries, projectAccounts, projectNeeds, seedLog } from './db/schema.ts';
+import { fundsEntries, organizations, projectAccounts, projectNeeds, seedLog } from './db/schema.ts';
 
 const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
 
@@ -14,7 +14,15 @@ function publishedAt(project: DemoProject): Date | null {
 export async function seedShaanxiDemo(db: Db): Promise<void> {
   await publishDemoNeeds(db);
   await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
-    const { projects } = demoPlan();
+    const { projects, shaanxiOrganizations } = demoPlan();
+    await tx.insert(organizations).values(
+      shaanxiOrganizations.map((organization) => ({
+        ...organization,
+        kind: 'SOCIAL_SERVICE_INSTITUTION' as const,
+        description: '演示机构（虚构），用于体验系统。A fictional organization for the demo.',
+        ...SYNTHETIC,
+      })),
+    );
     await tx.insert(projectNeeds).values(
       projects.map((project) => ({
         id: project.id,
@@ -22,6 +30,7 @@ export async function seedShaanxiDemo(db: Db): Promise<void> {
         titleZh: project.titleZh,
         field: project.field,
         amountSoughtFen: project.amountSoughtFen,
+        raisedByOrganizationId: project.raisedByOrganizationId,
         description: '演示数据（虚构），用于体验项目流程与资金台账。Synthetic demo data.',
         createdAt: project.createdAt,
         updatedAt: project.createdAt,

@@ -3,13 +3,15 @@ import { CityPairing, County, CountyPair, JiangsuCity, JiangsuCounty, Prefecture
 import { JiangsuOrganization } from './organization.ts';
 import { FundingEntry, fundingMutations, FundingShare, FunnelStage, Project } from './funding.ts';
 import { Mutation } from './mutation.ts';
+import { packageCommitmentMutations } from './package-commitments.ts';
 import { Query } from './query.ts';
+import { agreementTrackingQueries } from './agreement-tracking.ts';
 
 export const resolvers = {
   ...scalarResolvers,
   ...valueTypeResolvers,
-  Query,
-  Mutation: { ...Mutation, ...fundingMutations },
+  Query: { ...Query, ...agreementTrackingQueries },
+  Mutation: { ...Mutation, ...fundingMutations, ...packageCommitmentMutations },
   FundingEntry,
   FundingShare,
   Project,

@@ -1,6 +1,7 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
-import { recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordOnce } from '@hub/db';
+import { recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
+import type { ProvenanceKind } from '@hub/common';
 import { fundingAccounts, fundingEntries, fundingProjectTotals, type FundingKind } from '../db/schema.ts';
 
 export type FundingAccountRow = typeof fundingAccounts.$inferSelect;
@@ -16,9 +17,21 @@ export interface NewFundingEntry {
   requestFingerprint: string;
   recordedByRole: string;
   recordedBySubject: string | null;
+  /** ENTERED unless the entry is between demo records (left out: ENTERED). */
+  provenanceKind?: ProvenanceKind;
 }
 
 export type FundingProjectTotalRow = typeof fundingProjectTotals.$inferSelect;
+
+/** One organization's entries of one kind for one project in one year (China Standard Time), summed. */
+export interface FundingYearSumRow {
+  projectId: string;
+  organizationId: string;
+  kind: FundingKind;
+  year: number;
+  /** The exact sum in fen, as a decimal string (SQL numeric). */
+  fen: string;
+}
 
 /** A disbursement beyond what the organization committed, with its account as it stands. */
 export type OverDisbursement = { type: 'over-disbursement'; account: FundingAccountRow | null };
@@ -69,6 +82,30 @@ export class FundingStore {
     return sumsByProjectSets(this.db, { table: fundingProjectTotals, projectId: fundingProjectTotals.projectId, columns: SUMMED }, sets);
   }
 
+  /**
+   * The projects' entries summed by project, organization, kind and the calendar year of
+   * recording in China Standard Time (UTC+8 all year, added to the UTC time rather than left to
+   * the server's time-zone names). One statement; the sums are exact decimal strings of fen.
+   */
+  async sumsByProjectAndYear(projectIds: readonly string[]): Promise<FundingYearSumRow[]> {
+    const keys = projectIds.filter(isUuid);
+    if (keys.length === 0) return [];
+    const year = sql<number>`extract(year from (${fundingEntries.recordedAt} at time zone 'UTC') + interval '8 hours')::int`;
+    const rows = await this.db
+      .select({
+        projectId: sql<string>`${fundingEntries.projectId}::text`,
+        organizationId: fundingEntries.organizationId,
+        kind: fundingEntries.kind,
+        year,
+        fen: sql<string>`sum(${fundingEntries.amountFen})::text`,
+      })
+      .from(fundingEntries)
+      .where(inArray(fundingEntries.projectId, keys))
+      .groupBy(fundingEntries.projectId, fundingEntries.organizationId, fundingEntries.kind, year)
+      .orderBy(asc(fundingEntries.projectId), asc(fundingEntries.organizationId), asc(fundingEntries.kind), asc(year));
+    return rows.map((row) => ({ ...row, year: Number(row.year) }));
+  }
+
   entriesByProjects(projectIds: readonly string[]): Promise<FundingEntryRow[]> {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
@@ -94,38 +131,9 @@ export class FundingStore {
    * written.
    */
   async record(entry: NewFundingEntry): Promise<RecordResult> {
-    const column = TOTAL_COLUMN[entry.kind];
     return recordEntry<FundingEntryRow, OverDisbursement>(
       this.db,
-      {
-        fingerprint: entry.requestFingerprint,
-        insert: async (tx) =>
-          (
-            await tx
-              .insert(fundingEntries)
-              .values({ ...entry, currency: 'CNY', provenanceKind: 'ENTERED' })
-              .onConflictDoNothing({ target: [fundingEntries.organizationId, fundingEntries.idempotencyKey] })
-              .returning()
-          )[0],
-        findByKey: async (tx) => (await tx.select().from(fundingEntries).where(keyOf(entry.organizationId, entry.idempotencyKey)))[0],
-        // The account row exists first (all zeros), so that the checks judge the updated totals,
-        // not a proposed row holding only this entry's amount.
-        applyToAccount: async (tx) => {
-          await tx
-            .insert(fundingAccounts)
-            .values({ projectId: entry.projectId, organizationId: entry.organizationId })
-            .onConflictDoNothing();
-          await tx
-            .update(fundingAccounts)
-            .set({ [column]: sql`${fundingAccounts[column]} + ${entry.amountFen}`, updatedAt: sql`now()` })
-            .where(and(eq(fundingAccounts.projectId, entry.projectId), eq(fundingAccounts.organizationId, entry.organizationId)));
-          await tx.insert(fundingProjectTotals).values({ projectId: entry.projectId }).onConflictDoNothing();
-          await tx
-            .update(fundingProjectTotals)
-            .set({ [column]: sql`${fundingProjectTotals[column]} + ${entry.amountFen}`, updatedAt: sql`now()` })
-            .where(eq(fundingProjectTotals.projectId, entry.projectId));
-        },
-      },
+      entrySteps(entry),
       {
         check: 'funding_account_disbursed_within_committed',
         refusal: async () => {
@@ -138,9 +146,65 @@ export class FundingStore {
       },
     );
   }
+
+  /** The entries recorded under these keys, each in its organization's books, in one statement. */
+  entriesByKeys(keys: readonly { organizationId: string; idempotencyKey: string }[]): Promise<FundingEntryRow[]> {
+    const storable = keys.filter((key) => isStorableKey(key.organizationId));
+    if (storable.length === 0) return Promise.resolve([]);
+    return this.db
+      .select()
+      .from(fundingEntries)
+      .where(or(...storable.map((key) => keyOf(key.organizationId, key.idempotencyKey))));
+  }
+
+  /**
+   * Records several entries in ONE transaction, each once by its key: all are recorded, or
+   * found recorded for a retry, or none is (a package's commitments, docs/decisions/0023).
+   */
+  recordAll(entries: readonly NewFundingEntry[]): Promise<RecordAll<FundingEntryRow>> {
+    return recordAll(this.db, entries.map(entrySteps));
+  }
 }
 
 /** An idempotency key names one entry in one organization's books (docs/decisions/0020). */
 function keyOf(organizationId: string, idempotencyKey: string) {
   return and(eq(fundingEntries.organizationId, organizationId), eq(fundingEntries.idempotencyKey, idempotencyKey));
+}
+
+/**
+ * How one entry is written once: inserted unless its key is taken in the organization's books,
+ * found by that key for a retry, and added to the organization's account and the project's
+ * totals, whose checks hold the invariants and the limits.
+ */
+function entrySteps(entry: NewFundingEntry): RecordSteps<FundingEntryRow> {
+  const column = TOTAL_COLUMN[entry.kind];
+  return {
+    fingerprint: entry.requestFingerprint,
+    insert: async (tx) =>
+      (
+        await tx
+          .insert(fundingEntries)
+          .values({ ...entry, currency: 'CNY', provenanceKind: entry.provenanceKind ?? 'ENTERED' })
+          .onConflictDoNothing({ target: [fundingEntries.organizationId, fundingEntries.idempotencyKey] })
+          .returning()
+      )[0],
+    findByKey: async (tx) => (await tx.select().from(fundingEntries).where(keyOf(entry.organizationId, entry.idempotencyKey)))[0],
+    // The account row exists first (all zeros), so that the checks judge the updated totals,
+    // not a proposed row holding only this entry's amount.
+    applyToAccount: async (tx) => {
+      await tx
+        .insert(fundingAccounts)
+        .values({ projectId: entry.projectId, organizationId: entry.organizationId })
+        .onConflictDoNothing();
+      await tx
+        .update(fundingAccounts)
+        .set({ [column]: sql`${fundingAccounts[column]} + ${entry.amountFen}`, updatedAt: sql`now()` })
+        .where(and(eq(fundingAccounts.projectId, entry.projectId), eq(fundingAccounts.organizationId, entry.organizationId)));
+      await tx.insert(fundingProjectTotals).values({ projectId: entry.projectId }).onConflictDoNothing();
+      await tx
+        .update(fundingProjectTotals)
+        .set({ [column]: sql`${fundingProjectTotals[column]} + ${entry.amountFen}`, updatedAt: sql`now()` })
+        .where(eq(fundingProjectTotals.projectId, entry.projectId));
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { moneyFromFen, provenanceOf, provinceOf } from '@hub/common';
 import type { PairingContext } from '../loaders.ts';
 import type { CeremonyRow } from '../store/pairing-store.ts';
 import { organizationReference } from './references.ts';
+import { ceremonyPackageFields } from './package.ts';
 
 const SHAANXI = '610000';
 const JIANGSU = '320000';
@@ -33,5 +34,6 @@ export const Ceremony = {
     return rows.map((row) => ({ id: row.projectId }));
   },
   declaredTotal: (ceremony: CeremonyRow) => moneyFromFen(ceremony.declaredTotalFen),
+  ...ceremonyPackageFields,
   provenance: provenanceOf,
 };

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import { textArray, type Db } from '@hub/db';
 import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
@@ -35,9 +35,15 @@ export interface Transition {
   note: string | null;
   organizationId: string | null;
   ceremonyId: string | null;
+  /** For SCHEDULED: the position of the agreement focus the project serves; null or left out: none. */
+  focusPosition?: number | null;
 }
 
-export type TransitionResult = { type: 'moved'; pipeline: PipelineRow; event: StageEventRow } | { type: 'version-conflict' };
+export type TransitionResult =
+  | { type: 'moved'; pipeline: PipelineRow; event: StageEventRow }
+  | { type: 'version-conflict' }
+  /** A package being signed holds the project (docs/decisions/0023): only that signing moves it. */
+  | { type: 'being-signed'; packageId: string };
 
 /** Whether a reader sees projects that were never published (a draft suspended or cancelled). */
 export type PipelineReader = 'drafts-included' | 'published-only';
@@ -123,6 +129,8 @@ export class PipelineStore {
         stage: move.to,
         ...move.snapshot,
         ...(move.to === 'MATCHED' ? { matchedOrganizationId: move.organizationId } : {}),
+        // Each scheduling names its focus anew, in the same write as the move.
+        ...(move.to === 'SCHEDULED' ? { focusPosition: move.focusPosition ?? null } : {}),
       };
       const [pipeline] =
         move.expectedVersion === 0
@@ -134,9 +142,22 @@ export class PipelineStore {
           : await tx
               .update(projectPipelines)
               .set({ ...changes, version: sql`${projectPipelines.version} + 1`, updatedAt: sql`now()` })
-              .where(and(eq(projectPipelines.projectId, move.projectId), eq(projectPipelines.version, move.expectedVersion)))
+              .where(
+                and(
+                  eq(projectPipelines.projectId, move.projectId),
+                  eq(projectPipelines.version, move.expectedVersion),
+                  isNull(projectPipelines.signingPackageId),
+                ),
+              )
               .returning();
-      if (!pipeline) return { type: 'version-conflict' };
+      if (!pipeline) {
+        // Judged in this transaction, after the update waited for any signing holding the row.
+        const [held] = await tx
+          .select({ packageId: projectPipelines.signingPackageId })
+          .from(projectPipelines)
+          .where(and(eq(projectPipelines.projectId, move.projectId), isNotNull(projectPipelines.signingPackageId)));
+        return held?.packageId ? { type: 'being-signed', packageId: held.packageId } : { type: 'version-conflict' };
+      }
       const [event] = await tx
         .insert(stageEvents)
         .values({

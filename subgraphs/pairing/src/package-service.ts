@@ -1,0 +1,523 @@
+import {
+  amountLimitExceeded,
+  checkRange,
+  ErrorCode,
+  isUuid,
+  MAX_ENTRY_FEN,
+  notFound,
+  requireRole,
+  seesDrafts,
+  userError,
+  versionConflict,
+  type Identity,
+  type MoneyInput,
+  type ProvenanceKind,
+} from '@hub/common';
+import type { Peers } from '@hub/server';
+import type { PairingContext } from './loaders.ts';
+import { isDemo, organizationsOf } from './organization-lookup.ts';
+import {
+  packageProblems,
+  runPackageChecks,
+  type PackageCheckResult,
+  type PackageFacts,
+  type PackageProblem,
+  type ProjectFacts,
+} from './package-checks.ts';
+import { packageContentHash } from './package-hash.ts';
+import type { CeremonyStore } from './store/ceremony-store.ts';
+import type { NewPackageLine, PackageLineRow, PackageRow, PackageStore } from './store/package-store.ts';
+import type { CeremonyRow, PairingStore } from './store/pairing-store.ts';
+
+export interface PackageLineInput {
+  projectId: string;
+  shaanxiSignatoryId?: string | null;
+  jiangsuOrganizationId?: string | null;
+  amount?: MoneyInput | null;
+}
+
+export interface SaveCeremonyPackageInput {
+  ceremonyId: string;
+  expectedVersion: number;
+  lines?: PackageLineInput[] | null;
+  statedTotal?: MoneyInput | null;
+}
+
+export interface PackageVersionInput {
+  ceremonyId: string;
+  version: number;
+}
+
+/** What gathering a package's facts reads from: the pairing's own tables and the two provinces. */
+export interface FactSource {
+  store: PairingStore;
+  packages: PackageStore;
+  ceremonies: CeremonyStore;
+  peers: Peers;
+}
+
+type PackageContext = Pick<PairingContext, 'identity' | 'loaders' | 'peers' | 'store' | 'packages' | 'ceremonies'>;
+
+/** A need as Shaanxi holds it, drafts included (asked under the pairing's service identity). */
+interface NeedEntity {
+  id: string;
+  publishedAt: string | null;
+  county: { code: string };
+  raisedBy: { id: string } | null;
+  amountSought: { fen: number } | null;
+  provenance: { kind: ProvenanceKind };
+}
+
+const NEEDS = /* GraphQL */ `
+  query PackageNeeds($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Project { id publishedAt county { code } raisedBy { id } amountSought { fen } provenance { kind } }
+    }
+  }
+`;
+
+const AMOUNTS_SOUGHT = /* GraphQL */ `
+  query AmountsSought($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on Project { id amountSought { fen } } }
+  }
+`;
+
+// Each organization's city and that city's pairing, one chain of batched lookups in Jiangsu.
+const PAIRING_FACTS = /* GraphQL */ `
+  query PairingFacts($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on JiangsuOrganization { id city { code pairing { shaanxiPrefecture { code } } } }
+    }
+  }
+`;
+
+const OFFICES = ['SHAANXI_OFFICE', 'JIANGSU_OFFICE'] as const;
+
+/**
+ * Preparing a ceremony's package: saving versions as drafts, checking them, freezing one as
+ * final, and who may read which. The signing reads packages through `PackageStore` and runs
+ * the checks through `checkPackages`.
+ */
+export class PackageService {
+  constructor(private readonly context: PackageContext) {}
+
+  async savePackage(input: SaveCeremonyPackageInput): Promise<PackageRow> {
+    const { identity, packages } = this.context;
+    requireRole(identity, OFFICES, 'prepare ceremony packages');
+    const ceremony = await this.ceremony(input.ceremonyId);
+    if (ceremony.lineByLine === 'NOT_IN_PUBLIC_RECORD') {
+      throw userError(
+        ErrorCode.BadUserInput,
+        `input.ceremonyId: ceremony ${ceremony.id} is known by its declared figures only; its line-by-line list is not in the public record, so it has no package.`,
+        { field: 'input.ceremonyId' },
+      );
+    }
+    checkRange(input.expectedVersion, 'input.expectedVersion', 0, 1_000_000);
+    const latest = await packages.latestVersion(ceremony.id);
+    if (latest !== input.expectedVersion) throw versionConflict('ceremony package', input.expectedVersion, latest);
+
+    const lines = await this.buildLines(ceremony, input.lines);
+    const sum = lines.reduce((total, line) => total + line.amountFen, 0n);
+    let statedTotalFen = sum;
+    if (input.statedTotal) {
+      if (!Number.isSafeInteger(input.statedTotal.fen) || input.statedTotal.fen < 0) {
+        throw userError(ErrorCode.BadUserInput, `input.statedTotal.fen must be a whole number of fen, 0 or more; got ${input.statedTotal.fen}.`, {
+          field: 'input.statedTotal.fen',
+        });
+      }
+      statedTotalFen = BigInt(input.statedTotal.fen);
+    } else if (sum < 0n) {
+      throw userError(ErrorCode.BadUserInput, 'input.statedTotal is needed: the lines sum to less than zero, and a total never is.', {
+        field: 'input.statedTotal',
+      });
+    }
+
+    const saved = await packages.saveDraft(
+      {
+        ceremonyId: ceremony.id,
+        version: input.expectedVersion + 1,
+        statedTotalFen,
+        createdByRole: identity.role,
+        createdBySubject: identity.subject,
+        provenanceKind: ceremony.provenanceKind,
+        sourceId: null,
+        sourceDetail: isDemo(ceremony.provenanceKind) ? `package of the demo ceremony ${ceremony.id}` : null,
+      },
+      lines,
+    );
+    if (saved.type === 'version-conflict') {
+      throw versionConflict('ceremony package', input.expectedVersion, await packages.latestVersion(ceremony.id));
+    }
+    this.context.loaders.packagesByCeremony.clear(ceremony.id);
+    return saved.package;
+  }
+
+  async finalizePackage(input: PackageVersionInput): Promise<PackageRow> {
+    const { identity, packages } = this.context;
+    requireRole(identity, OFFICES, 'finalize ceremony packages');
+    const ceremony = await this.ceremony(input.ceremonyId);
+    const found = await packages.packageWithLines(ceremony.id, input.version);
+    if (!found) throw notFound('ceremony package', 'version', String(input.version));
+    if (found.package.status !== 'DRAFT') {
+      throw userError(
+        ErrorCode.PackageNotFinal,
+        `Version ${input.version} of the package of ceremony ${ceremony.id} is ${found.package.status}: only a draft is finalized. Save a new version to change it.`,
+        { status: found.package.status, version: input.version },
+      );
+    }
+    const latest = await packages.latestVersion(ceremony.id);
+    if (latest !== input.version) throw versionConflict('ceremony package', input.version, latest);
+    const standing = await this.context.loaders.packagesByCeremony.load(ceremony.id);
+    const signed = standing.find((row) => row.status === 'SIGNING' || row.status === 'SIGNED');
+    if (signed) throw signedAlready(ceremony.id, signed.version, signed.status);
+
+    const [checks] = await checkPackages(this.context, [{ package: found.package, lines: found.lines, ceremony }]);
+    const problems = packageProblems(checks!, found.lines);
+    if (problems.length > 0) throw checksFailed(problems);
+
+    const result = await packages.finalize(found.package.id, {
+      contentHash: packageContentHash({
+        ceremonyId: ceremony.id,
+        version: found.package.version,
+        lines: found.lines,
+        statedTotalFen: found.package.statedTotalFen,
+      }),
+      checks: checks!,
+      finalizedByRole: identity.role,
+      finalizedBySubject: identity.subject,
+    });
+    switch (result.type) {
+      case 'signed':
+        throw signedAlready(ceremony.id, result.version, result.status);
+      case 'not-draft':
+        throw userError(
+          ErrorCode.PackageNotFinal,
+          `Version ${input.version} of the package of ceremony ${ceremony.id} became ${result.status} meanwhile: only a draft is finalized.`,
+          { status: result.status, version: input.version },
+        );
+      case 'not-latest':
+        throw versionConflict('ceremony package', input.version, result.latestVersion);
+      case 'claimed': {
+        const heldBy = new Map(result.claims.map((claim) => [claim.projectId, claim.ceremonyId]));
+        throw checksFailed(
+          found.lines
+            .filter((line) => heldBy.has(line.projectId))
+            .map((line) => ({
+              line: line.position,
+              projectId: line.projectId,
+              kind: 'ONE_PACKAGE_PER_PROJECT',
+              code: 'PROJECT_IN_ANOTHER_PACKAGE',
+              message: `Project ${line.projectId} was claimed meanwhile by the package of ceremony ${heldBy.get(line.projectId)}.`,
+            })),
+        );
+      }
+      case 'finalized':
+        this.context.loaders.packagesByCeremony.clear(ceremony.id);
+        return result.package;
+    }
+  }
+
+  private async ceremony(id: string): Promise<CeremonyRow> {
+    const ceremony = await this.context.loaders.ceremony.load(id);
+    if (!ceremony) throw notFound('ceremony', 'id', id);
+    return ceremony;
+  }
+
+  /**
+   * The lines to save: as given, or one per project scheduled for the ceremony now. Each gets
+   * its county from the project, and its signatories and amount from the project where left
+   * out. Unknown projects and organizations are refused here; whether the lines make a valid
+   * package is for the checks to judge, on the facts at finalization.
+   */
+  private async buildLines(ceremony: CeremonyRow, given: PackageLineInput[] | null | undefined): Promise<NewPackageLine[]> {
+    const { identity, packages, peers } = this.context;
+    const requested = given
+      ? given.map((line, index) => checkedLineInput(line, index))
+      : (await packages.scheduledProjects(ceremony.id)).map((project) => ({
+          projectId: project.projectId,
+          shaanxiSignatoryId: null,
+          jiangsuOrganizationId: null,
+          amountFen: null,
+        }));
+    if (requested.length === 0) return [];
+    const projectIds = requested.map((line) => line.projectId);
+    const [needs, pipeline] = await Promise.all([needsOf(peers, projectIds), packages.pipelineFacts(projectIds)]);
+    const pipelineOf = new Map(pipeline.map((row) => [row.projectId, row]));
+
+    const lines = requested.map((line, index) => {
+      const field = `input.lines[${index}]`;
+      const need = needs.get(line.projectId);
+      const facts = pipelineOf.get(line.projectId);
+      // A draft is the Shaanxi office's alone: to anyone else it is an unknown project (0016).
+      const draft = !need?.publishedAt || !facts?.published;
+      if (!need || (draft && !seesDrafts(identity))) {
+        throw userError(ErrorCode.NotFound, `${field}.projectId: no project has id ${JSON.stringify(line.projectId)}.`, {
+          field: `${field}.projectId`,
+          line: index + 1,
+        });
+      }
+      const shaanxiSignatoryId = line.shaanxiSignatoryId ?? need.raisedBy?.id;
+      if (!shaanxiSignatoryId) throw noDefault(`${field}.shaanxiSignatoryId`, index, 'no organization raised the need: name the Shaanxi signatory');
+      const jiangsuOrganizationId = line.jiangsuOrganizationId ?? facts?.matchedOrganizationId;
+      if (!jiangsuOrganizationId) {
+        throw noDefault(`${field}.jiangsuOrganizationId`, index, 'the project is matched with no Jiangsu organization: name one');
+      }
+      const amountFen = line.amountFen ?? (need.amountSought ? BigInt(need.amountSought.fen) : null);
+      if (amountFen === null) throw noDefault(`${field}.amount`, index, 'the need states no amount sought: state the amount');
+      return {
+        position: index + 1,
+        projectId: line.projectId,
+        countyCode: need.county.code,
+        shaanxiSignatoryId,
+        jiangsuOrganizationId,
+        amountFen,
+        provenance: need.provenance.kind,
+      };
+    });
+
+    const [shaanxi, jiangsu] = await Promise.all([
+      organizationsOf(peers, 'SHAANXI', lines.map((line) => line.shaanxiSignatoryId)),
+      organizationsOf(peers, 'JIANGSU', lines.map((line) => line.jiangsuOrganizationId)),
+    ]);
+    const demoCeremony = isDemo(ceremony.provenanceKind);
+    return lines.map(({ provenance, ...line }, index) => {
+      const field = `input.lines[${index}]`;
+      const signatory = shaanxi.get(line.shaanxiSignatoryId);
+      const organization = jiangsu.get(line.jiangsuOrganizationId);
+      if (!signatory) throw lineNotFound(`${field}.shaanxiSignatoryId`, index, 'Shaanxi', line.shaanxiSignatoryId);
+      if (!organization) throw lineNotFound(`${field}.jiangsuOrganizationId`, index, 'Jiangsu', line.jiangsuOrganizationId);
+      // The project and the Jiangsu organization carry the commitment a signing records: both
+      // are of the ceremony's kind. A real office may sign for a demo county; a demo one never
+      // signs a real package.
+      if (isDemo(provenance) !== demoCeremony) throw lineMismatch(`${field}.projectId`, index, 'project', demoCeremony);
+      if (isDemo(organization.provenance.kind) !== demoCeremony) {
+        throw lineMismatch(`${field}.jiangsuOrganizationId`, index, 'Jiangsu organization', demoCeremony);
+      }
+      if (!demoCeremony && isDemo(signatory.provenance.kind)) throw lineMismatch(`${field}.shaanxiSignatoryId`, index, 'Shaanxi signatory', false);
+      return line;
+    });
+  }
+}
+
+/**
+ * The checks of each package, run on facts gathered for all of them together: the pairing's
+ * rows in four statements and each province asked once, however many packages and lines.
+ */
+export async function checkPackages(
+  source: FactSource,
+  items: readonly { package: PackageRow; lines: readonly PackageLineRow[]; ceremony: CeremonyRow }[],
+): Promise<PackageCheckResult[][]> {
+  const allLines = items.flatMap((item) => item.lines);
+  const projectIds = [...new Set(allLines.map((line) => line.projectId))];
+  const organizationIds = [...new Set(allLines.map((line) => line.jiangsuOrganizationId))];
+  const agreementIds = [...new Set(items.map((item) => item.ceremony.agreementId))];
+  const [pipeline, claims, exceptions, amounts, pairingFacts] = await Promise.all([
+    source.packages.pipelineFacts(projectIds),
+    source.packages.claimsOfProjects(projectIds),
+    allLines.length > 0 ? source.ceremonies.pairingExceptionsOfAgreements(agreementIds) : Promise.resolve([]),
+    amountsSoughtOf(source.peers, projectIds),
+    pairingFactsOf(source.peers, organizationIds),
+  ]);
+  const pipelineOf = new Map(pipeline.map((row) => [row.projectId, row]));
+  const projects = new Map<string, ProjectFacts>(
+    projectIds.map((id) => {
+      const row = pipelineOf.get(id);
+      return [
+        id,
+        {
+          stage: row?.stage ?? null,
+          ceremonyId: row?.ceremonyId ?? null,
+          matchedOrganizationId: row?.matchedOrganizationId ?? null,
+          amountSoughtFen: amounts.get(id) ?? null,
+        },
+      ];
+    }),
+  );
+  const claimedBy = new Map(claims.map((claim) => [claim.projectId, claim.ceremonyId]));
+  return items.map((item) => {
+    const facts: PackageFacts = {
+      ceremonyId: item.ceremony.id,
+      statedTotalFen: item.package.statedTotalFen,
+      lines: item.lines,
+      projects,
+      claims: claimedBy,
+      organizationCities: pairingFacts.cities,
+      pairings: pairingFacts.pairings,
+      exceptions: exceptions.filter((exception) => exception.agreementId === item.ceremony.agreementId),
+    };
+    return runPackageChecks(facts);
+  });
+}
+
+/** How the draft checks of a request find the lines and ceremonies of its packages: its own DataLoaders. */
+export interface PackageLookups {
+  lines(packageIds: readonly string[]): Promise<readonly (readonly PackageLineRow[] | Error)[]>;
+  ceremonies(ids: readonly string[]): Promise<readonly (CeremonyRow | null | Error)[]>;
+}
+
+/**
+ * Checks for the packages a request reads (the draft checks of a page), with their lines and
+ * ceremonies taken from the request's loaders, which have read them already.
+ */
+export async function checksOfPackages(source: FactSource, lookups: PackageLookups, rows: readonly PackageRow[]): Promise<PackageCheckResult[][]> {
+  const [lines, ceremonies] = await Promise.all([lookups.lines(rows.map((row) => row.id)), lookups.ceremonies(rows.map((row) => row.ceremonyId))]);
+  return checkPackages(
+    source,
+    rows.map((row, index) => {
+      const found = lines[index];
+      const ceremony = ceremonies[index];
+      if (found instanceof Error) throw found;
+      if (!ceremony || ceremony instanceof Error) throw ceremony ?? new Error(`package ${row.id} names missing ceremony ${row.ceremonyId}`);
+      return { package: row, lines: found ?? [], ceremony };
+    }),
+  );
+}
+
+/**
+ * Whether `identity` may read a package: a signed one is public; one not yet signed is shown
+ * to the two offices (and the hub's own services) and to members of an organization that
+ * signs one of its lines, on either side.
+ */
+export function seesPackage(identity: Identity, pkg: Pick<PackageRow, 'status'>, lines: readonly Pick<PackageLineRow, 'jiangsuOrganizationId' | 'shaanxiSignatoryId'>[]): boolean {
+  if (pkg.status === 'SIGNED') return true;
+  if (identity.role === 'SHAANXI_OFFICE' || identity.role === 'JIANGSU_OFFICE' || identity.role === 'SERVICE') return true;
+  const member = identity.role === 'FOUNDATION_MEMBER' ? identity.organizationId : null;
+  return member !== null && lines.some((line) => line.jiangsuOrganizationId === member || line.shaanxiSignatoryId === member);
+}
+
+/** A ceremony's package versions the caller may see, oldest first. */
+export async function visiblePackages(ceremonyId: string, { identity, loaders }: Pick<PairingContext, 'identity' | 'loaders'>): Promise<PackageRow[]> {
+  const rows = await loaders.packagesByCeremony.load(ceremonyId);
+  const lines = await loaders.linesByPackage.loadMany(rows.map((row) => row.id));
+  return rows.filter((row, index) => {
+    const found = lines[index];
+    return Array.isArray(found) && seesPackage(identity, row, found);
+  });
+}
+
+/** One version, or the latest the caller may see; NOT_FOUND when there is none it may see. */
+export async function packageForCaller(
+  ceremonyId: string,
+  version: number | null,
+  context: Pick<PairingContext, 'identity' | 'loaders'>,
+): Promise<PackageRow> {
+  if (!(await context.loaders.ceremony.load(ceremonyId))) throw notFound('ceremony', 'id', ceremonyId);
+  const visible = await visiblePackages(ceremonyId, context);
+  const found = version === null ? visible.at(-1) : visible.find((row) => row.version === version);
+  if (!found) throw notFound('ceremony package', 'version', version === null ? 'latest' : String(version));
+  return found;
+}
+
+/** The package that stands: the latest signed, signing or final version the caller may see. */
+export async function currentPackage(ceremonyId: string, context: Pick<PairingContext, 'identity' | 'loaders'>): Promise<PackageRow | null> {
+  const visible = await visiblePackages(ceremonyId, context);
+  return visible.filter((row) => row.status === 'SIGNED' || row.status === 'SIGNING' || row.status === 'FINAL').at(-1) ?? null;
+}
+
+/** Where a package past DRAFT is served as a PDF. */
+export function pdfPathOf(pkg: Pick<PackageRow, 'ceremonyId' | 'version' | 'status'>): string | null {
+  return pkg.status === 'DRAFT' ? null : `/ceremonies/${encodeURIComponent(pkg.ceremonyId)}/packages/${pkg.version}.pdf`;
+}
+
+/** A line as asked, checked for shape only. */
+function checkedLineInput(line: PackageLineInput, index: number) {
+  const field = `input.lines[${index}]`;
+  const projectId = line.projectId.toLowerCase();
+  if (!isUuid(projectId)) {
+    throw userError(ErrorCode.NotFound, `${field}.projectId: no project has id ${JSON.stringify(line.projectId)}.`, {
+      field: `${field}.projectId`,
+      line: index + 1,
+    });
+  }
+  let amountFen: bigint | null = null;
+  if (line.amount) {
+    if (!Number.isSafeInteger(line.amount.fen)) {
+      throw userError(ErrorCode.BadUserInput, `${field}.amount.fen must be a whole number of fen; got ${line.amount.fen}.`, {
+        field: `${field}.amount.fen`,
+        line: index + 1,
+      });
+    }
+    amountFen = BigInt(line.amount.fen);
+    // The table holds a line's amount within the ledger's entry limit, as the commitment it becomes.
+    if (amountFen > MAX_ENTRY_FEN) throw amountLimitExceeded('ENTRY', `${field}.amount.fen`, 'package line');
+  }
+  return {
+    projectId,
+    shaanxiSignatoryId: line.shaanxiSignatoryId ?? null,
+    jiangsuOrganizationId: line.jiangsuOrganizationId ?? null,
+    amountFen,
+  };
+}
+
+async function needsOf(peers: Peers, projectIds: readonly string[]): Promise<Map<string, NeedEntity>> {
+  const unique = [...new Set(projectIds)];
+  const data = await peers.query<{ _entities: (NeedEntity | null)[] }>('shaanxi', NEEDS, {
+    representations: unique.map((id) => ({ __typename: 'Project', id })),
+  });
+  return new Map(data._entities.filter((need): need is NeedEntity => need !== null).map((need) => [need.id.toLowerCase(), need]));
+}
+
+async function amountsSoughtOf(peers: Peers, projectIds: readonly string[]): Promise<Map<string, bigint>> {
+  if (projectIds.length === 0) return new Map();
+  const data = await peers.query<{ _entities: ({ id: string; amountSought: { fen: number } | null } | null)[] }>('shaanxi', AMOUNTS_SOUGHT, {
+    representations: projectIds.map((id) => ({ __typename: 'Project', id })),
+  });
+  const amounts = new Map<string, bigint>();
+  for (const need of data._entities) if (need?.amountSought) amounts.set(need.id.toLowerCase(), BigInt(need.amountSought.fen));
+  return amounts;
+}
+
+/** The Jiangsu organizations' cities and those cities' pairings (a city has one at most), in one query to Jiangsu. */
+async function pairingFactsOf(peers: Peers, organizationIds: readonly string[]) {
+  const cities = new Map<string, string | null>();
+  const pairings = new Map<string, Set<string>>();
+  if (organizationIds.length === 0) return { cities, pairings };
+  type City = { code: string; pairing: { shaanxiPrefecture: { code: string } } | null };
+  const data = await peers.query<{ _entities: ({ id: string; city: City | null } | null)[] }>('jiangsu', PAIRING_FACTS, {
+    representations: organizationIds.map((id) => ({ __typename: 'JiangsuOrganization', id })),
+  });
+  for (const organization of data._entities) {
+    if (!organization) continue;
+    cities.set(organization.id, organization.city?.code ?? null);
+    const { city } = organization;
+    if (city?.pairing) pairings.set(city.code, new Set([city.pairing.shaanxiPrefecture.code]));
+  }
+  return { cities, pairings };
+}
+
+function checksFailed(problems: PackageProblem[]) {
+  const lines = [...new Set(problems.map((problem) => problem.line).filter((line) => line !== null))];
+  return userError(
+    ErrorCode.PackageChecksFailed,
+    `The package failed ${problems.length} check(s)${lines.length > 0 ? ` on line(s) ${lines.join(', ')}` : ''}: ${problems
+      .map((problem) => `${problem.line === null ? 'package' : `line ${problem.line}`} ${problem.code}`)
+      .join('; ')}. Nothing was finalized.`,
+    { problems },
+  );
+}
+
+function signedAlready(ceremonyId: string, version: number, status: string) {
+  return userError(
+    ErrorCode.PackageNotFinal,
+    `Version ${version} of the package of ceremony ${ceremonyId} is ${status === 'SIGNED' ? 'signed' : 'being signed'}: a signed package is never superseded.`,
+    { status, signedVersion: version },
+  );
+}
+
+function noDefault(field: string, index: number, why: string) {
+  return userError(ErrorCode.BadUserInput, `${field} is needed: ${why}.`, { field, line: index + 1 });
+}
+
+function lineNotFound(field: string, index: number, province: string, id: string) {
+  return userError(ErrorCode.NotFound, `${field}: no ${province} organization has id ${JSON.stringify(id)}.`, { field, line: index + 1 });
+}
+
+function lineMismatch(field: string, index: number, what: string, demoCeremony: boolean) {
+  return userError(
+    ErrorCode.ProvenanceMismatch,
+    demoCeremony
+      ? `${field}: the ${what} is a real record and the ceremony is synthetic demo data; demo and real records are not mixed.`
+      : `${field}: the ${what} is synthetic demo data and the ceremony is a real record; demo and real records are not mixed.`,
+    { field, line: index + 1 },
+  );
+}

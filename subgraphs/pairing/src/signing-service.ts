@@ -1,0 +1,238 @@
+import { ErrorCode, notFound, requireRole, userError, type Identity } from '@hub/common';
+import type { Peers } from '@hub/server';
+import { GraphQLError } from 'graphql';
+import type { PackageProblem } from './package-checks.ts';
+import type { PackageLineRow, PackageRow, PackageStore } from './store/package-store.ts';
+import type { SigningRow, SigningStore } from './store/signing-store.ts';
+
+export interface SignPackageInput {
+  ceremonyId: string;
+  version: number;
+}
+
+/** What a signing needs: its stores, the Jiangsu books through the graph, and how long a try may hold its claim. */
+export interface SigningDeps {
+  packages: Pick<PackageStore, 'packageByVersion' | 'linesOfPackages'>;
+  signing: SigningStore;
+  peers: Peers;
+  /** How long a try holds its claim on a signing, so that no other runs the same step meanwhile. */
+  claimMs: number;
+  /** Told when a signing is left pending, so that it is tried again soon. */
+  onPending?: () => void;
+}
+
+/** Where a try of a signing's remaining steps left it. */
+export type TryOutcome =
+  | { type: 'signed'; package: PackageRow }
+  /** The Jiangsu books refused: the signing was taken back and the package is FINAL again. */
+  | { type: 'refused'; error: GraphQLError }
+  /** Decided and kept; a step did not finish and will be tried again. */
+  | { type: 'pending'; subgraph: 'jiangsu' | 'pairing'; reason: string }
+  /** Another try holds the signing now. */
+  | { type: 'busy' }
+  /** The package is not being signed (never was, or was taken back meanwhile). */
+  | { type: 'not-signing'; package: PackageRow };
+
+const RECORD_COMMITMENTS = /* GraphQL */ `
+  mutation RecordPackageCommitments($input: PackageCommitmentsInput!) {
+    recordPackageCommitments(input: $input) { id }
+  }
+`;
+
+/**
+ * Codes on which trying again may go differently: the other books could not be reached, ran out
+ * of time, or failed inside. Any other code is the Jiangsu books' refusal, and stands.
+ */
+const TRANSIENT_CODES = new Set<string>([ErrorCode.SubgraphUnavailable, ErrorCode.Timeout, ErrorCode.Internal]);
+
+/**
+ * Signing a package, all or nothing (docs/decisions/0023-signing-a-package.md): a decision in
+ * one pairing transaction, then the commitments in one Jiangsu transaction, then the projects
+ * SIGNED in one pairing transaction. Once decided, a signing is finished by whoever tries it
+ * next — the caller at once, `signCeremonyPackage` again, or the recovery — and every step
+ * records nothing twice.
+ */
+export class SigningService {
+  constructor(private readonly deps: SigningDeps) {}
+
+  /** Signs a final package for an office; signing a signed package again returns it, changing nothing. */
+  async sign(identity: Identity, input: SignPackageInput): Promise<PackageRow> {
+    requireRole(identity, ['SHAANXI_OFFICE', 'JIANGSU_OFFICE'], 'sign ceremony packages');
+    const pkg = await this.deps.packages.packageByVersion(input.ceremonyId, input.version);
+    if (!pkg) throw notFound('ceremony package', 'version', String(input.version));
+    switch (pkg.status) {
+      case 'SIGNED':
+        return pkg;
+      case 'DRAFT':
+      case 'SUPERSEDED':
+        throw notFinal(pkg);
+      case 'SIGNING':
+        return answer(await this.tryOnce(pkg.id));
+      case 'FINAL':
+        break;
+    }
+
+    const decided = await this.deps.signing.decide(pkg, { role: identity.role, subject: identity.subject }, this.deps.claimMs);
+    switch (decided.type) {
+      case 'not-final':
+        // Someone else decided first, or a later version took its place: answer as for that status.
+        if (decided.status === 'SIGNING' || decided.status === 'SIGNED') return this.sign(identity, input);
+        throw notFinal({ ...pkg, status: decided.status });
+      case 'not-scheduled':
+        throw notScheduled(pkg, decided.positions, await this.deps.packages.linesOfPackages([pkg.id]));
+      case 'decided':
+        // From here on the signing finishes, now or later: the caller holds the first try's claim.
+        return answer(await this.advance(pkg.id, decided.signing));
+    }
+  }
+
+  /** Packages being signed, oldest signing first. */
+  pendingPackageIds(): Promise<string[]> {
+    return this.deps.signing.pendingPackageIds();
+  }
+
+  /** One try of a decided signing's remaining steps, claimed first; for the recovery and for a second `sign`. */
+  async tryOnce(packageId: string): Promise<TryOutcome> {
+    const claimed = await this.deps.signing.claim(packageId, this.deps.claimMs);
+    if (claimed) return this.advance(packageId, claimed);
+    const pkg = await this.deps.signing.packageById(packageId);
+    if (!pkg) throw new Error(`package ${packageId} vanished`);
+    if (pkg.status === 'SIGNING') return { type: 'busy' };
+    return pkg.status === 'SIGNED' ? { type: 'signed', package: pkg } : { type: 'not-signing', package: pkg };
+  }
+
+  /** The steps left after the decision, under the claim the caller holds; whatever goes wrong leaves the signing pending. */
+  private async advance(packageId: string, signing: SigningRow): Promise<TryOutcome> {
+    try {
+      return await this.steps(packageId, signing);
+    } catch (error) {
+      return this.pending(packageId, 'pairing', 'The signing could not go on just now; it will on a later try.', error);
+    }
+  }
+
+  private async steps(packageId: string, signing: SigningRow): Promise<TryOutcome> {
+    const { signing: store } = this.deps;
+    const pkg = await store.packageById(packageId);
+    if (!pkg) throw new Error(`package ${packageId} vanished`);
+    if (pkg.status !== 'SIGNING') return pkg.status === 'SIGNED' ? { type: 'signed', package: pkg } : { type: 'not-signing', package: pkg };
+
+    if (!signing.commitmentsRecordedAt) {
+      const lines = await this.deps.packages.linesOfPackages([packageId]);
+      try {
+        await this.deps.peers.query('jiangsu', RECORD_COMMITMENTS, {
+          input: {
+            packageId,
+            ceremonyId: pkg.ceremonyId,
+            version: pkg.version,
+            lines: lines.map((line) => ({
+              position: line.position,
+              projectId: line.projectId,
+              organizationId: line.jiangsuOrganizationId,
+              amount: { fen: Number(line.amountFen), currency: 'CNY' },
+            })),
+          },
+        });
+      } catch (error) {
+        if (error instanceof GraphQLError && !TRANSIENT_CODES.has(String(error.extensions.code))) {
+          // Refused, so nothing was recorded there: take the signing back, and nothing is left anywhere.
+          if (await store.takeBack(packageId, `Refused by the Jiangsu books: ${error.message}`)) return { type: 'refused', error };
+          // Taken back meanwhile, or completed by a try that got there first.
+          const now = await store.packageById(packageId);
+          return now?.status === 'SIGNED' ? { type: 'signed', package: now } : { type: 'refused', error };
+        }
+        return this.pending(packageId, 'jiangsu', 'The Jiangsu books could not be reached or did not answer; the commitments will be recorded on a later try.', error);
+      }
+      try {
+        await store.commitmentsRecorded(packageId);
+      } catch (error) {
+        // The next try sends the commitments again and Jiangsu finds them by their keys.
+        return this.pending(packageId, 'pairing', 'The commitments are recorded; the signing could not note it yet and will on a later try.', error);
+      }
+    }
+
+    try {
+      const done = await store.complete(packageId, `Signed with version ${pkg.version} of the package of ceremony ${pkg.ceremonyId} (${packageId}).`);
+      if (done.type === 'signed') return { type: 'signed', package: done.package };
+      // Another try completed it, or it was taken back, between this try's reads and its completion.
+      const now = (await store.packageById(packageId)) ?? { ...pkg, status: done.status };
+      return now.status === 'SIGNED' ? { type: 'signed', package: now } : { type: 'not-signing', package: now };
+    } catch (error) {
+      return this.pending(packageId, 'pairing', 'The commitments are recorded; the projects could not be moved to SIGNED yet and will be on a later try.', error);
+    }
+  }
+
+  /** Lets go of the claim, keeps a reason the offices may read, logs the cause, and asks for another try. */
+  private async pending(packageId: string, subgraph: 'jiangsu' | 'pairing', reason: string, cause: unknown): Promise<TryOutcome> {
+    process.stderr.write(
+      `${JSON.stringify({
+        level: 'warn',
+        time: new Date().toISOString(),
+        message: 'a package signing is pending',
+        packageId,
+        step: subgraph === 'jiangsu' ? 'commitments' : 'projects',
+        cause: describeCause(cause),
+      })}\n`,
+    );
+    try {
+      await this.deps.signing.release(packageId, reason);
+    } catch {
+      // The claim then runs out by itself; the next try reads the reason it finds.
+    }
+    this.deps.onPending?.();
+    return { type: 'pending', subgraph, reason };
+  }
+}
+
+/** A try's outcome as the caller of `signCeremonyPackage` gets it. */
+function answer(outcome: TryOutcome): PackageRow {
+  switch (outcome.type) {
+    case 'signed':
+      return outcome.package;
+    case 'refused':
+      throw outcome.error;
+    case 'pending':
+      throw signingPending(outcome.subgraph, outcome.reason);
+    case 'busy':
+      throw signingPending(null, 'Another try of this signing is running now; it will finish by itself.');
+    case 'not-signing':
+      throw notFinal(outcome.package);
+  }
+}
+
+function signingPending(subgraph: string | null, reason: string): GraphQLError {
+  return userError(ErrorCode.SigningPending, `The signing is decided and kept, and will finish by itself: ${reason}`, {
+    changeMade: 'PENDING',
+    ...(subgraph ? { subgraph } : {}),
+  });
+}
+
+function notFinal(pkg: Pick<PackageRow, 'ceremonyId' | 'version' | 'status'>): GraphQLError {
+  return userError(
+    ErrorCode.PackageNotFinal,
+    `Version ${pkg.version} of the package of ceremony ${pkg.ceremonyId} is ${pkg.status}: only a final package is signed.`,
+    { status: pkg.status, version: pkg.version },
+  );
+}
+
+/** The lines whose project could not be held for the signing, each named; nothing was written. */
+function notScheduled(pkg: PackageRow, positions: readonly number[], lines: readonly PackageLineRow[]): GraphQLError {
+  const projectAt = new Map(lines.map((line) => [line.position, line.projectId]));
+  const problems: PackageProblem[] = positions.map((position) => ({
+    line: position,
+    projectId: projectAt.get(position) ?? null,
+    kind: 'SCHEDULED_AND_MATCHED',
+    code: 'PROJECT_NOT_SCHEDULED',
+    message: `Line ${position}: project ${projectAt.get(position)} is no longer at SCHEDULED in the batch of ceremony ${pkg.ceremonyId}, so the package cannot be signed.`,
+  }));
+  return userError(
+    ErrorCode.PackageChecksFailed,
+    `The package cannot be signed: ${problems.map((problem) => problem.message).join(' ')} Nothing was signed.`,
+    { problems },
+  );
+}
+
+/** The driver's own message where a query failed (drizzle's wraps it with the whole statement and its values). */
+export function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  return cause.cause instanceof Error ? cause.cause.message : cause.message;
+}

@@ -1,0 +1,143 @@
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { isStorableKey, type ProjectField, type ProvenanceKind } from '@hub/common';
+import { queryRows, type Db } from '@hub/db';
+import { ceremonies, type Province } from '../db/schema.ts';
+import type { CeremonyRow } from './pairing-store.ts';
+
+/** A project in the batch of one of an agreement's ceremonies, with what tracking needs of it. */
+export interface TrackedProjectRow {
+  agreementId: string;
+  projectId: string;
+  /** The ceremony whose batch it is in. */
+  ceremonyId: string;
+  countyCode: string;
+  prefectureCode: string;
+  field: ProjectField;
+  focusPosition: number | null;
+  raisedByOrganizationId: string | null;
+  matchedOrganizationId: string | null;
+  /**
+   * The calendar year, in China Standard Time, of its first SIGNED stage event; null when it
+   * was never signed. A project signed and later cancelled keeps its year.
+   */
+  signedYear: number | null;
+  /** The Shaanxi signatories of its lines in signed packages of its ceremony. */
+  packageSignatoryIds: string[];
+}
+
+/** A ceremony known by its declared figures only, with its signatory counties and organizations. */
+export interface DeclaredCeremonyRow {
+  agreementId: string;
+  ceremony: CeremonyRow;
+  countyCodes: string[];
+  signatories: { id: string; province: Province }[];
+}
+
+/**
+ * The calendar year of a timestamp in China Standard Time. China keeps UTC+8 all year, so the
+ * offset is added to the UTC time rather than trusting the server's time-zone names.
+ */
+const chinaYear = (column: SQL) => sql`extract(year from (${column} at time zone 'UTC') + interval '8 hours')::int`;
+
+/** Records of the given kinds only: null is every kind, an empty list none (`in ()` is not SQL). */
+function ofKinds(column: SQL, kinds: readonly ProvenanceKind[] | null): SQL {
+  if (kinds === null) return sql`true`;
+  if (kinds.length === 0) return sql`false`;
+  return sql`${column} in ${[...kinds]}`;
+}
+
+/** All SQL of tracking an agreement. Each method sends one statement for all agreements asked. */
+export class TrackingStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * The projects under the agreements: those in the batch of one of their ceremonies, of the
+   * given kinds. One statement; the signing year and the package signatories come from
+   * correlated subqueries, one row per project.
+   */
+  async projectsUnderAgreements(agreementIds: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<TrackedProjectRow[]> {
+    const keys = agreementIds.filter(isStorableKey);
+    if (keys.length === 0) return [];
+    const rows = await queryRows<{
+      agreement_id: string;
+      project_id: string;
+      ceremony_id: string;
+      county_code: string;
+      prefecture_code: string;
+      field: ProjectField;
+      focus_position: number | null;
+      raised_by_organization_id: string | null;
+      matched_organization_id: string | null;
+      signed_year: number | null;
+      package_signatory_ids: string[];
+    }>(
+      this.db,
+      sql`
+      select c.agreement_id, p.project_id::text as project_id, cp.ceremony_id, p.county_code, p.prefecture_code, p.field,
+             p.focus_position, p.raised_by_organization_id, p.matched_organization_id,
+             ${chinaYear(sql`signing.first_signed_at`)} as signed_year,
+             coalesce(lines.signatory_ids, '[]'::jsonb) as package_signatory_ids
+      from pairing.ceremony_project cp
+      join pairing.ceremony c on c.id = cp.ceremony_id
+      join pairing.project_pipeline p on p.project_id = cp.project_id
+      left join lateral (
+        select min(e.occurred_at) as first_signed_at from pairing.stage_event e
+        where e.project_id = p.project_id and e.to_stage = 'SIGNED'
+      ) signing on true
+      left join lateral (
+        select jsonb_agg(distinct l.shaanxi_signatory_id) as signatory_ids
+        from pairing.ceremony_package_line l
+        join pairing.ceremony_package k on k.id = l.package_id
+        where l.project_id = p.project_id and k.ceremony_id = cp.ceremony_id and k.status = 'SIGNED'
+      ) lines on true
+      where c.agreement_id in ${keys} and ${ofKinds(sql`p.provenance_kind`, kinds)}
+      order by c.agreement_id, p.project_id`,
+    );
+    return rows.map((row) => ({
+      agreementId: row.agreement_id,
+      projectId: row.project_id,
+      ceremonyId: row.ceremony_id,
+      countyCode: row.county_code,
+      prefectureCode: row.prefecture_code,
+      field: row.field,
+      focusPosition: row.focus_position === null ? null : Number(row.focus_position),
+      raisedByOrganizationId: row.raised_by_organization_id,
+      matchedOrganizationId: row.matched_organization_id,
+      signedYear: row.signed_year === null ? null : Number(row.signed_year),
+      packageSignatoryIds: [...row.package_signatory_ids].sort(),
+    }));
+  }
+
+  /**
+   * The agreements' ceremonies whose line-by-line list is not in the public record, of the
+   * given kinds, with their signatory counties and organizations, oldest first. One statement.
+   */
+  async declaredCeremoniesOfAgreements(
+    agreementIds: readonly string[],
+    kinds: readonly ProvenanceKind[] | null,
+  ): Promise<DeclaredCeremonyRow[]> {
+    const keys = agreementIds.filter(isStorableKey);
+    if (keys.length === 0) return [];
+    const rows = await this.db
+      .select({
+        ceremony: ceremonies,
+        countyCodes: sql<string[]>`coalesce((
+          select jsonb_agg(cc.county_code order by cc.county_code) from pairing.ceremony_county cc
+          where cc.ceremony_id = ${ceremonies.id}), '[]'::jsonb)`,
+        signatories: sql<{ id: string; province: Province }[]>`coalesce((
+          select jsonb_agg(jsonb_build_object('id', o.organization_id, 'province', o.province) order by o.province, o.organization_id)
+          from pairing.ceremony_organization o
+          where o.ceremony_id = ${ceremonies.id} and o.role = 'SIGNATORY'), '[]'::jsonb)`,
+      })
+      .from(ceremonies)
+      .where(
+        and(
+          inArray(ceremonies.agreementId, keys),
+          eq(ceremonies.lineByLine, 'NOT_IN_PUBLIC_RECORD'),
+          ofKinds(sql`${ceremonies.provenanceKind}`, kinds),
+        ),
+      )
+      .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
+    return rows.map((row) => ({ agreementId: row.ceremony.agreementId, ...row }));
+  }
+}

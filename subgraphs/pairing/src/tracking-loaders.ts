@@ -1,0 +1,116 @@
+import DataLoader from 'dataloader';
+import { groupedByKey, groupedByKeyAndKinds, kindsCacheKey, type KindsKey, type OrganizationKind } from '@hub/common';
+import type { Peers } from '@hub/server';
+import type { TargetsStore } from './store/targets-store.ts';
+import type { TrackingStore } from './store/tracking-store.ts';
+
+/** What Jiangsu's books hold for one project: one organization's entries of one kind in one year, summed. */
+export interface FundingYearSum {
+  projectId: string;
+  organizationId: string;
+  kind: 'PLEDGE' | 'COMMITMENT' | 'DISBURSEMENT';
+  year: number;
+  fen: bigint;
+}
+
+/** What Shaanxi says of a county, for coverage: its flags, the old-area flag taken from its prefecture where its own is unknown. */
+export interface CountyFlags {
+  code: string;
+  povertyCounty: boolean | null;
+  deepPoverty: boolean | null;
+  revolutionaryOldArea: boolean | null;
+}
+
+const FUNDING_BY_YEAR = /* GraphQL */ `
+  query TrackingFunding($projectIds: [ID!]!) {
+    fundingByProjectAndYear(projectIds: $projectIds) { projectId organizationId kind year fen }
+  }
+`;
+
+const ORGANIZATION_KINDS = (typename: 'JiangsuOrganization' | 'ShaanxiOrganization') => /* GraphQL */ `
+  query TrackingOrganizations($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on ${typename} { id kind } }
+  }
+`;
+
+/** Every county with its prefecture in one request: two statements in Shaanxi, whatever the page limit. */
+const COUNTIES = /* GraphQL */ `
+  query TrackingCounties {
+    prefectures { code revolutionaryOldArea counties { code povertyCounty deepPoverty revolutionaryOldArea } }
+  }
+`;
+
+interface CountiesAnswer {
+  prefectures: {
+    code: string;
+    revolutionaryOldArea: boolean | null;
+    counties: { code: string; povertyCounty: boolean | null; deepPoverty: boolean | null; revolutionaryOldArea: boolean | null }[];
+  }[];
+}
+
+/**
+ * Per-request DataLoaders for an agreement's targets and tracking: the pairing's own rows, one
+ * statement per batch, and what the province subgraphs own, one peer request per batch, so a
+ * tracking query costs the same number of statements however many projects it covers.
+ */
+export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingStore, peers: Peers) {
+  const organizationKinds = (typename: 'JiangsuOrganization' | 'ShaanxiOrganization', subgraph: 'jiangsu' | 'shaanxi') =>
+    new DataLoader(async (ids: readonly string[]) => {
+      const data = await peers.query<{ _entities: ({ id: string; kind: OrganizationKind } | null)[] }>(subgraph, ORGANIZATION_KINDS(typename), {
+        representations: ids.map((id) => ({ __typename: typename, id })),
+      });
+      // An organization the province does not know has no kind: it is counted as no social organization.
+      return ids.map((_, index) => data._entities[index]?.kind ?? null);
+    });
+
+  let counties: Promise<CountyFlags[]> | undefined;
+
+  return {
+    targetsByAgreement: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await targets.targetsByAgreements(ids), (row) => row.agreementId),
+    ),
+    targetRevisions: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await targets.revisionsByTargets(ids), (row) => row.targetId),
+    ),
+    /** Keyed by agreement and the kinds of records asked for. */
+    trackedProjects: new DataLoader(
+      (keys: readonly KindsKey<string>[]) =>
+        groupedByKeyAndKinds(keys, (ids, kinds) => tracking.projectsUnderAgreements(ids, kinds), (row) => row.agreementId),
+      { cacheKeyFn: kindsCacheKey },
+    ),
+    declaredCeremonies: new DataLoader(
+      (keys: readonly KindsKey<string>[]) =>
+        groupedByKeyAndKinds(keys, (ids, kinds) => tracking.declaredCeremoniesOfAgreements(ids, kinds), (row) => row.agreementId),
+      { cacheKeyFn: kindsCacheKey },
+    ),
+    /** Jiangsu's commitments and disbursements by project: one call for every project of the batch. */
+    fundingByProject: new DataLoader(async (projectIds: readonly string[]) => {
+      const data = await peers.query<{ fundingByProjectAndYear: (Omit<FundingYearSum, 'fen'> & { fen: string })[] }>(
+        'jiangsu',
+        FUNDING_BY_YEAR,
+        { projectIds },
+      );
+      const sums = data.fundingByProjectAndYear.map((row) => ({ ...row, projectId: row.projectId.toLowerCase(), fen: BigInt(row.fen) }));
+      return groupedByKey(projectIds, sums, (row) => row.projectId);
+    }),
+    jiangsuOrganizationKind: organizationKinds('JiangsuOrganization', 'jiangsu'),
+    shaanxiOrganizationKind: organizationKinds('ShaanxiOrganization', 'shaanxi'),
+    /** Every Shaanxi county, asked for once per request. */
+    shaanxiCounties(): Promise<CountyFlags[]> {
+      counties ??= peers.query<CountiesAnswer>('shaanxi', COUNTIES, {}).then((data) =>
+        data.prefectures.flatMap((prefecture) =>
+          prefecture.counties.map((county) => ({
+            code: county.code,
+            povertyCounty: county.povertyCounty,
+            deepPoverty: county.deepPoverty,
+            // A county of an old-area prefecture is of the old area; its own flag, where known, decides.
+            revolutionaryOldArea: county.revolutionaryOldArea ?? (prefecture.revolutionaryOldArea === true ? true : null),
+          })),
+        ),
+      );
+      return counties;
+    },
+  };
+}
+
+export type TrackingLoaders = ReturnType<typeof createTrackingLoaders>;

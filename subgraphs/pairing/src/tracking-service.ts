@@ -1,0 +1,415 @@
+import { PROJECT_FIELDS, type OrganizationKind, type ProjectField, type ProvenanceKind } from '@hub/common';
+import type { Province } from './db/schema.ts';
+import type { PairingContext } from './loaders.ts';
+import type { AgreementRow, CeremonyRow } from './store/pairing-store.ts';
+import type { AgreementTargetRow } from './store/targets-store.ts';
+import type { DeclaredCeremonyRow, TrackedProjectRow } from './store/tracking-store.ts';
+import { termYearList } from './targets-service.ts';
+import type { CountyFlags, FundingYearSum } from './tracking-loaders.ts';
+
+/**
+ * Where an agreement stands against its targets (docs/decisions/0022-tracking-the-agreement.md).
+ * The figures are pure functions of rows: the pipeline's projects under the agreement, its
+ * declared ceremonies, Jiangsu's sums by year, the organizations' kinds and Shaanxi's counties.
+ */
+
+/** A period of the term: a calendar year, or null for the whole term. */
+export type Period = number | null;
+
+/** The article's minimum of social organizations per poverty county (深度贫困地区民政系统脱贫攻坚工作方案). */
+export const ORGANIZATION_MINIMUM = 5;
+
+/** The kind of an organization as its province knows it; null when it does not know the organization. */
+export type KindOf = (province: Province, id: string) => OrganizationKind | null;
+
+export interface TrackingInputs {
+  projects: readonly TrackedProjectRow[];
+  declared: readonly DeclaredCeremonyRow[];
+  funding: readonly FundingYearSum[];
+  kindOf: KindOf;
+  targets: readonly AgreementTargetRow[];
+}
+
+export interface CountFigure {
+  target: number | null;
+  actual: number;
+  itemized: number;
+  declared: number;
+  shareReached: number | null;
+}
+
+export interface MoneyFigure {
+  target: bigint | null;
+  actual: bigint;
+  itemized: bigint;
+  declared: bigint;
+  shareReached: number | null;
+}
+
+export interface SliceFigures {
+  projectsSigned: number;
+  committedFen: bigint;
+  disbursedFen: bigint;
+}
+
+export interface Slice<K> {
+  key: K;
+  figures: SliceFigures;
+}
+
+export interface PeriodFigures {
+  year: Period;
+  projectsSigned: CountFigure;
+  committed: MoneyFigure;
+  disbursed: MoneyFigure;
+  countiesReached: CountFigure;
+  shaanxiOrganizations: CountFigure;
+  jiangsuOrganizations: CountFigure;
+  byPrefecture: Slice<string>[];
+  byCounty: Slice<string>[];
+  byField: Slice<ProjectField>[];
+  byOrganization: Slice<string>[];
+  byFocus: Slice<number | null>[];
+}
+
+export interface CoverageCountFigures {
+  known: number;
+  reached: number;
+  reachedByDeclarationOnly: number;
+  unknown: number;
+  reachedAmongUnknown: number;
+  reachedCounties: string[];
+}
+
+export interface CoverageFigures {
+  povertyCounties: CoverageCountFigures;
+  deepPovertyCounties: CoverageCountFigures;
+  revolutionaryOldAreaCounties: CoverageCountFigures;
+}
+
+export interface OrganizationRuleFigures {
+  minimum: number;
+  countiesMeeting: number;
+  countiesShort: { countyCode: string; organizations: number; short: number }[];
+}
+
+/**
+ * actual / target to four decimal places, rounded half up, computed in integers so that money
+ * beyond 2^53 fen stays exact; null without a target or with a target of 0.
+ */
+export function shareReached(actual: bigint | number, target: bigint | number | null): number | null {
+  if (target === null) return null;
+  const whole = BigInt(target);
+  if (whole === 0n) return null;
+  const tenThousandths = (BigInt(actual) * 20_000n + whole) / (2n * whole);
+  return Number(tenThousandths) / 10_000;
+}
+
+const inPeriod = (year: number, period: Period) => period === null || year === period;
+const signedIn = (project: TrackedProjectRow, period: Period) => project.signedYear !== null && inPeriod(project.signedYear, period);
+const heldIn = (ceremony: CeremonyRow) => Number(ceremony.heldOn.slice(0, 4));
+
+/** A social organization takes part; a government office (the departments, the offices) does not count. */
+function socialOrganization(kindOf: KindOf, province: Province, id: string | null): id is string {
+  if (id === null) return false;
+  const kind = kindOf(province, id);
+  return kind !== null && kind !== 'GOVERNMENT_OFFICE';
+}
+
+function countFigure(itemized: number, declared: number, target: number | null): CountFigure {
+  const actual = itemized + declared;
+  return { target, actual, itemized, declared, shareReached: shareReached(actual, target) };
+}
+
+function moneyFigure(itemized: bigint, declared: bigint, target: bigint | null): MoneyFigure {
+  const actual = itemized + declared;
+  return { target, actual, itemized, declared, shareReached: shareReached(actual, target) };
+}
+
+/**
+ * Distinct members counted from records and from declarations: one found in both counts once,
+ * as itemized, so that actual is the size of the union.
+ */
+function unionCount(itemized: ReadonlySet<string>, declared: Iterable<string>, target: number | null): CountFigure {
+  const declaredOnly = new Set([...declared].filter((member) => !itemized.has(member)));
+  return countFigure(itemized.size, declaredOnly.size, target);
+}
+
+/** The itemized figures of one period, sliced by `sliceOf`; a slice with nothing in the period is left out. */
+function slices<K>(
+  inputs: TrackingInputs,
+  period: Period,
+  signedSlice: (project: TrackedProjectRow) => K | undefined,
+  moneySlice: (sum: FundingYearSum, project: TrackedProjectRow) => K | undefined,
+  order: (a: K, b: K) => number,
+): Slice<K>[] {
+  const figures = new Map<K, SliceFigures>();
+  const at = (key: K) => {
+    let entry = figures.get(key);
+    if (!entry) figures.set(key, (entry = { projectsSigned: 0, committedFen: 0n, disbursedFen: 0n }));
+    return entry;
+  };
+  for (const project of inputs.projects) {
+    if (!signedIn(project, period)) continue;
+    const key = signedSlice(project);
+    if (key !== undefined) at(key).projectsSigned += 1;
+  }
+  const projects = new Map(inputs.projects.map((project) => [project.projectId, project]));
+  for (const sum of inputs.funding) {
+    const project = projects.get(sum.projectId);
+    if (!project || !inPeriod(sum.year, period)) continue;
+    const key = moneySlice(sum, project);
+    if (key === undefined) continue;
+    if (sum.kind === 'COMMITMENT') at(key).committedFen += sum.fen;
+    if (sum.kind === 'DISBURSEMENT') at(key).disbursedFen += sum.fen;
+  }
+  return [...figures]
+    .filter(([, slice]) => slice.projectsSigned > 0 || slice.committedFen > 0n || slice.disbursedFen > 0n)
+    .sort(([a], [b]) => order(a, b))
+    .map(([key, slice]) => ({ key, figures: slice }));
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byFieldOrder = (a: ProjectField, b: ProjectField) => PROJECT_FIELDS.indexOf(a) - PROJECT_FIELDS.indexOf(b);
+/** Focuses in the agreement's order; projects naming none last. */
+const byFocusPosition = (a: number | null, b: number | null) => (a ?? Number.MAX_SAFE_INTEGER) - (b ?? Number.MAX_SAFE_INTEGER);
+
+/**
+ * What a declared ceremony adds beyond the records the hub holds of it. The ceremony signed
+ * its declared projects and no others, so a project the hub records as signed in its batch is
+ * one of them, and its commitments are part of the declared total: the declared figures count
+ * only for what is not itemized, never twice (at least zero).
+ */
+function declaredBeyondItemized(ceremony: DeclaredCeremonyRow['ceremony'], inputs: TrackingInputs): { projects: number; fen: bigint } {
+  const itemized = inputs.projects.filter((project) => project.ceremonyId === ceremony.id && project.signedYear !== null);
+  const ids = new Set(itemized.map((project) => project.projectId));
+  const committed = inputs.funding
+    .filter((sum) => sum.kind === 'COMMITMENT' && ids.has(sum.projectId))
+    .reduce((total, sum) => total + sum.fen, 0n);
+  const projects = ceremony.declaredProjectCount - itemized.length;
+  const fen = ceremony.declaredTotalFen - committed;
+  return { projects: projects > 0 ? projects : 0, fen: fen > 0n ? fen : 0n };
+}
+
+/**
+ * One period's figures: itemized from the pipeline and Jiangsu's books, declared from the
+ * ceremonies known by declared figures only (never in a breakdown).
+ */
+export function periodFigures(period: Period, inputs: TrackingInputs): PeriodFigures {
+  const { kindOf } = inputs;
+  const target = inputs.targets.find((row) => row.year === period) ?? null;
+  const signed = inputs.projects.filter((project) => signedIn(project, period));
+  const declared = inputs.declared.filter(({ ceremony }) => inPeriod(heldIn(ceremony), period));
+  const underAgreement = new Set(inputs.projects.map((project) => project.projectId));
+  const funding = inputs.funding.filter((sum) => underAgreement.has(sum.projectId) && inPeriod(sum.year, period));
+  const fundingOf = (kind: FundingYearSum['kind']) => funding.filter((sum) => sum.kind === kind).reduce((total, sum) => total + sum.fen, 0n);
+  const declaredSignatories = (province: Province) =>
+    declared.flatMap(({ signatories }) =>
+      signatories.filter((signatory) => signatory.province === province && socialOrganization(kindOf, province, signatory.id)).map(({ id }) => id),
+    );
+
+  const shaanxiItemized = new Set(
+    signed
+      .flatMap((project) => [project.raisedByOrganizationId, ...project.packageSignatoryIds])
+      .filter((id) => socialOrganization(kindOf, 'SHAANXI', id)),
+  );
+  const jiangsuItemized = new Set(
+    [
+      ...signed.map((project) => project.matchedOrganizationId),
+      ...funding.filter((sum) => sum.kind === 'COMMITMENT').map((sum) => sum.organizationId),
+    ].filter((id) => socialOrganization(kindOf, 'JIANGSU', id)),
+  );
+
+  const unitemized = declared.map(({ ceremony }) => declaredBeyondItemized(ceremony, inputs));
+  return {
+    year: period,
+    projectsSigned: countFigure(
+      signed.length,
+      unitemized.reduce((total, { projects }) => total + projects, 0),
+      target?.projectsSigned ?? null,
+    ),
+    committed: moneyFigure(
+      fundingOf('COMMITMENT'),
+      unitemized.reduce((total, { fen }) => total + fen, 0n),
+      target?.committedFen ?? null,
+    ),
+    disbursed: moneyFigure(fundingOf('DISBURSEMENT'), 0n, target?.disbursedFen ?? null),
+    countiesReached: unionCount(
+      new Set(signed.map((project) => project.countyCode)),
+      declared.flatMap(({ countyCodes }) => countyCodes),
+      target?.countiesReached ?? null,
+    ),
+    shaanxiOrganizations: unionCount(shaanxiItemized, declaredSignatories('SHAANXI'), target?.shaanxiOrganizations ?? null),
+    jiangsuOrganizations: unionCount(jiangsuItemized, declaredSignatories('JIANGSU'), target?.jiangsuOrganizations ?? null),
+    byPrefecture: slices(inputs, period, (p) => p.prefectureCode, (_, p) => p.prefectureCode, byText),
+    byCounty: slices(inputs, period, (p) => p.countyCode, (_, p) => p.countyCode, byText),
+    byField: slices(inputs, period, (p) => p.field, (_, p) => p.field, byFieldOrder),
+    // An organization's slice: the projects it was matched with, and its own money.
+    byOrganization: slices(inputs, period, (p) => p.matchedOrganizationId ?? undefined, (sum) => sum.organizationId, byText),
+    byFocus: slices(inputs, period, (p) => p.focusPosition, (_, p) => p.focusPosition, byFocusPosition),
+  };
+}
+
+/**
+ * Which Shaanxi counties have a signed project under the agreement (at any time of the term)
+ * or signed at a declared ceremony, per kind of county. A county whose flag is unknown is
+ * counted apart, never as not of the kind.
+ */
+export function coverage(
+  projects: readonly TrackedProjectRow[],
+  declared: readonly DeclaredCeremonyRow[],
+  counties: readonly CountyFlags[],
+): CoverageFigures {
+  const itemized = new Set(projects.filter((project) => project.signedYear !== null).map((project) => project.countyCode));
+  const byDeclaration = new Set(declared.flatMap(({ countyCodes }) => countyCodes));
+  const reached = (code: string) => itemized.has(code) || byDeclaration.has(code);
+  const count = (flag: (county: CountyFlags) => boolean | null): CoverageCountFigures => {
+    const known = counties.filter((county) => flag(county) === true);
+    const unknown = counties.filter((county) => flag(county) === null);
+    const reachedKnown = known.filter((county) => reached(county.code));
+    return {
+      known: known.length,
+      reached: reachedKnown.length,
+      reachedByDeclarationOnly: reachedKnown.filter((county) => !itemized.has(county.code)).length,
+      unknown: unknown.length,
+      reachedAmongUnknown: unknown.filter((county) => reached(county.code)).length,
+      reachedCounties: reachedKnown.map((county) => county.code).sort(byText),
+    };
+  };
+  return {
+    povertyCounties: count((county) => county.povertyCounty),
+    deepPovertyCounties: count((county) => county.deepPoverty),
+    revolutionaryOldAreaCounties: count((county) => county.revolutionaryOldArea),
+  };
+}
+
+/**
+ * The rule that every poverty county mobilizes at least five social organizations: for each
+ * county known to be a poverty county, the distinct social organizations of both provinces
+ * taking part in its projects signed under the agreement — the Jiangsu organization matched,
+ * the Shaanxi organization that raised the need, the Shaanxi signatories of its signed package
+ * lines. A declared ceremony does not pair its organizations with its counties, so it adds none.
+ */
+export function organizationRule(
+  projects: readonly TrackedProjectRow[],
+  counties: readonly CountyFlags[],
+  kindOf: KindOf,
+): OrganizationRuleFigures {
+  const organizations = new Map<string, Set<string>>();
+  for (const project of projects) {
+    if (project.signedYear === null) continue;
+    const members = organizations.get(project.countyCode) ?? new Set<string>();
+    organizations.set(project.countyCode, members);
+    const taking: [Province, string | null][] = [
+      ['JIANGSU', project.matchedOrganizationId],
+      ['SHAANXI', project.raisedByOrganizationId],
+      ...project.packageSignatoryIds.map((id): [Province, string] => ['SHAANXI', id]),
+    ];
+    for (const [province, id] of taking) if (socialOrganization(kindOf, province, id)) members.add(`${province}:${id}`);
+  }
+  const poverty = counties.filter((county) => county.povertyCounty === true);
+  const tally = poverty.map((county) => ({ countyCode: county.code, organizations: organizations.get(county.code)?.size ?? 0 }));
+  return {
+    minimum: ORGANIZATION_MINIMUM,
+    countiesMeeting: tally.filter((county) => county.organizations >= ORGANIZATION_MINIMUM).length,
+    countiesShort: tally
+      .filter((county) => county.organizations < ORGANIZATION_MINIMUM)
+      .map((county) => ({ ...county, short: ORGANIZATION_MINIMUM - county.organizations }))
+      .sort((a, b) => b.short - a.short || byText(a.countyCode, b.countyCode)),
+  };
+}
+
+type TrackingContext = Pick<PairingContext, 'loaders'>;
+
+/**
+ * The focus of its ceremony's agreement a project serves, named when it was scheduled; null
+ * when it names none. Three batched lookups, whatever the number of projects asked.
+ */
+export async function agreementFocusOf(projectId: string, { loaders }: TrackingContext) {
+  const id = projectId.toLowerCase();
+  const [pipeline, ceremony] = await Promise.all([loaders.pipeline.load(id), loaders.ceremonyByProject.load(id)]);
+  if (!pipeline?.focusPosition || !ceremony) return null;
+  const focuses = await loaders.focusesByAgreement.load(ceremony.agreementId);
+  return focuses.find((focus) => focus.position === pipeline.focusPosition) ?? null;
+}
+
+/**
+ * Gathers what an agreement's tracking needs, each once per request, and answers its parts:
+ * the pairing's rows, then Jiangsu's sums for the agreement's projects, then the kinds of
+ * every organization named, and Shaanxi's counties only when coverage or the rule is asked.
+ */
+export class TrackingService {
+  constructor(private readonly context: TrackingContext) {}
+
+  track(agreement: AgreementRow, provenance: readonly ProvenanceKind[] | null) {
+    const { loaders } = this.context;
+    let gathered: Promise<{ inputs: TrackingInputs; termYears: number[] }> | undefined;
+    const inputs = () => (gathered ??= this.gather(agreement, provenance));
+    return {
+      async term(): Promise<PeriodFigures & { agreementId: string }> {
+        return { ...periodFigures(null, (await inputs()).inputs), agreementId: agreement.id };
+      },
+      async years(): Promise<(PeriodFigures & { agreementId: string })[]> {
+        const { inputs: rows, termYears } = await inputs();
+        return termYears.map((year) => ({ ...periodFigures(year, rows), agreementId: agreement.id }));
+      },
+      async coverage(): Promise<CoverageFigures> {
+        const [{ inputs: rows }, counties] = await Promise.all([inputs(), loaders.shaanxiCounties()]);
+        return coverage(rows.projects, rows.declared, counties);
+      },
+      async organizationRule(): Promise<OrganizationRuleFigures> {
+        const [{ inputs: rows }, counties] = await Promise.all([inputs(), loaders.shaanxiCounties()]);
+        return organizationRule(rows.projects, counties, rows.kindOf);
+      },
+      async declaredCeremonies(): Promise<CeremonyRow[]> {
+        return (await inputs()).inputs.declared.map(({ ceremony }) => ceremony);
+      },
+    };
+  }
+
+  private async gather(agreement: AgreementRow, provenance: readonly ProvenanceKind[] | null) {
+    const { loaders } = this.context;
+    const key = { key: agreement.id, kinds: provenance };
+    const [projects, declared, targets, ceremonies] = await Promise.all([
+      loaders.trackedProjects.load(key),
+      loaders.declaredCeremonies.load(key),
+      loaders.targetsByAgreement.load(agreement.id),
+      loaders.ceremoniesByAgreement.load(agreement.id),
+    ]);
+    const declaredIds = (province: Province) =>
+      declared.flatMap(({ signatories }) => signatories.filter((signatory) => signatory.province === province).map(({ id }) => id));
+    const shaanxiIds = distinct([
+      ...projects.flatMap((project) => [project.raisedByOrganizationId, ...project.packageSignatoryIds]),
+      ...declaredIds('SHAANXI'),
+    ]);
+
+    const [jiangsu, shaanxi] = await Promise.all([
+      (async () => {
+        const funding = (await loaders.fundingByProject.loadMany(projects.map((project) => project.projectId))).flatMap(rethrown);
+        // The committing organizations are known only from the books, so their kinds are asked after.
+        const ids = distinct([...projects.map((project) => project.matchedOrganizationId), ...funding.map((sum) => sum.organizationId), ...declaredIds('JIANGSU')]);
+        return { funding, kinds: kindsById(ids, await loaders.jiangsuOrganizationKind.loadMany(ids)) };
+      })(),
+      (async () => kindsById(shaanxiIds, await loaders.shaanxiOrganizationKind.loadMany(shaanxiIds)))(),
+    ]);
+    const kindOf: KindOf = (province, id) => (province === 'JIANGSU' ? jiangsu.kinds : shaanxi).get(id) ?? null;
+    return {
+      inputs: { projects, declared, funding: jiangsu.funding, kindOf, targets },
+      termYears: termYearList(agreement, ceremonies),
+    };
+  }
+}
+
+function distinct(ids: (string | null)[]): string[] {
+  return [...new Set(ids.filter((id): id is string => id !== null))].sort(byText);
+}
+
+/** DataLoader's loadMany answers an Error in place of a value that failed; the tracking fails with it. */
+function rethrown<T>(value: T | Error): T {
+  if (value instanceof Error) throw value;
+  return value;
+}
+
+function kindsById(ids: readonly string[], kinds: (OrganizationKind | null | Error)[]): Map<string, OrganizationKind | null> {
+  return new Map(ids.map((id, index) => [id, rethrown(kinds[index] ?? null)]));
+}
