@@ -337,7 +337,7 @@ describe('ceremony packages', () => {
     expect(claims).toEqual([{ package_id: final3.id }]);
   });
 
-  it('never supersedes a package being signed or signed: finalizing a new version answers PACKAGE_NOT_FINAL and writes nothing', async () => {
+  it('never supersedes a package being signed or signed: finalizing a new version answers CEREMONY_ALREADY_SIGNED and writes nothing', async () => {
     const id = await ceremony();
     const a = await project({ ceremonyId: id });
     expect((await save({ ceremonyId: id, expectedVersion: 0 })).errors).toBeUndefined();
@@ -349,7 +349,7 @@ describe('ceremony packages', () => {
     const before = await checksums();
     const refused = await finalize(id, 2);
     expect(refused.errors?.[0]?.message).toMatch(/signed/);
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'PACKAGE_NOT_FINAL', status: 'SIGNED', signedVersion: 1 });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CEREMONY_ALREADY_SIGNED', status: 'SIGNED', signedVersion: 1 });
     expect(await checksums()).toEqual(before);
   });
 
@@ -882,7 +882,7 @@ describe('ceremony packages', () => {
       expect(finalized.data!.finalizeCeremonyPackage.lines.map((line) => line.project.id)).toEqual([paired, unpaired]);
     });
 
-    it('an amount over what the project seeks, or a need stating none: AMOUNT_OVER_NEED; zero: AMOUNT_NOT_POSITIVE', async () => {
+    it('an amount over what the project seeks: AMOUNT_OVER_NEED; a need stating none: NEED_STATES_NO_AMOUNT; zero: AMOUNT_NOT_POSITIVE', async () => {
       const id = await ceremony();
       const seeking = await project({ ceremonyId: id, soughtFen: 500_000 });
       const statingNone = await project({ ceremonyId: id, soughtFen: null });
@@ -893,7 +893,7 @@ describe('ceremony packages', () => {
         { projectId: modest, amount: { fen: 0 } },
       ];
       const { result } = await refused(id, { expectedVersion: 0, lines });
-      expect(problemsOf(result)).toEqual([`1 ${seeking} AMOUNT_OVER_NEED`, `2 ${statingNone} AMOUNT_OVER_NEED`, `3 ${modest} AMOUNT_NOT_POSITIVE`]);
+      expect(problemsOf(result)).toEqual([`1 ${seeking} AMOUNT_OVER_NEED`, `2 ${statingNone} NEED_STATES_NO_AMOUNT`, `3 ${modest} AMOUNT_NOT_POSITIVE`]);
     });
 
     it('a stated total other than the sum of the lines: TOTAL_MISMATCH, for the package', async () => {

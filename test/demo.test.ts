@@ -99,9 +99,12 @@ describe('the demo pipeline', () => {
     expect(signed.currentPackage).toMatchObject({ status: 'SIGNED', version: 1, pdfPath: '/ceremonies/demo-2019-06-18-ankang/packages/1.pdf' });
     expect(signed.currentPackage.lines).toHaveLength(40);
     expect(signed.currentPackage.contentHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(signed.currentPackage.total).toEqual(signed.currentPackage.statedTotal);
+    // The story's amounts: project i (from 0) seeks 50,000 + (7,919 i mod 1,950,000) yuan and has
+    // 80% of it committed at signing; projects 32–71 reached SIGNED: 14,650,512 yuan.
+    expect(signed.currentPackage.total).toEqual({ fen: 1_465_051_200 });
+    expect(signed.currentPackage.statedTotal).toEqual({ fen: 1_465_051_200 });
     expect(signed.declaredProjectCount).toBe(40);
-    expect(signed.declaredTotal).toEqual(signed.currentPackage.total);
+    expect(signed.declaredTotal).toEqual({ fen: 1_465_051_200 });
     expect(new Set(signed.currentPackage.lines.map((line: { project: { stage: string } }) => line.project.stage))).toEqual(
       new Set(['SIGNED', 'IMPLEMENTING', 'COMPLETED', 'EVALUATED', 'SUSPENDED']),
     );
@@ -109,6 +112,10 @@ describe('the demo pipeline', () => {
     expect(next).toMatchObject({ lineByLine: 'IN_PACKAGE', declaredProjectCount: 0, currentPackage: { status: 'FINAL' } });
     expect(next.currentPackage.lines).toHaveLength(8);
     for (const line of next.currentPackage.lines) expect(line.project.stage).toBe('SCHEDULED');
+    // Projects 24–31 (SCHEDULED), each line what the project seeks: 240,056 … 295,489 yuan.
+    expect(next.currentPackage.lines.map((line: { amount: { fen: number } }) => line.amount.fen).sort((a: number, b: number) => a - b)).toEqual([
+      24_005_600, 24_797_500, 25_589_400, 26_381_300, 27_173_200, 27_965_100, 28_757_000, 29_548_900,
+    ]);
     for (const ceremonyPackage of [signed.currentPackage, next.currentPackage]) {
       expect(ceremonyPackage.checks.length).toBeGreaterThan(0);
       expect(ceremonyPackage.checks.every((check: { passed: boolean }) => check.passed)).toBe(true);

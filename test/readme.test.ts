@@ -133,9 +133,9 @@ describe('README examples', () => {
     expect(demo.tracking.term.projectsSigned).toEqual({ target: 60, actual: 40, itemized: 40, declared: 0, shareReached: 0.6667 });
     expect(yuan(demo.tracking.term.committed.declared)).toBe(0);
     expect(demo.tracking.declaredCeremonies).toEqual([]);
-    const signedTotal = await hub.query(`{ ceremony(id: "demo-2019-06-18-ankang") { currentPackage { total { yuan } } } }`);
-    // Jiangsu's books hold what the signed package committed.
-    expect(demo.tracking.term.committed.actual).toEqual(signedTotal.data!.ceremony.currentPackage.total);
+    // Jiangsu's books hold what the 40 projects committed at signing: 80% of what each seeks,
+    // 14,650,512 yuan (project i seeks 50,000 + (7,919 i mod 1,950,000) yuan; i = 32…71).
+    expect(demo.tracking.term.committed.actual).toEqual({ yuan: '14650512.00' });
     const years = demo.tracking.years.map((year: { year: number; projectsSigned: { actual: number } }) => [year.year, year.projectsSigned.actual]);
     expect(years.reduce((total: number, [, signed]: [number, number]) => total + signed, 0)).toBe(40);
     expect(demo.tracking.coverage.povertyCounties.known).toBe(56);
@@ -156,7 +156,9 @@ describe('README examples', () => {
     const { ceremony } = await run('CeremonyPackage', { ceremonyId: 'demo-2020-09-16-shangluo' }, office);
     expect(ceremony.lineByLine).toBe('IN_PACKAGE');
     expect(ceremony.currentPackage).toMatchObject({ version: 1, status: 'FINAL', pdfPath: '/ceremonies/demo-2020-09-16-shangluo/packages/1.pdf' });
-    expect(ceremony.currentPackage.total).toEqual(ceremony.currentPackage.statedTotal);
+    // Projects 24–31 each at what it seeks: 2,142,180 yuan.
+    expect(ceremony.currentPackage.total).toEqual({ yuan: '2142180.00' });
+    expect(ceremony.currentPackage.statedTotal).toEqual({ yuan: '2142180.00' });
     // The 8 demo projects at SCHEDULED wait for this ceremony.
     expect(ceremony.currentPackage.lines).toHaveLength(8);
     for (const line of ceremony.currentPackage.lines) {

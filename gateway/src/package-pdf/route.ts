@@ -86,6 +86,12 @@ function notFound(ceremonyId: string, version: string, headers: Record<string, s
 function refusalFor(errors: readonly GraphQLFormattedError[], ceremonyId: string, version: number, headers: Record<string, string>): HttpRejection {
   const codes = errors.map((error) => error.extensions?.code);
   if (codes.includes(ErrorCode.NotFound)) return notFound(ceremonyId, String(version), headers);
+  if (codes.includes(ErrorCode.Unauthenticated)) {
+    return new HttpRejection(401, ErrorCode.Unauthenticated, 'Sign in to read this package.', headers);
+  }
+  if (codes.includes(ErrorCode.Forbidden)) {
+    return new HttpRejection(403, ErrorCode.Forbidden, 'This package is not for the caller.', headers);
+  }
   const retry = { ...headers, 'retry-after': '1' };
   if (codes.includes(ErrorCode.Timeout)) {
     return new HttpRejection(503, ErrorCode.Timeout, 'Reading the package took longer than its limit; try again.', retry);

@@ -25,6 +25,8 @@ export const ErrorCode = {
   PackageChecksFailed: 'PACKAGE_CHECKS_FAILED',
   /** The package is not at the status the change needs (e.g. signing a draft). */
   PackageNotFinal: 'PACKAGE_NOT_FINAL',
+  /** The ceremony's package is signed (or being signed): it is never superseded by another version. */
+  CeremonyAlreadySigned: 'CEREMONY_ALREADY_SIGNED',
   /** The project is held by a package being signed: only that signing moves it. */
   ProjectBeingSigned: 'PROJECT_BEING_SIGNED',
   /** The signing is decided and kept; it finishes by itself once the other books answer. */

@@ -84,7 +84,7 @@ describe('package checks', () => {
     expect(failures(world({ lines, projects, statedTotalFen: 2n }))).toEqual([
       '1 SCHEDULED_AND_MATCHED PROJECT_NOT_SCHEDULED',
       '1 SCHEDULED_AND_MATCHED PROJECT_NOT_MATCHED',
-      '1 AMOUNT_WITHIN_NEED AMOUNT_OVER_NEED',
+      '1 AMOUNT_WITHIN_NEED NEED_STATES_NO_AMOUNT',
       '2 SCHEDULED_AND_MATCHED PROJECT_NOT_SCHEDULED',
       '2 SCHEDULED_AND_MATCHED PROJECT_NOT_MATCHED',
     ]);
@@ -146,7 +146,7 @@ describe('package checks', () => {
     expect(amount(1_000_001n)).toEqual(['1 AMOUNT_WITHIN_NEED AMOUNT_OVER_NEED']);
     expect(amount(0n)).toEqual(['1 AMOUNT_WITHIN_NEED AMOUNT_NOT_POSITIVE']);
     expect(amount(-5n)).toEqual(['1 AMOUNT_WITHIN_NEED AMOUNT_NOT_POSITIVE']);
-    expect(amount(1n, null)).toEqual(['1 AMOUNT_WITHIN_NEED AMOUNT_OVER_NEED']);
+    expect(amount(1n, null)).toEqual(['1 AMOUNT_WITHIN_NEED NEED_STATES_NO_AMOUNT']);
   });
 
   it('fails a stated total other than the sum of the lines as TOTAL_MISMATCH, to the fen', () => {

@@ -23,6 +23,7 @@ export type PackageCheckCode =
   | 'PAIRING_NOT_ALLOWED'
   | 'AMOUNT_NOT_POSITIVE'
   | 'AMOUNT_OVER_NEED'
+  | 'NEED_STATES_NO_AMOUNT'
   | 'TOTAL_MISMATCH';
 
 /** One check's result on one line, or on the whole package (`line` null). Stored as is in `ceremony_package.checks`. */
@@ -223,7 +224,7 @@ function amountWithinNeed(line: LineToCheck, project: ProjectFacts): PackageChec
   }
   // A need that states no amount gives nothing to commit against: the office states it first.
   if (project.amountSoughtFen === null) {
-    return [fail(kind, line.position, 'AMOUNT_OVER_NEED', `The amount is ${amount}, but project ${line.projectId} states no amount sought.`)];
+    return [fail(kind, line.position, 'NEED_STATES_NO_AMOUNT', `The amount is ${amount}, but project ${line.projectId} states no amount sought.`)];
   }
   if (line.amountFen > project.amountSoughtFen) {
     return [

@@ -498,7 +498,7 @@ function checksFailed(problems: PackageProblem[]) {
 
 function signedAlready(ceremonyId: string, version: number, status: string) {
   return userError(
-    ErrorCode.PackageNotFinal,
+    ErrorCode.CeremonyAlreadySigned,
     `Version ${version} of the package of ceremony ${ceremonyId} is ${status === 'SIGNED' ? 'signed' : 'being signed'}: a signed package is never superseded.`,
     { status, signedVersion: version },
   );
