@@ -225,6 +225,17 @@ describe('ceremony packages', () => {
     expect(listed.data!.agreement.ceremonies.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining([row.id, again.data!.scheduleCeremony.id]));
   });
 
+  it('counts a ceremony as held once its day has come, not when it is scheduled ahead', async () => {
+    const held = async () =>
+      (await hub().query(`query ($id: ID!) { agreement(id: $id) { progress { ceremoniesHeld } } }`, { id: AGREEMENT })).data!.agreement.progress
+        .ceremoniesHeld as number;
+    const before = await held();
+    expect((await schedule({ heldOn: '2099-06-01' })).errors).toBeUndefined();
+    expect(await held()).toBe(before);
+    expect((await schedule({ heldOn: '2018-06-01' })).errors).toBeUndefined();
+    expect(await held()).toBe(before + 1);
+  });
+
   it('saves the default lines from the projects scheduled for the ceremony, checks them as they stand, and finalizes the package', async () => {
     const id = await ceremony();
     const first = await project({ county: '610924', soughtFen: 500_000, ceremonyId: id });
@@ -337,6 +348,52 @@ describe('ceremony packages', () => {
     expect(claims).toEqual([{ package_id: final3.id }]);
   });
 
+  describe('moves that would go around a package', () => {
+    const MOVE = `mutation ($input: MoveProjectInput!) { moveProject(input: $input) { stage pipelineVersion agreementFocus { position } ceremony { id } } }`;
+    const move = (input: Record<string, unknown>) => hub().query<{ moveProject: any }>(MOVE, { input }, { token: world.shaanxi });
+    const versionOf = async (id: string) =>
+      (await hub().query(`query ($id: ID!) { project(id: $id) { pipelineVersion } }`, { id }, { token: world.shaanxi })).data!.project.pipelineVersion as number;
+
+    it('a project in a final package is signed by signing the package: moving it to SIGNED alone is PROJECT_IN_PACKAGE, and writes nothing', async () => {
+      const id = await ceremony();
+      const a = await project({ ceremonyId: id });
+      expect((await save({ ceremonyId: id, expectedVersion: 0 })).errors).toBeUndefined();
+      expect((await finalize(id, 1)).errors).toBeUndefined();
+      const before = await checksums();
+      const refused = await move({ projectId: a, to: 'SIGNED', expectedVersion: await versionOf(a) });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'PROJECT_IN_PACKAGE', ceremonyId: id });
+      expect(await checksums()).toEqual(before);
+    });
+
+    it('no project joins the batch of a ceremony whose package is signed: CEREMONY_ALREADY_SIGNED, nothing written', async () => {
+      const id = await ceremony();
+      await project({ ceremonyId: id });
+      expect((await save({ ceremonyId: id, expectedVersion: 0 })).errors).toBeUndefined();
+      expect((await finalize(id, 1)).errors).toBeUndefined();
+      await hub().database.db.execute(sql`update pairing.ceremony_package set status = 'SIGNED', signed_at = now() where ceremony_id = ${id} and version = 1`);
+      const late = await project({ stages: ['PUBLISHED', 'MATCHED'] });
+      const before = await checksums();
+      const refused = await move({ projectId: late, to: 'SCHEDULED', expectedVersion: await versionOf(late), ceremonyId: id });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CEREMONY_ALREADY_SIGNED', field: 'input.ceremonyId' });
+      expect(await checksums()).toEqual(before);
+    });
+
+    it('a suspended project resumes to the batch it left, serving the focus it served; another ceremony is refused', async () => {
+      const first = await ceremony();
+      const second = await ceremony();
+      const a = await project({ stages: ['PUBLISHED', 'MATCHED'] });
+      expect((await move({ projectId: a, to: 'SCHEDULED', expectedVersion: await versionOf(a), ceremonyId: first, focus: 2 })).errors).toBeUndefined();
+      expect((await move({ projectId: a, to: 'SUSPENDED', expectedVersion: await versionOf(a) })).errors).toBeUndefined();
+      const before = await checksums();
+      const elsewhere = await move({ projectId: a, to: 'SCHEDULED', expectedVersion: await versionOf(a), ceremonyId: second });
+      expect(elsewhere.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.ceremonyId', ceremonyId: first });
+      expect(await checksums()).toEqual(before);
+      const resumed = await move({ projectId: a, to: 'SCHEDULED', expectedVersion: await versionOf(a) });
+      expect(resumed.errors).toBeUndefined();
+      expect(resumed.data!.moveProject).toMatchObject({ stage: 'SCHEDULED', agreementFocus: { position: 2 }, ceremony: { id: first } });
+    });
+  });
+
   it('never supersedes a package being signed or signed: finalizing a new version answers CEREMONY_ALREADY_SIGNED and writes nothing', async () => {
     const id = await ceremony();
     const a = await project({ ceremonyId: id });
@@ -363,7 +420,7 @@ describe('ceremony packages', () => {
       return result.errors?.[0];
     }
 
-    it('an unknown project, or a draft need asked by anyone but the Shaanxi office: NOT_FOUND naming the line', async () => {
+    it('an unknown project, or a draft need asked by anyone but the Shaanxi office: NOT_FOUND naming the line; a draft for the Shaanxi office: BAD_USER_INPUT', async () => {
       const id = await ceremony();
       const known = await project({ ceremonyId: id });
       const unknown = randomUUID();
@@ -381,9 +438,13 @@ describe('ceremony packages', () => {
       const asUnknown = await refusedSave({ ceremonyId: id, expectedVersion: 0, lines: [{ projectId: unknown }] }, world.jiangsu);
       expect(asJiangsu?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.lines[0].projectId' });
       expect(asJiangsu?.message).toBe(asUnknown?.message.replace(unknown, draft));
-      // The Shaanxi office sees its drafts: the draft is saved, and the checks find it unscheduled.
-      const saved = await save({ ceremonyId: id, expectedVersion: 0, lines: [{ projectId: draft, jiangsuOrganizationId: world.changzhou }] });
-      expect(saved.errors).toBeUndefined();
+      // The Shaanxi office sees its drafts, but a package is read by its partners, to whom a draft
+      // does not exist: it is refused, and nothing is saved.
+      const before = await checksums();
+      const asShaanxi = await refusedSave({ ceremonyId: id, expectedVersion: 0, lines: [{ projectId: draft, jiangsuOrganizationId: world.changzhou }] });
+      expect(asShaanxi?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.lines[0].projectId', line: 1 });
+      expect(asShaanxi?.message).toMatch(/draft/);
+      expect(await checksums()).toEqual(before);
     });
 
     it('a default that cannot be filled: BAD_USER_INPUT naming the field of the line', async () => {
@@ -428,6 +489,15 @@ describe('ceremony packages', () => {
         field: 'input.statedTotal.fen',
       });
       expect((await refusedSave({ ceremonyId: id, expectedVersion: 0, lines: [{ projectId: a, amount: { fen: 1.5 } }] }))?.extensions?.code).toBe('BAD_USER_INPUT');
+      // 501 lines: more than one signing records in one transaction on the Jiangsu books.
+      const before = await checksums();
+      const many = Array.from({ length: 501 }, () => ({ projectId: a }));
+      expect((await refusedSave({ ceremonyId: id, expectedVersion: 0, lines: many }))?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.lines',
+        limit: 500,
+      });
+      expect(await checksums()).toEqual(before);
       // Any other amount is saved, and judged by the checks.
       const negative = await save({ ceremonyId: id, expectedVersion: 0, lines: [{ projectId: a, amount: { fen: -100 } }], statedTotal: { fen: 0 } });
       expect(negative.errors).toBeUndefined();
@@ -448,6 +518,13 @@ describe('ceremony packages', () => {
         sql`insert into shaanxi.project_need (county_code, raised_by_organization_id, title_zh, field, amount_sought_fen, published_at, provenance_kind)
             values ('610924', ${RAISER}, '演示项目（虚构）', 'EDUCATION', 100000, now(), 'SYNTHETIC_DEMO') returning id`,
       );
+      // Published in the pipeline too, as the demo's needs are: a draft goes into no package at all.
+      await db.execute(sql`
+        insert into pairing.project_pipeline (project_id, stage, version, county_code, prefecture_code, field, provenance_kind)
+        values (${demoNeed!.id}, 'PUBLISHED', 1, '610924', '610900', 'EDUCATION', 'SYNTHETIC_DEMO')`);
+      await db.execute(sql`
+        insert into pairing.stage_event (project_id, sequence, from_stage, to_stage, actor_role, provenance_kind)
+        values (${demoNeed!.id}, 1, 'PROPOSED', 'PUBLISHED', 'SHAANXI_OFFICE', 'SYNTHETIC_DEMO')`);
       const id = await ceremony();
       const a = await project({ ceremonyId: id });
       expect(
@@ -501,6 +578,10 @@ describe('ceremony packages', () => {
         [{ hosts: [{ id: 'js-civil-affairs-department', province: 'SHAANXI' }] }, 'NOT_FOUND', 'input.hosts[0]'],
         [{ hosts: [{ id: 'sn-civil-affairs-department', province: 'SHAANXI' }, { id: 'sn-civil-affairs-department', province: 'SHAANXI' }] }, 'BAD_USER_INPUT', 'input.hosts[1]'],
         [{ heldOn: '2026-02-30' }, 'BAD_USER_INPUT', ''],
+        // The real agreement's term begins with its first ceremony, 2017-12-28: a ceremony
+        // dated earlier would move the term and every year's targets with it.
+        [{ heldOn: '2017-12-27' }, 'BAD_USER_INPUT', 'input.heldOn'],
+        [{ heldOn: '1990-01-02' }, 'BAD_USER_INPUT', 'input.heldOn'],
         [{ idempotencyKey: 'short' }, 'BAD_USER_INPUT', 'input.idempotencyKey'],
       ];
       for (const [overrides, code, field] of cases) {

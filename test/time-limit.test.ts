@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '@hub/db';
-import { startTestHub, type TestHub, type Topology } from '@hub/testkit';
+import { moveThrough, startTestHub, type TestHub, type Topology } from '@hub/testkit';
 
 /**
  * The request time limit stops the work where it is done, in the database: a read past its
@@ -102,6 +102,50 @@ describe.each<Topology>(['all-in-one', 'distributed'])('the request time limit (
         sql`select count(*)::int as n from shaanxi.project_need where title_zh like ${`${marker}-%`}`,
       );
       expect(row?.n).toBe(committed);
+    });
+
+    it('answers a mutation that asks other subgraphs on its way (a move) with its real outcome too, never 503', async () => {
+      // moveProject asks Shaanxi for the need and Jiangsu for the organization before it writes:
+      // those inner queries run under the same time limit and must not make the move a "query".
+      const token = await hub.token('SHAANXI_OFFICE');
+      const ids: string[] = [];
+      for (let index = 0; index < 24; index += 1) {
+        const raised = await hub.query<{ raiseProjectNeed: { id: string } }>(
+          RAISE,
+          { input: { countyCode: '610924', titleZh: `限时移动-${topology}-${index}`, field: 'LIVELIHOOD' } },
+          { token },
+        );
+        const id = raised.data!.raiseProjectNeed.id;
+        await moveThrough(hub, id, ['PUBLISHED'], token);
+        ids.push(id);
+      }
+      const limits = ids.map((_, index) => [10_000, 5 + index * 2][index % 2] as number);
+      const answers = await Promise.all(
+        ids.map((projectId, index) =>
+          hub.query<{ moveProject: { stage: string } | null }>(
+            'mutation ($input: MoveProjectInput!) { moveProject(input: $input) { stage } }',
+            { input: { projectId, to: 'MATCHED', expectedVersion: 1, organizationId: 'js-ruihua-charity-foundation' } },
+            { token, headers: { 'x-hub-timeout-ms': String(limits[index]) } },
+          ),
+        ),
+      );
+      await untilQuiet(hub, 200);
+      const [row] = await queryRows<{ matched: string[] }>(
+        hub.database.db,
+        sql`select coalesce(array_agg(project_id::text), '{}') as matched from pairing.project_pipeline
+            where project_id in ${ids} and stage = 'MATCHED'`,
+      );
+      const matched = new Set(row!.matched);
+      answers.forEach((answer, index) => {
+        expect(answer.status, `move ${index} (limit ${limits[index]} ms)`).toBe(200);
+        // What the answer says is what the database holds.
+        if (answer.data?.moveProject) expect(matched.has(ids[index]!), `move ${index}`).toBe(true);
+        else {
+          expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['TIMEOUT']);
+          expect(matched.has(ids[index]!), `move ${index}`).toBe(false);
+        }
+      });
+      expect(answers.filter((answer) => answer.data?.moveProject).length).toBeGreaterThanOrEqual(limits.filter((limit) => limit === 10_000).length);
     });
   });
 });

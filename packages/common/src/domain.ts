@@ -38,3 +38,9 @@ export const PROJECT_STAGES = [
   'CANCELLED',
 ] as const;
 export type ProjectStage = (typeof PROJECT_STAGES)[number];
+
+/**
+ * The most lines a ceremony package holds: every line becomes a commitment the Jiangsu books
+ * record in one transaction when the package is signed, and the package prints as one document.
+ */
+export const MAX_PACKAGE_LINES = 500;

@@ -27,12 +27,19 @@ export const ErrorCode = {
   PackageNotFinal: 'PACKAGE_NOT_FINAL',
   /** The ceremony's package is signed (or being signed): it is never superseded by another version. */
   CeremonyAlreadySigned: 'CEREMONY_ALREADY_SIGNED',
+  /** A move to SIGNED of a project in a ceremony's standing package: the package is signed, not the project alone. */
+  ProjectInPackage: 'PROJECT_IN_PACKAGE',
   /** The project is held by a package being signed: only that signing moves it. */
   ProjectBeingSigned: 'PROJECT_BEING_SIGNED',
   /** The signing is decided and kept; it finishes by itself once the other books answer. */
   SigningPending: 'SIGNING_PENDING',
   /** The request ran past its time limit; what it had not committed was stopped and rolled back. */
   Timeout: 'TIMEOUT',
+  /**
+   * A bounded resource is at its limit (a subgraph's requests in flight, the gateway's PDF
+   * renders and their waiting line): nothing was done; retry after `Retry-After`.
+   */
+  Overloaded: 'OVERLOADED',
   Internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

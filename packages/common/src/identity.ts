@@ -45,6 +45,22 @@ export function requireMemberOf(identity: Identity, organizationId: string, acti
   throw refusal(identity, action);
 }
 
+const PAIRING_SERVICE_SUBJECT = serviceIdentity('pairing').subject;
+
+/**
+ * Refuses every caller but the pairing subgraph's service identity, for the operations the
+ * public graph does not show (`@inaccessible`) that only follow from the pairing's own rules:
+ * publishing a need, recording a signed package's commitments, summing funding for tracking.
+ * UNAUTHENTICATED for the public, FORBIDDEN for anyone else, another subgraph included.
+ */
+export function requirePairingService(identity: Identity, action: string): void {
+  requireRole(identity, ['SERVICE'], action);
+  if (identity.subject === PAIRING_SERVICE_SUBJECT) return;
+  throw new GraphQLError(`Only the pairing subgraph may ${action}.`, {
+    extensions: { code: ErrorCode.Forbidden, role: identity.role },
+  });
+}
+
 function refusal(identity: Identity, action: string): GraphQLError {
   if (identity.role === 'PUBLIC') {
     return new GraphQLError(`Sign in to ${action}.`, { extensions: { code: ErrorCode.Unauthenticated } });

@@ -11,7 +11,7 @@ export {
   MAX_PROJECT_TOTAL_FEN,
   type Money,
 } from './money.ts';
-export { provenanceOf, sourceById, type Provenance, type ProvenanceKind, type Source } from './provenance.ts';
+export { kindOfNewRecord, provenanceOf, sourceById, type Provenance, type ProvenanceKind, type Source } from './provenance.ts';
 export {
   provinceDivisions,
   isStatisticalZone,
@@ -32,6 +32,7 @@ export {
   type OrganizationKind,
   type ProjectField,
   type ProjectStage,
+  MAX_PACKAGE_LINES,
 } from './domain.ts';
 export { isUuid, isStorableKey } from './ids.ts';
 export {
@@ -41,6 +42,7 @@ export {
   isRole,
   requireRole,
   requireMemberOf,
+  requirePairingService,
   type Role,
   type Identity,
 } from './identity.ts';

@@ -38,3 +38,12 @@ export function provenanceOf(row: ProvenanceColumns): Provenance {
     detail: row.sourceDetail,
   };
 }
+
+/**
+ * The kind of a record a caller makes under another (a target under an agreement, an entry
+ * between demo records, a stage event of a project): demo under demo data, so that a real view
+ * never shows it, and ENTERED otherwise, as every record made through the hub.
+ */
+export function kindOfNewRecord(underKind: ProvenanceKind): 'SYNTHETIC_DEMO' | 'ENTERED' {
+  return underKind === 'SYNTHETIC_DEMO' ? 'SYNTHETIC_DEMO' : 'ENTERED';
+}

@@ -29,6 +29,17 @@ describe('the demo plan', () => {
     expect(ankang.find((p) => p.stage === 'IMPLEMENTING')?.countyCode).toMatch(/^6109\d\d$/);
   });
 
+  it('tells one story in time: every project scheduled before its ceremony, the signed ones signed on the first ceremony\'s day', () => {
+    for (const project of plan.projects) {
+      const at = (stage: string) => project.events.find((event) => event.to === stage)?.at;
+      const scheduled = at('SCHEDULED');
+      const signed = at('SIGNED');
+      if (scheduled) expect(scheduled.getTime()).toBeLessThan(Date.parse('2019-06-18T02:00:00Z'));
+      if (signed) expect(signed.toISOString()).toBe('2019-06-18T02:00:00.000Z');
+      for (let i = 1; i < project.events.length; i += 1) expect(project.events[i]!.at > project.events[i - 1]!.at).toBe(true);
+    }
+  });
+
   it('says it is a demo in every name', () => {
     for (const name of [...plan.organizations.map((o) => o.nameZh), ...plan.projects.map((p) => p.titleZh), plan.ceremony.titleZh, plan.nextCeremony.titleZh, plan.agreement.titleZh, ...plan.shaanxiOrganizations.map((o) => o.nameZh)]) {
       expect(name).toMatch(/演示/);

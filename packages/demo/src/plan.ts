@@ -163,6 +163,8 @@ export interface DemoPlan {
 
 const PER_STAGE = 8;
 const DAY = 24 * 60 * 60 * 1000;
+/** The first demo ceremony, 2019-06-18, at 10:00 in China: its signed package signs its projects then. */
+const FIRST_CEREMONY_AT = new Date('2019-06-18T02:00:00Z');
 
 /** A deterministic UUID for a demo record, so every subgraph names it the same. */
 function demoUuid(name: string): string {
@@ -202,13 +204,19 @@ export function demoPlan(): DemoPlan {
       const field = PROJECT_FIELDS[index % (PROJECT_FIELDS.length - 1)] as ProjectField;
       const organization = organizations[index % organizations.length] as DemoOrganization;
       const amountSoughtFen = BigInt(50_000 + ((index * 7_919) % 1_950_000)) * 100n;
-      const createdAt = new Date(Date.UTC(2018, 2, 1) + index * 9 * DAY);
+      const createdAt = new Date(Date.UTC(2018, 2, 1) + index * 3 * DAY);
       const path = pathTo(stage);
+      // Every need is scheduled by the end of 2018; the projects that were signed were signed at
+      // the first ceremony, on its day, and went on from there.
+      const signedAt = path.indexOf('SIGNED');
       const events: DemoEvent[] = path.map((to, position) => ({
         sequence: position + 1,
         from: position === 0 ? 'PROPOSED' : (path[position - 1] as DemoStage),
         to,
-        at: new Date(createdAt.getTime() + (position + 1) * 30 * DAY),
+        at:
+          signedAt >= 0 && position >= signedAt
+            ? new Date(FIRST_CEREMONY_AT.getTime() + (position - signedAt) * 30 * DAY)
+            : new Date(createdAt.getTime() + (position + 1) * 30 * DAY),
         actorRole: to === 'PUBLISHED' || position % 2 === 0 ? 'SHAANXI_OFFICE' : 'JIANGSU_OFFICE',
         organizationId: to === 'MATCHED' ? organization.id : null,
         // The projects still SCHEDULED wait for the next ceremony; the others were signed at the first.
@@ -283,8 +291,8 @@ export function demoPlan(): DemoPlan {
     },
     targets: [
       { year: null, projectsSigned: 60, committedFen: 6_000_000_000n, disbursedFen: 4_000_000_000n, countiesReached: 20, shaanxiOrganizations: 5, jiangsuOrganizations: 5 },
-      { year: 2019, projectsSigned: 20, committedFen: 2_000_000_000n, disbursedFen: 1_000_000_000n, countiesReached: 10, shaanxiOrganizations: 3, jiangsuOrganizations: 3 },
-      { year: 2020, projectsSigned: 25, committedFen: 2_500_000_000n, disbursedFen: 1_500_000_000n, countiesReached: 15, shaanxiOrganizations: 3, jiangsuOrganizations: 3 },
+      { year: 2019, projectsSigned: 45, committedFen: 2_000_000_000n, disbursedFen: 1_000_000_000n, countiesReached: 15, shaanxiOrganizations: 3, jiangsuOrganizations: 3 },
+      { year: 2020, projectsSigned: 15, committedFen: 2_500_000_000n, disbursedFen: 1_500_000_000n, countiesReached: 5, shaanxiOrganizations: 3, jiangsuOrganizations: 3 },
     ],
     ceremony: {
       id: ceremonyId,

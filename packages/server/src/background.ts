@@ -5,7 +5,7 @@
  * stopped before the subgraph's server and database close.
  */
 export interface BackgroundSettings {
-  /** How often pending work is tried again while any is pending (SIGNING_RETRY_MS). */
+  /** The first wait before pending work is tried again (SIGNING_RETRY_MS); the work may wait longer after that. */
   retryMs: number;
   /** How long one try may take, as long as a request may (REQUEST_TIMEOUT_MS). */
   tryTimeoutMs: number;

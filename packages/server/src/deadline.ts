@@ -9,7 +9,10 @@ export const TIMEOUT_HEADER = 'x-hub-timeout-ms';
 
 /**
  * Tells the request's deadline what kind of operation it runs: the HTTP layer answers a query
- * past its deadline with 503 at once, but waits for a mutation's real outcome.
+ * past its deadline with 503 at once, but waits for a mutation's real outcome. The request's
+ * own operation resolves first; the operations it runs on its way (a subgraph executed in
+ * process, one subgraph asking another) share its deadline and never change its kind, or a
+ * move that asked Shaanxi for its need would be answered as a late query after it committed.
  */
 export function deadlinePlugin(): ApolloServerPlugin {
   return {
@@ -17,7 +20,7 @@ export function deadlinePlugin(): ApolloServerPlugin {
       return {
         async didResolveOperation({ operation }) {
           const deadline = currentDeadline();
-          if (deadline && operation) deadline.operation = operation.operation;
+          if (deadline && operation && deadline.operation === undefined) deadline.operation = operation.operation;
         },
       };
     },

@@ -1,4 +1,6 @@
 import {
+  kindOfNewRecord,
+  MAX_PACKAGE_LINES,
   amountLimitExceeded,
   ErrorCode,
   HUB_KEY_PREFIX,
@@ -7,8 +9,7 @@ import {
   isUuid,
   positiveFen,
   requestFingerprint,
-  requireRole,
-  serviceIdentity,
+  requirePairingService,
   userError,
   type Identity,
   type MoneyInput,
@@ -24,21 +25,6 @@ export interface PackageCommitmentsInput {
   ceremonyId: string;
   version: number;
   lines: { position: number; projectId: string; organizationId: string; amount: MoneyInput }[];
-}
-
-/** More lines than any ceremony holds (the first batch was 15); a bound on one transaction's size. */
-const MAX_LINES = 500;
-
-/** The pairing subgraph's service identity: the one caller that signs packages. */
-const PAIRING_SERVICE = serviceIdentity('pairing').subject;
-
-function requirePairingService(identity: Identity): void {
-  requireRole(identity, ['SERVICE'], "record a package's commitments");
-  if (identity.subject !== PAIRING_SERVICE) {
-    throw userError(ErrorCode.Forbidden, "Only the pairing subgraph may record a package's commitments, as it signs the package.", {
-      role: identity.role,
-    });
-  }
 }
 
 /**
@@ -59,7 +45,7 @@ export function packageLineKey(packageId: string, position: number): string {
  */
 export async function recordPackageCommitments(context: JiangsuContext, input: PackageCommitmentsInput): Promise<FundingEntryRow[]> {
   const { identity, funding, loaders, peers } = context;
-  requirePairingService(identity);
+  requirePairingService(identity, "record a package's commitments");
   const entries = checkedEntries(input, identity);
 
   // A retry: every line found under its key, as asked, is the answer whatever changed since.
@@ -102,7 +88,7 @@ export async function recordPackageCommitments(context: JiangsuContext, input: P
     try {
       requireMatchingProvenance({ id: entry.organizationId, kind: organization.provenanceKind }, { id: entry.projectId, kind: project.kind });
     } catch (error) {
-      throw onLine(error as Error, entry.position);
+      throw onLine(error, entry.position);
     }
     return organization.provenanceKind;
   });
@@ -110,8 +96,7 @@ export async function recordPackageCommitments(context: JiangsuContext, input: P
   const outcome = await funding.recordAll(
     entries.map(({ position: _position, ...entry }, index) => ({
       ...entry,
-      // Between demo records the entry is demo too; otherwise it is entered, as every new record.
-      provenanceKind: provenances[index] === 'SYNTHETIC_DEMO' ? 'SYNTHETIC_DEMO' : 'ENTERED',
+      provenanceKind: kindOfNewRecord(provenances[index]!),
     })),
   );
   switch (outcome.type) {
@@ -127,8 +112,15 @@ export async function recordPackageCommitments(context: JiangsuContext, input: P
     case 'over-limit':
       throw onLine(amountLimitExceeded(outcome.limit, `input.lines[${outcome.index}].amount.fen`, 'commitment'), entries[outcome.index]!.position);
     case 'refused':
-      // Commitments only add: no other check of the books can refuse one.
-      throw new Error(`a package commitment was refused by ${outcome.check}`);
+      // Another of the books' checks refused the line, and recordAll rolled every line back: a
+      // refusal like the limits', which the pairing answers by taking the signing back.
+      throw onLine(
+        userError(ErrorCode.BadUserInput, `The Jiangsu books refuse this commitment: it breaks their rule ${outcome.check}.`, {
+          field: `input.lines[${outcome.index}].amount`,
+          check: outcome.check,
+        }),
+        entries[outcome.index]!.position,
+      );
   }
 }
 
@@ -140,7 +132,7 @@ function checkedEntries(input: PackageCommitmentsInput, identity: Identity): Lin
   if (!isUuid(packageId)) throw badInput('input.packageId', 'must be a package id (a UUID)');
   if (!input.ceremonyId || !isStorableKey(input.ceremonyId)) throw badInput('input.ceremonyId', 'must be a ceremony id');
   if (!Number.isSafeInteger(input.version) || input.version < 1) throw badInput('input.version', 'must be 1 or more');
-  if (input.lines.length === 0 || input.lines.length > MAX_LINES) throw badInput('input.lines', `must hold 1 to ${MAX_LINES} lines`);
+  if (input.lines.length === 0 || input.lines.length > MAX_PACKAGE_LINES) throw badInput('input.lines', `must hold 1 to ${MAX_PACKAGE_LINES} lines`);
   const positions = new Set<number>();
   return input.lines.map((line, index) => {
     const field = `input.lines[${index}]`;
@@ -157,7 +149,7 @@ function checkedEntries(input: PackageCommitmentsInput, identity: Identity): Lin
     try {
       amountFen = positiveFen(line.amount, `${field}.amount`);
     } catch (error) {
-      throw onLine(error as Error, line.position);
+      throw onLine(error, line.position);
     }
     const note = `Committed at signing: package ${packageId} (ceremony ${input.ceremonyId}, version ${input.version}), line ${line.position}.`;
     return {
@@ -186,8 +178,11 @@ function badInput(field: string, rule: string): GraphQLError {
   return userError(ErrorCode.BadUserInput, `${field} ${rule}.`, { field });
 }
 
-/** The refusal, naming the package line it is about. */
-function onLine(error: Error, position: number): GraphQLError {
-  const extensions = error instanceof GraphQLError ? error.extensions : {};
-  return new GraphQLError(`Line ${position}: ${error.message}`, { extensions: { ...extensions, line: position } });
+/**
+ * The refusal, naming the package line it is about. Only a coded refusal is one: anything else
+ * is a failure, and stays one, so that the pairing tries again rather than takes the signing back.
+ */
+function onLine(error: unknown, position: number): unknown {
+  if (!(error instanceof GraphQLError) || error.extensions.code === undefined) return error;
+  return new GraphQLError(`Line ${position}: ${error.message}`, { extensions: { ...error.extensions, line: position } });
 }

@@ -1,4 +1,5 @@
 import {
+  kindOfNewRecord,
   cleanOptionalText,
   cleanText,
   creationKey,
@@ -54,6 +55,12 @@ export class CeremonyService {
     const titleEn = cleanOptionalText(input.titleEn, { field: 'input.titleEn', max: 200 }) ?? null;
     const venue = cleanOptionalText(input.venue, { field: 'input.venue', max: 200 }) ?? null;
     const heldOn = dateOnly(input.heldOn);
+    // The term is counted from the signing or, where the record does not give it, the first
+    // ceremony: a ceremony dated before that would move the whole term (and its targets' years).
+    const termStart = agreement.signedOn ?? [...(await this.context.loaders.ceremoniesByAgreement.load(agreement.id))].map((row) => row.heldOn).sort()[0];
+    if (termStart && heldOn < termStart) {
+      throw badInput('input.heldOn', `is ${heldOn}, before the agreement's term, which begins ${termStart}`);
+    }
     const cityNameZh = knownDivisions().cities.get(input.cityCode);
     if (!cityNameZh) {
       throw badInput('input.cityCode', `${JSON.stringify(input.cityCode)} is not a prefecture-level city of Shaanxi or Jiangsu`);
@@ -178,9 +185,8 @@ export class CeremonyService {
 
 /** A record made under an agreement is of its kind: demo under the demo agreement, entered otherwise. */
 function provenanceFollowing(agreement: AgreementRow): { provenanceKind: ProvenanceKind; sourceId: null; sourceDetail: string | null } {
-  return isDemo(agreement.provenanceKind)
-    ? { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: `under the demo agreement ${agreement.id}` }
-    : { provenanceKind: 'ENTERED', sourceId: null, sourceDetail: null };
+  const provenanceKind = kindOfNewRecord(agreement.provenanceKind);
+  return { provenanceKind, sourceId: null, sourceDetail: isDemo(provenanceKind) ? `under the demo agreement ${agreement.id}` : null };
 }
 
 /** The day as `YYYY-MM-DD`: the Date scalar has already refused anything that is not a real date. */

@@ -18,7 +18,6 @@ import { createTrackingLoaders } from './tracking-loaders.ts';
 
 export type { PairingContext } from './loaders.ts';
 export { PipelineService, type MoveProjectInput } from './pipeline-service.ts';
-export { PackageService, checkPackages, seesPackage, pdfPathOf } from './package-service.ts';
 export { PackageStore, type PackageRow, type PackageLineRow, type PackageWithLines } from './store/package-store.ts';
 
 /**

@@ -3,7 +3,7 @@ import { byKey, groupedByKey, type Identity } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { PairingStore } from './store/pairing-store.ts';
 import type { PipelineStore } from './store/pipeline-store.ts';
-import { checksOfPackages, type FactSource } from './package-service.ts';
+import { checksOfPackages, type FactSource } from './package-facts.ts';
 import type { PackageRow, PackageStore } from './store/package-store.ts';
 import type { CeremonyStore } from './store/ceremony-store.ts';
 import type { TargetsStore } from './store/targets-store.ts';
@@ -96,7 +96,11 @@ export interface PairingContext {
   targets: TargetsStore;
   /** Signing packages: the decision, its claims and completion (docs/decisions/0023). */
   signing: SigningStore;
-  /** This process's recovery of pending signings; null where none runs (a subgraph started without background work). */
+  /**
+   * This process's recovery of pending signings, which also gives a request's signing the
+   * configured time limit; null where none runs (a subgraph started without background work),
+   * and then no package is signed (`SigningService.forRequest`).
+   */
   signingRecovery: SigningRecovery | null;
   /** Who is asking, as the gateway vouched. */
   identity: Identity;

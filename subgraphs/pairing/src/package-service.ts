@@ -1,33 +1,27 @@
 import {
+  kindOfNewRecord,
   amountLimitExceeded,
   checkRange,
   ErrorCode,
   isUuid,
   MAX_ENTRY_FEN,
+  MAX_PACKAGE_LINES,
   notFound,
   requireRole,
   seesDrafts,
   userError,
   versionConflict,
-  type Identity,
   type MoneyInput,
   type ProvenanceKind,
 } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { PairingContext } from './loaders.ts';
 import { isDemo, organizationsOf } from './organization-lookup.ts';
-import {
-  packageProblems,
-  runPackageChecks,
-  type PackageCheckResult,
-  type PackageFacts,
-  type PackageProblem,
-  type ProjectFacts,
-} from './package-checks.ts';
+import { packageProblems, type PackageProblem } from './package-checks.ts';
+import { checkPackages } from './package-facts.ts';
 import { packageContentHash } from './package-hash.ts';
-import type { CeremonyStore } from './store/ceremony-store.ts';
-import type { NewPackageLine, PackageLineRow, PackageRow, PackageStore } from './store/package-store.ts';
-import type { CeremonyRow, PairingStore } from './store/pairing-store.ts';
+import type { NewPackageLine, PackageRow } from './store/package-store.ts';
+import type { CeremonyRow } from './store/pairing-store.ts';
 
 export interface PackageLineInput {
   projectId: string;
@@ -46,14 +40,6 @@ export interface SaveCeremonyPackageInput {
 export interface PackageVersionInput {
   ceremonyId: string;
   version: number;
-}
-
-/** What gathering a package's facts reads from: the pairing's own tables and the two provinces. */
-export interface FactSource {
-  store: PairingStore;
-  packages: PackageStore;
-  ceremonies: CeremonyStore;
-  peers: Peers;
 }
 
 type PackageContext = Pick<PairingContext, 'identity' | 'loaders' | 'peers' | 'store' | 'packages' | 'ceremonies'>;
@@ -76,27 +62,12 @@ const NEEDS = /* GraphQL */ `
   }
 `;
 
-const AMOUNTS_SOUGHT = /* GraphQL */ `
-  query AmountsSought($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on Project { id amountSought { fen } } }
-  }
-`;
-
-// Each organization's city and that city's pairing, one chain of batched lookups in Jiangsu.
-const PAIRING_FACTS = /* GraphQL */ `
-  query PairingFacts($representations: [_Any!]!) {
-    _entities(representations: $representations) {
-      ... on JiangsuOrganization { id city { code pairing { shaanxiPrefecture { code } } } }
-    }
-  }
-`;
-
 const OFFICES = ['SHAANXI_OFFICE', 'JIANGSU_OFFICE'] as const;
 
 /**
  * Preparing a ceremony's package: saving versions as drafts, checking them, freezing one as
  * final, and who may read which. The signing reads packages through `PackageStore` and runs
- * the checks through `checkPackages`.
+ * the checks through `checkPackages` (package-facts.ts); who may read which is package-visibility.ts.
  */
 export class PackageService {
   constructor(private readonly context: PackageContext) {}
@@ -116,7 +87,10 @@ export class PackageService {
     const latest = await packages.latestVersion(ceremony.id);
     if (latest !== input.expectedVersion) throw versionConflict('ceremony package', input.expectedVersion, latest);
 
+    if ((input.lines?.length ?? 0) > MAX_PACKAGE_LINES) throw tooManyLines(input.lines!.length, 'lines');
     const lines = await this.buildLines(ceremony, input.lines);
+    // Lines built from the batch may be as many as the projects scheduled for the ceremony.
+    if (lines.length > MAX_PACKAGE_LINES) throw tooManyLines(lines.length, 'projects scheduled for the ceremony');
     const sum = lines.reduce((total, line) => total + line.amountFen, 0n);
     let statedTotalFen = sum;
     if (input.statedTotal) {
@@ -139,7 +113,7 @@ export class PackageService {
         statedTotalFen,
         createdByRole: identity.role,
         createdBySubject: identity.subject,
-        provenanceKind: ceremony.provenanceKind,
+        provenanceKind: kindOfNewRecord(ceremony.provenanceKind),
         sourceId: null,
         sourceDetail: isDemo(ceremony.provenanceKind) ? `package of the demo ceremony ${ceremony.id}` : null,
       },
@@ -256,6 +230,14 @@ export class PackageService {
           line: index + 1,
         });
       }
+      // Nor does a draft go into a package for the Shaanxi office: the offices' partners read
+      // packages, and a draft is shown to no one else (0016). Publish it first.
+      if (draft) {
+        throw userError(ErrorCode.BadUserInput, `${field}.projectId: project ${line.projectId} is a draft need: publish it before it goes into a package.`, {
+          field: `${field}.projectId`,
+          line: index + 1,
+        });
+      }
       const shaanxiSignatoryId = line.shaanxiSignatoryId ?? need.raisedBy?.id;
       if (!shaanxiSignatoryId) throw noDefault(`${field}.shaanxiSignatoryId`, index, 'no organization raised the need: name the Shaanxi signatory');
       const jiangsuOrganizationId = line.jiangsuOrganizationId ?? facts?.matchedOrganizationId;
@@ -299,126 +281,6 @@ export class PackageService {
   }
 }
 
-/**
- * The checks of each package, run on facts gathered for all of them together: the pairing's
- * rows in four statements and each province asked once, however many packages and lines.
- */
-export async function checkPackages(
-  source: FactSource,
-  items: readonly { package: PackageRow; lines: readonly PackageLineRow[]; ceremony: CeremonyRow }[],
-): Promise<PackageCheckResult[][]> {
-  const allLines = items.flatMap((item) => item.lines);
-  const projectIds = [...new Set(allLines.map((line) => line.projectId))];
-  const organizationIds = [...new Set(allLines.map((line) => line.jiangsuOrganizationId))];
-  const agreementIds = [...new Set(items.map((item) => item.ceremony.agreementId))];
-  const [pipeline, claims, exceptions, amounts, pairingFacts] = await Promise.all([
-    source.packages.pipelineFacts(projectIds),
-    source.packages.claimsOfProjects(projectIds),
-    allLines.length > 0 ? source.ceremonies.pairingExceptionsOfAgreements(agreementIds) : Promise.resolve([]),
-    amountsSoughtOf(source.peers, projectIds),
-    pairingFactsOf(source.peers, organizationIds),
-  ]);
-  const pipelineOf = new Map(pipeline.map((row) => [row.projectId, row]));
-  const projects = new Map<string, ProjectFacts>(
-    projectIds.map((id) => {
-      const row = pipelineOf.get(id);
-      return [
-        id,
-        {
-          stage: row?.stage ?? null,
-          ceremonyId: row?.ceremonyId ?? null,
-          matchedOrganizationId: row?.matchedOrganizationId ?? null,
-          amountSoughtFen: amounts.get(id) ?? null,
-        },
-      ];
-    }),
-  );
-  const claimedBy = new Map(claims.map((claim) => [claim.projectId, claim.ceremonyId]));
-  return items.map((item) => {
-    const facts: PackageFacts = {
-      ceremonyId: item.ceremony.id,
-      statedTotalFen: item.package.statedTotalFen,
-      lines: item.lines,
-      projects,
-      claims: claimedBy,
-      organizationCities: pairingFacts.cities,
-      pairings: pairingFacts.pairings,
-      exceptions: exceptions.filter((exception) => exception.agreementId === item.ceremony.agreementId),
-    };
-    return runPackageChecks(facts);
-  });
-}
-
-/** How the draft checks of a request find the lines and ceremonies of its packages: its own DataLoaders. */
-export interface PackageLookups {
-  lines(packageIds: readonly string[]): Promise<readonly (readonly PackageLineRow[] | Error)[]>;
-  ceremonies(ids: readonly string[]): Promise<readonly (CeremonyRow | null | Error)[]>;
-}
-
-/**
- * Checks for the packages a request reads (the draft checks of a page), with their lines and
- * ceremonies taken from the request's loaders, which have read them already.
- */
-export async function checksOfPackages(source: FactSource, lookups: PackageLookups, rows: readonly PackageRow[]): Promise<PackageCheckResult[][]> {
-  const [lines, ceremonies] = await Promise.all([lookups.lines(rows.map((row) => row.id)), lookups.ceremonies(rows.map((row) => row.ceremonyId))]);
-  return checkPackages(
-    source,
-    rows.map((row, index) => {
-      const found = lines[index];
-      const ceremony = ceremonies[index];
-      if (found instanceof Error) throw found;
-      if (!ceremony || ceremony instanceof Error) throw ceremony ?? new Error(`package ${row.id} names missing ceremony ${row.ceremonyId}`);
-      return { package: row, lines: found ?? [], ceremony };
-    }),
-  );
-}
-
-/**
- * Whether `identity` may read a package: a signed one is public; one not yet signed is shown
- * to the two offices (and the hub's own services) and to members of an organization that
- * signs one of its lines, on either side.
- */
-export function seesPackage(identity: Identity, pkg: Pick<PackageRow, 'status'>, lines: readonly Pick<PackageLineRow, 'jiangsuOrganizationId' | 'shaanxiSignatoryId'>[]): boolean {
-  if (pkg.status === 'SIGNED') return true;
-  if (identity.role === 'SHAANXI_OFFICE' || identity.role === 'JIANGSU_OFFICE' || identity.role === 'SERVICE') return true;
-  const member = identity.role === 'FOUNDATION_MEMBER' ? identity.organizationId : null;
-  return member !== null && lines.some((line) => line.jiangsuOrganizationId === member || line.shaanxiSignatoryId === member);
-}
-
-/** A ceremony's package versions the caller may see, oldest first. */
-export async function visiblePackages(ceremonyId: string, { identity, loaders }: Pick<PairingContext, 'identity' | 'loaders'>): Promise<PackageRow[]> {
-  const rows = await loaders.packagesByCeremony.load(ceremonyId);
-  const lines = await loaders.linesByPackage.loadMany(rows.map((row) => row.id));
-  return rows.filter((row, index) => {
-    const found = lines[index];
-    return Array.isArray(found) && seesPackage(identity, row, found);
-  });
-}
-
-/** One version, or the latest the caller may see; NOT_FOUND when there is none it may see. */
-export async function packageForCaller(
-  ceremonyId: string,
-  version: number | null,
-  context: Pick<PairingContext, 'identity' | 'loaders'>,
-): Promise<PackageRow> {
-  if (!(await context.loaders.ceremony.load(ceremonyId))) throw notFound('ceremony', 'id', ceremonyId);
-  const visible = await visiblePackages(ceremonyId, context);
-  const found = version === null ? visible.at(-1) : visible.find((row) => row.version === version);
-  if (!found) throw notFound('ceremony package', 'version', version === null ? 'latest' : String(version));
-  return found;
-}
-
-/** The package that stands: the latest signed, signing or final version the caller may see. */
-export async function currentPackage(ceremonyId: string, context: Pick<PairingContext, 'identity' | 'loaders'>): Promise<PackageRow | null> {
-  const visible = await visiblePackages(ceremonyId, context);
-  return visible.filter((row) => row.status === 'SIGNED' || row.status === 'SIGNING' || row.status === 'FINAL').at(-1) ?? null;
-}
-
-/** Where a package past DRAFT is served as a PDF. */
-export function pdfPathOf(pkg: Pick<PackageRow, 'ceremonyId' | 'version' | 'status'>): string | null {
-  return pkg.status === 'DRAFT' ? null : `/ceremonies/${encodeURIComponent(pkg.ceremonyId)}/packages/${pkg.version}.pdf`;
-}
-
 /** A line as asked, checked for shape only. */
 function checkedLineInput(line: PackageLineInput, index: number) {
   const field = `input.lines[${index}]`;
@@ -457,34 +319,6 @@ async function needsOf(peers: Peers, projectIds: readonly string[]): Promise<Map
   return new Map(data._entities.filter((need): need is NeedEntity => need !== null).map((need) => [need.id.toLowerCase(), need]));
 }
 
-async function amountsSoughtOf(peers: Peers, projectIds: readonly string[]): Promise<Map<string, bigint>> {
-  if (projectIds.length === 0) return new Map();
-  const data = await peers.query<{ _entities: ({ id: string; amountSought: { fen: number } | null } | null)[] }>('shaanxi', AMOUNTS_SOUGHT, {
-    representations: projectIds.map((id) => ({ __typename: 'Project', id })),
-  });
-  const amounts = new Map<string, bigint>();
-  for (const need of data._entities) if (need?.amountSought) amounts.set(need.id.toLowerCase(), BigInt(need.amountSought.fen));
-  return amounts;
-}
-
-/** The Jiangsu organizations' cities and those cities' pairings (a city has one at most), in one query to Jiangsu. */
-async function pairingFactsOf(peers: Peers, organizationIds: readonly string[]) {
-  const cities = new Map<string, string | null>();
-  const pairings = new Map<string, Set<string>>();
-  if (organizationIds.length === 0) return { cities, pairings };
-  type City = { code: string; pairing: { shaanxiPrefecture: { code: string } } | null };
-  const data = await peers.query<{ _entities: ({ id: string; city: City | null } | null)[] }>('jiangsu', PAIRING_FACTS, {
-    representations: organizationIds.map((id) => ({ __typename: 'JiangsuOrganization', id })),
-  });
-  for (const organization of data._entities) {
-    if (!organization) continue;
-    cities.set(organization.id, organization.city?.code ?? null);
-    const { city } = organization;
-    if (city?.pairing) pairings.set(city.code, new Set([city.pairing.shaanxiPrefecture.code]));
-  }
-  return { cities, pairings };
-}
-
 function checksFailed(problems: PackageProblem[]) {
   const lines = [...new Set(problems.map((problem) => problem.line).filter((line) => line !== null))];
   return userError(
@@ -501,6 +335,14 @@ function signedAlready(ceremonyId: string, version: number, status: string) {
     ErrorCode.CeremonyAlreadySigned,
     `Version ${version} of the package of ceremony ${ceremonyId} is ${status === 'SIGNED' ? 'signed' : 'being signed'}: a signed package is never superseded.`,
     { status, signedVersion: version },
+  );
+}
+
+function tooManyLines(count: number, what: string) {
+  return userError(
+    ErrorCode.BadUserInput,
+    `input.lines: a package holds at most ${MAX_PACKAGE_LINES} lines; ${count} ${what} would not be signed as one. Split them between ceremonies.`,
+    { field: 'input.lines', limit: MAX_PACKAGE_LINES },
   );
 }
 

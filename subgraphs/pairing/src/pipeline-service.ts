@@ -110,11 +110,22 @@ export class PipelineService {
     }
     let focusPosition: number | null = null;
     if (input.to === 'SCHEDULED') {
-      if (!input.ceremonyId) throw missing('input.ceremonyId', 'scheduling a project names the ceremony');
-      const ceremony = await loaders.ceremony.load(input.ceremonyId);
-      if (!ceremony) throw notFound('ceremony', 'id', input.ceremonyId);
+      // A suspended project resumes to the batch it left, serving the focus it served.
+      const resumed = current.stage === 'SUSPENDED' ? await loaders.ceremonyByProject.load(projectId) : null;
+      if (resumed && input.ceremonyId && input.ceremonyId !== resumed.id) {
+        throw userError(
+          ErrorCode.BadUserInput,
+          `input.ceremonyId: a suspended project resumes to the batch it left, of ceremony ${resumed.id}.`,
+          { field: 'input.ceremonyId', ceremonyId: resumed.id },
+        );
+      }
+      const wanted = input.ceremonyId ?? resumed?.id;
+      if (!wanted) throw missing('input.ceremonyId', 'scheduling a project names the ceremony');
+      const ceremony = await loaders.ceremony.load(wanted);
+      if (!ceremony) throw notFound('ceremony', 'id', wanted);
       ceremonyId = ceremony.id;
       if (input.focus !== null && input.focus !== undefined) focusPosition = await this.requireFocus(ceremony.agreementId, input.focus);
+      else if (resumed) focusPosition = current.row?.focusPosition ?? null;
     } else if (input.focus !== null && input.focus !== undefined) {
       throw userError(ErrorCode.BadUserInput, `input.focus names the focus a project serves when it is scheduled; this move is to ${input.to}.`, {
         field: 'input.focus',
@@ -143,6 +154,20 @@ export class PipelineService {
     if (result.type === 'version-conflict') {
       loaders.pipeline.clear(projectId);
       throw versionConflict('project', input.expectedVersion, (await positionOf(projectId, this.context)).version);
+    }
+    if (result.type === 'in-package') {
+      throw userError(
+        ErrorCode.ProjectInPackage,
+        `The project is in the standing package of ceremony ${result.ceremonyId}: it is signed by signing that package, which records its commitment too.`,
+        { ceremonyId: result.ceremonyId },
+      );
+    }
+    if (result.type === 'ceremony-signed') {
+      throw userError(
+        ErrorCode.CeremonyAlreadySigned,
+        `The package of ceremony ${result.ceremonyId} is signed or being signed: no project joins its batch now. Schedule it for another ceremony.`,
+        { ceremonyId: result.ceremonyId, field: 'input.ceremonyId' },
+      );
     }
     if (result.type === 'being-signed') {
       throw userError(

@@ -1,42 +1,48 @@
 import { Deadline, runWithDeadline, type Db } from '@hub/db';
 import type { BackgroundSettings, BackgroundTask, Peers } from '@hub/server';
-import { describeCause, SigningService } from './signing-service.ts';
+import { describeCause, SigningService, type SigningRetries } from './signing-service.ts';
 import { PackageStore } from './store/package-store.ts';
 import { SigningStore } from './store/signing-store.ts';
 
+/** The longest the recovery waits between two tries of a signing that keeps failing. */
+export const SIGNING_RETRY_CEILING_MS = 5 * 60_000;
+
+/** When the recovery next tries one pending signing, and how long it waited last. */
+interface Wait {
+  delayMs: number;
+  dueAt: number;
+}
+
 /**
  * Finishes signings left pending (docs/decisions/0023-signing-a-package.md): at start, which
- * picks up whatever a crash left, and then every `retryMs` while any signing is pending. It
- * does not poll while none is: a request that leaves a signing pending wakes it. Each try
- * claims its signing first, so two processes on one database never run the same step at once.
+ * picks up whatever a crash left, and then while any signing is pending. It does not poll while
+ * none is: a request that leaves a signing pending wakes it. A signing whose tries keep failing
+ * is tried after `retryMs`, then twice as long each time, up to `SIGNING_RETRY_CEILING_MS`, so
+ * that a failure that repeats costs little while its projects wait (an office signing again
+ * tries at once). Each try claims its signing first, so two processes on one database never
+ * run the same step at once.
  */
-export class SigningRecovery implements BackgroundTask {
+export class SigningRecovery implements BackgroundTask, SigningRetries {
   private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = 0;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** Signings that did not finish, by package id; forgotten once one is no longer pending. */
+  private readonly waits = new Map<string, Wait>();
   private readonly service: SigningService;
 
   constructor(
     db: Db,
     peers: Peers,
-    private readonly settings: BackgroundSettings,
+    readonly settings: BackgroundSettings,
   ) {
     this.service = new SigningService({
       packages: new PackageStore(db),
       signing: new SigningStore(db),
       peers,
-      claimMs: this.claimMs,
-      onPending: () => this.wake(),
+      tryTimeoutMs: settings.tryTimeoutMs,
     });
-  }
-
-  /**
-   * A try runs under a time limit as a request does, so a claim twice that long is never taken
-   * over from a try still running; one left by a crashed process runs out after that long.
-   */
-  get claimMs(): number {
-    return 2 * this.settings.tryTimeoutMs;
   }
 
   /**
@@ -52,9 +58,10 @@ export class SigningRecovery implements BackgroundTask {
     return this;
   }
 
-  /** Asks for a pass soon: a signing was left pending in this process. */
-  wake(): void {
-    this.schedule(this.settings.retryMs);
+  /** A request's try left `packageId` pending: it waits as a failed try of the recovery's own. */
+  wake(packageId: string): void {
+    this.backOff(packageId);
+    this.schedule(this.nextDelay());
   }
 
   async stop(): Promise<void> {
@@ -64,37 +71,73 @@ export class SigningRecovery implements BackgroundTask {
     await this.running;
   }
 
+  /** The next wait of a signing that did not finish: `retryMs` at first, then twice the last, up to the ceiling. */
+  private backOff(packageId: string): void {
+    const last = this.waits.get(packageId)?.delayMs ?? 0;
+    const delayMs = last === 0 ? this.settings.retryMs : Math.min(2 * last, Math.max(this.settings.retryMs, SIGNING_RETRY_CEILING_MS));
+    this.waits.set(packageId, { delayMs, dueAt: Date.now() + delayMs });
+  }
+
+  /** Until the earliest signing is due; `retryMs` when none waits (the list could not be read). */
+  private nextDelay(): number {
+    if (this.waits.size === 0) return this.settings.retryMs;
+    return Math.max(0, Math.min(...[...this.waits.values()].map((wait) => wait.dueAt)) - Date.now());
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    if (this.timer) return;
+    const dueAt = Date.now() + delayMs;
+    if (this.timer) {
+      if (this.timerDueAt <= dueAt) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDueAt = dueAt;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.pass().finally(() => {
         this.running = undefined;
-        const again = this.again;
+        const again = this.again || this.waits.size > 0;
         this.again = false;
-        if (again) this.schedule(this.settings.retryMs);
+        if (again) this.schedule(this.nextDelay());
       });
     }, delayMs);
     // Pending work never keeps a process alive that is otherwise done.
     this.timer.unref();
   }
 
-  /** Tries every pending signing once; asks for another pass while any stays pending. */
+  /** Tries every pending signing that is due, once; the others wait their turn. */
   private async pass(): Promise<void> {
     try {
       const pending = await this.service.pendingPackageIds();
+      const still = new Set(pending);
+      // Finished or taken back meanwhile, here or by another process: nothing to wait for.
+      for (const packageId of this.waits.keys()) if (!still.has(packageId)) this.waits.delete(packageId);
       for (const packageId of pending) {
         if (this.stopped) return;
+        const wait = this.waits.get(packageId);
+        if (wait && wait.dueAt > Date.now()) continue;
         const outcome = await runWithDeadline(Deadline.after(this.settings.tryTimeoutMs), () => this.service.tryOnce(packageId)).catch(
           (error: unknown) => ({ type: 'failed' as const, error }),
         );
-        if (outcome.type === 'pending' || outcome.type === 'busy' || outcome.type === 'failed') this.again = true;
-        if (outcome.type === 'failed') log('a try of a pending package signing failed', packageId, outcome.error);
+        switch (outcome.type) {
+          case 'failed':
+            log('a try of a pending package signing failed', packageId, outcome.error);
+            this.backOff(packageId);
+            break;
+          case 'pending':
+            this.backOff(packageId);
+            break;
+          case 'busy':
+            // Another try holds it: look again soon, without counting this as a failure.
+            this.waits.set(packageId, { delayMs: wait?.delayMs ?? 0, dueAt: Date.now() + this.settings.retryMs });
+            break;
+          default:
+            this.waits.delete(packageId);
+        }
       }
     } catch (error) {
       this.again = true;

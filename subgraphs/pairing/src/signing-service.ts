@@ -1,7 +1,9 @@
 import { ErrorCode, notFound, requireRole, userError, type Identity } from '@hub/common';
-import type { Peers } from '@hub/server';
+import { PeerUnavailableError, type BackgroundSettings, type Peers } from '@hub/server';
 import { GraphQLError } from 'graphql';
-import type { PackageProblem } from './package-checks.ts';
+import type { PairingLoaders } from './loaders.ts';
+import { packageProblems, type PackageProblem } from './package-checks.ts';
+import { checkPackages, type FactSource } from './package-facts.ts';
 import type { PackageLineRow, PackageRow, PackageStore } from './store/package-store.ts';
 import type { SigningRow, SigningStore } from './store/signing-store.ts';
 
@@ -10,15 +12,35 @@ export interface SignPackageInput {
   version: number;
 }
 
-/** What a signing needs: its stores, the Jiangsu books through the graph, and how long a try may hold its claim. */
+/** What a signing needs: its stores, the Jiangsu books through the graph, and how long a try may take. */
 export interface SigningDeps {
   packages: Pick<PackageStore, 'packageByVersion' | 'linesOfPackages'>;
   signing: SigningStore;
   peers: Peers;
-  /** How long a try holds its claim on a signing, so that no other runs the same step meanwhile. */
-  claimMs: number;
-  /** Told when a signing is left pending, so that it is tried again soon. */
-  onPending?: () => void;
+  /** How long one try may take: the request time limit (REQUEST_TIMEOUT_MS). */
+  tryTimeoutMs: number;
+  /** Told when a try leaves a signing pending, so that it is tried again. */
+  onPending?: (packageId: string) => void;
+  /**
+   * The package's checks run again on today's facts, before a signing is decided: a need's
+   * amount or an organization's city may have changed since it was finalized. Failures only.
+   */
+  recheck?: (pkg: PackageRow) => Promise<PackageProblem[]>;
+}
+
+/** This process's recovery of pending signings, as a request's signing uses it. */
+export interface SigningRetries {
+  /** The process's configured limits; a request's try is bounded as the recovery's are. */
+  readonly settings: BackgroundSettings;
+  /** A request left `packageId` pending: the recovery tries it again later. */
+  wake(packageId: string): void;
+}
+
+/** What a request's context holds for signing (the pairing's context does). */
+export interface SigningRequestContext extends FactSource {
+  signing: SigningStore;
+  signingRecovery: SigningRetries | null;
+  loaders: Pick<PairingLoaders, 'ceremony'>;
 }
 
 /** Where a try of a signing's remaining steps left it. */
@@ -41,7 +63,12 @@ const RECORD_COMMITMENTS = /* GraphQL */ `
 
 /**
  * Codes on which trying again may go differently: the other books could not be reached, ran out
- * of time, or failed inside. Any other code is the Jiangsu books' refusal, and stands.
+ * of time, or failed inside (a peer's internal error reaches the pairing as SUBGRAPH_UNAVAILABLE,
+ * `answered`). Any other code is the Jiangsu books' refusal, and stands. A failure inside is not
+ * taken for a refusal: the commitments are one transaction, but a failure after its COMMIT was
+ * sent (the connection lost while committing, the answer failing) leaves them recorded, and
+ * taking the signing back would let the projects go while Jiangsu holds their commitments. A
+ * retry is always safe — it finds the lines by their keys — so the signing stays pending.
  */
 const TRANSIENT_CODES = new Set<string>([ErrorCode.SubgraphUnavailable, ErrorCode.Timeout, ErrorCode.Internal]);
 
@@ -53,7 +80,43 @@ const TRANSIENT_CODES = new Set<string>([ErrorCode.SubgraphUnavailable, ErrorCod
  * records nothing twice.
  */
 export class SigningService {
-  constructor(private readonly deps: SigningDeps) {}
+  /**
+   * How long a try holds its claim on a signing, so that no other runs the same step meanwhile.
+   * A try runs under the time limit until the decision commits, and a Jiangsu mutation it then
+   * sends runs to its end under Jiangsu's own limit (the same setting): twice the limit outlasts
+   * every try still running, and a claim left by a crashed process runs out after that long.
+   */
+  private readonly claimMs: number;
+
+  constructor(private readonly deps: SigningDeps) {
+    this.claimMs = 2 * deps.tryTimeoutMs;
+  }
+
+  /**
+   * The signing service of one request, with this process's configured time limit, and the
+   * recovery woken when the request leaves a signing pending. Every way the hub starts
+   * (gateway, a subgraph's own process, the test kit) starts the recovery before it serves;
+   * a pairing subgraph without it could leave a signing pending with no one to finish it.
+   */
+  static forRequest(context: SigningRequestContext): SigningService {
+    const { packages, signing, peers, signingRecovery } = context;
+    if (!signingRecovery) {
+      throw new Error('signing a package needs the recovery of pending signings running in this process (SubgraphModule.startBackground)');
+    }
+    return new SigningService({
+      packages,
+      signing,
+      peers,
+      tryTimeoutMs: signingRecovery.settings.tryTimeoutMs,
+      onPending: (packageId) => signingRecovery.wake(packageId),
+      async recheck(pkg) {
+        const [lines, ceremony] = await Promise.all([packages.linesOfPackages([pkg.id]), context.loaders.ceremony.load(pkg.ceremonyId)]);
+        if (!ceremony) throw new Error(`package ${pkg.id} names missing ceremony ${pkg.ceremonyId}`);
+        const [checks] = await checkPackages(context, [{ package: pkg, lines, ceremony }]);
+        return packageProblems(checks!, lines);
+      },
+    });
+  }
 
   /** Signs a final package for an office; signing a signed package again returns it, changing nothing. */
   async sign(identity: Identity, input: SignPackageInput): Promise<PackageRow> {
@@ -72,7 +135,9 @@ export class SigningService {
         break;
     }
 
-    const decided = await this.deps.signing.decide(pkg, { role: identity.role, subject: identity.subject }, this.deps.claimMs);
+    const problems = (await this.deps.recheck?.(pkg)) ?? [];
+    if (problems.length > 0) throw failsItsChecksNow(problems);
+    const decided = await this.deps.signing.decide(pkg, { role: identity.role, subject: identity.subject }, this.claimMs);
     switch (decided.type) {
       case 'not-final':
         // Someone else decided first, or a later version took its place: answer as for that status.
@@ -93,7 +158,7 @@ export class SigningService {
 
   /** One try of a decided signing's remaining steps, claimed first; for the recovery and for a second `sign`. */
   async tryOnce(packageId: string): Promise<TryOutcome> {
-    const claimed = await this.deps.signing.claim(packageId, this.deps.claimMs);
+    const claimed = await this.deps.signing.claim(packageId, this.claimMs);
     if (claimed) return this.advance(packageId, claimed);
     const pkg = await this.deps.signing.packageById(packageId);
     if (!pkg) throw new Error(`package ${packageId} vanished`);
@@ -140,7 +205,15 @@ export class SigningService {
           const now = await store.packageById(packageId);
           return now?.status === 'SIGNED' ? { type: 'signed', package: now } : { type: 'refused', error };
         }
-        return this.pending(packageId, 'jiangsu', 'The Jiangsu books could not be reached or did not answer; the commitments will be recorded on a later try.', error);
+        const failedInside = error instanceof PeerUnavailableError && error.answered;
+        return this.pending(
+          packageId,
+          'jiangsu',
+          failedInside
+            ? 'The Jiangsu books failed while recording the commitments; they will be recorded on a later try.'
+            : 'The Jiangsu books could not be reached or did not answer; the commitments will be recorded on a later try.',
+          error,
+        );
       }
       try {
         await store.commitmentsRecorded(packageId);
@@ -178,7 +251,7 @@ export class SigningService {
     } catch {
       // The claim then runs out by itself; the next try reads the reason it finds.
     }
-    this.deps.onPending?.();
+    this.deps.onPending?.(packageId);
     return { type: 'pending', subgraph, reason };
   }
 }
@@ -215,6 +288,16 @@ function notFinal(pkg: Pick<PackageRow, 'ceremonyId' | 'version' | 'status'>): G
 }
 
 /** The lines whose project could not be held for the signing, each named; nothing was written. */
+function failsItsChecksNow(problems: PackageProblem[]): GraphQLError {
+  return userError(
+    ErrorCode.PackageChecksFailed,
+    `The package no longer passes its checks: ${problems
+      .map((problem) => `${problem.line === null ? 'package' : `line ${problem.line}`} ${problem.code}`)
+      .join('; ')}. Nothing was signed; save and finalize a new version.`,
+    { problems },
+  );
+}
+
 function notScheduled(pkg: PackageRow, positions: readonly number[], lines: readonly PackageLineRow[]): GraphQLError {
   const projectAt = new Map(lines.map((line) => [line.position, line.projectId]));
   const problems: PackageProblem[] = positions.map((position) => ({

@@ -1,4 +1,5 @@
 import {
+  kindOfNewRecord,
   amountSoughtFen,
   checkRange,
   cleanOptionalText,
@@ -85,8 +86,7 @@ export class TargetsService {
       measures,
       setByRole: identity.role,
       setBySubject: identity.subject,
-      // Targets of the demo agreement are demo too, so that a real view never shows them.
-      provenanceKind: agreement.provenanceKind === 'SYNTHETIC_DEMO' ? 'SYNTHETIC_DEMO' : 'ENTERED',
+      provenanceKind: kindOfNewRecord(agreement.provenanceKind),
     });
     if (result.type === 'version-conflict') {
       throw versionConflict('targets', input.expectedVersion, result.currentVersion);

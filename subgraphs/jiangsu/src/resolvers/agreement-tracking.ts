@@ -1,8 +1,5 @@
-import { ErrorCode, requireRole, serviceIdentity, userError } from '@hub/common';
+import { requirePairingService } from '@hub/common';
 import type { JiangsuContext } from '../loaders.ts';
-
-/** The pairing subgraph's service identity: the one caller of the sums it tracks its agreements with. */
-const PAIRING_SERVICE = serviceIdentity('pairing').subject;
 
 export const agreementTrackingQueries = {
   /**
@@ -11,12 +8,7 @@ export const agreementTrackingQueries = {
    * organization's money by year is summed for the pairing's service identity only.
    */
   fundingByProjectAndYear(_: unknown, { projectIds }: { projectIds: string[] }, { identity, funding }: JiangsuContext) {
-    requireRole(identity, ['SERVICE'], 'read funding sums by year');
-    if (identity.subject !== PAIRING_SERVICE) {
-      throw userError(ErrorCode.Forbidden, 'Only the pairing subgraph may read funding sums by year, as it tracks the agreements.', {
-        role: identity.role,
-      });
-    }
+    requirePairingService(identity, 'read funding sums by year');
     return funding.sumsByProjectAndYear(projectIds.map((id) => id.toLowerCase()));
   },
 };

@@ -2,12 +2,9 @@ import { moneyFromFen, notFound, provenanceOf } from '@hub/common';
 import { CeremonyService, type PairingExceptionInput, type ScheduleCeremonyInput } from '../ceremony-service.ts';
 import type { PairingContext } from '../loaders.ts';
 import type { PackageCheckResult } from '../package-checks.ts';
+import { currentPackage, packageForCaller, pdfPathOf, visiblePackages } from '../package-visibility.ts';
 import {
-  currentPackage,
-  packageForCaller,
   PackageService,
-  pdfPathOf,
-  visiblePackages,
   type PackageVersionInput,
   type SaveCeremonyPackageInput,
 } from '../package-service.ts';

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, sql, sum, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, sum, type SQL } from 'drizzle-orm';
 import { isStorableKey, isUuid, type ProvenanceKind } from '@hub/common';
 import { queryRows, textArray, type Db } from '@hub/db';
 import {
@@ -67,7 +67,8 @@ export class PairingStore {
     const rows = await this.db
       .select({
         agreementId: ceremonies.agreementId,
-        ceremoniesHeld: count(),
+        // Held: on or before today in China (UTC+8 all year); a ceremony scheduled ahead is not yet.
+        ceremoniesHeld: sql<number>`(count(*) filter (where ${ceremonies.heldOn} <= ((now() at time zone 'UTC') + interval '8 hours')::date))::int`,
         projectsDeclared: sum(ceremonies.declaredProjectCount),
         amountDeclaredFen: sum(ceremonies.declaredTotalFen),
       })

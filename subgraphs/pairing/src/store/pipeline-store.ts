@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
-import { textArray, type Db } from '@hub/db';
+import { queryRows, textArray, type Db } from '@hub/db';
 import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
 
 export type PipelineRow = typeof projectPipelines.$inferSelect;
@@ -43,7 +43,11 @@ export type TransitionResult =
   | { type: 'moved'; pipeline: PipelineRow; event: StageEventRow }
   | { type: 'version-conflict' }
   /** A package being signed holds the project (docs/decisions/0023): only that signing moves it. */
-  | { type: 'being-signed'; packageId: string };
+  | { type: 'being-signed'; packageId: string }
+  /** A move to SIGNED of a project in a ceremony's standing package: signing the package signs it. */
+  | { type: 'in-package'; ceremonyId: string }
+  /** Scheduling into a ceremony whose package is being signed or signed: its list is closed. */
+  | { type: 'ceremony-signed'; ceremonyId: string };
 
 /** Whether a reader sees projects that were never published (a draft suspended or cancelled). */
 export type PipelineReader = 'drafts-included' | 'published-only';
@@ -147,6 +151,8 @@ export class PipelineStore {
                   eq(projectPipelines.projectId, move.projectId),
                   eq(projectPipelines.version, move.expectedVersion),
                   isNull(projectPipelines.signingPackageId),
+                  move.to === 'SIGNED' ? sql`not exists (${claimOf(move.projectId)})` : undefined,
+                  move.to === 'SCHEDULED' && move.ceremonyId ? sql`not exists (${signedPackageOf(move.ceremonyId)})` : undefined,
                 ),
               )
               .returning();
@@ -156,7 +162,16 @@ export class PipelineStore {
           .select({ packageId: projectPipelines.signingPackageId })
           .from(projectPipelines)
           .where(and(eq(projectPipelines.projectId, move.projectId), isNotNull(projectPipelines.signingPackageId)));
-        return held?.packageId ? { type: 'being-signed', packageId: held.packageId } : { type: 'version-conflict' };
+        if (held?.packageId) return { type: 'being-signed', packageId: held.packageId };
+        if (move.to === 'SIGNED') {
+          const [claim] = await queryRows<{ ceremony_id: string }>(tx, sql`${claimOf(move.projectId)}`);
+          if (claim) return { type: 'in-package', ceremonyId: claim.ceremony_id };
+        }
+        if (move.to === 'SCHEDULED' && move.ceremonyId) {
+          const [signed] = await queryRows<{ ceremony_id: string }>(tx, sql`${signedPackageOf(move.ceremonyId)}`);
+          if (signed) return { type: 'ceremony-signed', ceremonyId: signed.ceremony_id };
+        }
+        return { type: 'version-conflict' };
       }
       const [event] = await tx
         .insert(stageEvents)
@@ -205,3 +220,10 @@ function pipelineConditions(filter: PipelineFilter): SQL[] {
   if (filter.provenance) conditions.push(inArray(projectPipelines.provenanceKind, [...filter.provenance]));
   return conditions;
 }
+
+/** The standing package (final, signing or signed) that claims a project, if one does. */
+const claimOf = (projectId: string) => sql`select ceremony_id from pairing.package_project_claim where project_id = ${projectId}::uuid`;
+
+/** A package of the ceremony that is being signed or signed, if there is one. */
+const signedPackageOf = (ceremonyId: string) =>
+  sql`select ceremony_id from pairing.ceremony_package where ceremony_id = ${ceremonyId} and status in ('SIGNING', 'SIGNED')`;

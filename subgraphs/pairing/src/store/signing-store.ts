@@ -1,3 +1,4 @@
+import { kindOfNewRecord } from '@hub/common';
 import { and, asc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '@hub/db';
 import {
@@ -208,8 +209,7 @@ export class SigningStore {
           actorSubject: signing.startedBySubject,
           note,
           ceremonyId: pkg.ceremonyId,
-          // A demo project's history is demo too; every other new record is entered.
-          provenanceKind: project.provenanceKind === 'SYNTHETIC_DEMO' ? ('SYNTHETIC_DEMO' as const) : ('ENTERED' as const),
+          provenanceKind: kindOfNewRecord(project.provenanceKind),
         })),
       );
       const [done] = await tx

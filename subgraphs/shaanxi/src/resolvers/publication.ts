@@ -1,18 +1,6 @@
-import { ErrorCode, notFound, requireRole, serviceIdentity, userError, type Identity } from '@hub/common';
+import { ErrorCode, notFound, requirePairingService, userError } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { ShaanxiContext } from '../loaders.ts';
-
-/** The pairing subgraph's service identity: the one caller that publishes needs, and undoes that. */
-const PAIRING_SERVICE = serviceIdentity('pairing').subject;
-
-function requirePairingService(identity: Identity, action: string): void {
-  requireRole(identity, ['SERVICE'], action);
-  if (identity.subject !== PAIRING_SERVICE) {
-    throw userError(ErrorCode.Forbidden, `Only the pairing subgraph may ${action}, as it moves projects through the pipeline.`, {
-      role: identity.role,
-    });
-  }
-}
 
 const PUBLISHED_HISTORY = /* GraphQL */ `
   query PublishedHistory($representations: [_Any!]!) {
