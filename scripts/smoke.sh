@@ -25,10 +25,17 @@ case "$answer" in
   *'"declaredProjectCount":15'*'"紫阳县"'*) ;;
   *) cat "$log"; echo "smoke: unexpected answer"; exit 1 ;;
 esac
+# The demo's signed package, printed on a render thread, asked for just before the signal:
+# the drain lets it finish, and the thread ends with the hub.
+pdf="$data_dir/package.pdf"
+curl -fsS -o "$pdf" "http://127.0.0.1:$port/ceremonies/demo-2019-06-18-ankang/packages/1.pdf" &
+pdf_pid=$!
+sleep 0.3
 # SIGTERM to npm reaches the hub, which drains, closes its databases and exits 0.
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?
 if [ "$status" -ne 0 ]; then cat "$log"; echo "smoke: npm start exited $status on SIGTERM"; exit 1; fi
+if ! wait "$pdf_pid" || [ "$(head -c 5 "$pdf")" != "%PDF-" ]; then cat "$log"; echo "smoke: the package being printed at SIGTERM was not answered"; exit 1; fi
 if [ -n "$(find "$data_dir/data" -name .hub.lock)" ]; then echo "smoke: the data-folder lock was left behind"; exit 1; fi
 echo "smoke: ok"

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PdfWorkerPool, type PdfRenderer } from '@hub/gateway';
 import { moveThrough, readPdf, startTestHub, type TestHub, type Topology } from '@hub/testkit';
 
 /**
@@ -269,5 +270,165 @@ describe('a package that is not printed', () => {
   it('is asked for with another method: 405', async () => {
     const response = await fetch(`${hub.origin}${fixture.pdfPath}`, { method: 'DELETE', headers: { authorization: `Bearer ${offices.shaanxi}` } });
     expect(response.status).toBe(405);
+  });
+});
+
+/**
+ * The hub's own render threads, counting the renders the printer asks of them, with a gate
+ * that holds every render until it is opened (to fill the printer's line on purpose).
+ */
+class WatchedRenderer implements PdfRenderer {
+  private readonly pool = new PdfWorkerPool(2);
+  readonly concurrency = 2;
+  renders = 0;
+  private gate: Promise<void> = Promise.resolve();
+  private open = () => {};
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.open();
+    this.gate = Promise.resolve();
+  }
+
+  async render(pkg: Parameters<PdfRenderer['render']>[0]): Promise<Buffer> {
+    this.renders += 1;
+    await this.gate;
+    return this.pool.render(pkg);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+function headOf(hub: TestHub, path: string, token?: string) {
+  return fetch(`${hub.origin}${path}`, { method: 'HEAD', headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+describe('printing under load', () => {
+  let hub: TestHub;
+  let offices: { shaanxi: string; jiangsu: string };
+  let final: Fixture;
+  const renderer = new WatchedRenderer();
+
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one', {}, { pdfRenderer: renderer });
+    offices = { shaanxi: await hub.token('SHAANXI_OFFICE'), jiangsu: await hub.token('JIANGSU_OFFICE') };
+    final = await finalizedPackage(hub, offices);
+  });
+  afterAll(async () => {
+    renderer.release();
+    await hub?.stop();
+    await renderer.close();
+  });
+
+  async function signedPackage(): Promise<Fixture> {
+    const fixture = await finalizedPackage(hub, offices);
+    await must(hub, `mutation ($input: PackageVersionInput!) { signCeremonyPackage(input: $input) { status } }`, { input: { ceremonyId: fixture.ceremonyId, version: fixture.version } }, offices.jiangsu);
+    return fixture;
+  }
+
+  it('answers a HEAD with the headers a GET would have, and the same refusals, without rendering', async () => {
+    const before = renderer.renders;
+    const head = await headOf(hub, final.pdfPath, offices.shaanxi);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/pdf');
+    expect(head.headers.get('cache-control')).toBe('private, no-store');
+    expect(head.headers.get('content-length')).toBeNull();
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    // To the public a package not yet signed does not exist, for a HEAD as for a GET.
+    expect((await headOf(hub, final.pdfPath)).status).toBe(404);
+    expect((await headOf(hub, '/ceremonies/no-such-ceremony/packages/1.pdf', offices.shaanxi)).status).toBe(404);
+    expect(renderer.renders).toBe(before);
+    // A GET of the same package does render.
+    expect((await fetchPdf(hub, final.pdfPath, offices.shaanxi)).status).toBe(200);
+    expect(renderer.renders).toBe(before + 1);
+  });
+
+  it('renders a package not yet signed for every GET: it is never kept', async () => {
+    const before = renderer.renders;
+    const first = await fetchPdf(hub, final.pdfPath, offices.shaanxi);
+    const second = await fetchPdf(hub, final.pdfPath, offices.jiangsu);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.bytes.equals(first.bytes)).toBe(true);
+    expect(renderer.renders).toBe(before + 2);
+  });
+
+  it('prints a signed package once and serves the next GETs (and concurrent ones, and a HEAD with its length) from the kept PDF', async () => {
+    const signed = await signedPackage();
+    const before = renderer.renders;
+    const burst = await Promise.all(Array.from({ length: 4 }, () => fetchPdf(hub, signed.pdfPath)));
+    for (const answer of burst) {
+      expect(answer.status).toBe(200);
+      expect(answer.bytes.equals(burst[0]!.bytes)).toBe(true);
+    }
+    expect(renderer.renders).toBe(before + 1);
+    const again = await fetchPdf(hub, signed.pdfPath);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('cache-control')).toMatch(/^public/);
+    expect(again.bytes.equals(burst[0]!.bytes)).toBe(true);
+    expect(flat((await readPdf(again.bytes)).text)).toContain(signed.contentHash);
+    const head = await headOf(hub, signed.pdfPath);
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(again.bytes.length));
+    expect(renderer.renders).toBe(before + 1);
+  });
+
+  it('prints a signed package anew once a name in it is corrected: the kept PDF is keyed by what the graph answers', async () => {
+    const signed = await signedPackage();
+    const first = await fetchPdf(hub, signed.pdfPath);
+    expect(flat((await readPdf(first.bytes)).text)).toContain(JIANGSU_ORGANIZATIONS[0]);
+    const before = renderer.renders;
+    const organization = await must(hub, `query ($id: ID!) { jiangsuOrganization(id: $id) { version } }`, { id: signed.jiangsuIds[0] }, offices.jiangsu);
+    const corrected = '常州市龙城慈善助学基金会（更正）';
+    await must(
+      hub,
+      `mutation ($id: ID!, $expectedVersion: Int!, $input: UpdateJiangsuOrganizationInput!) { updateJiangsuOrganization(id: $id, expectedVersion: $expectedVersion, input: $input) { nameZh } }`,
+      { id: signed.jiangsuIds[0], expectedVersion: organization.jiangsuOrganization.version, input: { nameZh: corrected } },
+      offices.jiangsu,
+    );
+    const reprinted = await fetchPdf(hub, signed.pdfPath);
+    expect(reprinted.status).toBe(200);
+    expect(flat((await readPdf(reprinted.bytes)).text)).toContain(corrected);
+    expect(renderer.renders).toBe(before + 1);
+  });
+
+  it('refuses a render past its line with 503 OVERLOADED and Retry-After, and prints those it let in', async () => {
+    // 2 renders running and 8 waiting fill the line; the 11th is refused at once.
+    renderer.hold();
+    const before = renderer.renders;
+    const requests = Array.from({ length: 11 }, () => fetchPdf(hub, final.pdfPath, offices.shaanxi));
+    const first = await Promise.race(requests);
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('1');
+    expect(first.json().error.code).toBe('OVERLOADED');
+    // Only the two running were handed to the renderer; nothing has been printed yet.
+    expect(renderer.renders).toBe(before + 2);
+    renderer.release();
+    const answers = await Promise.all(requests);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(10);
+    expect(answers.filter((answer) => answer.status === 503)).toHaveLength(1);
+    expect(renderer.renders).toBe(before + 10);
+    // The line is free again.
+    expect((await fetchPdf(hub, final.pdfPath, offices.shaanxi)).status).toBe(200);
+  });
+
+  it('answers a print still waiting at its time limit 503 TIMEOUT, and never renders it', async () => {
+    renderer.hold();
+    const before = renderer.renders;
+    const running = [fetchPdf(hub, final.pdfPath, offices.shaanxi), fetchPdf(hub, final.pdfPath, offices.jiangsu)];
+    while (renderer.renders < before + 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const late = await fetch(`${hub.origin}${final.pdfPath}`, { headers: { authorization: `Bearer ${offices.shaanxi}`, 'x-hub-timeout-ms': '500' } });
+    expect(late.status).toBe(503);
+    expect(late.headers.get('retry-after')).toBe('1');
+    expect(((await late.json()) as any).error.code).toBe('TIMEOUT');
+    renderer.release();
+    for (const answer of await Promise.all(running)) expect(answer.status).toBe(200);
+    // Dropped from the line at its deadline: the render it would have had never ran.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(renderer.renders).toBe(before + 2);
   });
 });

@@ -7,6 +7,8 @@ import { createGatewayServer } from './gateway-server.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
 import { openSubgraphDatabases, startInProcessSubgraphs } from './in-process-subgraphs.ts';
 import { inProcessReadiness, remoteReadiness } from './readiness.ts';
+import { PackagePrinter } from './package-pdf/printer.ts';
+import { PdfWorkerPool, type PdfRenderer } from './package-pdf/render-pool.ts';
 import { packagePdfRoute } from './package-pdf/route.ts';
 import { gatewayAdmission, gatewayContextFactory } from './request-context.ts';
 import { SignedRemoteDataSource } from './signed-data-source.ts';
@@ -21,14 +23,17 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  databases?: Record<SubgraphName, Database>;
+  /** What renders printable packages; the hub's own worker threads unless given (tests). */
+  pdfRenderer?: PdfRenderer;
+}
+
 /**
  * Starts the hub: the gateway on HTTP, and in the all-in-one topology the three subgraphs in
  * this process on their databases.
  */
-export async function startHub(
-  config: HubConfig,
-  options: { databases?: Record<SubgraphName, Database> } = {},
-): Promise<Hub> {
+export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<Hub> {
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const urls = subgraphUrlsOf(supergraphSdl);
   // The port before the databases: a port in use ends the start before a data folder is opened.
@@ -46,7 +51,7 @@ export async function startHub(
 
 async function startOnListener(
   config: HubConfig,
-  options: { databases?: Record<SubgraphName, Database> },
+  options: StartOptions,
   supergraphSdl: string,
   urls: Record<string, string>,
   http: HttpListener,
@@ -75,11 +80,13 @@ async function startOnListener(
   const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits });
   await server.start();
   const admit = await gatewayAdmission(config);
+  // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.
+  const printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer });
   http.serve(server, {
     maxBodyBytes: config.limits.maxBodyBytes,
     timeoutMs: config.limits.timeoutMs,
     context: await gatewayContextFactory(config, admit),
-    routes: [packagePdfRoute(server, admit)],
+    routes: [packagePdfRoute(server, admit, printer)],
     health: async () => {
       const report = config.topology === 'all-in-one' ? await inProcessReadiness(subgraphs) : await remoteReadiness(urls);
       return { down: report.down, topology: config.topology, subgraphs: report.subgraphs };
@@ -95,6 +102,8 @@ async function startOnListener(
     subgraphs,
     async stop() {
       await http.stop(config.shutdownGraceMs);
+      // After the drain: a print in flight finished on its thread.
+      await printer.close();
       await server.stop();
       // Background work first, while every subgraph it may ask still answers.
       for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground();

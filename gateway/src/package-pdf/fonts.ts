@@ -13,8 +13,16 @@ const FONT_FILES = {
 
 export type FontWeight = keyof typeof FONT_FILES;
 
+/** What pdfkit's `registerFont` takes besides a file's bytes: a font fontkit has opened. */
+export interface ParsedFont {
+  layout(text: string, features?: unknown): unknown;
+}
+
 const require = createRequire(import.meta.url);
+// The fontkit pdfkit itself depends on, so that the object is the one pdfkit knows how to embed.
+const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { create(bytes: Uint8Array): ParsedFont };
 const loaded = new Map<FontWeight, Buffer>();
+const parsed = new Map<FontWeight, ParsedFont>();
 
 /** The font file's bytes, read once per process (each file is about 10 MB). */
 export function fontBytes(weight: FontWeight): Buffer {
@@ -24,4 +32,18 @@ export function fontBytes(weight: FontWeight): Buffer {
     loaded.set(weight, bytes);
   }
   return bytes;
+}
+
+/**
+ * The font opened once per thread and kept: handing pdfkit the bytes would have it parse the
+ * 10 MB file again for every document, and lose the glyphs and layouts fontkit has cached.
+ * Each document still takes its own subset of it.
+ */
+export function parsedFont(weight: FontWeight): ParsedFont {
+  let font = parsed.get(weight);
+  if (!font) {
+    font = fontkit.create(fontBytes(weight));
+    parsed.set(weight, font);
+  }
+  return font;
 }

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { fontBytes } from './fonts.ts';
+import { parsedFont } from './fonts.ts';
 import type { PackageForPrint, PackageStatus, PrintedCheck, PrintedLine } from './package-document.ts';
 
 /** A4 in points, with room above the content for the demo banner and below it for the footer. */
@@ -76,8 +76,9 @@ export async function renderPackagePdf(pkg: PackageForPrint): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('regular', fontBytes('regular'));
-  doc.registerFont('bold', fontBytes('bold'));
+  // pdfkit's types know only a file or its bytes; it embeds an opened fontkit font as well.
+  doc.registerFont('regular', parsedFont('regular') as unknown as Buffer);
+  doc.registerFont('bold', parsedFont('bold') as unknown as Buffer);
 
   const page = new PageFlow(doc);
   writeHeading(page, pkg, demoParts);

@@ -1,11 +1,12 @@
 import type { ApolloServer } from '@apollo/server';
 import { ErrorCode } from '@hub/common';
+import { currentDeadline, isDeadlineExceeded } from '@hub/db';
 import { HttpRejection, type HttpAnswer, type HttpRoute } from '@hub/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GatewayContext } from '../gateway-context.ts';
 import type { Admission } from '../request-context.ts';
 import { PACKAGE_FOR_PRINT, type PackageForPrint } from './package-document.ts';
-import { renderPackagePdf } from './render.ts';
+import { PrinterBusyError, type PackagePrinter } from './printer.ts';
 
 /** `Package.pdfPath`: /ceremonies/{ceremonyId}/packages/{version}.pdf */
 const PDF_PATH = /^\/ceremonies\/([^/]+)\/packages\/(\d{1,10})\.pdf$/;
@@ -16,9 +17,11 @@ const MAX_GRAPHQL_INT = 2 ** 31 - 1;
  * superseded) package, printed. The caller is admitted as a GraphQL request is (rate limits,
  * token), and the package is read through this gateway's own graph with the caller's
  * identity, so that the pairing subgraph's visibility rule alone decides who may print a
- * package not yet signed: to anyone else it does not exist.
+ * package not yet signed: to anyone else it does not exist. The printer renders off the event
+ * loop, with a bounded line (503 OVERLOADED past it), and keeps signed packages' PDFs; a HEAD
+ * is answered from the same checks without rendering.
  */
-export function packagePdfRoute(server: ApolloServer<GatewayContext>, admit: Admission): HttpRoute {
+export function packagePdfRoute(server: ApolloServer<GatewayContext>, admit: Admission, printer: PackagePrinter): HttpRoute {
   return {
     match(pathname) {
       const match = PDF_PATH.exec(pathname);
@@ -49,12 +52,29 @@ export function packagePdfRoute(server: ApolloServer<GatewayContext>, admit: Adm
           requestId,
         );
       }
-      return printed(pkg, await renderPackagePdf(pkg), requestId);
+      // Its headers say what a GET would answer; the body (and so its length) only if it is kept.
+      if (request.request.method === 'HEAD') return printed(pkg, printer.printed(pkg) ?? null, requestId);
+      return printed(pkg, await print(printer, pkg, requestId), requestId);
     },
   };
 }
 
-function printed(pkg: PackageForPrint, pdf: Buffer, headers: Record<string, string>): HttpAnswer {
+async function print(printer: PackagePrinter, pkg: PackageForPrint, headers: Record<string, string>): Promise<Buffer> {
+  try {
+    return await printer.print(pkg, currentDeadline());
+  } catch (error) {
+    const retry = { ...headers, 'retry-after': '1' };
+    if (error instanceof PrinterBusyError) {
+      throw new HttpRejection(503, ErrorCode.Overloaded, 'The hub is printing as many packages as it can; try again in a moment.', retry);
+    }
+    if (isDeadlineExceeded(error)) {
+      throw new HttpRejection(503, ErrorCode.Timeout, 'The package waited longer than its limit to be printed; try again.', retry);
+    }
+    throw error;
+  }
+}
+
+function printed(pkg: PackageForPrint, pdf: Buffer | null, headers: Record<string, string>): HttpAnswer {
   const filename = `${pkg.ceremony.id}-v${pkg.version}.pdf`.replace(/[^A-Za-z0-9._-]/g, '_');
   return {
     status: 200,

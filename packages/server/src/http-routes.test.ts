@@ -42,6 +42,20 @@ describe('a route beside GraphQL', () => {
     expect((await fetch(`${origin}/things/x.txt`)).status).toBe(404);
   });
 
+  it('answers a HEAD whose body the route did not make with its headers and no length', async () => {
+    const origin = await serve(async ({ request }) => ({
+      status: 200,
+      headers: { 'content-type': 'text/plain' },
+      body: request.method === 'HEAD' ? null : 'made for a GET',
+    }));
+    const head = await fetch(`${origin}/things/7.txt`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/plain');
+    expect(head.headers.get('content-length')).toBeNull();
+    expect(await head.text()).toBe('');
+    expect(await (await fetch(`${origin}/things/7.txt`)).text()).toBe('made for a GET');
+  });
+
   it('refuses other methods with 405', async () => {
     const origin = await serve(async () => ({ status: 200, headers: {}, body: 'never' }));
     const posted = await fetch(`${origin}/things/1.txt`, { method: 'POST', body: 'x' });

@@ -47,6 +47,7 @@ export interface HttpRoute {
   /**
    * Answers a GET (and a HEAD, less the body), within the request's time limit. An
    * HttpRejection thrown here is answered with its status and `{ error: { code, message } }`.
+   * For a HEAD (`request.request.method`) a route may skip making the body and give null.
    */
   get(request: RouteRequest): Promise<HttpAnswer>;
 }
@@ -59,7 +60,8 @@ export interface RouteRequest extends IncomingRequestInfo {
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
-  body: Buffer | string;
+  /** null only for a HEAD whose body was not made: then no content-length is sent. */
+  body: Buffer | string | null;
 }
 
 export interface HttpService {
@@ -398,8 +400,8 @@ async function answerRoute(
   }
   response.statusCode = answer.status;
   for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
-  response.setHeader('content-length', Buffer.byteLength(answer.body));
-  response.end(request.method === 'HEAD' ? undefined : answer.body);
+  if (answer.body !== null) response.setHeader('content-length', Buffer.byteLength(answer.body));
+  response.end(request.method === 'HEAD' ? undefined : (answer.body ?? undefined));
 }
 
 /**

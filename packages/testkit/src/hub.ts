@@ -12,6 +12,7 @@ import {
   SUBGRAPHS,
   type Hub,
   type HubConfig,
+  type StartOptions,
   type SubgraphName,
 } from '@hub/gateway';
 import { PeerDirectory, httpTransport, serveRunningSubgraph, type HttpService } from '@hub/server';
@@ -61,11 +62,13 @@ export interface TestHub {
  * Starts the hub for a test file on a fresh database, on port 0: all-in-one (subgraphs in
  * process) or distributed (each subgraph its own HTTP service, the gateway serving a
  * supergraph composed for their ports and routing over HTTP). `env` sets configuration the
- * way the environment does for `npm start`.
+ * way the environment does for `npm start`; `options.pdfRenderer` replaces the hub's PDF
+ * render threads (and stays the caller's to close).
  */
 export async function startTestHub(
   topology: Topology = 'all-in-one',
   env: Record<string, string> = {},
+  options: Pick<StartOptions, 'pdfRenderer'> = {},
 ): Promise<TestHub> {
   const database = await openTestDatabase();
   const databases = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, database])) as Record<SubgraphName, Database>;
@@ -83,7 +86,7 @@ export async function startTestHub(
   try {
     if (topology === 'all-in-one') {
       config = readHubConfig(baseEnv);
-      hub = await startHub(config, { databases });
+      hub = await startHub(config, { databases, ...options });
     } else {
       const peers = new PeerDirectory();
       const running = await startInProcessSubgraphs(databases, peers, { demo: readHubConfig(baseEnv).demoData });
@@ -106,7 +109,7 @@ export async function startTestHub(
       const supergraphPath = join(folder, 'supergraph.graphql');
       writeFileSync(supergraphPath, composition.supergraphSdl);
       config = readHubConfig({ ...baseEnv, SUPERGRAPH_PATH: supergraphPath });
-      hub = await startHub(config);
+      hub = await startHub(config, options);
       cleanup = async () => {
         for (const service of services.values()) await service.stop();
         for (const subgraph of Object.values(running)) await subgraph.stopBackground();
