@@ -47,3 +47,4 @@ export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport,
 export { projectStage } from './stage-lookup.ts';
 export { projectProvenance, projectRecords, jiangsuOrganizationProvenance, requireMatchingProvenance } from './provenance-match.ts';
 export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';
+export { logLine } from './log-line.ts';

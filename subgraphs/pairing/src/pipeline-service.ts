@@ -9,7 +9,7 @@ import {
   versionConflict,
   type ProjectField,
 } from '@hub/common';
-import { PeerUnavailableError } from '@hub/server';
+import { logLine, PeerUnavailableError } from '@hub/server';
 import type { Stage } from './db/schema.ts';
 import type { PairingContext } from './loaders.ts';
 import { publishNeed, unpublishNeed } from './need-publication.ts';
@@ -228,15 +228,10 @@ export class PipelineService {
     } catch (error) {
       // Shaanxi's own look found the project published: the mark stands rightly.
       if ((error as { extensions?: { code?: unknown } }).extensions?.code === ErrorCode.IllegalStageChange) return true;
-      process.stderr.write(
-        `${JSON.stringify({
-          level: 'error',
-          time: new Date().toISOString(),
-          message: 'a need may be shown as published while the pipeline has not published it',
-          projectId,
-          cause: error instanceof Error ? error.message : String(error),
-        })}\n`,
-      );
+      logLine('error', 'a need may be shown as published while the pipeline has not published it', {
+        projectId,
+        cause: error instanceof Error ? error.message : String(error),
+      });
       return false;
     }
   }

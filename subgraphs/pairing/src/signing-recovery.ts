@@ -1,5 +1,5 @@
 import { Deadline, runWithDeadline, type Db } from '@hub/db';
-import type { BackgroundSettings, BackgroundTask, Peers } from '@hub/server';
+import { logLine, type BackgroundSettings, type BackgroundTask, type Peers } from '@hub/server';
 import { describeCause, SigningService, type SigningRetries } from './signing-service.ts';
 import { PackageStore } from './store/package-store.ts';
 import { SigningStore } from './store/signing-store.ts';
@@ -147,7 +147,5 @@ export class SigningRecovery implements BackgroundTask, SigningRetries {
 }
 
 function log(message: string, packageId: string | null, cause: unknown): void {
-  process.stderr.write(
-    `${JSON.stringify({ level: 'error', time: new Date().toISOString(), message, packageId, cause: describeCause(cause) })}\n`,
-  );
+  logLine('error', message, { packageId, cause: describeCause(cause) });
 }

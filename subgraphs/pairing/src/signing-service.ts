@@ -1,5 +1,5 @@
 import { ErrorCode, notFound, requireRole, userError, type Identity } from '@hub/common';
-import { PeerUnavailableError, type BackgroundSettings, type Peers } from '@hub/server';
+import { logLine, PeerUnavailableError, type BackgroundSettings, type Peers } from '@hub/server';
 import { GraphQLError } from 'graphql';
 import type { PairingLoaders } from './loaders.ts';
 import { packageProblems, type PackageProblem } from './package-checks.ts';
@@ -135,7 +135,7 @@ export class SigningService {
         break;
     }
 
-    const problems = (await this.deps.recheck?.(pkg)) ?? [];
+    const problems = await this.recheck(pkg);
     if (problems.length > 0) throw failsItsChecksNow(problems);
     const decided = await this.deps.signing.decide(pkg, { role: identity.role, subject: identity.subject }, this.claimMs);
     switch (decided.type) {
@@ -148,6 +148,20 @@ export class SigningService {
       case 'decided':
         // From here on the signing finishes, now or later: the caller holds the first try's claim.
         return answer(await this.advance(pkg.id, decided.signing));
+    }
+  }
+
+  /**
+   * The package's failures on today's facts. When a province cannot be reached they cannot be
+   * gathered: the checks it passed at finalization stand, and the signing goes on to be kept
+   * pending until the Jiangsu books answer (docs/decisions/0023, the windows it accepts).
+   */
+  private async recheck(pkg: PackageRow): Promise<PackageProblem[]> {
+    try {
+      return (await this.deps.recheck?.(pkg)) ?? [];
+    } catch (error) {
+      if (error instanceof PeerUnavailableError) return [];
+      throw error;
     }
   }
 
@@ -236,16 +250,11 @@ export class SigningService {
 
   /** Lets go of the claim, keeps a reason the offices may read, logs the cause, and asks for another try. */
   private async pending(packageId: string, subgraph: 'jiangsu' | 'pairing', reason: string, cause: unknown): Promise<TryOutcome> {
-    process.stderr.write(
-      `${JSON.stringify({
-        level: 'warn',
-        time: new Date().toISOString(),
-        message: 'a package signing is pending',
-        packageId,
-        step: subgraph === 'jiangsu' ? 'commitments' : 'projects',
-        cause: describeCause(cause),
-      })}\n`,
-    );
+    logLine('warn', 'a package signing is pending', {
+      packageId,
+      step: subgraph === 'jiangsu' ? 'commitments' : 'projects',
+      cause: describeCause(cause),
+    });
     try {
       await this.deps.signing.release(packageId, reason);
     } catch {
