@@ -361,6 +361,35 @@ describe('signing a package, all-in-one', () => {
     expect(await tableChecksums(hub.database.db, tables)).toEqual(before);
   });
 
+  it("lets a try that ran past its claim leave the claim another try took since, and that one's reason, alone", async () => {
+    const { hub, send, actors } = world;
+    const db = hub.database.db;
+    const prepared = await finalPackage(send, actors);
+    const pkg = await new PackageStore(db).packageByVersion(prepared.ceremonyId, prepared.version);
+    const store = new SigningStore(db);
+    const decided = await store.decide(pkg!, { role: 'JIANGSU_OFFICE', subject: 'test' }, 60_000);
+    expect(decided.type).toBe('decided');
+    const first = (decided as { signing: { packageId: string; claimedUntil: Date | null } }).signing;
+    // The first try runs past its claim; a second takes the signing.
+    await db.execute(sql`update pairing.package_signing set claimed_until = now() - interval '1 second' where package_id = ${prepared.packageId}::uuid`);
+    const second = await store.claim(prepared.packageId, 60_000);
+    expect(second?.claimedUntil).toBeInstanceOf(Date);
+    const signingRow = async () =>
+      (await queryRows<{ claimed: boolean; last_error: string | null }>(
+        db,
+        sql`select claimed_until > now() as claimed, last_error from pairing.package_signing where package_id = ${prepared.packageId}::uuid`,
+      ))[0];
+
+    // The first try now fails and lets go: of its own claim only, which is no longer there.
+    await store.release(first, 'the first try failed late');
+    expect(await signingRow()).toEqual({ claimed: true, last_error: null });
+    // The second try's release lets go of its own claim, and keeps its reason.
+    await store.release(second!, 'the second try could not reach Jiangsu');
+    expect(await signingRow()).toEqual({ claimed: null, last_error: 'the second try could not reach Jiangsu' });
+    // Sign it through, so the package leaves nothing pending behind this test.
+    expect((await sign(send, prepared, actors.jiangsu)).errors).toBeUndefined();
+  });
+
   it("refuses a package one of whose projects is in another ceremony's batch since it was finalized, naming the line, and writes nothing", async () => {
     const { hub, send, actors } = world;
     const prepared = await finalPackage(send, actors);

@@ -185,7 +185,7 @@ export class SigningService {
     try {
       return await this.steps(packageId, signing);
     } catch (error) {
-      return this.pending(packageId, 'pairing', 'The signing could not go on just now; it will on a later try.', error);
+      return this.pending(signing, 'pairing', 'The signing could not go on just now; it will on a later try.', error);
     }
   }
 
@@ -221,7 +221,7 @@ export class SigningService {
         }
         const failedInside = error instanceof PeerUnavailableError && error.answered;
         return this.pending(
-          packageId,
+          signing,
           'jiangsu',
           failedInside
             ? 'The Jiangsu books failed while recording the commitments; they will be recorded on a later try.'
@@ -233,7 +233,7 @@ export class SigningService {
         await store.commitmentsRecorded(packageId);
       } catch (error) {
         // The next try sends the commitments again and Jiangsu finds them by their keys.
-        return this.pending(packageId, 'pairing', 'The commitments are recorded; the signing could not note it yet and will on a later try.', error);
+        return this.pending(signing, 'pairing', 'The commitments are recorded; the signing could not note it yet and will on a later try.', error);
       }
     }
 
@@ -244,19 +244,20 @@ export class SigningService {
       const now = (await store.packageById(packageId)) ?? { ...pkg, status: done.status };
       return now.status === 'SIGNED' ? { type: 'signed', package: now } : { type: 'not-signing', package: now };
     } catch (error) {
-      return this.pending(packageId, 'pairing', 'The commitments are recorded; the projects could not be moved to SIGNED yet and will be on a later try.', error);
+      return this.pending(signing, 'pairing', 'The commitments are recorded; the projects could not be moved to SIGNED yet and will be on a later try.', error);
     }
   }
 
-  /** Lets go of the claim, keeps a reason the offices may read, logs the cause, and asks for another try. */
-  private async pending(packageId: string, subgraph: 'jiangsu' | 'pairing', reason: string, cause: unknown): Promise<TryOutcome> {
+  /** Lets go of this try's claim, keeps a reason the offices may read, logs the cause, and asks for another try. */
+  private async pending(signing: SigningRow, subgraph: 'jiangsu' | 'pairing', reason: string, cause: unknown): Promise<TryOutcome> {
+    const { packageId } = signing;
     logLine('warn', 'a package signing is pending', {
       packageId,
       step: subgraph === 'jiangsu' ? 'commitments' : 'projects',
       cause: describeCause(cause),
     });
     try {
-      await this.deps.signing.release(packageId, reason);
+      await this.deps.signing.release(signing, reason);
     } catch {
       // The claim then runs out by itself; the next try reads the reason it finds.
     }

@@ -160,9 +160,24 @@ export class SigningStore {
     return row ?? null;
   }
 
-  /** Ends a try that did not finish: the claim is let go and why is kept for the next one. */
-  async release(packageId: string, lastError: string): Promise<void> {
-    await this.db.update(packageSignings).set({ claimedUntil: null, lastError }).where(eq(packageSignings.packageId, packageId));
+  /**
+   * Ends a try that did not finish: its claim is let go and why is kept for the next one. Only
+   * the claim the try took (its end, to the millisecond, as the try read it): a try that ran
+   * past its claim, which another has taken since, leaves that one's claim and reason alone,
+   * and a completed signing keeps no reason.
+   */
+  async release(claimed: Pick<SigningRow, 'packageId' | 'claimedUntil'>, lastError: string): Promise<void> {
+    if (!claimed.claimedUntil) return;
+    await this.db
+      .update(packageSignings)
+      .set({ claimedUntil: null, lastError })
+      .where(
+        and(
+          eq(packageSignings.packageId, claimed.packageId),
+          isNull(packageSignings.completedAt),
+          sql`date_trunc('milliseconds', ${packageSignings.claimedUntil}) = ${claimed.claimedUntil.toISOString()}::timestamptz`,
+        ),
+      );
   }
 
   /** Step 2 is done: the Jiangsu books hold every line's commitment. */
