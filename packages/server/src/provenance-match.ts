@@ -20,11 +20,7 @@ type Entities = { _entities: ({ provenance?: { kind: ProvenanceKind }; published
  * record it is and whether it is published; null when there is none.
  */
 export async function projectRecord(peers: Peers, projectId: string): Promise<{ kind: ProvenanceKind; published: boolean } | null> {
-  const data = await peers.query<Entities>('shaanxi', PROJECT_PROVENANCE, {
-    representations: [{ __typename: 'Project', id: projectId }],
-  });
-  const project = data._entities[0];
-  return project?.provenance ? { kind: project.provenance.kind, published: Boolean(project.publishedAt) } : null;
+  return (await projectRecords(peers, [projectId]))[0] ?? null;
 }
 
 /** Several projects as Shaanxi holds them, in one query, in the order asked; null for each it has none of. */

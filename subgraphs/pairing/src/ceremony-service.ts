@@ -16,6 +16,7 @@ import type { PairingContext } from './loaders.ts';
 import { isDemo, knownDivisions, organizationsOf } from './organization-lookup.ts';
 import type { CeremonyStore, PairingExceptionRow } from './store/ceremony-store.ts';
 import type { AgreementRow, CeremonyRow } from './store/pairing-store.ts';
+import { termStart } from './targets-service.ts';
 
 export interface ScheduleCeremonyInput {
   agreementId: string;
@@ -57,9 +58,9 @@ export class CeremonyService {
     const heldOn = dateOnly(input.heldOn);
     // The term is counted from the signing or, where the record does not give it, the first
     // ceremony: a ceremony dated before that would move the whole term (and its targets' years).
-    const termStart = agreement.signedOn ?? [...(await this.context.loaders.ceremoniesByAgreement.load(agreement.id))].map((row) => row.heldOn).sort()[0];
-    if (termStart && heldOn < termStart) {
-      throw badInput('input.heldOn', `is ${heldOn}, before the agreement's term, which begins ${termStart}`);
+    const begins = termStart(agreement, await this.context.loaders.ceremoniesByAgreement.load(agreement.id));
+    if (begins && heldOn < begins) {
+      throw badInput('input.heldOn', `is ${heldOn}, before the agreement's term, which begins ${begins}`);
     }
     const cityNameZh = knownDivisions().cities.get(input.cityCode);
     if (!cityNameZh) {

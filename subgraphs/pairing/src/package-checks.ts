@@ -1,4 +1,5 @@
-import { formatYuan, prefectureOf } from '@hub/common';
+import { ErrorCode, formatYuan, prefectureOf, userError } from '@hub/common';
+import type { GraphQLError } from 'graphql';
 import type { Stage } from './db/schema.ts';
 
 /** The checks a package must pass before it is final, in the order they are listed. */
@@ -138,6 +139,21 @@ export function packageProblems(results: readonly PackageCheckResult[], lines: r
       code: result.code,
       message: result.message,
     }));
+}
+
+/**
+ * PACKAGE_CHECKS_FAILED, listing every problem with its line and code; `outcome` says what was
+ * therefore not done (finalized, signed).
+ */
+export function checksFailedError(problems: readonly PackageProblem[], outcome: string): GraphQLError {
+  const lines = [...new Set(problems.map((problem) => problem.line).filter((line) => line !== null))];
+  return userError(
+    ErrorCode.PackageChecksFailed,
+    `The package failed ${problems.length} check(s)${lines.length > 0 ? ` on line(s) ${lines.join(', ')}` : ''}: ${problems
+      .map((problem) => `${problem.line === null ? 'package' : `line ${problem.line}`} ${problem.code}`)
+      .join('; ')}. ${outcome}`,
+    { problems: [...problems] },
+  );
 }
 
 function scheduledAndMatched(line: LineToCheck, project: ProjectFacts, ceremonyId: string): PackageCheckResult[] {

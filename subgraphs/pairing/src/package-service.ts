@@ -17,7 +17,7 @@ import {
 import type { Peers } from '@hub/server';
 import type { PairingContext } from './loaders.ts';
 import { isDemo, organizationsOf } from './organization-lookup.ts';
-import { packageProblems, type PackageProblem } from './package-checks.ts';
+import { checksFailedError, packageProblems } from './package-checks.ts';
 import { checkPackages } from './package-facts.ts';
 import { packageContentHash } from './package-hash.ts';
 import type { NewPackageLine, PackageRow } from './store/package-store.ts';
@@ -147,7 +147,7 @@ export class PackageService {
 
     const [checks] = await checkPackages(this.context, [{ package: found.package, lines: found.lines, ceremony }]);
     const problems = packageProblems(checks!, found.lines);
-    if (problems.length > 0) throw checksFailed(problems);
+    if (problems.length > 0) throw checksFailedError(problems, 'Nothing was finalized.');
 
     const result = await packages.finalize(found.package.id, {
       contentHash: packageContentHash({
@@ -173,7 +173,7 @@ export class PackageService {
         throw versionConflict('ceremony package', input.version, result.latestVersion);
       case 'claimed': {
         const heldBy = new Map(result.claims.map((claim) => [claim.projectId, claim.ceremonyId]));
-        throw checksFailed(
+        throw checksFailedError(
           found.lines
             .filter((line) => heldBy.has(line.projectId))
             .map((line) => ({
@@ -183,6 +183,7 @@ export class PackageService {
               code: 'PROJECT_IN_ANOTHER_PACKAGE',
               message: `Project ${line.projectId} was claimed meanwhile by the package of ceremony ${heldBy.get(line.projectId)}.`,
             })),
+          'Nothing was finalized.',
         );
       }
       case 'finalized':
@@ -317,17 +318,6 @@ async function needsOf(peers: Peers, projectIds: readonly string[]): Promise<Map
     representations: unique.map((id) => ({ __typename: 'Project', id })),
   });
   return new Map(data._entities.filter((need): need is NeedEntity => need !== null).map((need) => [need.id.toLowerCase(), need]));
-}
-
-function checksFailed(problems: PackageProblem[]) {
-  const lines = [...new Set(problems.map((problem) => problem.line).filter((line) => line !== null))];
-  return userError(
-    ErrorCode.PackageChecksFailed,
-    `The package failed ${problems.length} check(s)${lines.length > 0 ? ` on line(s) ${lines.join(', ')}` : ''}: ${problems
-      .map((problem) => `${problem.line === null ? 'package' : `line ${problem.line}`} ${problem.code}`)
-      .join('; ')}. Nothing was finalized.`,
-    { problems },
-  );
 }
 
 function signedAlready(ceremonyId: string, version: number, status: string) {

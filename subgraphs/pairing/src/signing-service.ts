@@ -2,7 +2,7 @@ import { ErrorCode, notFound, requireRole, userError, type Identity } from '@hub
 import { logLine, PeerUnavailableError, type BackgroundSettings, type Peers } from '@hub/server';
 import { GraphQLError } from 'graphql';
 import type { PairingLoaders } from './loaders.ts';
-import { packageProblems, type PackageProblem } from './package-checks.ts';
+import { checksFailedError, packageProblems, type PackageProblem } from './package-checks.ts';
 import { checkPackages, type FactSource } from './package-facts.ts';
 import type { PackageLineRow, PackageRow, PackageStore } from './store/package-store.ts';
 import type { SigningRow, SigningStore } from './store/signing-store.ts';
@@ -136,7 +136,7 @@ export class SigningService {
     }
 
     const problems = await this.recheck(pkg);
-    if (problems.length > 0) throw failsItsChecksNow(problems);
+    if (problems.length > 0) throw checksFailedError(problems, 'Nothing was signed; save and finalize a new version.');
     const decided = await this.deps.signing.decide(pkg, { role: identity.role, subject: identity.subject }, this.claimMs);
     switch (decided.type) {
       case 'not-final':
@@ -298,16 +298,6 @@ function notFinal(pkg: Pick<PackageRow, 'ceremonyId' | 'version' | 'status'>): G
 }
 
 /** The lines whose project could not be held for the signing, each named; nothing was written. */
-function failsItsChecksNow(problems: PackageProblem[]): GraphQLError {
-  return userError(
-    ErrorCode.PackageChecksFailed,
-    `The package no longer passes its checks: ${problems
-      .map((problem) => `${problem.line === null ? 'package' : `line ${problem.line}`} ${problem.code}`)
-      .join('; ')}. Nothing was signed; save and finalize a new version.`,
-    { problems },
-  );
-}
-
 function notScheduled(pkg: PackageRow, positions: readonly number[], lines: readonly PackageLineRow[]): GraphQLError {
   const projectAt = new Map(lines.map((line) => [line.position, line.projectId]));
   const problems: PackageProblem[] = positions.map((position) => ({
@@ -317,11 +307,7 @@ function notScheduled(pkg: PackageRow, positions: readonly number[], lines: read
     code: 'PROJECT_NOT_SCHEDULED',
     message: `Line ${position}: project ${projectAt.get(position)} is no longer at SCHEDULED in the batch of ceremony ${pkg.ceremonyId}, so the package cannot be signed.`,
   }));
-  return userError(
-    ErrorCode.PackageChecksFailed,
-    `The package cannot be signed: ${problems.map((problem) => problem.message).join(' ')} Nothing was signed.`,
-    { problems },
-  );
+  return checksFailedError(problems, 'Nothing was signed.');
 }
 
 /** The driver's own message where a query failed (drizzle's wraps it with the whole statement and its values). */

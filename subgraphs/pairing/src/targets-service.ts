@@ -41,10 +41,15 @@ const MAX_COUNT = 2_147_483_647;
  * first ceremony. Empty when neither is known.
  */
 export function termYearList(agreement: Pick<AgreementRow, 'signedOn' | 'termYears'>, ceremonies: readonly Pick<CeremonyRow, 'heldOn'>[]): number[] {
-  const start = agreement.signedOn ?? [...ceremonies].map((ceremony) => ceremony.heldOn).sort()[0];
+  const start = termStart(agreement, ceremonies);
   if (!start) return [];
   const first = Number(start.slice(0, 4));
   return Array.from({ length: agreement.termYears }, (_, offset) => first + offset);
+}
+
+/** The day an agreement's term begins: its signing, else its first ceremony; null when neither is known. */
+export function termStart(agreement: Pick<AgreementRow, 'signedOn'>, ceremonies: readonly Pick<CeremonyRow, 'heldOn'>[]): string | null {
+  return agreement.signedOn ?? [...ceremonies].map((ceremony) => ceremony.heldOn).sort()[0] ?? null;
 }
 
 type TargetsContext = Pick<PairingContext, 'identity' | 'loaders' | 'targets'>;

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
-import { recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
+import { chinaYear, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
 import type { ProvenanceKind } from '@hub/common';
 import { fundingAccounts, fundingEntries, fundingProjectTotals, type FundingKind } from '../db/schema.ts';
 
@@ -90,7 +90,7 @@ export class FundingStore {
   async sumsByProjectAndYear(projectIds: readonly string[]): Promise<FundingYearSumRow[]> {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return [];
-    const year = sql<number>`extract(year from (${fundingEntries.recordedAt} at time zone 'UTC') + interval '8 hours')::int`;
+    const year = chinaYear(fundingEntries.recordedAt);
     const rows = await this.db
       .select({
         projectId: sql<string>`${fundingEntries.projectId}::text`,

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql, sum, type SQL } from 'drizzle-orm';
 import { isStorableKey, isUuid, type ProvenanceKind } from '@hub/common';
-import { queryRows, textArray, type Db } from '@hub/db';
+import { chinaToday, queryRows, textArray, type Db } from '@hub/db';
 import {
   agreementFocuses,
   agreements,
@@ -68,7 +68,7 @@ export class PairingStore {
       .select({
         agreementId: ceremonies.agreementId,
         // Held: on or before today in China (UTC+8 all year); a ceremony scheduled ahead is not yet.
-        ceremoniesHeld: sql<number>`(count(*) filter (where ${ceremonies.heldOn} <= ((now() at time zone 'UTC') + interval '8 hours')::date))::int`,
+        ceremoniesHeld: sql<number>`(count(*) filter (where ${ceremonies.heldOn} <= ${chinaToday()}))::int`,
         projectsDeclared: sum(ceremonies.declaredProjectCount),
         amountDeclaredFen: sum(ceremonies.declaredTotalFen),
       })

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { isStorableKey, type ProjectField, type ProvenanceKind } from '@hub/common';
-import { queryRows, type Db } from '@hub/db';
+import { chinaYear, queryRows, type Db } from '@hub/db';
 import { ceremonies, type Province } from '../db/schema.ts';
 import type { CeremonyRow } from './pairing-store.ts';
 
@@ -32,12 +32,6 @@ export interface DeclaredCeremonyRow {
   countyCodes: string[];
   signatories: { id: string; province: Province }[];
 }
-
-/**
- * The calendar year of a timestamp in China Standard Time. China keeps UTC+8 all year, so the
- * offset is added to the UTC time rather than trusting the server's time-zone names.
- */
-const chinaYear = (column: SQL) => sql`extract(year from (${column} at time zone 'UTC') + interval '8 hours')::int`;
 
 /** Records of the given kinds only: null is every kind, an empty list none (`in ()` is not SQL). */
 function ofKinds(column: SQL, kinds: readonly ProvenanceKind[] | null): SQL {
