@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { MAX_ENTRY_FEN, MAX_PROJECT_TOTAL_FEN, ORGANIZATION_KINDS, type OrganizationKind } from '@hub/common';
+import { MAX_ENTRY_FEN, MAX_PROJECT_TOTAL_FEN, ORGANIZATION_KINDS, type OrganizationKind, type ProjectField } from '@hub/common';
 import { creationKeyColumns, ledgerEntryColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -202,6 +203,100 @@ export const fundingEntries = jiangsu.table(
     check('funding_entry_amount_within_limit', sql`${t.amountFen} <= ${ENTRY_LIMIT}`),
     provenanceCheck('funding_entry_provenance_kind'),
     index('funding_entry_project_idx').on(t.projectId, t.recordedAt),
+  ],
+);
+
+export const REPORTING_LANGUAGES = ['ZH', 'EN'] as const;
+export type ReportingLanguage = (typeof REPORTING_LANGUAGES)[number];
+
+/** What a giving profile states; the profile and each of its kept versions hold the same. */
+function givingProfileColumns() {
+  return {
+    fields: text('fields').array().$type<ProjectField[]>().notNull(),
+    preferredPrefectureCodes: text('preferred_prefecture_codes').array().notNull(),
+    preferredCountyCodes: text('preferred_county_codes').array().notNull(),
+    countPairedCity: boolean('count_paired_city').notNull(),
+    prioritizeDeepPoverty: boolean('prioritize_deep_poverty').notNull(),
+    prioritizeRevolutionaryOldArea: boolean('prioritize_revolutionary_old_area').notNull(),
+    yearlyBudgetFen: bigint('yearly_budget_fen', { mode: 'bigint' }),
+    smallestGrantFen: bigint('smallest_grant_fen', { mode: 'bigint' }),
+    largestGrantFen: bigint('largest_grant_fen', { mode: 'bigint' }),
+    reportingLanguages: text('reporting_languages').array().$type<ReportingLanguage[]>().notNull(),
+    public: boolean('public').notNull(),
+  };
+}
+
+/**
+ * An organization's giving profile as it stands: one row per organization, at its latest
+ * version. Every version, this one included, is also in `giving_profile_version`.
+ */
+export const givingProfiles = jiangsu.table(
+  'giving_profile',
+  {
+    organizationId: text('organization_id')
+      .primaryKey()
+      .references(() => organizations.id),
+    version: integer('version').notNull(),
+    ...givingProfileColumns(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    check('giving_profile_version_positive', sql`${t.version} >= 1`),
+    check('giving_profile_amounts_positive', sql`coalesce(${t.yearlyBudgetFen}, 1) > 0 and coalesce(${t.smallestGrantFen}, 1) > 0 and coalesce(${t.largestGrantFen}, 1) > 0`),
+    check('giving_profile_grant_range', sql`${t.smallestGrantFen} is null or ${t.largestGrantFen} is null or ${t.smallestGrantFen} <= ${t.largestGrantFen}`),
+    check('giving_profile_languages', sql`cardinality(${t.reportingLanguages}) >= 1 and ${t.reportingLanguages} <@ array['ZH', 'EN']`),
+    provenanceCheck('giving_profile_provenance_kind'),
+  ],
+);
+
+/** Every version of every giving profile, as it was set. Never updated or deleted. */
+export const givingProfileVersions = jiangsu.table(
+  'giving_profile_version',
+  {
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    version: integer('version').notNull(),
+    ...givingProfileColumns(),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull().defaultNow(),
+    setByRole: text('set_by_role').notNull(),
+    setBySubject: text('set_by_subject'),
+    ...provenanceColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.version] }), provenanceCheck('giving_profile_version_provenance_kind')],
+);
+
+/**
+ * An organization's word that it is interested in a project: a note for the offices and the
+ * amount it has in mind, which is not money in the books. At most one stands per organization
+ * and project; a withdrawn one is kept.
+ */
+export const projectInterests = jiangsu.table(
+  'project_interest',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    projectId: uuid('project_id').notNull(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    note: text('note').notNull(),
+    amountInMindFen: bigint('amount_in_mind_fen', { mode: 'bigint' }),
+    idempotencyKey: text('idempotency_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    expressedAt: timestamp('expressed_at', { withTimezone: true }).notNull().defaultNow(),
+    expressedByRole: text('expressed_by_role').notNull(),
+    expressedBySubject: text('expressed_by_subject'),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    withdrawnBySubject: text('withdrawn_by_subject'),
+    ...provenanceColumns(),
+  },
+  (t) => [
+    uniqueIndex('project_interest_standing_unique').on(t.projectId, t.organizationId).where(sql`withdrawn_at is null`),
+    uniqueIndex('project_interest_organization_idempotency_key_unique').on(t.organizationId, t.idempotencyKey),
+    check('project_interest_amount_positive', sql`${t.amountInMindFen} is null or (${t.amountInMindFen} > 0 and ${t.amountInMindFen} <= ${ENTRY_LIMIT})`),
+    index('project_interest_project_idx').on(t.projectId),
+    provenanceCheck('project_interest_provenance_kind'),
   ],
 );
 
