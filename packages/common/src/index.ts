@@ -78,3 +78,17 @@ export {
   amountSoughtOverLimit,
   type MoneyInput,
 } from './ledger.ts';
+export {
+  MATCH_POINTS,
+  MATCH_REASON_CODES,
+  FIELD_NAMES,
+  matchPart,
+  maxMatchScore,
+  englishCounts,
+  reasonAmount,
+  shortCityName,
+  type MatchPart,
+  type MatchReasonCode,
+  type ReportingLanguage,
+  type CriteriaShape,
+} from './match-reasons.ts';

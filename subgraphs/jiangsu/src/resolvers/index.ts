@@ -6,6 +6,7 @@ import { Mutation } from './mutation.ts';
 import { packageCommitmentMutations } from './package-commitments.ts';
 import { Query } from './query.ts';
 import { agreementTrackingQueries } from './agreement-tracking.ts';
+import { projectMatchingFields } from './matching.ts';
 
 export const resolvers = {
   ...scalarResolvers,
@@ -14,7 +15,7 @@ export const resolvers = {
   Mutation: { ...Mutation, ...fundingMutations, ...packageCommitmentMutations },
   FundingEntry,
   FundingShare,
-  Project,
+  Project: { ...Project, ...projectMatchingFields },
   FunnelStage,
   JiangsuCity,
   JiangsuCounty,

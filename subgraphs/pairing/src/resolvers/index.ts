@@ -22,11 +22,12 @@ import {
 } from './tracking.ts';
 import { CeremonyPackage, packageMutations, packageQueries, PackageLine, PairingException } from './package.ts';
 import { signingMutations } from './signing.ts';
+import { matchingQueries, organizationMatchingFields } from './matching.ts';
 
 export const resolvers = {
   ...scalarResolvers,
   ...valueTypeResolvers,
-  Query: { ...Query, ...pipelineQueries, ...packageQueries },
+  Query: { ...Query, ...pipelineQueries, ...packageQueries, ...matchingQueries },
   Mutation: { ...pipelineMutations, ...packageMutations, ...targetMutations, ...signingMutations },
   StageEvent,
   FunnelStage,
@@ -46,7 +47,7 @@ export const resolvers = {
   CountyShortfall,
   Ceremony,
   ShaanxiOrganization,
-  JiangsuOrganization,
+  JiangsuOrganization: { ...JiangsuOrganization, ...organizationMatchingFields },
   County,
   Project: { ...Project, ...projectTrackingFields },
   CeremonyPackage,

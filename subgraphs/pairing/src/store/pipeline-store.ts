@@ -65,9 +65,7 @@ export class PipelineStore {
    */
   private visibleProjects(): SQL[] {
     if (this.reader === 'drafts-included') return [];
-    return [
-      sql`exists (select 1 from ${stageEvents} where ${stageEvents.projectId} = ${projectPipelines.projectId} and ${stageEvents.toStage} = 'PUBLISHED')`,
-    ];
+    return [everPublished()];
   }
 
   pipelinesByProjects(ids: readonly string[]): Promise<PipelineRow[]> {
@@ -110,6 +108,18 @@ export class PipelineStore {
       .from(projectPipelines)
       .where(and(...pipelineConditions(filter), ...this.visibleProjects()));
     return row?.total ?? 0;
+  }
+
+  /**
+   * The projects open for funding under `filter` (whose stages are PUBLISHED, MATCHED or both),
+   * for ranking matches: every reader, the Shaanxi office too, gets published projects only.
+   */
+  async openForFunding(filter: PipelineFilter & { stages: Stage[] }): Promise<string[]> {
+    const rows = await this.db
+      .select({ projectId: projectPipelines.projectId })
+      .from(projectPipelines)
+      .where(and(...pipelineConditions(filter), everPublished()));
+    return rows.map((row) => row.projectId);
   }
 
   /** Projects per stage, with their ids, for the funnel. */
@@ -199,6 +209,10 @@ export class PipelineStore {
   }
 
 }
+
+/** The pipeline has published the project: it has a PUBLISHED stage event. */
+const everPublished = () =>
+  sql`exists (select 1 from ${stageEvents} where ${stageEvents.projectId} = ${projectPipelines.projectId} and ${stageEvents.toStage} = 'PUBLISHED')`;
 
 function pipelineConditions(filter: PipelineFilter): SQL[] {
   const conditions: SQL[] = [];

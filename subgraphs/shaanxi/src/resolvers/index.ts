@@ -6,6 +6,7 @@ import { FundsEntry, fundsMutations, FunnelStage, projectFundsFields } from './f
 import { Mutation } from './mutation.ts';
 import { publicationMutations } from './publication.ts';
 import { Query } from './query.ts';
+import { projectMatchingFields } from './matching.ts';
 
 export const resolvers = {
   ...scalarResolvers,
@@ -17,7 +18,7 @@ export const resolvers = {
   Prefecture,
   County,
   ShaanxiOrganization,
-  Project: { ...Project, ...projectFundsFields },
+  Project: { ...Project, ...projectFundsFields, ...projectMatchingFields },
   Organization: {
     __resolveType: () => 'ShaanxiOrganization',
   },
