@@ -68,6 +68,15 @@ async function sightings(id: string, reader: Reader) {
   );
   expect(lists.errors).toBeUndefined();
   const lookup = await hub.query(`query ($id: ID!) { project(id: $id) { id titleZh amountSought { fen } } }`, { id }, { token });
+  // Matching, with criteria the need fits best: its field and county.
+  const matches = await hub.query(
+    `query ($county: DivisionCode!) {
+      matchProjects(criteria: { fields: [EDUCATION], countyCodes: [$county] }, first: 100) { nodes { project { id } } }
+    }`,
+    { county: COUNTY },
+    { token },
+  );
+  expect(matches.errors).toBeUndefined();
   const page = lists.data!.projectNeeds as { totalCount: number; nodes: { id: string }[] };
   return {
     inProjectNeeds: page.nodes.some((node) => node.id === id),
@@ -77,6 +86,7 @@ async function sightings(id: string, reader: Reader) {
     inOrganization: (lists.data!.shaanxiOrganization.projectsRaised as { id: string }[]).some((node) => node.id === id),
     lookup: lookup.data?.project ?? null,
     lookupCode: lookup.errors?.[0]?.extensions?.code ?? null,
+    inMatches: (matches.data!.matchProjects.nodes as { project: { id: string } }[]).some((node) => node.project.id === id),
   };
 }
 
@@ -92,6 +102,7 @@ describe('a need before it is published', () => {
         inOrganization: false,
         lookup: null,
         lookupCode: 'NOT_FOUND',
+        inMatches: false,
       });
       expect(seen.totalCount, reader).toBe(seen.listed);
       expect(seen.totalCount, reader).toBe(owner.totalCount - 1);
@@ -113,7 +124,7 @@ describe('a need before it is published', () => {
     await move(id, 'PUBLISHED', 0, 'shaanxiOffice');
     for (const reader of [...OUTSIDERS, 'shaanxiOffice'] as Reader[]) {
       const seen = await sightings(id, reader);
-      expect(seen, reader).toMatchObject({ inProjectNeeds: true, inCounty: true, inOrganization: true, lookup: { id } });
+      expect(seen, reader).toMatchObject({ inProjectNeeds: true, inCounty: true, inOrganization: true, lookup: { id }, inMatches: true });
       expect(seen.totalCount, reader).toBe(seen.listed);
     }
     const published = await hub.query(`query ($id: ID!) { project(id: $id) { publishedAt stage } }`, { id });
@@ -211,6 +222,8 @@ describe('moving a need before it is published', () => {
    * each answer is the one an unknown id gets, word for word but the id, and nothing is written.
    */
   async function expectAbsentToJiangsu(id: string, version: number) {
+    // Matching offers published projects only, to every reader, the draft's own office too.
+    for (const reader of [...OUTSIDERS, 'shaanxiOffice'] as Reader[]) expect((await sightings(id, reader)).inMatches, reader).toBe(false);
     const before = await pipelineRows(id);
     for (const document of [MOVE_WITH_TITLE, MOVE]) {
       for (const to of ['SUSPENDED', 'CANCELLED', 'PUBLISHED', 'PROPOSED', 'MATCHED']) {

@@ -19,7 +19,21 @@ describe('README examples', () => {
   afterAll(() => hub?.stop());
 
   it('are registered as trusted documents, each under its operation name', () => {
-    expect(examples.map(nameOf)).toEqual(['FoundationIndustryProjects', 'AgreementProgress', 'CountyPage', 'PipelineFunnel', 'Pledge', 'AgreementTracking', 'CeremonyPackage', 'SignCeremonyPackage']);
+    expect(examples.map(nameOf)).toEqual([
+      'FoundationIndustryProjects',
+      'AgreementProgress',
+      'CountyPage',
+      'PipelineFunnel',
+      'Pledge',
+      'AgreementTracking',
+      'CeremonyPackage',
+      'SignCeremonyPackage',
+      'FoundationMatches',
+      'MatchProjects',
+      'SetGivingProfile',
+      'ExpressInterest',
+      'ProjectInterests',
+    ]);
     const registered = [...loadManifest(new URL('../gateway/trusted-documents.json', import.meta.url).pathname).values()];
     for (const example of examples) expect(registered).toContain(example);
   });
@@ -114,6 +128,80 @@ describe('README examples', () => {
     const unbalanced = pipeline.nodes.filter((node: { reconciliation: { balanced: boolean } }) => !node.reconciliation.balanced);
     expect(unbalanced).toHaveLength(1);
     expect(yuan(unbalanced[0].reconciliation.difference)).toBeGreaterThan(0);
+  });
+
+  it('FoundationMatches ranks the demo foundation\'s matches as README shows them, and a private profile stays private', async () => {
+    const { jiangsuOrganization } = await run('FoundationMatches', { id: 'js-demo-jiangnan-education' });
+    expect(jiangsuOrganization.givingProfile).toMatchObject({ fields: ['EDUCATION', 'CHILD_WELFARE'], pairedCity: { nameZh: '苏州市' }, public: true });
+    const { matches } = jiangsuOrganization;
+    // The 16 demo projects at PUBLISHED and MATCHED, none pledged in full; 40 + 20 + 20 + 15 + 15 points at most.
+    expect(matches).toMatchObject({ totalCount: 16, maxScore: 110, pageInfo: { hasNextPage: true } });
+    expect(matches.nodes).toHaveLength(5);
+    expect(matches.nodes[0]).toMatchObject({
+      score: 60,
+      reasons: [
+        { code: 'FIELD', points: 40, text: '领域：留守儿童和困境儿童 / field: left-behind children and children in distress' },
+        { code: 'PREFERRED_PREFECTURE', points: 20, text: '您关注的地市：安康 / a prefecture you prefer: Ankang' },
+      ],
+      stillSought: { yuan: '70681.60' },
+      project: { titleZh: '演示：留守儿童之家（虚构 17）', stage: 'MATCHED', county: { nameZh: '镇坪县' }, amountSought: { yuan: '176704.00' }, pledged: { yuan: '106022.40' } },
+    });
+    const scores = matches.nodes.map((node: { score: number }) => node.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const next = (await run('FoundationMatches', { id: 'js-demo-jiangnan-education', after: matches.pageInfo.endCursor })).jiangsuOrganization.matches;
+    const ids = (page: { nodes: { project: { id: string } }[] }) => page.nodes.map((node) => node.project.id);
+    expect(ids(next).some((id) => ids(matches).includes(id))).toBe(false);
+    // 演示：淮河产业帮扶基金会 keeps its profile private: to the public it has none.
+    const hidden = await hub.query(examples.find((example) => nameOf(example) === 'FoundationMatches')!, { id: 'js-demo-huaihe-industry' });
+    expect(hidden.data!.jiangsuOrganization.givingProfile).toBeNull();
+    expect(hidden.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    const member = await hub.token('FOUNDATION_MEMBER', 'js-demo-huaihe-industry');
+    expect((await run('FoundationMatches', { id: 'js-demo-huaihe-industry' }, member)).jiangsuOrganization.matches.totalCount).toBeGreaterThan(0);
+  });
+
+  it('MatchProjects ranks with criteria given inline, as README gives them', async () => {
+    const criteria = { fields: ['MEDICAL_AID'], prefectureCodes: ['610900'], pairedWithCityCode: '320400', largestGrant: { fen: 50_000_000 } };
+    const { matchProjects } = await run('MatchProjects', { criteria });
+    expect(matchProjects).toMatchObject({ totalCount: 16, maxScore: 95 });
+    for (const node of matchProjects.nodes) {
+      expect(node.score).toBe(node.reasons.reduce((sum: number, reason: { points: number }) => sum + reason.points, 0));
+      if (node.project.field === 'MEDICAL_AID') expect(node.reasons[0]).toMatchObject({ code: 'FIELD', zh: '领域：医疗救助', en: 'field: medical aid' });
+      if (node.project.county.prefecture.nameZh === '安康市') {
+        expect(node.reasons).toContainEqual({ code: 'PAIRED_CITY', points: 20, zh: '结对城市：常州 → 安康', en: 'paired city: Changzhou → Ankang' });
+      }
+    }
+  });
+
+  it('SetGivingProfile sets a seeded foundation\'s first profile, as README gives it', async () => {
+    const member = await hub.token('FOUNDATION_MEMBER', 'js-ruihua-charity-foundation');
+    const input = {
+      organizationId: 'js-ruihua-charity-foundation',
+      expectedVersion: 0,
+      fields: ['EDUCATION', 'CHILD_WELFARE'],
+      preferredPrefectureCodes: ['610900'],
+      smallestGrant: { fen: 5_000_000 },
+      largestGrant: { fen: 50_000_000 },
+      public: true,
+    };
+    const { setGivingProfile } = await run('SetGivingProfile', { input }, member);
+    expect(setGivingProfile).toMatchObject({ version: 1, preferredPrefectures: [{ code: '610900' }], largestGrant: { yuan: '500000.00' }, public: true });
+  });
+
+  it('ExpressInterest and ProjectInterests: a foundation\'s word reaches the offices, not the public', async () => {
+    const member = await hub.token('FOUNDATION_MEMBER', 'js-demo-jiangnan-education');
+    const input = {
+      projectId: publishedProject,
+      organizationId: 'js-demo-jiangnan-education',
+      note: '可资助 20 万元，需要季度报告',
+      amountInMind: { fen: 20_000_000 },
+      idempotencyKey: 'interest-0001',
+    };
+    const { expressInterest } = await run('ExpressInterest', { input }, member);
+    expect(expressInterest).toMatchObject({ note: input.note, amountInMind: { yuan: '200000.00' }, project: { stage: 'PUBLISHED' } });
+    const office = await hub.token('JIANGSU_OFFICE');
+    const { project } = await run('ProjectInterests', { id: publishedProject }, office);
+    expect(project.interests).toContainEqual(expect.objectContaining({ organization: { id: 'js-demo-jiangnan-education', nameZh: '演示：江南助学基金会（虚构）' }, note: input.note }));
+    expect((await run('ProjectInterests', { id: publishedProject })).project.interests).toEqual([]);
   });
 
   it('Pledge records the pledge and the project shows it', async () => {

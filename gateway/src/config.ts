@@ -11,6 +11,8 @@ import {
   type BackgroundSettings,
   type DatabaseConfig,
 } from '@hub/server';
+import { MAX_DEMO_SCALE } from '@hub/demo';
+import type { SeedOptions } from '@hub/server';
 import { DEFAULT_MAX_TOKEN_AGE_SECONDS, type AuthConfig, type TokenKeyConfig } from './auth.ts';
 import type { OperationLimits } from './limits.ts';
 import { SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './subgraphs.ts';
@@ -47,6 +49,8 @@ export interface HubConfig {
   trustedDocuments: { path: string; required: boolean };
   /** Load the synthetic demo pipeline (flagged SYNTHETIC_DEMO) beside the public record. */
   demoData: boolean;
+  /** How many times the demo's 80 projects a first start loads (DEMO_SCALE, 1 to 10). */
+  demoScale: number;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownGraceMs: number;
   /** The in-process subgraphs' background work: how often a pending signing is tried again, and for how long. */
@@ -103,6 +107,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       required: reader.flag('REQUIRE_TRUSTED_DOCUMENTS', false),
     },
     demoData: reader.flag('DEMO_DATA', true),
+    demoScale: reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1),
     shutdownGraceMs: reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     background: { retryMs: reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS), tryTimeoutMs: timeoutMs },
   };
@@ -130,4 +135,9 @@ function tokenKeyFrom(reader: EnvReader, production: boolean): TokenKeyConfig {
     reader.problems.push('Production needs a token key: JWT_JWKS_FILE, JWT_PUBLIC_KEY_FILE or JWT_SECRET.');
   }
   return { kind: 'secret', secret: secret ?? DEVELOPMENT_SECRETS.jwt };
+}
+
+/** What a start of the subgraphs loads, from the configuration. */
+export function seedOptionsOf(config: Pick<HubConfig, 'demoData' | 'demoScale'>): SeedOptions {
+  return { demo: config.demoData, demoScale: config.demoScale };
 }

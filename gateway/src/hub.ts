@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { GraphQLDataSource } from '@apollo/gateway';
 import type { Database } from '@hub/db';
 import { PeerDirectory, listenHttp, type HttpListener, type RunningSubgraph } from '@hub/server';
-import type { HubConfig } from './config.ts';
+import { seedOptionsOf, type HubConfig } from './config.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
 import { openSubgraphDatabases, startInProcessSubgraphs } from './in-process-subgraphs.ts';
@@ -67,7 +67,7 @@ async function startOnListener(
       : await openSubgraphDatabases(config.databases);
     databases = opened.all;
     if (!options.databases) ownedDatabases.push(...opened.all);
-    const running = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { demo: config.demoData });
+    const running = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), seedOptionsOf(config));
     subgraphs = running;
     dataSourceFor = (name) => {
       if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);

@@ -1,5 +1,5 @@
 import { openDatabase, type Database } from '@hub/db';
-import { PeerDirectory, inProcessTransport, startSubgraph, type DatabaseConfig, type RunningSubgraph } from '@hub/server';
+import { PeerDirectory, inProcessTransport, startSubgraph, type DatabaseConfig, type RunningSubgraph, type SeedOptions } from '@hub/server';
 import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 
@@ -34,7 +34,7 @@ export async function openSubgraphDatabases(
 export async function startInProcessSubgraphs(
   databases: Record<SubgraphName, Database>,
   peers: PeerDirectory = new PeerDirectory(),
-  options: { demo: boolean } = { demo: false },
+  options: SeedOptions = { demo: false },
 ): Promise<Record<SubgraphName, RunningSubgraph<object>>> {
   // One after the other: a shared PGlite runs one statement at a time anyway.
   const running: Record<SubgraphName, RunningSubgraph<object>> = {

@@ -1,5 +1,5 @@
 export { composeSupergraph, subgraphUrls, type CompositionResult } from './compose.ts';
-export { readHubConfig, TOPOLOGIES, DEFAULT_LIMITS, type HubConfig, type Topology } from './config.ts';
+export { readHubConfig, seedOptionsOf, TOPOLOGIES, DEFAULT_LIMITS, type HubConfig, type Topology } from './config.ts';
 export { startHub, type Hub, type StartOptions } from './hub.ts';
 export { PdfWorkerPool, type PdfRenderer } from './package-pdf/render-pool.ts';
 export { startInProcessSubgraphs, openSubgraphDatabases } from './in-process-subgraphs.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { openDatabase, type Database } from '@hub/db';
 import { prepareSubgraphDatabase, startupFailureMessage } from '@hub/server';
-import { readHubConfig } from './config.ts';
+import { readHubConfig, seedOptionsOf } from './config.ts';
 import { openSubgraphDatabases } from './in-process-subgraphs.ts';
 import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
@@ -31,7 +31,7 @@ try {
   }
   for (const { name } of SUBGRAPHS) {
     const started = Date.now();
-    await prepareSubgraphDatabase(SUBGRAPH_MODULES[name], bySubgraph[name], { demo: config.demoData });
+    await prepareSubgraphDatabase(SUBGRAPH_MODULES[name], bySubgraph[name], seedOptionsOf(config));
     console.log(`${name}: migrated and seeded (${bySubgraph[name].kind}) in ${Date.now() - started} ms`);
   }
   for (const database of opened) await database.close();

@@ -33,6 +33,11 @@ export const ErrorCode = {
   ProjectBeingSigned: 'PROJECT_BEING_SIGNED',
   /** The signing is decided and kept; it finishes by itself once the other books answer. */
   SigningPending: 'SIGNING_PENDING',
+  /**
+   * The organization's earlier interest in the project still stands: one stands at a time, so
+   * it is withdrawn before another is expressed (docs/decisions/0026-matching.md).
+   */
+  InterestAlreadyExpressed: 'INTEREST_ALREADY_EXPRESSED',
   /** The request ran past its time limit; what it had not committed was stopped and rolled back. */
   Timeout: 'TIMEOUT',
   /**

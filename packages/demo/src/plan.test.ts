@@ -40,6 +40,20 @@ describe('the demo plan', () => {
     }
   });
 
+  it('gives each demo foundation one giving profile that a member could have set', () => {
+    expect(plan.givingProfiles.map((p) => p.organizationId).sort()).toEqual(plan.organizations.map((o) => o.id).sort());
+    for (const profile of plan.givingProfiles) {
+      for (const code of profile.preferredPrefectureCodes) expect(code).toMatch(/^61(?!00)\d{2}00$/);
+      for (const code of profile.preferredCountyCodes) expect(code).toMatch(/^61(?!00)\d{2}(?!00)\d{2}$/);
+      if (profile.smallestGrantFen !== null && profile.largestGrantFen !== null) {
+        expect(profile.smallestGrantFen).toBeLessThanOrEqual(profile.largestGrantFen);
+      }
+      expect(profile.reportingLanguages.length).toBeGreaterThan(0);
+    }
+    // Two public, one private, so matching shows both (docs/decisions/0026-matching.md).
+    expect(plan.givingProfiles.filter((p) => p.public)).toHaveLength(2);
+  });
+
   it('says it is a demo in every name', () => {
     for (const name of [...plan.organizations.map((o) => o.nameZh), ...plan.projects.map((p) => p.titleZh), plan.ceremony.titleZh, plan.nextCeremony.titleZh, plan.agreement.titleZh, ...plan.shaanxiOrganizations.map((o) => o.nameZh)]) {
       expect(name).toMatch(/演示/);

@@ -134,6 +134,25 @@ export interface DemoTarget {
   jiangsuOrganizations: number;
 }
 
+/**
+ * What a demo foundation funds, as its giving profile states it (docs/decisions/0026-matching.md),
+ * in the columns Jiangsu keeps it in. Version 1, set by the demo; amounts in fen.
+ */
+export interface DemoGivingProfile {
+  organizationId: string;
+  fields: ProjectField[];
+  preferredPrefectureCodes: string[];
+  preferredCountyCodes: string[];
+  countPairedCity: boolean;
+  prioritizeDeepPoverty: boolean;
+  prioritizeRevolutionaryOldArea: boolean;
+  yearlyBudgetFen: bigint | null;
+  smallestGrantFen: bigint | null;
+  largestGrantFen: bigint | null;
+  reportingLanguages: ('ZH' | 'EN')[];
+  public: boolean;
+}
+
 /** The demo agreement keeps the real agreement's four focuses, so tracking by focus has something to show. */
 const DEMO_FOCUSES = [
   { titleZh: '聚焦陕西省56个贫困县', titleEn: "Shaanxi's 56 poor counties" },
@@ -144,6 +163,11 @@ const DEMO_FOCUSES = [
 
 export interface DemoPlan {
   organizations: DemoOrganization[];
+  /**
+   * The demo foundations' giving profiles: education in 安康, health in two of its counties
+   * (白河, 镇坪), industry in 榆林 kept private, so matching has all three kinds to show.
+   */
+  givingProfiles: DemoGivingProfile[];
   shaanxiOrganizations: DemoShaanxiOrganization[];
   agreement: { id: string; titleZh: string; titleEn: string; focuses: { titleZh: string; titleEn: string }[] };
   /** Targets the demo offices set: the whole term (year null) and its first two years. */
@@ -161,7 +185,10 @@ export interface DemoPlan {
   projects: DemoProject[];
 }
 
+/** Demo projects per stage at scale 1: 80 projects in all. */
 const PER_STAGE = 8;
+/** The largest scale: the signed package's lines (40 a scale) stay within a package's 500. */
+export const MAX_DEMO_SCALE = 10;
 const DAY = 24 * 60 * 60 * 1000;
 /** The first demo ceremony, 2019-06-18, at 10:00 in China: its signed package signs its projects then. */
 const FIRST_CEREMONY_AT = new Date('2019-06-18T02:00:00Z');
@@ -181,11 +208,62 @@ function pathTo(stage: DemoStage): DemoStage[] {
   return main.slice(0, main.indexOf(stage) + 1);
 }
 
-export function demoPlan(): DemoPlan {
+/**
+ * The demo plan, the same on every call. `scale` multiplies the projects (80 at 1, 800 at 10)
+ * over the same years, for measuring how the hub's cost grows; everything else stays.
+ */
+export function demoPlan(scale = 1): DemoPlan {
+  if (!Number.isInteger(scale) || scale < 1 || scale > MAX_DEMO_SCALE) {
+    throw new RangeError(`demo scale must be a whole number from 1 to ${MAX_DEMO_SCALE}; got ${scale}`);
+  }
   const organizations: DemoOrganization[] = [
     { id: 'js-demo-jiangnan-education', nameZh: '演示：江南助学基金会（虚构）', nameEn: 'Demo: Jiangnan Education Foundation (fictional)', cityCode: '320500', pairedPrefectureCode: '610100' },
     { id: 'js-demo-taihu-health', nameZh: '演示：太湖健康公益基金会（虚构）', nameEn: 'Demo: Taihu Health Foundation (fictional)', cityCode: '320200', pairedPrefectureCode: '610600' },
     { id: 'js-demo-huaihe-industry', nameZh: '演示：淮河产业帮扶基金会（虚构）', nameEn: 'Demo: Huaihe Industry Foundation (fictional)', cityCode: '320300', pairedPrefectureCode: '610300' },
+  ];
+  const givingProfiles: DemoGivingProfile[] = [
+    {
+      organizationId: 'js-demo-jiangnan-education',
+      fields: ['EDUCATION', 'CHILD_WELFARE'],
+      preferredPrefectureCodes: ['610900'],
+      preferredCountyCodes: [],
+      countPairedCity: true,
+      prioritizeDeepPoverty: true,
+      prioritizeRevolutionaryOldArea: false,
+      yearlyBudgetFen: 500_000_000n,
+      smallestGrantFen: 10_000_000n,
+      largestGrantFen: 100_000_000n,
+      reportingLanguages: ['ZH', 'EN'],
+      public: true,
+    },
+    {
+      organizationId: 'js-demo-taihu-health',
+      fields: ['MEDICAL_AID', 'DISABILITY'],
+      preferredPrefectureCodes: [],
+      preferredCountyCodes: ['610927', '610929'],
+      countPairedCity: true,
+      prioritizeDeepPoverty: false,
+      prioritizeRevolutionaryOldArea: true,
+      yearlyBudgetFen: null,
+      smallestGrantFen: 5_000_000n,
+      largestGrantFen: 50_000_000n,
+      reportingLanguages: ['ZH'],
+      public: true,
+    },
+    {
+      organizationId: 'js-demo-huaihe-industry',
+      fields: ['INDUSTRY', 'INFRASTRUCTURE'],
+      preferredPrefectureCodes: ['610800'],
+      preferredCountyCodes: [],
+      countPairedCity: true,
+      prioritizeDeepPoverty: false,
+      prioritizeRevolutionaryOldArea: false,
+      yearlyBudgetFen: 1_000_000_000n,
+      smallestGrantFen: null,
+      largestGrantFen: 200_000_000n,
+      reportingLanguages: ['ZH'],
+      public: false,
+    },
   ];
   const shaanxiOrganizations: DemoShaanxiOrganization[] = [
     { id: 'sn-demo-ankang-social-work', nameZh: '演示：安康市社会工作服务中心（虚构）', nameEn: 'Demo: Ankang Social Work Service Centre (fictional)' },
@@ -197,14 +275,14 @@ export function demoPlan(): DemoPlan {
   const projects: DemoProject[] = [];
   let index = 0;
   for (const [stageIndex, stage] of DEMO_STAGES.entries()) {
-    for (let n = 0; n < PER_STAGE; n += 1, index += 1) {
+    for (let n = 0; n < PER_STAGE * scale; n += 1, index += 1) {
       const [countyCode, prefectureCode] = (
         n === 0 ? DEMO_PREFECTURE_COUNTIES[stageIndex % DEMO_PREFECTURE_COUNTIES.length] : DEMO_COUNTIES[index % DEMO_COUNTIES.length]
       ) as [string, string];
       const field = PROJECT_FIELDS[index % (PROJECT_FIELDS.length - 1)] as ProjectField;
       const organization = organizations[index % organizations.length] as DemoOrganization;
       const amountSoughtFen = BigInt(50_000 + ((index * 7_919) % 1_950_000)) * 100n;
-      const createdAt = new Date(Date.UTC(2018, 2, 1) + index * 3 * DAY);
+      const createdAt = new Date(Date.UTC(2018, 2, 1) + Math.floor((index * 3 * DAY) / scale));
       const path = pathTo(stage);
       // Every need is scheduled by the end of 2018; the projects that were signed were signed at
       // the first ceremony, on its day, and went on from there.
@@ -282,6 +360,7 @@ export function demoPlan(): DemoPlan {
     .map((pair) => pair.split(' ') as [string, string]);
   return {
     organizations,
+    givingProfiles,
     shaanxiOrganizations,
     agreement: {
       id: 'demo-agreement',

@@ -16,7 +16,7 @@ export {
 } from './http.ts';
 export { TIMEOUT_HEADER, deadlinePlugin, timeoutAsCode } from './deadline.ts';
 export { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
-export { startSubgraph, prepareSubgraphDatabase, type SubgraphModule, type RunningSubgraph } from './subgraph.ts';
+export { startSubgraph, prepareSubgraphDatabase, type SubgraphModule, type RunningSubgraph, type SeedOptions } from './subgraph.ts';
 export { DEFAULT_SIGNING_RETRY_MS, type BackgroundSettings, type BackgroundTask } from './background.ts';
 export {
   ConfigError,

@@ -56,18 +56,20 @@ const isDemo = (kind: ProvenanceKind) => kind === 'SYNTHETIC_DEMO';
 /**
  * Refuses money between synthetic demo data and real records (PROVENANCE_MISMATCH): a real
  * organization's books never hold a fictional project, and a fictional foundation never funds
- * a real one. Public-record and entered records are both real and may meet.
+ * a real one. Public-record and entered records are both real and may meet. `refused` says
+ * what is not recorded between them (an interest is not money, but does not mix either).
  */
 export function requireMatchingProvenance(
   organization: { id: string; kind: ProvenanceKind | null },
   project: { id: string; kind: ProvenanceKind | null },
+  refused = 'money between them is not recorded',
 ): void {
   if (organization.kind === null || project.kind === null) return;
   if (isDemo(organization.kind) === isDemo(project.kind)) return;
   const [demo, real] = isDemo(project.kind) ? ['project', 'organization'] : ['organization', 'project'];
   throw userError(
     ErrorCode.ProvenanceMismatch,
-    `The ${demo} is synthetic demo data and the ${real} is a real record; money between them is not recorded.`,
+    `The ${demo} is synthetic demo data and the ${real} is a real record; ${refused}.`,
     { organizationProvenance: organization.kind, projectProvenance: project.kind },
   );
 }

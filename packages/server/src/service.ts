@@ -1,3 +1,4 @@
+import { MAX_DEMO_SCALE } from '@hub/demo';
 import { join } from 'node:path';
 import { openDatabase } from '@hub/db';
 import {
@@ -78,6 +79,7 @@ export async function serveSubgraph<TContext extends object>(
   const database = databaseConfigFor(reader, module.name);
   const internalSecret = internalSecretFrom(reader, isProduction(reader));
   const demo = reader.flag('DEMO_DATA', true);
+  const demoScale = reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1);
   const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
   const shutdownGraceMs = reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS);
   const signingRetryMs = reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS);
@@ -93,7 +95,7 @@ export async function serveSubgraph<TContext extends object>(
   try {
     const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
     try {
-      const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo });
+      const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo, demoScale });
       http.serve(subgraph.server, subgraphServeOptions(subgraph, internalSecret, timeoutMs));
       await subgraph.startBackground({ retryMs: signingRetryMs, tryTimeoutMs: timeoutMs });
       return {

@@ -14,6 +14,15 @@ import { deadlinePlugin, timeoutAsCode } from './deadline.ts';
  * A subgraph as a plain value: its schema, resolvers, database schema and seed, and how a
  * request's context is made. The gateway runs it in-process; `main.ts` serves it over HTTP.
  */
+/**
+ * What a start loads: the public-record seed always; the synthetic demo data when `demo` is on,
+ * at `demoScale` (1: 80 demo projects; 10: 800), read only by the start that loads it.
+ */
+export interface SeedOptions {
+  demo: boolean;
+  demoScale?: number;
+}
+
 export interface SubgraphModule<TContext extends object> {
   name: string;
   typeDefs: DocumentNode;
@@ -23,7 +32,7 @@ export interface SubgraphModule<TContext extends object> {
   /** Folder of its committed drizzle-kit migrations. */
   migrationsFolder: string;
   /** Loads the public-record seed once (and the synthetic demo data when asked); a no-op when it is there. */
-  seed(db: Db, options: { demo: boolean }): Promise<void>;
+  seed(db: Db, options: SeedOptions): Promise<void>;
   /** A fresh context, with fresh DataLoaders, for one request by `identity`. */
   createContext(db: Db, identity: Identity, peers: Peers): TContext;
   /**
@@ -55,7 +64,7 @@ export interface RunningSubgraph<TContext extends object> {
 export async function prepareSubgraphDatabase(
   module: Pick<SubgraphModule<object>, 'dbSchema' | 'migrationsFolder' | 'seed'>,
   database: Database,
-  options: { demo: boolean },
+  options: SeedOptions,
 ): Promise<void> {
   await database.withMigrationLock(async () => {
     await database.migrate({ migrationsFolder: module.migrationsFolder, schema: module.dbSchema });
@@ -69,7 +78,7 @@ export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
   database: Database,
   peers: Peers,
-  options: { demo: boolean } = { demo: false },
+  options: SeedOptions = { demo: false },
 ): Promise<RunningSubgraph<TContext>> {
   await prepareSubgraphDatabase(module, database, options);
   const schema = buildSubgraphSchema({

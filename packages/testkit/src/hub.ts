@@ -7,6 +7,7 @@ import {
   composeSupergraph,
   mintToken,
   readHubConfig,
+  seedOptionsOf,
   startHub,
   startInProcessSubgraphs,
   SUBGRAPHS,
@@ -89,7 +90,7 @@ export async function startTestHub(
       hub = await startHub(config, { databases, ...options });
     } else {
       const peers = new PeerDirectory();
-      const running = await startInProcessSubgraphs(databases, peers, { demo: readHubConfig(baseEnv).demoData });
+      const running = await startInProcessSubgraphs(databases, peers, seedOptionsOf(readHubConfig(baseEnv)));
       const internalSecret = readHubConfig(baseEnv).internalSecret;
       serve = async (name, port) => {
         const service = await serveRunningSubgraph(running[name], { port, internalSecret });

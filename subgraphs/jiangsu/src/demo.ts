@@ -1,13 +1,25 @@
 import { DEMO_SEED_NAME, demoPlan } from '@hub/demo';
 import { seedOnce, type Db } from '@hub/db';
-import { fundingAccounts, fundingEntries, fundingProjectTotals, organizations, seedLog, type FundingKind } from './db/schema.ts';
+import {
+  fundingAccounts,
+  fundingEntries,
+  fundingProjectTotals,
+  givingProfiles,
+  givingProfileVersions,
+  organizations,
+  seedLog,
+  type FundingKind,
+} from './db/schema.ts';
 
 const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
 
-/** Jiangsu's part of the demo story: fictional foundations and their pledges, commitments and disbursements. */
-export async function seedJiangsuDemo(db: Db): Promise<void> {
+/**
+ * Jiangsu's part of the demo story: fictional foundations, their giving profiles, and their
+ * pledges, commitments and disbursements.
+ */
+export async function seedJiangsuDemo(db: Db, scale = 1): Promise<void> {
   await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
-    const plan = demoPlan();
+    const plan = demoPlan(scale);
     await tx.insert(organizations).values(
       plan.organizations.map(({ pairedPrefectureCode: _, ...organization }) => ({
         ...organization,
@@ -15,6 +27,11 @@ export async function seedJiangsuDemo(db: Db): Promise<void> {
         description: '演示机构（虚构），用于体验系统。A fictional foundation for the demo.',
         ...SYNTHETIC,
       })),
+    );
+    // Each profile at version 1, kept as its first version too, as a member setting it would leave it.
+    await tx.insert(givingProfiles).values(plan.givingProfiles.map((profile) => ({ ...profile, version: 1, ...SYNTHETIC })));
+    await tx.insert(givingProfileVersions).values(
+      plan.givingProfiles.map((profile) => ({ ...profile, version: 1, setByRole: 'FOUNDATION_MEMBER', setBySubject: 'demo', ...SYNTHETIC })),
     );
     const funded = plan.projects.filter((project) => project.pledgedFen > 0n || project.committedFen > 0n);
     await tx.insert(fundingAccounts).values(

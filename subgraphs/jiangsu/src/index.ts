@@ -6,6 +6,8 @@ import { resolvers } from './resolvers/index.ts';
 import { seedJiangsuDemo } from './demo.ts';
 import { seedJiangsu } from './seed.ts';
 import { FundingStore } from './store/funding-store.ts';
+import { GivingProfileStore } from './store/giving-profile-store.ts';
+import { InterestStore } from './store/interest-store.ts';
 import { JiangsuStore } from './store/jiangsu-store.ts';
 
 export type { JiangsuContext } from './loaders.ts';
@@ -17,13 +19,15 @@ export const jiangsuSubgraph: SubgraphModule<JiangsuContext> = {
   resolvers,
   dbSchema: 'jiangsu',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  async seed(db, { demo }) {
+  async seed(db, { demo, demoScale }) {
     await seedJiangsu(db);
-    if (demo) await seedJiangsuDemo(db);
+    if (demo) await seedJiangsuDemo(db, demoScale);
   },
   createContext(db, identity, peers) {
     const store = new JiangsuStore(db);
     const funding = new FundingStore(db);
-    return { store, funding, loaders: createLoaders(store, funding), identity, peers };
+    const profiles = new GivingProfileStore(db);
+    const interests = new InterestStore(db);
+    return { store, funding, profiles, interests, loaders: createLoaders(store, funding, profiles, interests), identity, peers };
   },
 };

@@ -2,10 +2,12 @@ import DataLoader from 'dataloader';
 import { byKey, groupedByKey, groupedByKeyAndKinds, kindsCacheKey, type Identity, type KindsKey } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { FundingStore } from './store/funding-store.ts';
+import type { GivingProfileStore } from './store/giving-profile-store.ts';
+import type { InterestStore } from './store/interest-store.ts';
 import type { JiangsuStore } from './store/jiangsu-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
-export function createLoaders(store: JiangsuStore, funding: FundingStore) {
+export function createLoaders(store: JiangsuStore, funding: FundingStore, profiles: GivingProfileStore, interests: InterestStore) {
   return {
     city: new DataLoader(async (codes: readonly string[]) =>
       byKey(codes, await store.citiesByCodes(codes), (row) => row.code),
@@ -51,6 +53,20 @@ export function createLoaders(store: JiangsuStore, funding: FundingStore) {
     entriesByProject: new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await funding.entriesByProjects(ids), (row) => row.projectId),
     ),
+    /** Every interest in each project, withdrawn ones too: who reads which is the interest service's rule. */
+    interestsByProject: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await interests.interestsByProjects(ids), (row) => row.projectId),
+    ),
+    interestsByOrganization: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await interests.interestsByOrganizations(ids), (row) => row.organizationId),
+    ),
+    /** Giving profiles by organization id, as stored: whether the caller may read one is the service's rule. */
+    givingProfile: new DataLoader(async (ids: readonly string[]) =>
+      byKey(ids, await profiles.profilesByOrganizations(ids), (row) => row.organizationId),
+    ),
+    givingProfileVersions: new DataLoader(async (ids: readonly string[]) =>
+      groupedByKey(ids, await profiles.versionsByOrganizations(ids), (row) => row.organizationId),
+    ),
   };
 }
 
@@ -60,6 +76,8 @@ export interface JiangsuContext {
   store: JiangsuStore;
   loaders: JiangsuLoaders;
   funding: FundingStore;
+  profiles: GivingProfileStore;
+  interests: InterestStore;
   /** Who is asking, as the gateway vouched. */
   identity: Identity;
   /** The other subgraphs: a project's stage is the pairing's. */

@@ -27,9 +27,9 @@ const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDeta
  * The pairing's part of the demo story: a fictional agreement and ceremony (so the real ones
  * stay as the record states them) and every demo project's pipeline and history.
  */
-export async function seedPairingDemo(db: Db): Promise<void> {
+export async function seedPairingDemo(db: Db, scale = 1): Promise<void> {
   await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
-    const plan = demoPlan();
+    const plan = demoPlan(scale);
     const { focuses, ...agreement } = plan.agreement;
     await tx.insert(agreements).values({
       ...agreement,

@@ -33,9 +33,9 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
   resolvers,
   dbSchema: 'pairing',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  async seed(db, { demo }) {
+  async seed(db, { demo, demoScale }) {
     await seedPairing(db);
-    if (demo) await seedPairingDemo(db);
+    if (demo) await seedPairingDemo(db, demoScale);
   },
   createContext(db, identity, peers) {
     const store = new PairingStore(db);

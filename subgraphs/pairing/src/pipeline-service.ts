@@ -12,6 +12,7 @@ import {
 import { logLine, PeerUnavailableError } from '@hub/server';
 import type { Stage } from './db/schema.ts';
 import type { PairingContext } from './loaders.ts';
+import { soleInterestedOrganization } from './interest-offer.ts';
 import { publishNeed, unpublishNeed } from './need-publication.ts';
 import { allowedMove } from './pipeline.ts';
 import type { Transition } from './store/pipeline-store.ts';
@@ -104,9 +105,13 @@ export class PipelineService {
     let organizationId: string | null = null;
     let ceremonyId: string | null = null;
     if (input.to === 'MATCHED') {
-      if (!input.organizationId) throw missing('input.organizationId', 'matching a project names the Jiangsu organization');
-      await this.requireJiangsuOrganization(input.organizationId);
-      organizationId = input.organizationId;
+      if (input.organizationId) {
+        await this.requireJiangsuOrganization(input.organizationId);
+        organizationId = input.organizationId;
+      } else {
+        // Named by none, the match is offered to the one organization that said it is interested.
+        organizationId = await soleInterestedOrganization(this.context.peers, projectId);
+      }
     }
     let focusPosition: number | null = null;
     if (input.to === 'SCHEDULED') {

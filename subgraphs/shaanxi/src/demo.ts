@@ -11,10 +11,10 @@ function publishedAt(project: DemoProject): Date | null {
 }
 
 /** Shaanxi's part of the demo story: the needs, and what they received and spent. Once per database. */
-export async function seedShaanxiDemo(db: Db): Promise<void> {
+export async function seedShaanxiDemo(db: Db, scale = 1): Promise<void> {
   await publishDemoNeeds(db);
   await seedOnce(db, seedLog, DEMO_SEED_NAME, async (tx) => {
-    const { projects, shaanxiOrganizations } = demoPlan();
+    const { projects, shaanxiOrganizations } = demoPlan(scale);
     await tx.insert(organizations).values(
       shaanxiOrganizations.map((organization) => ({
         ...organization,
@@ -73,6 +73,7 @@ export async function seedShaanxiDemo(db: Db): Promise<void> {
  */
 async function publishDemoNeeds(db: Db): Promise<void> {
   await seedOnce(db, seedLog, 'synthetic-demo-publication-v1', async (tx) => {
+    // Such folders were all made at scale 1, before scales existed.
     const published = demoPlan().projects.flatMap((project) => {
       const at = publishedAt(project);
       return at ? [sql`(${project.id}::uuid, ${at.toISOString()}::timestamptz)`] : [];

@@ -18,9 +18,9 @@ export const shaanxiSubgraph: SubgraphModule<ShaanxiContext> = {
   resolvers,
   dbSchema: 'shaanxi',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  async seed(db, { demo }) {
+  async seed(db, { demo, demoScale }) {
     await seedShaanxi(db);
-    if (demo) await seedShaanxiDemo(db);
+    if (demo) await seedShaanxiDemo(db, demoScale);
   },
   createContext(db, identity, peers) {
     const store = new ShaanxiStore(db, draftAccess(identity));

@@ -6,16 +6,19 @@ import { Mutation } from './mutation.ts';
 import { packageCommitmentMutations } from './package-commitments.ts';
 import { Query } from './query.ts';
 import { agreementTrackingQueries } from './agreement-tracking.ts';
+import { GivingProfile, givingProfileMutations, GivingProfileVersion, organizationGivingProfileFields } from './giving-profile.ts';
 import { projectMatchingFields } from './matching.ts';
+import { interestMutations, organizationInterestFields, ProjectInterest, projectInterestFields } from './interest.ts';
 
 export const resolvers = {
   ...scalarResolvers,
   ...valueTypeResolvers,
   Query: { ...Query, ...agreementTrackingQueries },
-  Mutation: { ...Mutation, ...fundingMutations, ...packageCommitmentMutations },
+  Mutation: { ...Mutation, ...fundingMutations, ...packageCommitmentMutations, ...givingProfileMutations, ...interestMutations },
   FundingEntry,
   FundingShare,
-  Project: { ...Project, ...projectMatchingFields },
+  Project: { ...Project, ...projectMatchingFields, ...projectInterestFields },
+  ProjectInterest,
   FunnelStage,
   JiangsuCity,
   JiangsuCounty,
@@ -23,7 +26,9 @@ export const resolvers = {
   CountyPair,
   Prefecture,
   County,
-  JiangsuOrganization,
+  JiangsuOrganization: { ...JiangsuOrganization, ...organizationGivingProfileFields, ...organizationInterestFields },
+  GivingProfile,
+  GivingProfileVersion,
   Organization: {
     __resolveType: () => 'JiangsuOrganization',
   },

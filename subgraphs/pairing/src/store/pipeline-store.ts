@@ -111,14 +111,15 @@ export class PipelineStore {
   }
 
   /**
-   * The projects open for funding under `filter` (whose stages are PUBLISHED, MATCHED or both),
-   * for ranking matches: every reader, the Shaanxi office too, gets published projects only.
+   * The projects open for funding under `filter`, whose stages are PUBLISHED, MATCHED or both,
+   * for ranking matches. Every reader gets published projects only: the pipeline reaches those
+   * stages through PUBLISHED alone.
    */
   async openForFunding(filter: PipelineFilter & { stages: Stage[] }): Promise<string[]> {
     const rows = await this.db
       .select({ projectId: projectPipelines.projectId })
       .from(projectPipelines)
-      .where(and(...pipelineConditions(filter), everPublished()));
+      .where(and(...pipelineConditions(filter)));
     return rows.map((row) => row.projectId);
   }
 
