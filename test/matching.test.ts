@@ -219,6 +219,51 @@ describe.each<Topology>(['all-in-one', 'distributed'])('matching projects for fo
     expect(demo.totalCount).toBe(0);
   });
 
+  it('ranks a foundation\'s matches from its giving profile exactly as from the same criteria inline, for those who may read it', async () => {
+    const created = await hub.query(
+      `mutation { createJiangsuOrganization(input: { nameZh: "匹配测试常州基金会", kind: FOUNDATION, cityCode: "320400" }) { id } }`,
+      {},
+      { token: tokens.jiangsu },
+    );
+    const foundation = created.data!.createJiangsuOrganization.id as string;
+    const member = await hub.token('FOUNDATION_MEMBER', foundation);
+    const { pairedWithCityCode: _, prefectureCodes, countyCodes, ...rest } = CRITERIA;
+    const set = await hub.query(
+      `mutation ($input: GivingProfileInput!) { setGivingProfile(input: $input) { version pairedCity { code } } }`,
+      // Private; its own city, 常州, counts by default.
+      { input: { organizationId: foundation, expectedVersion: 0, preferredPrefectureCodes: prefectureCodes, preferredCountyCodes: countyCodes, ...rest } },
+      { token: member },
+    );
+    expect(set.data!.setGivingProfile).toEqual({ version: 1, pairedCity: { code: '320400' } });
+    const ofProfile = (token: string | undefined, after?: string | null) =>
+      hub.query<{ jiangsuOrganization: { matches: MatchPage | null } }>(
+        `query ($id: ID!, $after: String) {
+          jiangsuOrganization(id: $id) {
+            matches(first: 4, after: $after) {
+              totalCount maxScore pageInfo { endCursor hasNextPage }
+              nodes { score stillSought { fen } reasons { code points zh en text } project { id titleZh stage } }
+            }
+          }
+        }`,
+        { id: foundation, after },
+        { token },
+      );
+    for (const token of [member, tokens.jiangsu, tokens.shaanxi]) {
+      const first = await ofProfile(token);
+      expect(first.errors).toBeUndefined();
+      const inline = (await matches({ first: 4 })).data!.matchProjects;
+      expect(first.data!.jiangsuOrganization.matches).toEqual(inline);
+      const second = await ofProfile(token, inline.pageInfo.endCursor);
+      expect(second.data!.jiangsuOrganization.matches).toEqual((await matches({ first: 4, after: inline.pageInfo.endCursor })).data!.matchProjects);
+    }
+    // Another foundation and the public are told there is no profile they may read.
+    for (const token of [tokens.member, undefined]) {
+      const refused = await ofProfile(token);
+      expect(refused.data!.jiangsuOrganization.matches).toBeNull();
+      expect(refused.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    }
+  });
+
   it('refuses criteria, filters and cursors that are not ones, naming what is wrong', async () => {
     const refusal = async (variables: Record<string, unknown>) => {
       const result = await hub.query(MATCHES, { criteria: CRITERIA, ...variables });
