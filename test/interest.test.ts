@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { serviceIdentity, type Identity } from '@hub/common';
 import { queryRows } from '@hub/db';
 import { LEDGER_TABLES, moveThrough, startTestHub, tableChecksums, tablesOf, type GraphQLResult, type TestHub, type Topology } from '@hub/testkit';
+import { jiangsuSubgraph } from '../subgraphs/jiangsu/src/index.ts';
+import { interestsOfOrganization, interestsOfProject } from '../subgraphs/jiangsu/src/interest-service.ts';
 import { InterestStore, type NewProjectInterest } from '../subgraphs/jiangsu/src/store/interest-store.ts';
 import { waitForLockWaits } from './support/row-barrier.ts';
 
@@ -165,6 +168,26 @@ describe.each<Topology>(['all-in-one', 'distributed'])('interest in a project, %
     expect(await listOf(undefined, RUIHUA)).toBeNull();
   });
 
+  // The hub's services read what the offices read (the pairing offers the interested
+  // organization when a project is matched): one rule with the private giving profile's.
+  it("shows the hub's services every interest of a project and an organization's list, as the offices see them", async () => {
+    const id = await projectAt(['PUBLISHED']);
+    const ruihua = (await express(tokens.ruihua, id)).data!.expressInterest.id;
+    const tongtai = (await express(tokens.tongtai, id, { organizationId: TONGTAI })).data!.expressInterest.id;
+    const contextOf = (identity: Identity) =>
+      jiangsuSubgraph.createContext(hub.database.db, identity, { query: () => Promise.reject(new Error('reading interests asks no peer')) });
+    for (const service of [serviceIdentity('pairing'), serviceIdentity('shaanxi')]) {
+      const ofProject = await interestsOfProject(contextOf(service), id, false);
+      expect(ofProject.map((interest) => interest.id).sort()).toEqual([ruihua, tongtai].sort());
+      const ofOrganization = await interestsOfOrganization(contextOf(service), TONGTAI, false);
+      expect(ofOrganization?.map((interest) => interest.id)).toContain(tongtai);
+    }
+    // The public, through the same functions: nothing of either.
+    const publicContext = contextOf({ role: 'PUBLIC', subject: null, organizationId: null });
+    expect(await interestsOfProject(publicContext, id, false)).toEqual([]);
+    expect(await interestsOfOrganization(publicContext, TONGTAI, false)).toBeNull();
+  });
+
   it('refuses a second standing interest, and takes a new one once the first is withdrawn', async () => {
     const id = await projectAt(['PUBLISHED']);
     const first = await express(tokens.ruihua, id);
@@ -243,7 +266,7 @@ describe.each<Topology>(['all-in-one', 'distributed'])('interest in a project, %
       [await express(tokens.ruihua, '00000000-0000-4000-8000-000000000000'), 'NOT_FOUND'],
       [await express(tokens.ruihua, 'not-a-project'), 'NOT_FOUND'],
       [await express(tokens.stranger, open, { organizationId: 'js-no-such-foundation' }), 'NOT_FOUND'],
-      [await express(tokens.ruihua, scheduled), 'STAGE_REFUSES_MONEY'],
+      [await express(tokens.ruihua, scheduled), 'PROJECT_NOT_OPEN_FOR_FUNDING'],
       [await express(tokens.ruihua, open, { note: '   ' }), 'BAD_USER_INPUT'],
       [await express(tokens.ruihua, open, { note: '书'.repeat(1001) }), 'BAD_USER_INPUT'],
       [await express(tokens.ruihua, open, { amountInMindFen: 0 }), 'BAD_USER_INPUT'],
@@ -381,17 +404,18 @@ describe.each<Topology>(['all-in-one', 'distributed'])('interest in a project, %
       ...fields,
     });
     const first = await store.insert(interest());
-    expect(first).toMatchObject({ type: 'expressed', replayed: false });
+    expect(first).toMatchObject({ type: 'expressed' });
     const firstId = first.type === 'expressed' ? first.interest.id : null;
-    // The same request again meets both indexes: a retry.
-    expect(await store.insert(interest())).toMatchObject({ type: 'expressed', replayed: true, interest: { id: firstId } });
+    expect(firstId).toEqual(expect.any(String));
+    // The same request again meets both indexes: a retry, answered with the first interest.
+    expect(await store.insert(interest())).toMatchObject({ type: 'expressed', interest: { id: firstId } });
     // Another key while the first stands: the standing index alone.
     expect(await store.insert(interest({ idempotencyKey: 'store-key-2', requestFingerprint: 'fingerprint-2' }))).toEqual({ type: 'already-expressed' });
     // The key for another project: the key index alone, and not the same request.
     expect(await store.insert(interest({ projectId: otherProjectId, requestFingerprint: 'fingerprint-3' }))).toEqual({ type: 'key-reused' });
     // Withdrawn, the same request meets the key index alone: still a retry.
     expect(await store.withdraw(projectId, RUIHUA, null)).toMatchObject({ type: 'withdrawn', interest: { id: firstId } });
-    expect(await store.insert(interest())).toMatchObject({ type: 'expressed', replayed: true, interest: { id: firstId } });
+    expect(await store.insert(interest())).toMatchObject({ type: 'expressed', interest: { id: firstId } });
     expect(await store.withdraw(projectId, RUIHUA, null)).toEqual({ type: 'not-standing' });
     const rows = await queryRows<{ n: number }>(hub.database.db, sql`select count(*)::int as n from jiangsu.project_interest where project_id in (${projectId}, ${otherProjectId})`);
     expect(rows[0]!.n).toBe(1);

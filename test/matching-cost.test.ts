@@ -35,6 +35,15 @@ const INLINE_MATCHES = /* GraphQL */ `
   }
 `;
 
+const EVERY_FOUNDATION_MATCHES = /* GraphQL */ `
+  query EveryFoundationMatches($first: Int!) {
+    jiangsuOrganizations(filter: { provenance: [SYNTHETIC_DEMO] }) {
+      id
+      matches(first: $first) { totalCount nodes { score project { id titleZh } } }
+    }
+  }
+`;
+
 describe('statements per page of matches', () => {
   const hubs: Record<'small' | 'large', TestHub | undefined> = { small: undefined, large: undefined };
 
@@ -74,5 +83,27 @@ describe('statements per page of matches', () => {
     expect(fiftyOfMany).toHaveLength(five.length);
     // A handful per subgraph, not one per project.
     expect(fiftyOfMany.length).toBeLessThan(20);
+  });
+
+  it('ranks a list of foundations, each with its own profile, in the statements of one', async () => {
+    const small = hubs.small!;
+    const large = hubs.large!;
+    const office = await small.token('JIANGSU_OFFICE');
+    const officeOfLarge = await large.token('JIANGSU_OFFICE');
+    const run = async (hub: TestHub, token: string, first: number) => {
+      const { result, statements } = await hub.countStatements(() => hub.query(EVERY_FOUNDATION_MATCHES, { first }, { token }));
+      expect(result.errors).toBeUndefined();
+      // The three demo foundations, the private profile too for an office.
+      const organizations = result.data!.jiangsuOrganizations as { matches: { totalCount: number } }[];
+      expect(organizations).toHaveLength(3);
+      for (const organization of organizations) expect(organization.matches.totalCount).toBeGreaterThan(0);
+      return statements;
+    };
+    const few = await run(small, office, 5);
+    expect(await run(small, office, 50)).toHaveLength(few.length);
+    expect(await run(large, officeOfLarge, 50)).toHaveLength(few.length);
+    // One candidate statement, and one read of the needs for all three rankings together.
+    expect(few.filter((statement) => /from "pairing"\."project_pipeline" where .*"stage" in/.test(statement))).toHaveLength(1);
+    expect(few.length).toBeLessThan(25);
   });
 });

@@ -198,12 +198,17 @@ describe.each<Topology>(['all-in-one', 'distributed'])('matching projects for fo
       [before, 110],
       [atCursor, 105],
     ]);
-    // The project the cursor names is pledged in full between the two requests and leaves the
-    // list: the next page still starts after its place, with A (an offset would skip A and B).
-    await pledge(atCursor, 20_000_000);
-    const second = (await matches({ first: 2, after: first.pageInfo.endCursor })).data!.matchProjects;
-    expect(second.nodes.map((node) => node.project.id)).toEqual([ids.A, ids.B]);
-    await pledge(before, 30_000_000);
+    try {
+      // The project the cursor names is pledged in full between the two requests and leaves the
+      // list: the next page still starts after its place, with A (an offset would skip A).
+      await pledge(atCursor, 20_000_000);
+      const second = (await matches({ first: 2, after: first.pageInfo.endCursor })).data!.matchProjects;
+      expect(second.nodes.map((node) => node.project.id)).toEqual([ids.A, ids.B]);
+    } finally {
+      // Out of the list again, for the other tests.
+      await moveThrough(hub, atCursor, ['CANCELLED'], tokens.shaanxi);
+      await moveThrough(hub, before, ['CANCELLED'], tokens.shaanxi);
+    }
   });
 
   it('filters by field, stage, score and kind of record', async () => {
@@ -273,11 +278,19 @@ describe.each<Topology>(['all-in-one', 'distributed'])('matching projects for fo
     const jiangsuCounty = await refusal({ criteria: { ...CRITERIA, countyCodes: ['320585'] } });
     expect(jiangsuCounty.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'criteria.countyCodes[0]' });
     const upsideDown = await refusal({ criteria: { ...CRITERIA, smallestGrant: { fen: 60_000_000 } } });
-    expect(upsideDown.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'criteria.largestGrant' });
+    expect(upsideDown.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'criteria.smallestGrant' });
+    const twice = await refusal({ criteria: { ...CRITERIA, countyCodes: ['610927', '610927'] } });
+    expect(twice.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'criteria.countyCodes[1]' });
+    const free = await refusal({ criteria: { ...CRITERIA, smallestGrant: { fen: 0 } } });
+    expect(free.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'criteria.smallestGrant.fen' });
     const noLanguage = await refusal({ criteria: { ...CRITERIA, reportingLanguages: [] } });
     expect(noLanguage.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'criteria.reportingLanguages' });
     const notACity = await refusal({ criteria: { ...CRITERIA, pairedWithCityCode: '610900' } });
     expect(notACity.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'criteria.pairedWithCityCode' });
+    const jiangsuPlace = await refusal({ filter: { countyCode: '320506' } });
+    expect(jiangsuPlace.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.countyCode' });
+    const prefectureAsCounty = await refusal({ filter: { countyCode: '610900' } });
+    expect(prefectureAsCounty.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.countyCode' });
     const signed = await refusal({ filter: { stages: ['SIGNED'] } });
     expect(signed.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.stages' });
     const negative = await refusal({ filter: { minimumScore: -1 } });
@@ -295,6 +308,7 @@ describe.each<Topology>(['all-in-one', 'distributed'])('matching projects for fo
       { token: tokens.shaanxi },
     );
     await publish(withEnglish);
+    try {
     const englishOnly = { fields: [], reportingLanguages: ['EN'] };
     const english = (await hub.query<{ matchProjects: MatchPage }>(MATCHES, { criteria: englishOnly, first: 100 })).data!.matchProjects;
     expect(english.maxScore).toBe(5);
@@ -307,7 +321,34 @@ describe.each<Topology>(['all-in-one', 'distributed'])('matching projects for fo
       .matchProjects;
     expect(both.maxScore).toBe(0);
     expect(both.nodes.every((node) => node.score === 0)).toBe(true);
-    await moveThrough(hub, withEnglish, ['CANCELLED'], tokens.shaanxi);
+    } finally {
+      await moveThrough(hub, withEnglish, ['CANCELLED'], tokens.shaanxi);
+    }
+  });
+});
+
+describe('the cost of matching', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one');
+  });
+  afterAll(() => hub?.stop());
+
+  // Each ranking reads every open project, whatever page it returns: @cost(weight: 500) on the
+  // field, composed into the supergraph, against the gateway's limit of 10,000.
+  const rankings = (n: number) =>
+    `{ ${Array.from({ length: n }, (_, i) => `r${i}: matchProjects(criteria: { fields: [EDUCATION], smallestGrant: { fen: ${i + 1} } }, first: 1) { totalCount }`).join(' ')} }`;
+
+  it('lets an operation rank up to what its cost allows, and refuses more', async () => {
+    expect((await hub.query(rankings(19))).errors).toBeUndefined();
+    const refused = await hub.query(rankings(20));
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'COST_LIMIT' });
+  });
+
+  it('still lets a list of foundations show their matches, which a request ranks together', async () => {
+    const office = await hub.token('JIANGSU_OFFICE');
+    const result = await hub.query(`{ jiangsuOrganizations { id matches(first: 50) { totalCount nodes { score project { id titleZh } } } } }`, {}, { token: office });
+    expect(result.errors?.every((error) => error.extensions?.code === 'NOT_FOUND')).toBe(true);
   });
 });
 

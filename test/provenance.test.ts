@@ -370,6 +370,26 @@ describe.each<Topology>(['all-in-one', 'distributed'])('demo money stays out of 
     expect(await books()).toEqual(before);
   });
 
+  it('never matches a demo foundation with a real project, nor a real one with a demo project', async () => {
+    const realPublished = await realProjectThrough(['PUBLISHED']);
+    const demoPublished = await demoProjectAt('PUBLISHED');
+    const history = async (id: string) =>
+      (await hub.query(`query ($id: ID!) { project(id: $id) { pipelineVersion history { sequence } } }`, { id })).data!.project;
+    for (const [projectId, organizationId] of [
+      [realPublished, DEMO_FOUNDATION],
+      [demoPublished, RUIHUA],
+    ] as const) {
+      const before = await history(projectId);
+      const moved = await hub.query(
+        `mutation ($input: MoveProjectInput!) { moveProject(input: $input) { id } }`,
+        { input: { projectId, to: 'MATCHED', expectedVersion: before.pipelineVersion, organizationId } },
+        { token: tokens.jiangsu },
+      );
+      expect(moved.errors?.[0]?.extensions?.code).toBe('PROVENANCE_MISMATCH');
+      expect(await history(projectId)).toEqual(before);
+    }
+  });
+
   it('records money where both sides are of one kind: demo with demo, real with real', async () => {
     const demoPublished = await demoProjectAt('PUBLISHED');
     const realSigned = await realProjectThrough(['PUBLISHED', 'MATCHED', 'SCHEDULED', 'SIGNED']);

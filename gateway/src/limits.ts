@@ -7,6 +7,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  parse,
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -86,7 +87,7 @@ export function operationLimitRules(limits: OperationLimits) {
  * Cost needs the variables (`first: $n`), which validation does not have, so it is checked
  * once the operation is resolved, before anything is planned or fetched.
  */
-export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin {
+export function costLimitPlugin(limits: OperationLimits, weights: FieldWeights = new Map()): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -94,7 +95,7 @@ export function costLimitPlugin(limits: OperationLimits): ApolloServerPlugin {
           if (!operation) return;
           const rootType = schema.getRootType(operation.operation);
           if (!rootType) return;
-          const walker = new OperationWalker(schema, fragmentsOf(document), request.variables ?? {});
+          const walker = new OperationWalker(schema, fragmentsOf(document), request.variables ?? {}, weights);
           const cost = walker.cost(operation.selectionSet, rootType, null);
           if (cost > limits.maxCost) {
             const error = limitError(
@@ -123,6 +124,27 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
   return fragments;
 }
 
+/** What resolving a field once costs, by `Type.field`, where it is not 1. */
+export type FieldWeights = ReadonlyMap<string, number>;
+
+/**
+ * The `@cost(weight:)` the subgraphs declare, as composition keeps it in the supergraph, for
+ * fields whose work does not show in their page size (ranking every open project for
+ * matches). The API schema the gateway serves drops the directive, so it is read here.
+ */
+export function fieldWeightsOf(supergraphSdl: string): FieldWeights {
+  const weights = new Map<string, number>();
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of definition.fields ?? []) {
+      const cost = field.directives?.find((directive) => directive.name.value === 'cost');
+      const weight = cost?.arguments?.find((argument) => argument.name.value === 'weight')?.value;
+      if (weight?.kind === Kind.INT) weights.set(`${definition.name.value}.${field.name.value}`, Number(weight.value));
+    }
+  }
+  return weights;
+}
+
 class OperationWalker {
   private readonly depthMemo = new Map<string, number>();
   private readonly costMemo = new Map<string, number>();
@@ -132,6 +154,7 @@ class OperationWalker {
     private readonly schema: GraphQLSchema,
     private readonly fragments: Map<string, FragmentDefinitionNode>,
     private readonly variables: Record<string, unknown>,
+    private readonly weights: FieldWeights = new Map(),
   ) {}
 
   depth(selectionSet: SelectionSetNode): number {
@@ -171,7 +194,7 @@ class OperationWalker {
         const children =
           selection.selectionSet && isCompositeType(named) ? this.cost(selection.selectionSet, named, first) : 0;
         const items = isList ? (first ?? pageSize ?? ASSUMED_LIST_LENGTH) : 1;
-        total += 1 + items * children;
+        total += (this.weights.get(`${parentType.name}.${field.name}`) ?? 1) + items * children;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parentType;
         total += this.cost(selection.selectionSet, isCompositeType(condition) ? condition : parentType, pageSize);

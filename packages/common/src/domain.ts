@@ -40,6 +40,12 @@ export const PROJECT_STAGES = [
 export type ProjectStage = (typeof PROJECT_STAGES)[number];
 
 /**
+ * The stages at which a project is open for funding: a candidate for matches and a project a
+ * foundation may express interest in (docs/decisions/0026-matching.md).
+ */
+export const OPEN_FOR_FUNDING_STAGES = ['PUBLISHED', 'MATCHED'] as const satisfies readonly ProjectStage[];
+
+/**
  * The most lines a ceremony package holds: every line becomes a commitment the Jiangsu books
  * record in one transaction when the package is signed, and the package prints as one document.
  */

@@ -38,6 +38,12 @@ export const ErrorCode = {
    * it is withdrawn before another is expressed (docs/decisions/0026-matching.md).
    */
   InterestAlreadyExpressed: 'INTEREST_ALREADY_EXPRESSED',
+  /**
+   * The project is not open for funding at its stage (`stage`, `allowedStages`), so it takes no
+   * foundation's interest; kept apart from STAGE_REFUSES_MONEY because interest is not money
+   * (docs/decisions/0026-matching.md).
+   */
+  ProjectNotOpenForFunding: 'PROJECT_NOT_OPEN_FOR_FUNDING',
   /** The request ran past its time limit; what it had not committed was stopped and rolled back. */
   Timeout: 'TIMEOUT',
   /**

@@ -29,6 +29,7 @@ export {
   ORGANIZATION_KINDS,
   PROJECT_FIELDS,
   PROJECT_STAGES,
+  OPEN_FOR_FUNDING_STAGES,
   type OrganizationKind,
   type ProjectField,
   type ProjectStage,
@@ -92,3 +93,12 @@ export {
   type ReportingLanguage,
   type CriteriaShape,
 } from './match-reasons.ts';
+export {
+  checkStatedCriteria,
+  refuseRepeats,
+  MAX_PREFERRED_PREFECTURES,
+  MAX_PREFERRED_COUNTIES,
+  type StatedCriteria,
+  type CheckedCriteria,
+  type CriteriaFieldNames,
+} from './match-criteria.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkStatedCriteria } from '@hub/common';
 import { demoPlan, DEMO_PREFECTURE, DEMO_STAGES } from './plan.ts';
 
 describe('the demo plan', () => {
@@ -42,13 +43,40 @@ describe('the demo plan', () => {
 
   it('gives each demo foundation one giving profile that a member could have set', () => {
     expect(plan.givingProfiles.map((p) => p.organizationId).sort()).toEqual(plan.organizations.map((o) => o.id).sort());
+    const money = (fen: bigint | null) => (fen === null ? null : { fen: Number(fen), currency: 'CNY' as const });
     for (const profile of plan.givingProfiles) {
-      for (const code of profile.preferredPrefectureCodes) expect(code).toMatch(/^61(?!00)\d{2}00$/);
-      for (const code of profile.preferredCountyCodes) expect(code).toMatch(/^61(?!00)\d{2}(?!00)\d{2}$/);
-      if (profile.smallestGrantFen !== null && profile.largestGrantFen !== null) {
-        expect(profile.smallestGrantFen).toBeLessThanOrEqual(profile.largestGrantFen);
-      }
-      expect(profile.reportingLanguages.length).toBeGreaterThan(0);
+      // The checks setting a profile makes of what it states; each throws naming the profile's field.
+      const field = (name: string) => `${profile.organizationId}.${name}`;
+      const checked = checkStatedCriteria(
+        {
+          fields: profile.fields,
+          prefectureCodes: profile.preferredPrefectureCodes,
+          countyCodes: profile.preferredCountyCodes,
+          yearlyBudget: money(profile.yearlyBudgetFen),
+          smallestGrant: money(profile.smallestGrantFen),
+          largestGrant: money(profile.largestGrantFen),
+          reportingLanguages: profile.reportingLanguages,
+        },
+        {
+          fields: field('fields'),
+          prefectureCodes: field('preferredPrefectureCodes'),
+          countyCodes: field('preferredCountyCodes'),
+          yearlyBudget: field('yearlyBudget'),
+          smallestGrant: field('smallestGrant'),
+          largestGrant: field('largestGrant'),
+          reportingLanguages: field('reportingLanguages'),
+        },
+      );
+      // And what it keeps is what the demo states, amounts to the fen.
+      expect(checked).toEqual({
+        fields: profile.fields,
+        prefectureCodes: profile.preferredPrefectureCodes,
+        countyCodes: profile.preferredCountyCodes,
+        yearlyBudgetFen: profile.yearlyBudgetFen,
+        smallestGrantFen: profile.smallestGrantFen,
+        largestGrantFen: profile.largestGrantFen,
+        reportingLanguages: profile.reportingLanguages,
+      });
     }
     // Two public, one private, so matching shows both (docs/decisions/0026-matching.md).
     expect(plan.givingProfiles.filter((p) => p.public)).toHaveLength(2);

@@ -61,13 +61,19 @@ function grantPart(stillSoughtFen: bigint | null, criteria: FundingCriteria): Ma
   const budget = optionalFen(criteria.yearlyBudgetFen);
   if (stillSoughtFen === null || stillSoughtFen === 0n) return null;
   if (smallest === null && largest === null && budget === null) return null;
-  const cap = largest !== null && budget !== null ? (largest < budget ? largest : budget) : (largest ?? budget);
+  // The largest grant caps what one project gets, and the yearly budget caps that.
+  const cap =
+    largest !== null && (budget === null || largest <= budget)
+      ? { fen: largest, zh: '单笔上限', en: 'largest grant' }
+      : budget !== null
+        ? { fen: budget, zh: '年度预算', en: 'yearly budget' }
+        : null;
   const amount = reasonAmount(stillSoughtFen);
-  if (cap !== null && stillSoughtFen > cap) {
+  if (cap !== null && stillSoughtFen > cap.fen) {
     return matchPart(
       'PARTIAL_GRANT',
-      `缺口 ${amount.zh}，超出您的单笔上限，可资助其中一部分`,
-      `gap ${amount.en} is above your largest grant: you could fund part of it`,
+      `缺口 ${amount.zh}，超出您的${cap.zh}，可资助其中一部分`,
+      `gap ${amount.en} is above your ${cap.en}: you could fund part of it`,
     );
   }
   if (stillSoughtFen < (smallest ?? 1n)) return null;

@@ -1,18 +1,18 @@
 import {
+  checkStatedCriteria,
   ErrorCode,
-  formatYuan,
   kindOfNewRecord,
-  MAX_ENTRY_FEN,
+  refuseRepeats,
   requireMemberOf,
   userError,
   versionConflict,
-  type Identity,
   type MoneyInput,
   type ProjectField,
-  type Role,
 } from '@hub/common';
 import type { ReportingLanguage } from './db/schema.ts';
 import type { JiangsuContext } from './loaders.ts';
+import { readsPrivateRecordsOf } from './private-records.ts';
+import type { CityRow } from './store/jiangsu-store.ts';
 import type { GivingProfileContent, GivingProfileRow, GivingProfileVersionRow } from './store/giving-profile-store.ts';
 
 /** A giving profile to set, as GraphQL hands it over with its defaults filled in. */
@@ -30,28 +30,6 @@ export interface GivingProfileInput {
   largestGrant?: MoneyInput | null;
   reportingLanguages: ReportingLanguage[];
   public: boolean;
-}
-
-/** The most preferred prefectures a profile names: Shaanxi has ten prefecture-level cities. */
-export const MAX_PREFERRED_PREFECTURES = 10;
-/** The most preferred counties a profile names: enough to name every county of two prefectures. */
-export const MAX_PREFERRED_COUNTIES = 50;
-
-/** A Shaanxi prefecture-level code: 61, a city number that is not 00, then 00 ("610900"). */
-const SHAANXI_PREFECTURE = /^61(?!00)[0-9]{2}00$/;
-/** A Shaanxi county-level code: 61, a city number that is not 00, a county number that is not 00 ("610927"). */
-const SHAANXI_COUNTY = /^61(?!00)[0-9]{2}(?!00)[0-9]{2}$/;
-
-/** Roles that read every profile, private ones too, and every version of it. */
-const READS_PRIVATE_PROFILES: readonly Role[] = ['SHAANXI_OFFICE', 'JIANGSU_OFFICE', 'SERVICE'];
-
-/**
- * Whether the caller reads an organization's private profile and the versions of its profile:
- * its own members, the two province offices and the subgraphs' service identities.
- */
-export function readsPrivateProfileOf(identity: Identity, organizationId: string): boolean {
-  if (READS_PRIVATE_PROFILES.includes(identity.role)) return true;
-  return identity.role === 'FOUNDATION_MEMBER' && identity.organizationId === organizationId;
 }
 
 type ProfileContext = Pick<JiangsuContext, 'identity' | 'loaders' | 'profiles' | 'peers'>;
@@ -82,13 +60,26 @@ export class GivingProfileService {
   async readableProfile(organizationId: string): Promise<GivingProfileRow | null> {
     const profile = await this.context.loaders.givingProfile.load(organizationId);
     if (!profile) return null;
-    return profile.public || readsPrivateProfileOf(this.context.identity, organizationId) ? profile : null;
+    return profile.public || readsPrivateRecordsOf(this.context.identity, organizationId) ? profile : null;
   }
 
   /** Every version of the profile, oldest first, to those who read private profiles; none to anyone else. */
   async versions(profile: GivingProfileRow): Promise<GivingProfileVersionRow[]> {
-    if (!readsPrivateProfileOf(this.context.identity, profile.organizationId)) return [];
+    if (!readsPrivateRecordsOf(this.context.identity, profile.organizationId)) return [];
     return this.context.loaders.givingProfileVersions.load(profile.organizationId);
+  }
+
+  /**
+   * The Jiangsu city whose pairing the profile's matches count: with `countPairedCity`, the
+   * organization's own city (docs/decisions/0026-matching.md); null when it is turned off or
+   * the organization has no city. Both lookups go through the request's loaders, so a page of
+   * profiles costs one statement each.
+   */
+  async pairedCity(profile: GivingProfileRow): Promise<CityRow | null> {
+    if (!profile.countPairedCity) return null;
+    const { loaders } = this.context;
+    const organization = await loaders.organization.load(profile.organizationId);
+    return organization?.cityCode ? loaders.city.load(organization.cityCode) : null;
   }
 
   /**
@@ -163,100 +154,31 @@ export class GivingProfileService {
   }
 }
 
-/**
- * What the input states, checked before anything is asked or written; each refusal is a
- * BAD_USER_INPUT naming its field. A repeated entry is refused rather than dropped, so that
- * what is stored is exactly what the caller sent.
- */
+/** What the input states, checked before anything is asked or written (see `checkStatedCriteria`). */
 function checkedContent(input: GivingProfileInput): GivingProfileContent {
-  refuseRepeats(input.fields, 'input.fields', 'field');
-  const preferredPrefectureCodes = checkedCodes(input.preferredPrefectureCodes, {
-    field: 'input.preferredPrefectureCodes',
-    max: MAX_PREFERRED_PREFECTURES,
-    pattern: SHAANXI_PREFECTURE,
-    what: 'a Shaanxi prefecture-level code (61xx00, e.g. "610900")',
-    entity: 'prefecture-level city',
-  });
-  const preferredCountyCodes = checkedCodes(input.preferredCountyCodes, {
-    field: 'input.preferredCountyCodes',
-    max: MAX_PREFERRED_COUNTIES,
-    pattern: SHAANXI_COUNTY,
-    what: 'a Shaanxi county-level code (61xxxx not ending in 00, e.g. "610927")',
-    entity: 'county',
-  });
-  const yearlyBudgetFen = profileFen(input.yearlyBudget, 'input.yearlyBudget');
-  const smallestGrantFen = profileFen(input.smallestGrant, 'input.smallestGrant');
-  const largestGrantFen = profileFen(input.largestGrant, 'input.largestGrant');
-  if (smallestGrantFen !== null && largestGrantFen !== null && smallestGrantFen > largestGrantFen) {
-    throw userError(
-      ErrorCode.BadUserInput,
-      `input.smallestGrant (${formatYuan(smallestGrantFen)} yuan) must not be above input.largestGrant (${formatYuan(largestGrantFen)} yuan).`,
-      { field: 'input.smallestGrant' },
-    );
-  }
-  if (input.reportingLanguages.length === 0) {
-    throw userError(ErrorCode.BadUserInput, 'input.reportingLanguages must name at least one language reports may be written in.', {
-      field: 'input.reportingLanguages',
-    });
-  }
-  refuseRepeats(input.reportingLanguages, 'input.reportingLanguages', 'language');
+  const checked = checkStatedCriteria(
+    { ...input, prefectureCodes: input.preferredPrefectureCodes, countyCodes: input.preferredCountyCodes },
+    {
+      fields: 'input.fields',
+      prefectureCodes: 'input.preferredPrefectureCodes',
+      countyCodes: 'input.preferredCountyCodes',
+      yearlyBudget: 'input.yearlyBudget',
+      smallestGrant: 'input.smallestGrant',
+      largestGrant: 'input.largestGrant',
+      reportingLanguages: 'input.reportingLanguages',
+    },
+  );
   return {
-    fields: input.fields,
-    preferredPrefectureCodes,
-    preferredCountyCodes,
+    fields: checked.fields,
+    preferredPrefectureCodes: checked.prefectureCodes,
+    preferredCountyCodes: checked.countyCodes,
     countPairedCity: input.countPairedCity,
     prioritizeDeepPoverty: input.prioritizeDeepPoverty,
     prioritizeRevolutionaryOldArea: input.prioritizeRevolutionaryOldArea,
-    yearlyBudgetFen,
-    smallestGrantFen,
-    largestGrantFen,
-    reportingLanguages: input.reportingLanguages,
+    yearlyBudgetFen: checked.yearlyBudgetFen,
+    smallestGrantFen: checked.smallestGrantFen,
+    largestGrantFen: checked.largestGrantFen,
+    reportingLanguages: checked.reportingLanguages,
     public: input.public,
   };
-}
-
-function checkedCodes(codes: string[], rule: { field: string; max: number; pattern: RegExp; what: string; entity: string }): string[] {
-  if (codes.length > rule.max) {
-    throw userError(ErrorCode.BadUserInput, `${rule.field} names ${codes.length} places; at most ${rule.max} are allowed.`, {
-      field: rule.field,
-    });
-  }
-  codes.forEach((code, index) => {
-    if (!rule.pattern.test(code)) {
-      throw userError(ErrorCode.BadUserInput, `${rule.field}[${index}] must be ${rule.what}; got ${JSON.stringify(code)}.`, {
-        field: `${rule.field}[${index}]`,
-      });
-    }
-  });
-  refuseRepeats(codes, rule.field, rule.entity);
-  return codes;
-}
-
-/** BAD_USER_INPUT naming the first entry that repeats an earlier one. */
-function refuseRepeats(values: readonly string[], field: string, what: string): void {
-  const first = new Map<string, number>();
-  values.forEach((value, index) => {
-    const earlier = first.get(value);
-    if (earlier !== undefined) {
-      throw userError(
-        ErrorCode.BadUserInput,
-        `${field}[${index}] names the same ${what} as ${field}[${earlier}] (${JSON.stringify(value)}); name each once.`,
-        { field: `${field}[${index}]` },
-      );
-    }
-    first.set(value, index);
-  });
-}
-
-/** An amount a profile states: whole fen, more than zero and within one entry's limit; null when left out. */
-function profileFen(amount: MoneyInput | null | undefined, field: string): bigint | null {
-  if (amount === null || amount === undefined) return null;
-  if (!Number.isSafeInteger(amount.fen) || amount.fen < 1 || BigInt(amount.fen) > MAX_ENTRY_FEN) {
-    throw userError(
-      ErrorCode.BadUserInput,
-      `${field}.fen must be a whole number of fen from 1 to ${MAX_ENTRY_FEN} (${formatYuan(MAX_ENTRY_FEN)} yuan); got ${amount.fen}.`,
-      { field: `${field}.fen` },
-    );
-  }
-  return BigInt(amount.fen);
 }

@@ -6,17 +6,17 @@ import {
   isUuid,
   kindOfNewRecord,
   notFound,
+  OPEN_FOR_FUNDING_STAGES,
   positiveFen,
   replayOf,
   requestFingerprint,
   requireMemberOf,
   userError,
-  type Identity,
   type MoneyInput,
-  type Role,
 } from '@hub/common';
 import { projectRecords, projectStage, requireMatchingProvenance } from '@hub/server';
 import type { JiangsuContext } from './loaders.ts';
+import { readsAnyPrivateRecords, readsPrivateRecordsOf } from './private-records.ts';
 import type { ProjectInterestRow } from './store/interest-store.ts';
 
 export interface ExpressInterestInput {
@@ -26,15 +26,6 @@ export interface ExpressInterestInput {
   amountInMind?: MoneyInput | null;
   idempotencyKey: string;
 }
-
-/** The stages at which a project is open for funding, and so for a foundation's interest. */
-const OPEN_STAGES: readonly string[] = ['PUBLISHED', 'MATCHED'];
-
-/**
- * Who reads every interest: the two offices, to whom interest is addressed, and the hub's own
- * services (the pipeline offers the interested organization when a project is matched).
- */
-const SEES_EVERY_INTEREST: readonly Role[] = ['JIANGSU_OFFICE', 'SHAANXI_OFFICE', 'SERVICE'];
 
 /**
  * Records an organization's interest in a project open for funding (docs/decisions/0026): a
@@ -69,11 +60,11 @@ export async function expressInterest(context: JiangsuContext, input: ExpressInt
   if (!organization) throw notFound('Jiangsu organization', 'id', organizationId);
   // A draft is the Shaanxi office's alone (docs/decisions/0016): to a member it is unknown.
   if (!project?.published) throw notFound('project', 'id', input.projectId);
-  if (!OPEN_STAGES.includes(stage)) {
+  if (!isOpenForFunding(stage)) {
     throw userError(
-      ErrorCode.StageRefusesMoney,
-      `Interest cannot be expressed while the project is ${stage}; it can be while the project is ${OPEN_STAGES.join(' or ')}.`,
-      { stage, allowedStages: OPEN_STAGES },
+      ErrorCode.ProjectNotOpenForFunding,
+      `Interest cannot be expressed while the project is ${stage}; it can be while the project is ${OPEN_FOR_FUNDING_STAGES.join(' or ')}.`,
+      { stage, allowedStages: [...OPEN_FOR_FUNDING_STAGES] },
     );
   }
   requireMatchingProvenance(
@@ -123,35 +114,33 @@ export async function withdrawInterest(context: JiangsuContext, projectId: strin
 }
 
 /**
- * A project's interests as the caller may read them: every one to the offices (and the hub's
- * services), its own organization's to a member, none to the public. Withdrawn ones only when asked.
+ * A project's interests as the caller may read them: each one whose organization's private
+ * records the caller reads (`readsPrivateRecordsOf`), so every one to the offices and the hub's
+ * services, its own organization's to a member, none to the public. Withdrawn ones only when asked.
  */
 export async function interestsOfProject(
   { identity, loaders }: JiangsuContext,
   projectId: string,
   includeWithdrawn: boolean,
 ): Promise<ProjectInterestRow[]> {
-  const everyone = SEES_EVERY_INTEREST.includes(identity.role);
-  const own = identity.role === 'FOUNDATION_MEMBER' ? identity.organizationId : null;
-  if (!everyone && own === null) return [];
+  if (!readsAnyPrivateRecords(identity)) return [];
   const rows = await loaders.interestsByProject.load(projectId.toLowerCase());
-  return rows.filter((row) => (everyone || row.organizationId === own) && (includeWithdrawn || row.withdrawnAt === null));
+  return rows.filter((row) => readsPrivateRecordsOf(identity, row.organizationId) && (includeWithdrawn || row.withdrawnAt === null));
 }
 
-/** An organization's interests, to its own members and the two offices; null to everyone else. */
+/** An organization's interests, to those who read its private records (`readsPrivateRecordsOf`); null to everyone else. */
 export async function interestsOfOrganization(
   { identity, loaders }: JiangsuContext,
   organizationId: string,
   includeWithdrawn: boolean,
 ): Promise<ProjectInterestRow[] | null> {
-  if (!readsInterestsOf(identity, organizationId)) return null;
+  if (!readsPrivateRecordsOf(identity, organizationId)) return null;
   const rows = await loaders.interestsByOrganization.load(organizationId);
   return includeWithdrawn ? rows : rows.filter((row) => row.withdrawnAt === null);
 }
 
-function readsInterestsOf(identity: Identity, organizationId: string): boolean {
-  if (identity.role === 'JIANGSU_OFFICE' || identity.role === 'SHAANXI_OFFICE') return true;
-  return identity.role === 'FOUNDATION_MEMBER' && identity.organizationId === organizationId;
+function isOpenForFunding(stage: string): boolean {
+  return (OPEN_FOR_FUNDING_STAGES as readonly string[]).includes(stage);
 }
 
 /** The request checked: an open project's id, a note, an amount more than zero if given, a key. */

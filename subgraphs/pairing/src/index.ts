@@ -10,6 +10,7 @@ import { seedPairingDemo } from './demo.ts';
 import { seedPairing } from './seed.ts';
 import { PairingStore } from './store/pairing-store.ts';
 import { PipelineStore } from './store/pipeline-store.ts';
+import { createMatchLoaders } from './match-ranking.ts';
 import { PackageStore } from './store/package-store.ts';
 import { CeremonyStore } from './store/ceremony-store.ts';
 import { TargetsStore } from './store/targets-store.ts';
@@ -48,6 +49,7 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
       ...base,
       ...createPackageLoaders({ store, packages, ceremonies, peers }, base),
       ...createTrackingLoaders(targets, new TrackingStore(db), peers),
+      ...createMatchLoaders(pipeline, peers),
     };
     const signing = new SigningStore(db);
     return { store, pipeline, packages, ceremonies, targets, signing, signingRecovery: recoveries.get(db) ?? null, loaders, identity, peers };

@@ -8,6 +8,7 @@ import type { PackageRow, PackageStore } from './store/package-store.ts';
 import type { CeremonyStore } from './store/ceremony-store.ts';
 import type { TargetsStore } from './store/targets-store.ts';
 import type { TrackingLoaders } from './tracking-loaders.ts';
+import type { MatchLoaders } from './match-ranking.ts';
 import type { SigningStore } from './store/signing-store.ts';
 import type { SigningRecovery } from './signing-recovery.ts';
 
@@ -82,7 +83,7 @@ export function createPackageLoaders(source: FactSource, { ceremony }: Pick<Retu
   };
 }
 
-export type PairingLoaders = ReturnType<typeof createLoaders> & ReturnType<typeof createPackageLoaders> & TrackingLoaders;
+export type PairingLoaders = ReturnType<typeof createLoaders> & ReturnType<typeof createPackageLoaders> & TrackingLoaders & MatchLoaders;
 
 export interface PairingContext {
   store: PairingStore;

@@ -1,6 +1,6 @@
 import {
+  checkStatedCriteria,
   ErrorCode,
-  positiveFen,
   userError,
   type CriteriaShape,
   type MoneyInput,
@@ -40,52 +40,31 @@ export interface RequiredProfile {
   reportingLanguages: ReportingLanguage[];
 }
 
-const MAX_PREFECTURES = 10;
-const MAX_COUNTIES = 50;
-
-const badInput = (field: string, message: string) =>
-  userError(ErrorCode.BadUserInput, `${field}: ${message}`, { field });
-
 /**
- * Criteria given inline, checked as a giving profile is: Shaanxi codes for places, a Jiangsu
- * city for the pairing, amounts above zero within the entry limit, a range that is one, and a
- * language to report in. A well-formed code that names no place simply matches nothing.
+ * Criteria given inline, checked as a giving profile is (`checkStatedCriteria`), and a Jiangsu
+ * city for the pairing. A well-formed code that names no place simply matches nothing.
  */
 export function cleanCriteria(input: MatchCriteriaInput): MatchCriteria {
-  const prefectureCodes = distinct(input.prefectureCodes);
-  const countyCodes = distinct(input.countyCodes);
-  if (prefectureCodes.length > MAX_PREFECTURES) throw badInput('criteria.prefectureCodes', `at most ${MAX_PREFECTURES} prefectures.`);
-  if (countyCodes.length > MAX_COUNTIES) throw badInput('criteria.countyCodes', `at most ${MAX_COUNTIES} counties.`);
-  prefectureCodes.forEach((code, index) => {
-    if (!/^61\d{2}00$/.test(code)) throw badInput(`criteria.prefectureCodes[${index}]`, `${code} is not a Shaanxi prefecture-level code (61xx00).`);
-  });
-  countyCodes.forEach((code, index) => {
-    if (!/^61\d{4}$/.test(code) || code.endsWith('00')) {
-      throw badInput(`criteria.countyCodes[${index}]`, `${code} is not a Shaanxi county-level code.`);
-    }
+  const checked = checkStatedCriteria(input, {
+    fields: 'criteria.fields',
+    prefectureCodes: 'criteria.prefectureCodes',
+    countyCodes: 'criteria.countyCodes',
+    yearlyBudget: 'criteria.yearlyBudget',
+    smallestGrant: 'criteria.smallestGrant',
+    largestGrant: 'criteria.largestGrant',
+    reportingLanguages: 'criteria.reportingLanguages',
   });
   const city = input.pairedWithCityCode ?? null;
-  if (city !== null && !/^32\d{2}00$/.test(city)) {
-    throw badInput('criteria.pairedWithCityCode', `${city} is not a Jiangsu prefecture-level city code (32xx00).`);
+  if (city !== null && !/^32(?!00)\d{2}00$/.test(city)) {
+    throw userError(ErrorCode.BadUserInput, `criteria.pairedWithCityCode must be a Jiangsu prefecture-level city code (32xx00, e.g. "320400"); got ${JSON.stringify(city)}.`, {
+      field: 'criteria.pairedWithCityCode',
+    });
   }
-  const amount = (value: MoneyInput | null | undefined, field: string) => (value ? positiveFen(value, `criteria.${field}`) : null);
-  const smallestGrantFen = amount(input.smallestGrant, 'smallestGrant');
-  const largestGrantFen = amount(input.largestGrant, 'largestGrant');
-  if (smallestGrantFen !== null && largestGrantFen !== null && smallestGrantFen > largestGrantFen) {
-    throw badInput('criteria.largestGrant', 'the largest grant is below the smallest.');
-  }
-  if (input.reportingLanguages.length === 0) throw badInput('criteria.reportingLanguages', 'name at least one language.');
   return {
-    fields: distinct(input.fields),
-    prefectureCodes,
-    countyCodes,
+    ...checked,
     pairedWithCityCode: city,
     prioritizeDeepPoverty: input.prioritizeDeepPoverty,
     prioritizeRevolutionaryOldArea: input.prioritizeRevolutionaryOldArea,
-    yearlyBudgetFen: amount(input.yearlyBudget, 'yearlyBudget'),
-    smallestGrantFen,
-    largestGrantFen,
-    reportingLanguages: distinct(input.reportingLanguages),
   };
 }
 
@@ -106,4 +85,3 @@ export function criteriaOfProfile(profile: RequiredProfile): MatchCriteria {
   };
 }
 
-const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];

@@ -8,8 +8,9 @@ import {
   userError,
   versionConflict,
   type ProjectField,
+  type ProvenanceKind,
 } from '@hub/common';
-import { logLine, PeerUnavailableError } from '@hub/server';
+import { logLine, PeerUnavailableError, requireMatchingProvenance } from '@hub/server';
 import type { Stage } from './db/schema.ts';
 import type { PairingContext } from './loaders.ts';
 import { soleInterestedOrganization } from './interest-offer.ts';
@@ -38,14 +39,14 @@ export async function positionOf(id: string, { loaders }: Pick<PairingContext, '
 const NEED_QUERY = /* GraphQL */ `
   query Need($representations: [_Any!]!) {
     _entities(representations: $representations) {
-      ... on Project { id field publishedAt county { code prefecture { code } } raisedBy { id } }
+      ... on Project { id field publishedAt county { code prefecture { code } } raisedBy { id } provenance { kind } }
     }
   }
 `;
 
 const ORGANIZATION_QUERY = /* GraphQL */ `
   query Organization($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on JiangsuOrganization { id } }
+    _entities(representations: $representations) { ... on JiangsuOrganization { id provenance { kind } } }
   }
 `;
 
@@ -55,6 +56,7 @@ interface NeedEntity {
   publishedAt: string | null;
   county: { code: string; prefecture: { code: string } };
   raisedBy: { id: string } | null;
+  provenance: { kind: ProvenanceKind };
 }
 
 /**
@@ -106,7 +108,7 @@ export class PipelineService {
     let ceremonyId: string | null = null;
     if (input.to === 'MATCHED') {
       if (input.organizationId) {
-        await this.requireJiangsuOrganization(input.organizationId);
+        await this.requireJiangsuOrganization(input.organizationId, { id: projectId, kind: need.provenance.kind });
         organizationId = input.organizationId;
       } else {
         // Named by none, the match is offered to the one organization that said it is interested.
@@ -265,15 +267,20 @@ export class PipelineService {
     return position;
   }
 
-  private async requireJiangsuOrganization(id: string): Promise<void> {
-    const data = await this.context.peers.query<{ _entities: ({ id: string } | null)[] }>('jiangsu', ORGANIZATION_QUERY, {
-      representations: [{ __typename: 'JiangsuOrganization', id }],
-    });
-    if (!data._entities[0]) {
+  /** The organization a project is matched with: one that exists, and of the project's kind of record (0014). */
+  private async requireJiangsuOrganization(id: string, project: { id: string; kind: ProvenanceKind }): Promise<void> {
+    const data = await this.context.peers.query<{ _entities: ({ id: string; provenance: { kind: ProvenanceKind } } | null)[] }>(
+      'jiangsu',
+      ORGANIZATION_QUERY,
+      { representations: [{ __typename: 'JiangsuOrganization', id }] },
+    );
+    const organization = data._entities[0];
+    if (!organization) {
       throw userError(ErrorCode.NotFound, `input.organizationId: no Jiangsu organization has id ${JSON.stringify(id)}.`, {
         field: 'input.organizationId',
       });
     }
+    requireMatchingProvenance({ id, kind: organization.provenance.kind }, project, 'they are not matched');
   }
 }
 

@@ -32,11 +32,7 @@ export const GivingProfile = {
   },
   preferredPrefectures: (profile: GivingProfileRow) => profile.preferredPrefectureCodes.map((code) => ({ code })),
   preferredCounties: (profile: GivingProfileRow) => profile.preferredCountyCodes.map((code) => ({ code })),
-  async pairedCity(profile: GivingProfileRow, _: unknown, { loaders }: JiangsuContext) {
-    if (!profile.countPairedCity) return null;
-    const organization = await loaders.organization.load(profile.organizationId);
-    return organization?.cityCode ? loaders.city.load(organization.cityCode) : null;
-  },
+  pairedCity: (profile: GivingProfileRow, _: unknown, context: JiangsuContext) => new GivingProfileService(context).pairedCity(profile),
   ...statedMoney,
   versions: (profile: GivingProfileRow, _: unknown, context: JiangsuContext) => new GivingProfileService(context).versions(profile),
   provenance: provenanceOf,

@@ -17,9 +17,12 @@ export interface NewProjectInterest {
   provenanceKind: ProvenanceKind;
 }
 
-/** What expressing an interest came to: written (or found written by a retry), or refused by an index. */
+/**
+ * What expressing an interest came to: written, or found written by an earlier copy of the same
+ * request (the caller gets the same interest either way), or refused by an index.
+ */
 export type ExpressOutcome =
-  | { type: 'expressed'; interest: ProjectInterestRow; replayed: boolean }
+  | { type: 'expressed'; interest: ProjectInterestRow }
   | { type: 'already-expressed' }
   | { type: 'key-reused' };
 
@@ -72,7 +75,7 @@ export class InterestStore {
   async insert(interest: NewProjectInterest): Promise<ExpressOutcome> {
     try {
       const [row] = await this.db.insert(projectInterests).values(interest).returning();
-      return { type: 'expressed', interest: row!, replayed: false };
+      return { type: 'expressed', interest: row! };
     } catch (error) {
       const violated = uniqueViolation(error);
       if (violated === KEY_UNIQUE) return (await this.replayOf(interest)) ?? { type: 'key-reused' };
@@ -108,7 +111,7 @@ export class InterestStore {
     const earlier = await this.interestByKey(interest.organizationId, interest.idempotencyKey);
     if (!earlier) return null;
     return earlier.requestFingerprint === interest.requestFingerprint
-      ? { type: 'expressed', interest: earlier, replayed: true }
+      ? { type: 'expressed', interest: earlier }
       : { type: 'key-reused' };
   }
 }

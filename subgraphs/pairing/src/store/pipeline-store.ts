@@ -116,6 +116,7 @@ export class PipelineStore {
    * stages through PUBLISHED alone.
    */
   async openForFunding(filter: PipelineFilter & { stages: Stage[] }): Promise<string[]> {
+    if (filter.stages.length === 0) return [];
     const rows = await this.db
       .select({ projectId: projectPipelines.projectId })
       .from(projectPipelines)
