@@ -101,4 +101,5 @@ export {
   type StatedCriteria,
   type CheckedCriteria,
   type CriteriaFieldNames,
+  type GivingProfileContent,
 } from './match-criteria.ts';

@@ -14,6 +14,24 @@ const SHAANXI_PREFECTURE = /^61(?!00)[0-9]{2}00$/;
 /** A Shaanxi county-level code: 61, a city number that is not 00, a county number that is not 00 ("610927"). */
 const SHAANXI_COUNTY = /^61(?!00)[0-9]{2}(?!00)[0-9]{2}$/;
 
+/**
+ * What a giving profile states, checked, amounts in fen: the profile row, each of its version
+ * rows and the demo's profiles hold the same.
+ */
+export interface GivingProfileContent {
+  fields: ProjectField[];
+  preferredPrefectureCodes: string[];
+  preferredCountyCodes: string[];
+  countPairedCity: boolean;
+  prioritizeDeepPoverty: boolean;
+  prioritizeRevolutionaryOldArea: boolean;
+  yearlyBudgetFen: bigint | null;
+  smallestGrantFen: bigint | null;
+  largestGrantFen: bigint | null;
+  reportingLanguages: ReportingLanguage[];
+  public: boolean;
+}
+
 /** What a foundation funds, as a giving profile and inline criteria both state it. */
 export interface StatedCriteria {
   fields: ProjectField[];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PROJECT_FIELDS, PROJECT_STAGES, type ProjectField, type ProjectStage } from '@hub/common';
+import { PROJECT_FIELDS, PROJECT_STAGES, type GivingProfileContent, type ProjectField, type ProjectStage } from '@hub/common';
 
 /**
  * Synthetic demo data: a living pipeline for someone exploring `npm start`. Every record is
@@ -138,19 +138,8 @@ export interface DemoTarget {
  * What a demo foundation funds, as its giving profile states it (docs/decisions/0026-matching.md),
  * in the columns Jiangsu keeps it in. Version 1, set by the demo; amounts in fen.
  */
-export interface DemoGivingProfile {
+export interface DemoGivingProfile extends GivingProfileContent {
   organizationId: string;
-  fields: ProjectField[];
-  preferredPrefectureCodes: string[];
-  preferredCountyCodes: string[];
-  countPairedCity: boolean;
-  prioritizeDeepPoverty: boolean;
-  prioritizeRevolutionaryOldArea: boolean;
-  yearlyBudgetFen: bigint | null;
-  smallestGrantFen: bigint | null;
-  largestGrantFen: bigint | null;
-  reportingLanguages: ('ZH' | 'EN')[];
-  public: boolean;
 }
 
 /** The demo agreement keeps the real agreement's four focuses, so tracking by focus has something to show. */

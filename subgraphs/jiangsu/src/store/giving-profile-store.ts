@@ -1,25 +1,12 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { isStorableKey, type ProjectField, type ProvenanceKind } from '@hub/common';
+import { isStorableKey, type GivingProfileContent, type ProvenanceKind } from '@hub/common';
 import { unlessDuplicate, type Db } from '@hub/db';
-import { givingProfiles, givingProfileVersions, type ReportingLanguage } from '../db/schema.ts';
+import { givingProfiles, givingProfileVersions } from '../db/schema.ts';
 
 export type GivingProfileRow = typeof givingProfiles.$inferSelect;
 export type GivingProfileVersionRow = typeof givingProfileVersions.$inferSelect;
 
-/** What a giving profile states, checked: the profile row and its version row hold the same. */
-export interface GivingProfileContent {
-  fields: ProjectField[];
-  preferredPrefectureCodes: string[];
-  preferredCountyCodes: string[];
-  countPairedCity: boolean;
-  prioritizeDeepPoverty: boolean;
-  prioritizeRevolutionaryOldArea: boolean;
-  yearlyBudgetFen: bigint | null;
-  smallestGrantFen: bigint | null;
-  largestGrantFen: bigint | null;
-  reportingLanguages: ReportingLanguage[];
-  public: boolean;
-}
+export type { GivingProfileContent };
 
 /** One setting of an organization's giving profile, checked. */
 export interface GivingProfileSetting {
