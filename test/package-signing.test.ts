@@ -417,7 +417,7 @@ describe('signing a package, all-in-one', () => {
   it('(a) takes the signing back when the Jiangsu books refuse a line: nothing signed, nothing committed, the package FINAL again', async () => {
     const { hub, send, actors } = world;
     // The graph refuses to save a package whose Jiangsu organization is demo data in a real
-    // ceremony, so this one is written as data from before that rule would be: the Jiangsu
+    // ceremony, so this one is written as data from before those rules would be: the Jiangsu
     // books' own rule is what stops it at step 2. (A line over the entry limit cannot be
     // reached at all: a line's amount has the same limit as an entry.)
     const demo = `js-demo-${randomUUID().slice(0, 8)}`;
@@ -425,9 +425,11 @@ describe('signing a package, all-in-one', () => {
     const ceremonyId = await scheduleCeremony(send, actors);
     const projects = [
       await scheduledProject(send, actors, ceremonyId, AMOUNTS[0]!),
-      await scheduledProject(send, actors, ceremonyId, AMOUNTS[1]!, demo),
+      await scheduledProject(send, actors, ceremonyId, AMOUNTS[1]!),
       await scheduledProject(send, actors, ceremonyId, AMOUNTS[2]!),
     ];
+    // Nor is a demo organization matched with a real project any more: that match is data too.
+    await hub.database.db.execute(sql`update pairing.project_pipeline set matched_organization_id = ${demo} where project_id = ${projects[1]!}::uuid`);
     const fixture = await insertFinalPackage(
       hub.database.db,
       ceremonyId,
