@@ -1,0 +1,66 @@
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { freePort, startProcess } from './processes.ts';
+
+export interface DataFolders {
+  /** Where the source data came from, for the report. */
+  description: string;
+  /** The all-in-one hub's DATA_DIR. */
+  hub: string;
+  /** The subgraph services' DATA_DIR (each opens DATA_DIR/<name>). */
+  distributed: string;
+}
+
+const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
+
+/**
+ * Puts the same data under every system. The source is a data folder as `npm start` makes it
+ * (one embedded database holding the three subgraphs' schemas): `--data-dir` names one made
+ * before (by `DATA_DIR=… DEMO_SCALE=10 npm start`, or a generated data set), otherwise the bench
+ * makes one with the demo at `demoScale`. The source is never opened by the bench's systems:
+ * each gets a copy, the hub one and each subgraph service one (it reads only its own schema),
+ * so every system starts on byte-identical databases.
+ */
+export async function prepareData(options: { dataDir: string | undefined; demoScale: number; workDir: string }): Promise<DataFolders> {
+  let source: string;
+  let description: string;
+  if (options.dataDir) {
+    source = resolve(options.dataDir);
+    if (!existsSync(source)) throw new Error(`--data-dir ${source} does not exist`);
+    if (existsSync(join(source, '.hub.lock'))) {
+      throw new Error(`${source} is in use (it holds .hub.lock): stop the hub on it first, or remove a lock left by a process that died`);
+    }
+    description = `the data folder ${source}`;
+  } else {
+    source = join(options.workDir, 'source');
+    description = `the demo at DEMO_SCALE=${options.demoScale}, made fresh for this run`;
+    await makeDemoFolder(source, options.demoScale);
+  }
+  const hub = join(options.workDir, 'hub');
+  const distributed = join(options.workDir, 'distributed');
+  copyDataFolder(source, hub);
+  for (const name of SUBGRAPHS) copyDataFolder(source, join(distributed, name));
+  return { description, hub, distributed };
+}
+
+async function makeDemoFolder(folder: string, demoScale: number): Promise<void> {
+  mkdirSync(folder, { recursive: true });
+  const port = await freePort();
+  const hub = startProcess('data (first start)', 'gateway/src/main.ts', {
+    DATA_DIR: folder,
+    DEMO_SCALE: String(demoScale),
+    PORT: String(port),
+  });
+  try {
+    await hub.ready(300_000);
+  } finally {
+    await hub.stop();
+  }
+  const code = await hub.exited;
+  if (code !== 0) throw new Error(`the hub that made the data folder exited with ${code}:\n${hub.output().slice(-4000)}`);
+}
+
+function copyDataFolder(source: string, target: string): void {
+  mkdirSync(target, { recursive: true });
+  cpSync(source, target, { recursive: true, filter: (path) => !basename(path).startsWith('.hub.lock') });
+}

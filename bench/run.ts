@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { prepareData } from './data.ts';
+import { drive } from './load.ts';
+import { benchOperations, readDataShape, type Operation, type Send } from './operations.ts';
+import { USAGE, readOptions, type BenchOptions } from './options.ts';
+import { killAll, stopAll, type BenchProcess } from './processes.ts';
+import { Measurements, megabytes, resultsTable, systemLegend, table } from './report.ts';
+import { SYSTEMS, UNLIMITED_RATE, startSystems, type RunningSystem, type SystemName } from './systems.ts';
+
+/**
+ * `npm run bench`: the hub against peer gateways on the same data and the same operations.
+ * See USAGE (options.ts) and BENCHMARKS.md for what it measures and what it does not yet.
+ */
+async function main(): Promise<void> {
+  let options: BenchOptions | 'help';
+  try {
+    options = readOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+
+  const workDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
+  let cleaned = false;
+  const cleanUp = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await stopAll();
+    if (!options.keepWork) rmSync(workDir, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping every process the bench started…`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+  // Whatever happens, nothing the bench started outlives it.
+  process.once('exit', killAll);
+
+  try {
+    await run(options, workDir);
+  } finally {
+    await cleanUp();
+  }
+}
+
+async function run(options: BenchOptions, workDir: string): Promise<void> {
+  const started = Date.now();
+  const perMeasure = options.duration + 0.5;
+  const estimate =
+    options.operations.length * options.systems.length * (options.warmup + 0.5 + options.rounds * options.connections.length * perMeasure);
+  console.log(`Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(1)} GB, Node ${process.version}`);
+  console.log(`Load average at start: ${loadavg().map((value) => value.toFixed(2)).join(' ')} (other work on the machine shares its cores)`);
+  console.log(`Systems:\n${systemLegend(options.systems)}`);
+  console.log(`Plan: ${options.rounds} interleaved round(s) × ${options.operations.length} operation(s) × ${options.systems.length} system(s) × connections ${options.connections.join(' and ')}, ${options.duration} s each, after ${options.warmup} s of warm-up each; about ${Math.ceil(estimate / 60)} min of load after start-up.`);
+  console.log(`Work folder: ${workDir}${options.keepWork ? ' (kept)' : ' (removed at the end)'}\n`);
+
+  const data = await prepareData({ dataDir: options.dataDir, demoScale: options.demoScale, workDir });
+  console.log(`Data: ${data.description}, one copy per system. (${seconds(started)})`);
+
+  const { systems, subgraphs, missing } = await startSystems(options.systems, data, workDir);
+  for (const { name, reason } of missing) console.log(`\n!! ${name} (${SYSTEMS[name]}) could not start and is left out of this run:\n${indent(reason)}`);
+  if (systems.length === 0) throw new Error('no system started');
+  console.log(`Started: ${systems.map((system) => `${system.name} ${system.url}`).join(', ')} (${seconds(started)})`);
+
+  const shape = await readDataShape(sender(systems[0] as RunningSystem));
+  console.log(`The data as ${systems[0]?.name} serves it to an anonymous caller: ${shape.projectCount} projects in the pipeline, ${shape.countyCodes.length} counties with projects, ${shape.pipelineCursors.length} pipeline pages of 50.`);
+  const operations = benchOperations(shape).filter((operation) => options.operations.includes(operation.name as never));
+
+  const measured = await checkAnswers(operations, systems);
+  const rssAtStart = residentSets(systems, subgraphs);
+
+  console.log(`\nWarm-up (${options.warmup} s per operation and system at ${options.connections[0]} connections, not recorded)…`);
+  if (options.warmup > 0) {
+    for (const operation of operations) {
+      for (const system of measured.get(operation.name) ?? []) await drive(system.url, operation, options.connections[0] as number, options.warmup);
+    }
+  }
+
+  const measurements = new Measurements();
+  for (let round = 1; round <= options.rounds; round += 1) {
+    console.log(`Round ${round} of ${options.rounds} (${seconds(started)})…`);
+    for (const operation of operations) {
+      for (const system of measured.get(operation.name) ?? []) {
+        for (const connections of options.connections) {
+          const result = await drive(system.url, operation, connections, options.duration);
+          measurements.add(operation.name, system.name, connections, result);
+          if (result.failures > 0) console.log(`  ${operation.name} on ${system.name} at ${connections}: ${result.failures} failed request(s)`);
+        }
+      }
+    }
+  }
+  const rssAtEnd = residentSets(systems, subgraphs);
+
+  console.log(`\n== Results (${seconds(started)} after the start; load average now ${loadavg().map((value) => value.toFixed(2)).join(' ')}) ==\n`);
+  console.log('Operations (read-only, anonymous, full documents: REQUIRE_TRUSTED_DOCUMENTS is off by default):');
+  for (const operation of operations) console.log(`  ${operation.name.padEnd(18)} ${operation.about}`);
+  console.log(
+    `\nThe hub runs with RATE_LIMIT_PER_ADDRESS and RATE_LIMIT_PER_IDENTITY at ${UNLIMITED_RATE.toLocaleString('en')} so that no 429 shapes the figures;` +
+      ' its other limits (depth, cost, tokens, body size, time) stay at their defaults. The peer gateways have none of these checks.' +
+      ' Mean of the rounds; RPS range is the lowest and highest round. autocannon runs in the bench process on the same machine.\n',
+  );
+  console.log(resultsTable(measurements, operations, systems.map((system) => system.name), options.connections));
+  for (const { name, reason } of missing) console.log(`\n${name} is not in the table: it could not start (${reason.split('\n')[0]}).`);
+
+  console.log('\nResident memory (RSS) per process:');
+  console.log(
+    table(
+      ['process', 'after start', 'after the run'],
+      [...rssAtEnd.keys()].map((name) => [name, megabytes(rssAtStart.get(name) ?? null), megabytes(rssAtEnd.get(name) ?? null)]),
+    ),
+  );
+  if (subgraphs.length > 0) console.log('The three subgraph services serve all the peer gateways; add their memory to each peer\'s for the whole system.');
+  console.log(`\nDone in ${seconds(started)}.`);
+}
+
+/**
+ * Sends each operation's first few requests to every system and compares the answers with the
+ * first system's: a system that answers with errors is not measured on that operation (its
+ * figures would be for errors), and one that answers differently is named.
+ */
+async function checkAnswers(operations: Operation[], systems: RunningSystem[]): Promise<Map<string, RunningSystem[]>> {
+  const measured = new Map<string, RunningSystem[]>();
+  const [reference] = systems;
+  for (const operation of operations) {
+    const keep: RunningSystem[] = [];
+    for (const system of systems) {
+      let verdict = 'ok';
+      for (const variables of operation.variables.slice(0, 5)) {
+        const answer = await sender(system)(operation.query, variables);
+        if (answer.errors) {
+          verdict = `answers with errors: ${JSON.stringify(answer.errors).slice(0, 300)}`;
+          break;
+        }
+        if (system !== reference) {
+          const expected = await sender(reference as RunningSystem)(operation.query, variables);
+          if (JSON.stringify(expected.data) !== JSON.stringify(answer.data)) verdict = `answers differently from ${reference?.name} for ${JSON.stringify(variables)}`;
+        }
+      }
+      if (verdict.startsWith('answers with errors')) console.log(`!! ${operation.name} on ${system.name} ${verdict}; not measured`);
+      else {
+        if (verdict !== 'ok') console.log(`!! ${operation.name} on ${system.name} ${verdict}`);
+        keep.push(system);
+      }
+    }
+    measured.set(operation.name, keep);
+  }
+  console.log('Answers checked: each operation\'s first requests give the same data on every system, unless named above.');
+  return measured;
+}
+
+function sender(system: RunningSystem): Send {
+  return async (query, variables) => {
+    const response = await fetch(system.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as Awaited<ReturnType<Send>>;
+  };
+}
+
+function residentSets(systems: RunningSystem[], subgraphs: BenchProcess[]): Map<string, number | null> {
+  const sizes = new Map<string, number | null>();
+  for (const system of systems) sizes.set(system.name satisfies SystemName, system.process.rss());
+  for (const subgraph of subgraphs) sizes.set(subgraph.name, subgraph.rss());
+  return sizes;
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(0)} s`;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `   ${line}`)
+    .join('\n');
+}
+
+await main();

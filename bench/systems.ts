@@ -1,0 +1,117 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataFolders } from './data.ts';
+import { REPOSITORY_ROOT, freePort, startProcess, type BenchProcess } from './processes.ts';
+
+/** The systems a run can compare; the hub first, the peers after it. */
+export const SYSTEMS = {
+  hub: 'hub (all-in-one, PGlite)',
+  apollo: 'Apollo Gateway → subgraph services',
+  hive: 'Hive Gateway (JS planner) → subgraph services',
+  'hive-rust': 'Hive Gateway (Rust planner) → subgraph services',
+} as const;
+export type SystemName = keyof typeof SYSTEMS;
+export const SYSTEM_NAMES = Object.keys(SYSTEMS) as SystemName[];
+export const PEER_NAMES = SYSTEM_NAMES.filter((name) => name !== 'hub');
+
+const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
+
+/** Whatever the hub counts per minute is set this high, so that no 429 shapes the figures. */
+export const UNLIMITED_RATE = 1_000_000_000;
+
+/** One internal secret for the subgraph services and every peer gateway of this run. */
+const INTERNAL_SECRET = 'bench-internal-secret-for-this-run-only-0123456789';
+
+export interface RunningSystem {
+  name: SystemName;
+  url: string;
+  /** The processes whose memory is the system's own (a peer shares the subgraph services). */
+  process: BenchProcess;
+}
+
+export interface Started {
+  systems: RunningSystem[];
+  /** The subgraph services the peers route to, when any peer runs. */
+  subgraphs: BenchProcess[];
+  /** Peers that could not start, with why; the bench prints these and goes on without them. */
+  missing: { name: SystemName; reason: string }[];
+}
+
+const READY_TIMEOUT_MS = 300_000;
+
+/**
+ * Starts the chosen systems on their copies of the data: the hub as `npm start` runs it, and
+ * for the peers the three subgraph services as `npm run start:<name>` runs them (their own
+ * embedded databases under one DATA_DIR), then each peer gateway routing to them.
+ */
+export async function startSystems(chosen: SystemName[], data: DataFolders, workDir: string): Promise<Started> {
+  const started: Started = { systems: [], subgraphs: [], missing: [] };
+  const peers = chosen.filter((name) => name !== 'hub');
+
+  const waits: Promise<void>[] = [];
+  if (chosen.includes('hub')) {
+    const port = await freePort();
+    const hub = startProcess('hub', 'gateway/src/main.ts', {
+      DATA_DIR: data.hub,
+      PORT: String(port),
+      RATE_LIMIT_PER_ADDRESS: String(UNLIMITED_RATE),
+      RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
+    });
+    waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name: 'hub', url, process: hub })));
+  }
+
+  let supergraphPath: string | undefined;
+  if (peers.length > 0) {
+    const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (name) => [name, await freePort()] as const)));
+    const urls = Object.fromEntries(SUBGRAPHS.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`]));
+    const peerUrls = Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_SUBGRAPH_URL`, urls[name] as string]));
+    for (const name of SUBGRAPHS) {
+      const service = startProcess(`${name} subgraph`, `subgraphs/${name}/src/main.ts`, {
+        DATA_DIR: data.distributed,
+        PORT: String(ports[name]),
+        HUB_INTERNAL_SECRET: INTERNAL_SECRET,
+        ...peerUrls,
+      });
+      started.subgraphs.push(service);
+      waits.push(service.ready(READY_TIMEOUT_MS).then(() => undefined));
+    }
+    supergraphPath = join(workDir, 'supergraph.graphql');
+    writeFileSync(supergraphPath, supergraphWithUrls(urls));
+  }
+  await Promise.all(waits);
+
+  for (const name of peers) {
+    const port = await freePort();
+    const entry = name === 'apollo' ? 'bench/gateways/apollo-gateway.ts' : 'bench/gateways/hive-gateway.ts';
+    const gateway = startProcess(name, entry, {
+      SUPERGRAPH_PATH: supergraphPath as string,
+      PORT: String(port),
+      HUB_INTERNAL_SECRET: INTERNAL_SECRET,
+      QUERY_PLANNER: name === 'hive-rust' ? 'rust' : 'javascript',
+    });
+    try {
+      const url = await gateway.ready(60_000);
+      started.systems.push({ name, url, process: gateway });
+    } catch (error) {
+      await gateway.stop();
+      started.missing.push({ name, reason: firstLines((error as Error).message) });
+    }
+  }
+  started.systems.sort((a, b) => SYSTEM_NAMES.indexOf(a.name) - SYSTEM_NAMES.indexOf(b.name));
+  return started;
+}
+
+/** The committed supergraph with the bench's subgraph URLs in place of the default ports. */
+function supergraphWithUrls(urls: Record<string, string>): string {
+  let sdl = readFileSync(join(REPOSITORY_ROOT, 'gateway', 'supergraph.graphql'), 'utf8');
+  for (const [name, url] of Object.entries(urls)) {
+    const pattern = new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]+(")`);
+    if (!pattern.test(sdl)) throw new Error(`the supergraph has no subgraph "${name}"`);
+    sdl = sdl.replace(pattern, `$1${url}$2`);
+  }
+  return sdl;
+}
+
+function firstLines(text: string, count = 12): string {
+  return text.split('\n').slice(0, count).join('\n');
+}

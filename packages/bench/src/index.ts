@@ -1,0 +1,12 @@
+export {
+  benchPlan,
+  benchPlanName,
+  benchPlanCounts,
+  BENCH_DEFAULTS,
+  BENCH_BATCH_SIZE,
+  type BenchPlan,
+  type BenchOptions,
+  type BenchProject,
+  type BenchCeremony,
+} from './plan.ts';
+export { loadBenchPlan, loadShaanxiBench, loadJiangsuBench, loadPairingBench, type SubgraphDbs } from './load.ts';
