@@ -51,6 +51,8 @@ export interface HubConfig {
   demoData: boolean;
   /** How many times the demo's 80 projects a first start loads (DEMO_SCALE, 1 to 10). */
   demoScale: number;
+  /** Whether identical subgraph reads in flight are joined (DEDUPLICATE_READS; see in-flight-reads.ts). */
+  deduplicateReads: boolean;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownGraceMs: number;
   /** The in-process subgraphs' background work: how often a pending signing is tried again, and for how long. */
@@ -108,6 +110,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     demoData: reader.flag('DEMO_DATA', true),
     demoScale: reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1),
+    deduplicateReads: reader.flag('DEDUPLICATE_READS', true),
     shutdownGraceMs: reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     background: { retryMs: reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS), tryTimeoutMs: timeoutMs },
   };

@@ -5,6 +5,7 @@ import { PeerDirectory, listenHttp, type HttpListener, type RunningSubgraph } fr
 import { seedOptionsOf, type HubConfig } from './config.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
+import { InFlightReads } from './in-flight-reads.ts';
 import { openSubgraphDatabases, startInProcessSubgraphs } from './in-process-subgraphs.ts';
 import { inProcessReadiness, remoteReadiness } from './readiness.ts';
 import { PackagePrinter } from './package-pdf/printer.ts';
@@ -77,6 +78,11 @@ async function startOnListener(
     dataSourceFor = (name, url) => new SignedRemoteDataSource(url, name, config.internalSecret);
   }
 
+  if (config.deduplicateReads) {
+    const reads = new InFlightReads();
+    const direct = dataSourceFor;
+    dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
+  }
   const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits });
   await server.start();
   const admit = await gatewayAdmission(config);
