@@ -5,10 +5,11 @@ import { startHub } from './hub.ts';
 try {
   const config = readHubConfig();
   const hub = await startHub(config);
+  // Before the line that says it is ready: whoever acts on that line may stop it at once.
+  stopOnSignals('the hub', () => hub.stop());
   // Counted from the process's own start, as the person who typed the command experiences it
   // (module loading included), not from when this line's work began.
   console.log(`Su–Shaan pairing hub (${hub.topology}) ready at ${hub.url} ${Math.round(process.uptime() * 1000)} ms after the process started`);
-  stopOnSignals('the hub', () => hub.stop());
 } catch (error) {
   console.error(startupFailureMessage(error));
   process.exit(1);

@@ -122,8 +122,9 @@ export async function serveSubgraph<TContext extends object>(
 export async function runSubgraphMain<TContext extends object>(module: SubgraphModule<TContext>, defaultPort: number) {
   try {
     const service = await serveSubgraph(module, defaultPort);
-    console.log(`${module.name} subgraph ready at ${service.url} ${Math.round(process.uptime() * 1000)} ms after the process started`);
+    // Before the line that says it is ready: whoever acts on that line may stop it at once.
     stopOnSignals(`the ${module.name} subgraph`, () => service.close());
+    console.log(`${module.name} subgraph ready at ${service.url} ${Math.round(process.uptime() * 1000)} ms after the process started`);
   } catch (error) {
     console.error(startupFailureMessage(error));
     process.exit(1);
