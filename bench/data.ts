@@ -15,8 +15,8 @@ const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
 
 /**
  * Puts the same data under every system. The source is a data folder as `npm start` makes it
- * (one embedded database holding the three subgraphs' schemas): `--data-dir` names one made
- * before (by `DATA_DIR=… DEMO_SCALE=10 npm start`, or a generated data set), otherwise the bench
+ * (one embedded database holding the three subgraphs' schemas): `--data-dir` names a generated
+ * data set (`npm run bench:data`, no demo in it: the systems start with DEMO_DATA=false), otherwise the bench
  * makes one with the demo at `demoScale`. The source is never opened by the bench's systems:
  * each gets a copy, the hub one and each subgraph service one (it reads only its own schema),
  * so every system starts on byte-identical databases.

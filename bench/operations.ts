@@ -67,13 +67,27 @@ export interface DataShape {
   projectIds: string[];
   /** `after` of every page of the pipeline (null for the first). */
   pipelineCursors: (string | null)[];
+  /** A Jiangsu organization whose giving profile an anonymous caller sees, for FoundationMatches. */
+  foundationId: string;
+  /** The data set's own agreement (the first synthetic one, else the first), for AgreementTracking. */
+  agreementId: string;
 }
+
+/** The organizations and agreements the single-id operations choose from. */
+const CHOICES = /* GraphQL */ `
+  query BenchChoices {
+    jiangsuOrganizations { id givingProfile { organizationId } }
+    synthetic: agreements(provenance: [SYNTHETIC_DEMO]) { id }
+    agreements { id }
+  }
+`;
 
 export type Send = (query: string, variables: Record<string, unknown>) => Promise<{ data?: any; errors?: unknown[] }>;
 
 /**
  * Walks the pipeline page by page, as a client would, to learn which counties and projects the
- * data has: the operations then vary over all of them, whatever data set is plugged in.
+ * data has, and picks a foundation with a profile and an agreement: the operations then range
+ * over what the data holds, whatever data set is plugged in (the demo or a generated one).
  */
 export async function readDataShape(send: Send): Promise<DataShape> {
   const counties = new Set<string>();
@@ -94,7 +108,18 @@ export async function readDataShape(send: Send): Promise<DataShape> {
     if (!page.pageInfo.hasNextPage) break;
     after = page.pageInfo.endCursor;
   }
-  return { projectCount, countyCodes: [...counties].sort(), projectIds, pipelineCursors };
+  const choices = await send(CHOICES, {});
+  if (choices.errors || !choices.data) throw new Error(`reading the organizations and agreements failed: ${JSON.stringify(choices.errors ?? choices)}`);
+  const { jiangsuOrganizations, synthetic, agreements } = choices.data as {
+    jiangsuOrganizations: { id: string; givingProfile: { organizationId: string } | null }[];
+    synthetic: { id: string }[];
+    agreements: { id: string }[];
+  };
+  const foundationId = jiangsuOrganizations.find((organization) => organization.givingProfile !== null)?.id;
+  const agreementId = (synthetic[0] ?? agreements[0])?.id;
+  if (!foundationId) throw new Error('the data has no Jiangsu organization with a giving profile an anonymous caller sees: FoundationMatches needs one');
+  if (!agreementId) throw new Error('the data has no agreement: AgreementTracking needs one');
+  return { projectCount, countyCodes: [...counties].sort(), projectIds, pipelineCursors, foundationId, agreementId };
 }
 
 export function benchOperations(shape: DataShape): Operation[] {
@@ -119,15 +144,15 @@ export function benchOperations(shape: DataShape): Operation[] {
     },
     FoundationMatches: {
       name: 'FoundationMatches',
-      about: 'gateway/operations/FoundationMatches.graphql, js-demo-jiangnan-education',
+      about: `gateway/operations/FoundationMatches.graphql, ${shape.foundationId}`,
       query: clientOperation('FoundationMatches'),
-      variables: [{ id: 'js-demo-jiangnan-education' }],
+      variables: [{ id: shape.foundationId }],
     },
     AgreementTracking: {
       name: 'AgreementTracking',
-      about: 'gateway/operations/AgreementTracking.graphql, demo-agreement',
+      about: `gateway/operations/AgreementTracking.graphql, ${shape.agreementId}`,
       query: clientOperation('AgreementTracking'),
-      variables: [{ id: 'demo-agreement' }],
+      variables: [{ id: shape.agreementId }],
     },
     ProjectLookup: {
       name: 'ProjectLookup',

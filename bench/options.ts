@@ -29,8 +29,8 @@ autocannon in interleaved rounds, and prints RPS, p50 and p99 per operation and 
   --duration S         seconds per measured run (default: 3)
   --warmup S           seconds of warm-up per operation and system, not recorded (default: 2)
   --rounds N           interleaved rounds (default: 2)
-  --data-dir DIR       copy this data folder (one made by npm start with DATA_DIR, or a
-                       generated data set) under every system; it is not modified
+  --data-dir DIR       copy this generated data set (npm run bench:data -- --data-dir DIR)
+                       under every system, which starts with DEMO_DATA=false; it is not modified
   --demo-scale N       without --data-dir: make a fresh demo data folder at this DEMO_SCALE (default: 10)
   --keep-work          keep the work folder (the systems' data copies) after the run
   --help               this text`;

@@ -64,7 +64,7 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
   const data = await prepareData({ dataDir: options.dataDir, demoScale: options.demoScale, workDir });
   console.log(`Data: ${data.description}, one copy per system. (${seconds(started)})`);
 
-  const { systems, subgraphs, missing } = await startSystems(options.systems, data, workDir);
+  const { systems, subgraphs, missing } = await startSystems(options.systems, data, workDir, { demoData: options.dataDir === undefined });
   for (const { name, reason } of missing) console.log(`\n!! ${name} (${SYSTEMS[name]}) could not start and is left out of this run:\n${indent(reason)}`);
   if (systems.length === 0) throw new Error('no system started');
   console.log(`Started: ${systems.map((system) => `${system.name} ${system.url}`).join(', ')} (${seconds(started)})`);

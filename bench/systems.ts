@@ -12,7 +12,6 @@ export const SYSTEMS = {
 } as const;
 export type SystemName = keyof typeof SYSTEMS;
 export const SYSTEM_NAMES = Object.keys(SYSTEMS) as SystemName[];
-export const PEER_NAMES = SYSTEM_NAMES.filter((name) => name !== 'hub');
 
 const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
 
@@ -43,16 +42,22 @@ const READY_TIMEOUT_MS = 300_000;
  * Starts the chosen systems on their copies of the data: the hub as `npm start` runs it, and
  * for the peers the three subgraph services as `npm run start:<name>` runs them (their own
  * embedded databases under one DATA_DIR), then each peer gateway routing to them.
+ *
+ * `demoData` is DEMO_DATA for the hub and the subgraph services: true on the demo folder the
+ * bench makes, false on a data folder it is given (`--data-dir`). Left at its default there, a
+ * start would load the demo beside a generated data set, and the figures would be for both.
  */
-export async function startSystems(chosen: SystemName[], data: DataFolders, workDir: string): Promise<Started> {
+export async function startSystems(chosen: SystemName[], data: DataFolders, workDir: string, { demoData }: { demoData: boolean }): Promise<Started> {
   const started: Started = { systems: [], subgraphs: [], missing: [] };
   const peers = chosen.filter((name) => name !== 'hub');
+  const demo = { DEMO_DATA: String(demoData) };
 
   const waits: Promise<void>[] = [];
   if (chosen.includes('hub')) {
     const port = await freePort();
     const hub = startProcess('hub', 'gateway/src/main.ts', {
       DATA_DIR: data.hub,
+      ...demo,
       PORT: String(port),
       RATE_LIMIT_PER_ADDRESS: String(UNLIMITED_RATE),
       RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
@@ -68,6 +73,7 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
     for (const name of SUBGRAPHS) {
       const service = startProcess(`${name} subgraph`, `subgraphs/${name}/src/main.ts`, {
         DATA_DIR: data.distributed,
+        ...demo,
         PORT: String(ports[name]),
         HUB_INTERNAL_SECRET: INTERNAL_SECRET,
         ...peerUrls,

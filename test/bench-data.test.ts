@@ -159,6 +159,34 @@ describe('bench data loaded into the hub', () => {
     ).toBe(0);
   });
 
+  it('dates every entry in both books at a stage that admits its kind, as the ledger service would', async () => {
+    // The stage of the project when each entry was recorded: its last stage event by then. The
+    // ledger service admits pledges at PUBLISHED, MATCHED and SCHEDULED; commitments at SIGNED
+    // and IMPLEMENTING; disbursements, receipts and expenditure at SIGNED, IMPLEMENTING and COMPLETED.
+    const rows = await queryRows<{ kind: string; stage: string | null; admitted: boolean; n: string | number }>(
+      hub.database.db,
+      sql`select entry.kind, stage.to_stage as stage, count(*) as n,
+                 coalesce(case
+                   when entry.kind = 'PLEDGE' then stage.to_stage in ('PUBLISHED', 'MATCHED', 'SCHEDULED')
+                   when entry.kind = 'COMMITMENT' then stage.to_stage in ('SIGNED', 'IMPLEMENTING')
+                   else stage.to_stage in ('SIGNED', 'IMPLEMENTING', 'COMPLETED')
+                 end, false) as admitted
+          from (select project_id, kind, recorded_at from jiangsu.funding_entry where source_detail like '%bench generator%'
+                union all
+                select project_id, kind, recorded_at from shaanxi.funds_entry where source_detail like '%bench generator%') entry
+          left join lateral (
+            select e.to_stage from pairing.stage_event e
+            where e.project_id = entry.project_id and e.occurred_at <= entry.recorded_at
+            order by e.occurred_at desc, e.sequence desc limit 1) stage on true
+          group by entry.kind, stage.to_stage`,
+    );
+    const refused = rows.filter((row) => !row.admitted).map((row) => `${Number(row.n)} ${row.kind} at ${row.stage ?? 'no stage'}`);
+    expect(refused).toEqual([]);
+    // Every kind is there to be checked, and money after signing at each stage that admits it.
+    expect(new Set(rows.map((row) => row.kind))).toEqual(new Set(['PLEDGE', 'COMMITMENT', 'DISBURSEMENT', 'RECEIPT', 'EXPENDITURE']));
+    expect(new Set(rows.filter((row) => row.kind === 'EXPENDITURE').map((row) => row.stage))).toEqual(new Set(['IMPLEMENTING', 'COMPLETED']));
+  });
+
   it('keeps every pipeline row in step with its last stage event, and every scheduled project in a batch', async () => {
     const db = hub.database.db;
     const pipelineOff = await count(

@@ -27,8 +27,8 @@ const gateway = new ApolloGateway({
 });
 const server = new ApolloServer({ gateway });
 const { url } = await startStandaloneServer(server, { listen: { port: settings.port, host: '127.0.0.1' } });
-console.log(`Apollo Gateway ready at ${url}graphql`);
-
+// Before the line that says it is ready: whoever acts on that line may stop it at once.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void server.stop().finally(() => process.exit(0)));
 }
+console.log(`Apollo Gateway ready at ${url}graphql`);

@@ -23,8 +23,9 @@ function heldSubgraph() {
 const PUBLIC: Identity = { role: 'PUBLIC', subject: null, organizationId: null };
 const OFFICE: Identity = { role: 'SHAANXI_OFFICE', subject: 'office-1', organizationId: null };
 
-const fetch = (query: string, identity: Identity, variables: Record<string, unknown> = {}) =>
-  ({ request: { query, variables }, context: { identity, requestId: 'r' } }) as unknown as GraphQLDataSourceProcessOptions;
+/** A subgraph fetch of one gateway request (its context); a new context for each by default. */
+const fetch = (query: string, identity: Identity, variables: Record<string, unknown> = {}, context: object = { identity, requestId: 'r' }) =>
+  ({ request: { query, variables }, context }) as unknown as GraphQLDataSourceProcessOptions;
 
 const READ = 'query County($code: DivisionCode!) { county(code: $code) { nameZh } }';
 const WRITE = 'mutation Move { moveProject(input: { projectId: "x", to: PUBLISHED, expectedVersion: 0 }) { id } }';
@@ -59,10 +60,13 @@ describe('joining identical reads in flight', () => {
     void shaanxi.process(fetch(READ, PUBLIC, { code: '610927' }));
     void shaanxi.process(fetch(READ, OFFICE, { code: '610927' }));
     void shaanxi.process(fetch(READ, { ...OFFICE, subject: 'office-2' }, { code: '610927' }));
+    // One person acting for two organizations reads what each may read, apart.
+    void shaanxi.process(fetch(READ, { role: 'FOUNDATION_MEMBER', subject: 'member-1', organizationId: 'js-a' }, { code: '610927' }));
+    void shaanxi.process(fetch(READ, { role: 'FOUNDATION_MEMBER', subject: 'member-1', organizationId: 'js-b' }, { code: '610927' }));
     void shaanxi.process(fetch(READ, PUBLIC, { code: '610929' }));
     void reads.wrap('pairing', subgraph.source).process(fetch(READ, PUBLIC, { code: '610927' }));
     void shaanxi.process(fetch(`${READ} `, PUBLIC, { code: '610927' }));
-    expect(subgraph.waiting).toHaveLength(6);
+    expect(subgraph.waiting).toHaveLength(8);
   });
 
   it('never joins writes, and never joins a read that started before a write finished', async () => {
@@ -80,5 +84,47 @@ describe('joining identical reads in flight', () => {
     expect(subgraph.waiting.map((waiting) => waiting.query)).toEqual([READ, READ]);
     subgraph.answerAll({ county: { nameZh: '镇坪县' } });
     await Promise.all([before, after]);
+  });
+
+  it('never lets a request that began after a write join one that began before it, whenever their fetches start', async () => {
+    const subgraph = heldSubgraph();
+    const source = new InFlightReads().wrap('pairing', subgraph.source);
+    // Request A reads once (its subgraph context now holds rows from before the write)...
+    const requestA = { identity: PUBLIC, requestId: 'a' };
+    const first = source.process(fetch(READ, PUBLIC, { code: '610929' }, requestA));
+    subgraph.answerAll({ county: null });
+    await first;
+    // ...a write finishes, then A fetches again, and B, who has the write's answer, asks the same.
+    const write = source.process(fetch(WRITE, OFFICE));
+    subgraph.waiting.splice(0)[0]!.answer({ data: { moveProject: { id: 'x' } } });
+    await write;
+    void source.process(fetch(READ, PUBLIC, { code: '610927' }, requestA));
+    void source.process(fetch(READ, PUBLIC, { code: '610927' }, { identity: PUBLIC, requestId: 'b' }));
+    expect(subgraph.waiting).toHaveLength(2);
+    // A request's own later write moves it on too (an operation of two mutations): its reads
+    // after it never join a read that another request began before that write.
+    const requestC = { identity: OFFICE, requestId: 'c' };
+    void source.process(fetch(READ, OFFICE, { code: '610929' }, requestC));
+    void source.process(fetch(READ, OFFICE, { code: '610924' }, { identity: OFFICE, requestId: 'd' }));
+    expect(subgraph.waiting).toHaveLength(4);
+    const own = source.process(fetch(WRITE, OFFICE, {}, requestC));
+    subgraph.waiting.pop()!.answer({ data: { moveProject: { id: 'x' } } });
+    await own;
+    void source.process(fetch(READ, OFFICE, { code: '610924' }, requestC));
+    expect(subgraph.waiting).toHaveLength(5);
+  });
+
+  it('runs a joiner again on its own time when the shared answer ran out of the first caller\'s', async () => {
+    const subgraph = heldSubgraph();
+    const source = new InFlightReads().wrap('shaanxi', subgraph.source);
+    const first = source.process(fetch(READ, PUBLIC, { code: '610927' }));
+    const joiner = source.process(fetch(READ, PUBLIC, { code: '610927' }));
+    expect(subgraph.waiting).toHaveLength(1);
+    subgraph.waiting.splice(0)[0]!.answer({ data: null, errors: [{ message: 'Out of time.', extensions: { code: 'TIMEOUT' } }] });
+    expect((await first).errors?.[0]?.extensions?.code).toBe('TIMEOUT');
+    await Promise.resolve();
+    expect(subgraph.waiting).toHaveLength(1);
+    subgraph.answerAll({ county: { nameZh: '镇坪县' } });
+    expect(await joiner).toEqual({ data: { county: { nameZh: '镇坪县' } } });
   });
 });

@@ -12,58 +12,84 @@ interface Shared {
 const MUTATION = /^\s*mutation\b/;
 
 /**
- * Joins identical subgraph reads in flight: a fetch whose subgraph, caller and document with
- * variables equal those of a fetch still running waits for that one's answer instead of
- * running again. Under many callers asking the same thing (a funnel, a foundation's matches)
- * the subgraphs work once per wave instead of once per caller.
+ * Joins identical subgraph reads in flight (docs/decisions/0027-joining-reads-in-flight.md): a
+ * fetch whose subgraph, caller and document with variables equal those of a fetch still
+ * running waits for that one's answer instead of running again. Under many callers asking the
+ * same thing (a funnel, a foundation's matches) the subgraphs work once per wave instead of
+ * once per caller — where fetches wait on I/O: over HTTP, or on a Postgres server.
  *
  * What a caller may read is decided by its identity, so only callers of the same identity
- * (role, organization and subject) share. A read never joins a fetch that started before a
- * write through this gateway finished: every write bumps an epoch that is part of the key, so
- * whoever has seen a write's answer reads after it. Writes are never joined. Each taker of a
- * shared answer gets its own copy, since the gateway builds its response in place.
+ * (role, organization and subject) share. A read never joins a fetch of a request that began
+ * before a write through this gateway finished: every write bumps an epoch, each gateway
+ * request reads at the epoch of its first fetch (or of its own last write), and that epoch is
+ * part of the key — a subgraph keeps one set of DataLoaders for a whole gateway request, so
+ * its age, not the fetch's, is what a joiner would read. Writes are never joined. Each taker
+ * of a shared answer gets its own copy, since the gateway builds its response in place; a
+ * joiner whose shared answer ran out of the first caller's time runs again on its own time.
  */
 export class InFlightReads {
   private epoch = 0;
   private readonly running = new Map<string, Shared>();
+  /** The epoch each gateway request reads at, by its context. */
+  private readonly epochs = new WeakMap<object, number>();
 
   /** The data source of one subgraph, joining identical reads. */
   wrap(subgraph: string, source: GraphQLDataSource): GraphQLDataSource {
     return { process: (options) => this.process(subgraph, source, options) };
   }
 
-  /** How many identical reads are running now: for tests. */
-  get inFlight(): number {
-    return this.running.size;
-  }
-
-  private process(subgraph: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+  private async process(subgraph: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const { query, variables } = options.request;
-    if (!query || MUTATION.test(query)) return this.write(source, options);
-    const identity = (options.context as Partial<GatewayContext> | undefined)?.identity ?? PUBLIC_IDENTITY;
-    const key = JSON.stringify([this.epoch, subgraph, identity.role, identity.organizationId, identity.subject, query, variables ?? null]);
-    let shared = this.running.get(key);
-    if (!shared) {
-      const started: Shared = { response: source.process(options), takers: 0 };
-      shared = started;
-      this.running.set(key, started);
-      // Settled, it is no longer in flight: the next identical read runs again.
-      const forget = () => {
-        if (this.running.get(key) === started) this.running.delete(key);
-      };
-      started.response.then(forget, forget);
-    }
-    shared.takers += 1;
-    const taken = shared;
-    return taken.response.then((response) => (taken.takers > 1 ? structuredClone(response) : response));
+    const context = options.context as Partial<GatewayContext> | undefined;
+    if (!query || MUTATION.test(query)) return this.write(source, options, context);
+    const identity = context?.identity ?? PUBLIC_IDENTITY;
+    const epoch = this.epochOf(context);
+    const key = JSON.stringify([epoch, subgraph, identity.role, identity.organizationId, identity.subject, query, variables ?? null]);
+    const running = this.running.get(key);
+    if (!running) return this.start(key, source, options);
+    running.takers += 1;
+    const response = structuredClone(await running.response);
+    // The shared fetch ran on the first caller's time; this caller may have more left.
+    return timedOut(response) ? source.process(options) : response;
   }
 
-  private async write(source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+  private async start(key: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const started: Shared = { response: source.process(options), takers: 1 };
+    this.running.set(key, started);
+    try {
+      const response = await started.response;
+      // Joiners copy the answer when they resume, after this: leave them the original.
+      return started.takers > 1 ? structuredClone(response) : response;
+    } finally {
+      // Settled, it is no longer in flight: the next identical read runs again.
+      if (this.running.get(key) === started) this.running.delete(key);
+    }
+  }
+
+  private async write(
+    source: GraphQLDataSource,
+    options: GraphQLDataSourceProcessOptions,
+    context: object | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     try {
       return await source.process(options);
     } finally {
-      // Whatever its outcome, it may have written: later reads do not join earlier ones.
+      // Whatever its outcome, it may have written: later reads, this request's own too, do not
+      // join reads of requests that began before.
       this.epoch += 1;
+      if (context) this.epochs.set(context, this.epoch);
     }
   }
+
+  private epochOf(context: object | undefined): number {
+    if (!context) return this.epoch;
+    let epoch = this.epochs.get(context);
+    if (epoch === undefined) {
+      epoch = this.epoch;
+      this.epochs.set(context, epoch);
+    }
+    return epoch;
+  }
 }
+
+const timedOut = (response: GatewayGraphQLResponse) => response.errors?.some((error) => error.extensions?.code === 'TIMEOUT') ?? false;

@@ -9,4 +9,4 @@ export {
   type BenchProject,
   type BenchCeremony,
 } from './plan.ts';
-export { loadBenchPlan, loadShaanxiBench, loadJiangsuBench, loadPairingBench, type SubgraphDbs } from './load.ts';
+export { loadBenchPlan, type SubgraphDbs } from './load.ts';

@@ -43,7 +43,7 @@ export async function loadBenchPlan(dbs: SubgraphDbs, plan: BenchPlan): Promise<
 }
 
 /** Shaanxi's part: its organizations, the needs (drafts and published), what they received and spent. */
-export function loadShaanxiBench(db: Db, plan: BenchPlan): Promise<boolean> {
+function loadShaanxiBench(db: Db, plan: BenchPlan): Promise<boolean> {
   const { provenance } = plan;
   return seedOnce(db, shaanxi.seedLog, plan.name, async (tx) => {
     await insertChunked(
@@ -89,7 +89,7 @@ export function loadShaanxiBench(db: Db, plan: BenchPlan): Promise<boolean> {
 }
 
 /** Jiangsu's part: its organizations, some giving profiles, and the pledges, commitments and disbursements. */
-export function loadJiangsuBench(db: Db, plan: BenchPlan): Promise<boolean> {
+function loadJiangsuBench(db: Db, plan: BenchPlan): Promise<boolean> {
   const { provenance } = plan;
   return seedOnce(db, jiangsu.seedLog, plan.name, async (tx) => {
     await insertChunked(
@@ -133,7 +133,7 @@ export function loadJiangsuBench(db: Db, plan: BenchPlan): Promise<boolean> {
  * The pairing's part: an agreement of its own, the ceremonies with their batches, signatories
  * and packages, and every project's pipeline row and stage history.
  */
-export function loadPairingBench(db: Db, plan: BenchPlan): Promise<boolean> {
+function loadPairingBench(db: Db, plan: BenchPlan): Promise<boolean> {
   const { provenance } = plan;
   return seedOnce(db, pairing.seedLog, plan.name, async (tx) => {
     const { focuses, ...agreement } = plan.agreement;

@@ -150,6 +150,15 @@ const MINUTE = 60 * 1000;
 const FIRST_NEED_AT = Date.UTC(2018, 0, 1);
 const LAST_NEED_AT = Date.UTC(2022, 5, 30);
 
+/**
+ * The stages at which the ledger service (packages/server/src/ledger-service.ts) admits each
+ * kind of money: pledges while the project is open for matching, disbursements, receipts and
+ * spending once signed and until it is evaluated or suspended. Commitments are recorded at
+ * signing, which admits them.
+ */
+const PLEDGE_STAGES: readonly ProjectStage[] = ['PUBLISHED', 'MATCHED', 'SCHEDULED'];
+const MONEY_AFTER_SIGNING: readonly ProjectStage[] = ['SIGNED', 'IMPLEMENTING', 'COMPLETED'];
+
 /** How the projects spread over the stages, in parts of 10,000. */
 const STAGE_WEIGHTS: [ProjectStage, number][] = [
   ['PROPOSED', 400],
@@ -446,20 +455,23 @@ export function benchPlan(options: BenchOptions): BenchPlan {
   makeBatches(drafts.filter((draft) => draft.project.stage === 'SCHEDULED'), false, 1);
   const ceremonyById = new Map(ceremonies.map((ceremony) => [ceremony.id, ceremony]));
 
-  // Second pass: signed at their ceremony, then on; the events, and the money in both books.
+  // Second pass: signed at their ceremony, then under way; the money in both books; then the
+  // stages after, each placed so that every entry falls while the project's stage admits it.
   const fundingEntries: BenchFundingEntry[] = [];
   const fundsEntries: BenchFundsEntry[] = [];
   for (const draft of drafts) {
     const { project, path, times } = draft;
     const ceremony = project.ceremonyId ? ceremonyById.get(project.ceremonyId) : undefined;
-    if (path.includes('SIGNED')) {
-      let at = Date.parse(`${ceremony!.heldOn}T02:00:00Z`);
+    if (path.includes('SIGNED')) times.push(Date.parse(`${ceremony!.heldOn}T02:00:00Z`));
+    if (path.includes('IMPLEMENTING')) times.push((times.at(-1) as number) + random.int(15, 60) * DAY + random.int(0, 8 * 60) * MINUTE);
+    const lastEntryAt = recordMoney(draft);
+    let at = times.at(-1) as number;
+    for (const to of path.slice(times.length)) {
+      const gap = to === 'COMPLETED' ? random.int(120, 360) : to === 'EVALUATED' ? random.int(30, 120) : random.int(30, 200);
+      at += gap * DAY + random.int(0, 8 * 60) * MINUTE;
+      // The first stage that takes no more money comes after the last entry, as the services would have it.
+      if (!MONEY_AFTER_SIGNING.includes(to) && lastEntryAt !== null && at <= lastEntryAt) at = lastEntryAt + random.int(1, 30) * DAY;
       times.push(at);
-      for (const to of path.slice(times.length)) {
-        const gap = to === 'IMPLEMENTING' ? random.int(15, 60) : to === 'COMPLETED' ? random.int(120, 360) : to === 'EVALUATED' ? random.int(30, 120) : random.int(30, 200);
-        at += gap * DAY + random.int(0, 8 * 60) * MINUTE;
-        times.push(at);
-      }
     }
     project.events = path.map((to, position) => ({
       sequence: position + 1,
@@ -470,7 +482,19 @@ export function benchPlan(options: BenchOptions): BenchPlan {
       organizationId: to === 'MATCHED' ? project.matchedOrganizationId : null,
       ceremonyId: to === 'SCHEDULED' ? project.ceremonyId : null,
     }));
-    const eventAt = (stage: ProjectStage) => project.events.find((event) => event.to === stage)?.at.getTime();
+  }
+
+  /**
+   * A project's money in both books, dated within its stages up to IMPLEMENTING (`draft.times`
+   * holds those so far): pledges while matched or scheduled, the commitment at signing, and the
+   * tranches, receipts and spending from IMPLEMENTING on. Returns when the last of these was
+   * recorded, for the stages after to follow it; null when none was after signing.
+   */
+  function recordMoney({ project, path, times }: Draft): number | null {
+    const timeOf = (stage: ProjectStage) => {
+      const position = path.indexOf(stage);
+      return position >= 0 && position < times.length ? (times[position] as number) : undefined;
+    };
     const nextKey = (() => {
       let n = 0;
       return (kind: string) => {
@@ -478,38 +502,45 @@ export function benchPlan(options: BenchOptions): BenchPlan {
         return { id: benchUuid(`${name}:entry-${project.id}-${n}`), idempotencyKey: `bench-${kind.toLowerCase()}-${project.id}-${n}` };
       };
     })();
-    const matchedAt = eventAt('MATCHED');
-    if (matchedAt === undefined || !project.matchedOrganizationId) continue;
+    const matchedAt = timeOf('MATCHED');
+    if (matchedAt === undefined || !project.matchedOrganizationId) return null;
     const sought = project.amountSoughtFen;
     const funder = project.matchedOrganizationId;
     fundingEntries.push({ ...nextKey('PLEDGE'), projectId: project.id, organizationId: funder, kind: 'PLEDGE', amountFen: (sought * 6n) / 10n, recordedAt: new Date(matchedAt) });
-    // Some projects draw a second foundation's pledge too, so a project's total sums two accounts.
+    // Some projects draw a second foundation's pledge too, so a project's total sums two accounts;
+    // it comes within twenty days, and before the project is signed or cancelled.
     if (random.chance(0.15)) {
       let coFunder = random.pick(jiangsuIds);
       if (coFunder === funder) coFunder = jiangsuIds[(jiangsuIds.indexOf(funder) + 1) % jiangsuIds.length] as string;
-      fundingEntries.push({ ...nextKey('PLEDGE'), projectId: project.id, organizationId: coFunder, kind: 'PLEDGE', amountFen: sought / 10n, recordedAt: new Date(matchedAt + random.int(1, 20) * DAY) });
+      const pledgesEnd = path.slice(path.indexOf('MATCHED')).find((stage) => !PLEDGE_STAGES.includes(stage));
+      const room = Math.min(20 * DAY, (pledgesEnd ? (timeOf(pledgesEnd) as number) : Infinity) - matchedAt);
+      const recordedAt = new Date(matchedAt + Math.floor(random.next() * room));
+      fundingEntries.push({ ...nextKey('PLEDGE'), projectId: project.id, organizationId: coFunder, kind: 'PLEDGE', amountFen: sought / 10n, recordedAt });
     }
-    const signedAt = eventAt('SIGNED');
-    if (signedAt === undefined) continue;
+    const signedAt = timeOf('SIGNED');
+    if (signedAt === undefined) return null;
     const committed = (sought * 8n) / 10n;
     fundingEntries.push({ ...nextKey('COMMITMENT'), projectId: project.id, organizationId: funder, kind: 'COMMITMENT', amountFen: committed, recordedAt: new Date(signedAt) });
-    const implementingAt = eventAt('IMPLEMENTING');
-    if (implementingAt === undefined) continue;
+    const implementingAt = timeOf('IMPLEMENTING');
+    if (implementingAt === undefined) return signedAt;
     const tranches = split(committed, random.int(3, 8));
     const finished = path.includes('COMPLETED');
     const paid = finished ? tranches.length : random.int(1, tranches.length - 1);
     // One in fifty projects still under way has a tranche Shaanxi has not recorded receiving.
     const unreceived = !finished && paid >= 2 && random.chance(0.02) ? 1 : 0;
     let at = implementingAt;
+    let last = implementingAt;
     let received = 0n;
     let firstReceiptAt = 0;
     for (const [tranche, amountFen] of tranches.slice(0, paid).entries()) {
       fundingEntries.push({ ...nextKey('DISBURSEMENT'), projectId: project.id, organizationId: funder, kind: 'DISBURSEMENT', amountFen, recordedAt: new Date(at) });
+      last = Math.max(last, at);
       if (tranche < paid - unreceived) {
         const receivedAt = at + random.int(2, 10) * DAY;
         firstReceiptAt ||= receivedAt;
         fundsEntries.push({ ...nextKey('RECEIPT'), projectId: project.id, kind: 'RECEIPT', amountFen, fromOrganizationId: funder, purpose: null, recordedAt: new Date(receivedAt) });
         received += amountFen;
+        last = Math.max(last, receivedAt);
       }
       at += random.int(20, 60) * DAY;
     }
@@ -517,7 +548,9 @@ export function benchPlan(options: BenchOptions): BenchPlan {
     for (const amountFen of split((received * 7n) / 10n, random.int(2, 12))) {
       spentAt += random.int(5, 30) * DAY;
       fundsEntries.push({ ...nextKey('EXPENDITURE'), projectId: project.id, kind: 'EXPENDITURE', amountFen, fromOrganizationId: null, purpose: random.pick(PURPOSES), recordedAt: new Date(spentAt) });
+      last = Math.max(last, spentAt);
     }
+    return last;
   }
   const projects = drafts.map((draft) => draft.project);
 

@@ -6,6 +6,7 @@ import {
   requireMemberOf,
   userError,
   versionConflict,
+  type GivingProfileContent,
   type MoneyInput,
   type ProjectField,
 } from '@hub/common';
@@ -13,7 +14,7 @@ import type { ReportingLanguage } from './db/schema.ts';
 import type { JiangsuContext } from './loaders.ts';
 import { readsPrivateRecordsOf } from './private-records.ts';
 import type { CityRow } from './store/jiangsu-store.ts';
-import type { GivingProfileContent, GivingProfileRow, GivingProfileVersionRow } from './store/giving-profile-store.ts';
+import type { GivingProfileRow, GivingProfileVersionRow } from './store/giving-profile-store.ts';
 
 /** A giving profile to set, as GraphQL hands it over with its defaults filled in. */
 export interface GivingProfileInput {

@@ -6,8 +6,6 @@ import { givingProfiles, givingProfileVersions } from '../db/schema.ts';
 export type GivingProfileRow = typeof givingProfiles.$inferSelect;
 export type GivingProfileVersionRow = typeof givingProfileVersions.$inferSelect;
 
-export type { GivingProfileContent };
-
 /** One setting of an organization's giving profile, checked. */
 export interface GivingProfileSetting {
   organizationId: string;
