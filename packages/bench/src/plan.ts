@@ -8,7 +8,7 @@ import {
   type ProjectField,
   type ProjectStage,
 } from '@hub/common';
-import type { DemoCeremony, DemoEvent, DemoGivingProfile, DemoPackage, DemoPackageLine } from '@hub/demo';
+import { pairingExceptionsOf, type DemoCeremony, type DemoEvent, type DemoGivingProfile, type DemoPackage, type DemoPackageLine } from '@hub/demo';
 import { SeededRandom, WeightedPicker, benchUuid } from './random.ts';
 
 /**
@@ -607,19 +607,7 @@ export function benchPlan(options: BenchOptions): BenchPlan {
       packages.push({ ceremonyId: ceremony.id, status: ceremony.signed ? 'SIGNED' : 'FINAL', lines, totalFen: sum(lines) });
     }
   }
-  const prefectureOf = new Map(projects.map((project) => [project.id, project.prefectureCode]));
-  const pairedPrefecture = new Map(jiangsuOrganizations.map((organization) => [organization.id, organization.pairedPrefectureCode]));
-  const pairingExceptions = [
-    ...new Set(
-      packages.flatMap((benchPackage) =>
-        benchPackage.lines
-          .filter((line) => pairedPrefecture.get(line.jiangsuOrganizationId) !== prefectureOf.get(line.projectId))
-          .map((line) => `${line.jiangsuOrganizationId} ${prefectureOf.get(line.projectId)}`),
-      ),
-    ),
-  ]
-    .sort()
-    .map((pair) => pair.split(' ') as [string, string]);
+  const pairingExceptions = pairingExceptionsOf(projects, jiangsuOrganizations, packages);
 
   return {
     name,

@@ -334,19 +334,7 @@ export function demoPlan(scale = 1): DemoPlan {
     { ceremonyId, status: 'SIGNED', lines: signedLines, totalFen: sum(signedLines) },
     { ceremonyId: nextCeremonyId, status: 'FINAL', lines: finalLines, totalFen: sum(finalLines) },
   ];
-  const prefectureOf = new Map(projects.map((project) => [project.id, project.prefectureCode]));
-  const pairedPrefecture = new Map(organizations.map((organization) => [organization.id, organization.pairedPrefectureCode]));
-  const pairingExceptions = [
-    ...new Set(
-      packages.flatMap((demoPackage) =>
-        demoPackage.lines
-          .filter((demoLine) => pairedPrefecture.get(demoLine.jiangsuOrganizationId) !== prefectureOf.get(demoLine.projectId))
-          .map((demoLine) => `${demoLine.jiangsuOrganizationId} ${prefectureOf.get(demoLine.projectId)}`),
-      ),
-    ),
-  ]
-    .sort()
-    .map((pair) => pair.split(' ') as [string, string]);
+  const pairingExceptions = pairingExceptionsOf(projects, organizations, packages);
   return {
     organizations,
     givingProfiles,
@@ -384,4 +372,23 @@ export function demoPlan(scale = 1): DemoPlan {
     pairingExceptions,
     projects,
   };
+}
+
+/**
+ * The pairing exceptions a plan's packages need: [organization, prefecture] for each line whose
+ * foundation's city is not paired with its project's prefecture, once each, in order.
+ */
+export function pairingExceptionsOf(
+  projects: readonly { id: string; prefectureCode: string }[],
+  organizations: readonly { id: string; pairedPrefectureCode: string | null }[],
+  packages: readonly { lines: readonly { projectId: string; jiangsuOrganizationId: string }[] }[],
+): [organizationId: string, prefectureCode: string][] {
+  const prefectureOf = new Map(projects.map((project) => [project.id, project.prefectureCode]));
+  const pairedPrefecture = new Map(organizations.map((organization) => [organization.id, organization.pairedPrefectureCode]));
+  const pairs = packages.flatMap((plannedPackage) =>
+    plannedPackage.lines
+      .filter((line) => pairedPrefecture.get(line.jiangsuOrganizationId) !== prefectureOf.get(line.projectId))
+      .map((line) => `${line.jiangsuOrganizationId} ${prefectureOf.get(line.projectId)}`),
+  );
+  return [...new Set(pairs)].sort().map((pair) => pair.split(' ') as [string, string]);
 }
