@@ -3,8 +3,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import * as jiangsu from '../../../subgraphs/jiangsu/src/db/schema.ts';
 import * as pairing from '../../../subgraphs/pairing/src/db/schema.ts';
 import * as shaanxi from '../../../subgraphs/shaanxi/src/db/schema.ts';
-import { runPackageChecks } from '../../../subgraphs/pairing/src/package-checks.ts';
-import { packageContentHash } from '../../../subgraphs/pairing/src/package-hash.ts';
+import { plannedPackageRows } from '../../../subgraphs/pairing/src/synthetic-package.ts';
 import { pushTo, type BenchPlan, type BenchProject } from './plan.ts';
 import { benchUuid } from './random.ts';
 
@@ -267,58 +266,24 @@ async function loadPackages(tx: Db, plan: BenchPlan): Promise<void> {
     ),
   );
   const exceptions = plan.pairingExceptions.map(([organizationId, prefectureCode]) => ({ organizationId, countyCode: null, prefectureCode }));
-  const packageRows: (typeof pairing.ceremonyPackages.$inferInsert)[] = [];
-  const lineRows: (typeof pairing.ceremonyPackageLines.$inferInsert)[] = [];
-  const claimRows: (typeof pairing.packageProjectClaims.$inferInsert)[] = [];
-  const signingRows: (typeof pairing.packageSignings.$inferInsert)[] = [];
-  for (const benchPackage of plan.packages) {
-    const ceremony = ceremonies.get(benchPackage.ceremonyId)!;
-    const lines = benchPackage.lines.map((line, index) => ({ position: index + 1, ...line }));
-    const content = { ceremonyId: ceremony.id, version: 1, lines, statedTotalFen: benchPackage.totalFen };
-    // Judged as they stood when finalized: every project SCHEDULED for this ceremony.
-    const checks = runPackageChecks({
-      ...content,
-      projects: new Map(
-        lines.map((line) => {
-          const project = projects.get(line.projectId)!;
-          const facts = { stage: 'SCHEDULED' as const, ceremonyId: ceremony.id, matchedOrganizationId: project.matchedOrganizationId, amountSoughtFen: project.amountSoughtFen };
-          return [line.projectId, facts];
-        }),
-      ),
-      claims: new Map(),
-      organizationCities,
-      pairings,
-      exceptions,
-    });
-    const failed = checks.filter((check) => !check.passed);
-    if (failed.length > 0) throw new Error(`the bench package of ${ceremony.id} fails its checks: ${JSON.stringify(failed.slice(0, 3))}`);
-    const heldAt = new Date(`${ceremony.heldOn}T02:00:00Z`);
-    const finalizedAt = new Date(heldAt.getTime() - 7 * 24 * 60 * 60 * 1000);
-    const signed = benchPackage.status === 'SIGNED';
-    const id = benchUuid(`${plan.name}:package-${ceremony.id}-1`);
-    packageRows.push({
-      id,
-      ceremonyId: ceremony.id,
-      version: 1,
-      status: benchPackage.status,
-      statedTotalFen: benchPackage.totalFen,
-      checks,
-      contentHash: packageContentHash(content),
-      createdAt: finalizedAt,
-      createdByRole: 'SHAANXI_OFFICE',
-      createdBySubject: 'bench',
-      finalizedAt,
-      finalizedByRole: 'JIANGSU_OFFICE',
-      finalizedBySubject: 'bench',
-      signedAt: signed ? heldAt : null,
-      ...provenance,
-    });
-    lineRows.push(...lines.map((line) => ({ packageId: id, ...line })));
-    claimRows.push(...lines.map((line) => ({ projectId: line.projectId, packageId: id, ceremonyId: ceremony.id })));
-    if (signed) {
-      signingRows.push({ packageId: id, startedAt: heldAt, startedByRole: 'JIANGSU_OFFICE', startedBySubject: 'bench', commitmentsRecordedAt: heldAt, completedAt: heldAt, attempts: 1 });
-    }
-  }
+  const facts = {
+    matchedOrganizationOf: (projectId: string) => projects.get(projectId)!.matchedOrganizationId,
+    amountSoughtOf: (projectId: string) => projects.get(projectId)!.amountSoughtFen,
+    organizationCities,
+    pairings,
+    exceptions,
+  };
+  const built = plan.packages.map((benchPackage) =>
+    plannedPackageRows(benchPackage, ceremonies.get(benchPackage.ceremonyId)!, facts, {
+      packageId: benchUuid(`${plan.name}:package-${benchPackage.ceremonyId}-1`),
+      by: 'bench',
+      provenance,
+    }),
+  );
+  const packageRows = built.map((rows) => rows.packageRow);
+  const lineRows = built.flatMap((rows) => rows.lineRows);
+  const claimRows = built.flatMap((rows) => rows.claimRows);
+  const signingRows = built.flatMap((rows) => (rows.signingRow ? [rows.signingRow] : []));
   // A package's checks hold one result per check and line: a few packages a statement.
   for (let start = 0; start < packageRows.length; start += 5) await tx.insert(pairing.ceremonyPackages).values(packageRows.slice(start, start + 5));
   await insertChunked(tx, pairing.ceremonyPackageLines, lineRows);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DEMO_SEED_NAME, demoPlan, type DemoPlan, type DemoProject } from '@hub/demo';
 import { seedOnce, type Db } from '@hub/db';
 import {
@@ -18,8 +19,7 @@ import {
   seedLog,
   stageEvents,
 } from './db/schema.ts';
-import { runPackageChecks } from './package-checks.ts';
-import { packageContentHash } from './package-hash.ts';
+import { plannedPackageRows } from './synthetic-package.ts';
 
 const SYNTHETIC = { provenanceKind: 'SYNTHETIC_DEMO', sourceId: null, sourceDetail: 'packages/demo (synthetic)' } as const;
 
@@ -146,64 +146,19 @@ async function seedDemoPackages(tx: Db, plan: DemoPlan): Promise<void> {
     })),
   );
   const projects = new Map(plan.projects.map((project) => [project.id, project]));
+  const facts = {
+    matchedOrganizationOf: (projectId: string) => projects.get(projectId)!.organizationId,
+    amountSoughtOf: (projectId: string) => projects.get(projectId)!.amountSoughtFen,
+    organizationCities: new Map(plan.organizations.map((organization) => [organization.id, organization.cityCode])),
+    pairings: new Map(plan.organizations.map((organization) => [organization.cityCode, new Set([organization.pairedPrefectureCode])])),
+    exceptions: plan.pairingExceptions.map(([organizationId, prefectureCode]) => ({ organizationId, countyCode: null, prefectureCode })),
+  };
   for (const demoPackage of plan.packages) {
     const ceremony = demoPackage.ceremonyId === plan.ceremony.id ? plan.ceremony : plan.nextCeremony;
-    const lines = demoPackage.lines.map((line, index) => ({ position: index + 1, ...line }));
-    const content = { ceremonyId: ceremony.id, version: 1, lines, statedTotalFen: demoPackage.totalFen };
-    // Judged as they stood when finalized: every project SCHEDULED for this ceremony.
-    const checks = runPackageChecks({
-      ...content,
-      projects: new Map(
-        lines.map((line) => {
-          const project = projects.get(line.projectId)!;
-          const facts = { stage: 'SCHEDULED' as const, ceremonyId: ceremony.id, matchedOrganizationId: project.organizationId, amountSoughtFen: project.amountSoughtFen };
-          return [line.projectId, facts];
-        }),
-      ),
-      claims: new Map(),
-      organizationCities: new Map(plan.organizations.map((organization) => [organization.id, organization.cityCode])),
-      pairings: new Map(plan.organizations.map((organization) => [organization.cityCode, new Set([organization.pairedPrefectureCode])])),
-      exceptions: plan.pairingExceptions.map(([organizationId, prefectureCode]) => ({ organizationId, countyCode: null, prefectureCode })),
-    });
-    const failed = checks.filter((check) => !check.passed);
-    if (failed.length > 0) throw new Error(`the demo package of ${ceremony.id} fails its checks: ${JSON.stringify(failed)}`);
-    const finalizedAt = new Date(Date.parse(`${ceremony.heldOn}T02:00:00Z`) - 7 * DAY);
-    const signed = demoPackage.status === 'SIGNED';
-    const [row] = await tx
-      .insert(ceremonyPackages)
-      .values({
-        ceremonyId: ceremony.id,
-        version: 1,
-        status: demoPackage.status,
-        statedTotalFen: demoPackage.totalFen,
-        checks,
-        contentHash: packageContentHash(content),
-        createdAt: finalizedAt,
-        createdByRole: 'SHAANXI_OFFICE',
-        createdBySubject: 'demo',
-        finalizedAt,
-        finalizedByRole: 'JIANGSU_OFFICE',
-        finalizedBySubject: 'demo',
-        signedAt: signed ? new Date(`${ceremony.heldOn}T02:00:00Z`) : null,
-        ...SYNTHETIC,
-      })
-      .returning({ id: ceremonyPackages.id });
-    const packageId = row!.id;
-    await tx.insert(ceremonyPackageLines).values(lines.map((line) => ({ packageId, ...line })));
-    await tx.insert(packageProjectClaims).values(lines.map((line) => ({ projectId: line.projectId, packageId, ceremonyId: ceremony.id })));
-    if (signed) {
-      const at = new Date(`${ceremony.heldOn}T02:00:00Z`);
-      await tx.insert(packageSignings).values({
-        packageId,
-        startedAt: at,
-        startedByRole: 'JIANGSU_OFFICE',
-        startedBySubject: 'demo',
-        commitmentsRecordedAt: at,
-        completedAt: at,
-        attempts: 1,
-      });
-    }
+    const rows = plannedPackageRows(demoPackage, ceremony, facts, { packageId: randomUUID(), by: 'demo', provenance: SYNTHETIC });
+    await tx.insert(ceremonyPackages).values(rows.packageRow);
+    await tx.insert(ceremonyPackageLines).values(rows.lineRows);
+    await tx.insert(packageProjectClaims).values(rows.claimRows);
+    if (rows.signingRow) await tx.insert(packageSignings).values(rows.signingRow);
   }
 }
-
-const DAY = 24 * 60 * 60 * 1000;
