@@ -268,7 +268,7 @@ async function drain(
     }, graceMs);
   });
   const until = async (condition: () => boolean) => {
-    while (!condition() && !graceIsOver) await Promise.race([graceOver, new Promise((resolve) => setTimeout(resolve, 10))]);
+    while (!(await holdsAfterPoll(condition)) && !graceIsOver) await Promise.race([graceOver, new Promise((resolve) => setTimeout(resolve, 10))]);
   };
   try {
     await until(progress.quiet);
@@ -286,6 +286,17 @@ async function drain(
   } finally {
     clearTimeout(graceTimer);
   }
+}
+
+/**
+ * A condition seen true from a timer may be stale: after the loop was blocked, timers run
+ * before the poll phase accepts the connections and reads the requests that queued meanwhile.
+ * It counts only if it still holds once a poll phase has run (`setImmediate` runs after it).
+ */
+async function holdsAfterPoll(condition: () => boolean): Promise<boolean> {
+  if (!condition()) return false;
+  await new Promise((resolve) => setImmediate(resolve));
+  return condition();
 }
 
 async function handle<TContext extends BaseContext>(
