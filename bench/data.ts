@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { freePort, startProcess } from './processes.ts';
 
@@ -9,6 +10,8 @@ export interface DataFolders {
   hub: string;
   /** The subgraph services' DATA_DIR (each opens DATA_DIR/<name>). */
   distributed: string;
+  /** The DATA_DIR of the hub on PGlite (`hub-pglite`), when it runs: the same demo, made by a PGlite hub. */
+  pglite: string | undefined;
 }
 
 const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
@@ -21,7 +24,7 @@ const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
  * each gets a copy, the hub one and each subgraph service one (it reads only its own schema),
  * so every system starts on byte-identical databases.
  */
-export async function prepareData(options: { dataDir: string | undefined; demoScale: number; workDir: string }): Promise<DataFolders> {
+export async function prepareData(options: { dataDir: string | undefined; demoScale: number; workDir: string; pglite: boolean }): Promise<DataFolders> {
   let source: string;
   let description: string;
   if (options.dataDir) {
@@ -40,16 +43,23 @@ export async function prepareData(options: { dataDir: string | undefined; demoSc
   const distributed = join(options.workDir, 'distributed');
   copyDataFolder(source, hub);
   for (const name of SUBGRAPHS) copyDataFolder(source, join(distributed, name));
-  return { description, hub, distributed };
+  // PGlite keeps its own format: its hub gets the same demo made by a first start on PGlite.
+  let pglite: string | undefined;
+  if (options.pglite && !options.dataDir) {
+    pglite = join(options.workDir, 'hub-pglite');
+    await makeDemoFolder(pglite, options.demoScale, 'pglite');
+  }
+  return { description, hub, distributed, pglite };
 }
 
-async function makeDemoFolder(folder: string, demoScale: number): Promise<void> {
+async function makeDemoFolder(folder: string, demoScale: number, embedded: 'postgres' | 'pglite' = 'postgres'): Promise<void> {
   mkdirSync(folder, { recursive: true });
   const port = await freePort();
   const hub = startProcess('data (first start)', 'gateway/src/main.ts', {
     DATA_DIR: folder,
     DEMO_SCALE: String(demoScale),
     PORT: String(port),
+    EMBEDDED_DATABASE: embedded,
   });
   try {
     await hub.ready(300_000);
@@ -60,7 +70,10 @@ async function makeDemoFolder(folder: string, demoScale: number): Promise<void> 
   if (code !== 0) throw new Error(`the hub that made the data folder exited with ${code}:\n${hub.output().slice(-4000)}`);
 }
 
+/** `cp -a`: the embedded server's cluster must keep its owner and modes, or it refuses to start. */
 function copyDataFolder(source: string, target: string): void {
   mkdirSync(target, { recursive: true });
-  cpSync(source, target, { recursive: true, filter: (path) => !basename(path).startsWith('.hub.lock') });
+  for (const entry of readdirSync(source)) {
+    if (!basename(entry).startsWith('.hub.lock')) execFileSync('cp', ['-a', join(source, entry), target]);
+  }
 }

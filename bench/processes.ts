@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -62,13 +62,10 @@ export function startProcess(name: string, entry: string, env: Record<string, st
     },
     rss() {
       if (ended || child.pid === undefined) return null;
-      try {
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const kib = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-        return kib ? Number(kib) * 1024 : null;
-      } catch {
-        return null;
-      }
+      // The process and what it started (an embedded database server and its backends): PSS
+      // shares each page among the processes that map it, so memory they share counts once.
+      const sizes = [child.pid, ...descendantsOf(child.pid)].map((pid) => proportionalSetSize(pid));
+      return sizes[0] === null ? null : sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
     },
     async stop() {
       if (!ended) {
@@ -89,9 +86,50 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((process) => process.stop()));
 }
 
-/** Kills every process still running at once: the bench's own exit, when nothing can wait. */
+/** Kills every process still running at once, with what each started: the bench's own exit, when nothing can wait. */
 export function killAll(): void {
-  for (const process of running) process.child.kill('SIGKILL');
+  for (const process of running) {
+    const pid = process.child.pid;
+    if (pid === undefined) continue;
+    for (const descendant of descendantsOf(pid)) {
+      try {
+        globalThis.process.kill(descendant, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    process.child.kill('SIGKILL');
+  }
+}
+
+/** Every process below `pid` (Linux /proc), children before grandchildren. */
+function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (command) state ppid ...": the command may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Ended while being read.
+    }
+  }
+  const found: number[] = [];
+  for (let frontier = [pid]; frontier.length > 0; ) {
+    frontier = [...parents].filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
+    found.push(...frontier);
+  }
+  return found;
+}
+
+function proportionalSetSize(pid: number): number | null {
+  try {
+    const kib = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+    return kib ? Number(kib) * 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A port free on 127.0.0.1 now (the system picks it). */

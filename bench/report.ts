@@ -84,7 +84,8 @@ function hubToFastestPeer(measurements: Measurements, operation: string, systems
   if (!hub) return undefined;
   let fastest: { system: SystemName; summary: Summary } | undefined;
   for (const system of systems) {
-    if (system === 'hub') continue;
+    // hub-pglite is the hub on its other embedded database, not a peer.
+    if (system.startsWith('hub')) continue;
     const summary = measurements.summary(operation, system, connections);
     if (summary && (!fastest || summary.rps > fastest.summary.rps)) fastest = { system, summary };
   }
@@ -98,7 +99,7 @@ function hubToFastestPeer(measurements: Measurements, operation: string, systems
 }
 
 export function systemLegend(systems: SystemName[]): string {
-  return systems.map((system) => `  ${system.padEnd(10)} ${SYSTEMS[system]}`).join('\n');
+  return systems.map((system) => `  ${system.padEnd(11)} ${SYSTEMS[system]}`).join('\n');
 }
 
 export function table(header: string[], rows: string[][]): string {

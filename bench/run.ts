@@ -61,7 +61,7 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
   console.log(`Plan: ${options.rounds} interleaved round(s) × ${options.operations.length} operation(s) × ${options.systems.length} system(s) × connections ${options.connections.join(' and ')}, ${options.duration} s each, after ${options.warmup} s of warm-up each; about ${Math.ceil(estimate / 60)} min of load after start-up.`);
   console.log(`Work folder: ${workDir}${options.keepWork ? ' (kept)' : ' (removed at the end)'}\n`);
 
-  const data = await prepareData({ dataDir: options.dataDir, demoScale: options.demoScale, workDir });
+  const data = await prepareData({ dataDir: options.dataDir, demoScale: options.demoScale, workDir, pglite: options.systems.includes('hub-pglite') });
   console.log(`Data: ${data.description}, one copy per system. (${seconds(started)})`);
 
   const { systems, subgraphs, missing } = await startSystems(options.systems, data, workDir, { demoData: options.dataDir === undefined });
@@ -109,7 +109,7 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
   console.log(resultsTable(measurements, operations, systems.map((system) => system.name), options.connections));
   for (const { name, reason } of missing) console.log(`\n${name} is not in the table: it could not start (${reason.split('\n')[0]}).`);
 
-  console.log('\nResident memory (RSS) per process:');
+  console.log('\nMemory per process with the processes it started (its embedded database server), as PSS: pages they share count once:');
   console.log(
     table(
       ['process', 'after start', 'after the run'],

@@ -5,7 +5,8 @@ import { REPOSITORY_ROOT, freePort, startProcess, type BenchProcess } from './pr
 
 /** The systems a run can compare; the hub first, the peers after it. */
 export const SYSTEMS = {
-  hub: 'hub (all-in-one, PGlite)',
+  hub: 'hub (all-in-one, embedded Postgres: npm start)',
+  'hub-pglite': 'hub (all-in-one, PGlite in the process: EMBEDDED_DATABASE=pglite)',
   apollo: 'Apollo Gateway → subgraph services',
   hive: 'Hive Gateway (JS planner) → subgraph services',
   'hive-rust': 'Hive Gateway (Rust planner) → subgraph services',
@@ -49,7 +50,7 @@ const READY_TIMEOUT_MS = 300_000;
  */
 export async function startSystems(chosen: SystemName[], data: DataFolders, workDir: string, { demoData }: { demoData: boolean }): Promise<Started> {
   const started: Started = { systems: [], subgraphs: [], missing: [] };
-  const peers = chosen.filter((name) => name !== 'hub');
+  const peers = chosen.filter((name) => !name.startsWith('hub'));
   const demo = { DEMO_DATA: String(demoData) };
 
   const waits: Promise<void>[] = [];
@@ -63,6 +64,22 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
       RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
     });
     waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name: 'hub', url, process: hub })));
+  }
+  if (chosen.includes('hub-pglite')) {
+    if (data.pglite) {
+      const port = await freePort();
+      const hub = startProcess('hub-pglite', 'gateway/src/main.ts', {
+        DATA_DIR: data.pglite,
+        EMBEDDED_DATABASE: 'pglite',
+        ...demo,
+        PORT: String(port),
+        RATE_LIMIT_PER_ADDRESS: String(UNLIMITED_RATE),
+        RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
+      });
+      waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name: 'hub-pglite', url, process: hub })));
+    } else {
+      started.missing.push({ name: 'hub-pglite', reason: 'runs on the demo only: a data set from --data-dir is in the embedded server\'s format' });
+    }
   }
 
   let supergraphPath: string | undefined;

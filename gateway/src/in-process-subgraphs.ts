@@ -5,7 +5,7 @@ import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 
 /**
  * Opens one database per distinct configuration: in the default all-in-one topology the
- * three subgraphs share one embedded PGlite, each in its own Postgres schema.
+ * three subgraphs share one embedded database, each in its own Postgres schema.
  */
 export async function openSubgraphDatabases(
   configs: Record<SubgraphName, DatabaseConfig>,
@@ -15,10 +15,10 @@ export async function openSubgraphDatabases(
   try {
     for (const { name } of SUBGRAPHS) {
       const config = configs[name];
-      const key = config.url ?? `pglite:${config.dataDir}`;
+      const key = config.url ?? `${config.embedded}:${config.dataDir}`;
       let database = opened.get(key);
       if (!database) {
-        database = await openDatabase({ url: config.url, dataDir: config.url ? undefined : config.dataDir });
+        database = await openDatabase({ url: config.url, dataDir: config.url ? undefined : config.dataDir, embedded: config.embedded });
         opened.set(key, database);
       }
       bySubgraph[name] = database;
@@ -36,7 +36,7 @@ export async function startInProcessSubgraphs(
   peers: PeerDirectory = new PeerDirectory(),
   options: SeedOptions = { demo: false },
 ): Promise<Record<SubgraphName, RunningSubgraph<object>>> {
-  // One after the other: a shared PGlite runs one statement at a time anyway.
+  // One after the other: start-up is not the hot path, and the logs stay in order.
   const running: Record<SubgraphName, RunningSubgraph<object>> = {
     shaanxi: anyContext(await startSubgraph(SUBGRAPH_MODULES.shaanxi, databases.shaanxi, peers.for('shaanxi'), options)),
     jiangsu: anyContext(await startSubgraph(SUBGRAPH_MODULES.jiangsu, databases.jiangsu, peers.for('jiangsu'), options)),

@@ -10,7 +10,7 @@ import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
  * `npm run migrate` applies every subgraph's migrations and loads the seed, then exits: for
  * operators who run it as its own step before starting replicas. Starting the hub does the
  * same, so this step is optional; both take the same advisory lock on a Postgres server.
- * With TOPOLOGY=distributed and no connection URL, each subgraph's PGlite is DATA_DIR/<name>,
+ * With TOPOLOGY=distributed and no connection URL, each subgraph's embedded database is DATA_DIR/<name>,
  * as `npm run start:<name>` opens it.
  */
 
@@ -24,8 +24,8 @@ try {
     Object.assign(bySubgraph, databases.bySubgraph);
   } else {
     for (const { name } of SUBGRAPHS) {
-      const { url, dataDir } = config.databases[name];
-      bySubgraph[name] = await openDatabase({ url, dataDir: url ? undefined : join(dataDir, name) });
+      const { url, dataDir, embedded } = config.databases[name];
+      bySubgraph[name] = await openDatabase({ url, dataDir: url ? undefined : join(dataDir, name), embedded });
       opened.push(bySubgraph[name]);
     }
   }

@@ -5,19 +5,29 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { join } from 'node:path';
 import pg from 'pg';
 import { StatementCounter } from './statement-counter.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
 export type Db = PgDatabase<PgQueryResultHKT>;
 
+/** The database the hub runs itself when given no connection URL (decision 0028). */
+export type EmbeddedEngine = 'postgres' | 'pglite';
+
 export interface DatabaseOptions {
-  /** A Postgres connection URL. Without one the embedded PGlite database is used. */
+  /** A Postgres connection URL. Without one the embedded database is used. */
   url?: string | undefined;
-  /** Folder PGlite persists to. Without one (and without `url`) PGlite runs in memory. */
+  /**
+   * Folder the embedded database persists to. Without one (and without `url`) PGlite runs in
+   * memory, whatever `embedded` says.
+   */
   dataDir?: string | undefined;
+  /** Which embedded database keeps `dataDir`: a Postgres server of the hub's own (the default), or PGlite in this process. */
+  embedded?: EmbeddedEngine | undefined;
   /** Largest number of pooled connections to a Postgres server. */
   poolSize?: number | undefined;
 }
@@ -57,54 +67,89 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
       statements.logQuery(query);
     },
   };
-  if (options.url) {
-    const url = options.url;
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-    cancelAtDeadline(pool, url);
-    // An idle pooled connection can be closed by the server (restart, admin command); the pool
-    // drops it and opens another when needed. Without a listener the event would crash the process.
-    pool.on('error', (error) => {
-      console.warn(`an idle database connection was closed: ${error.message}`);
-    });
-    // Fail at start-up, not on the first request, when the server cannot be reached.
-    await pool.query('select 1');
-    const db = drizzlePostgres(pool, { logger });
-    trackCommits(db);
-    return {
-      db: db as unknown as Db,
-      kind: 'postgres',
-      statements,
-      async migrate({ migrationsFolder, schema }) {
-        await migratePostgres(db, { migrationsFolder, migrationsSchema: 'drizzle', migrationsTable: `${schema}_migrations` });
-      },
-      async withMigrationLock(work) {
-        // A connection of its own, outside the pool: the lock is the session's, and the pool's
-        // connections are needed by the work itself.
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        try {
-          await client.query(MIGRATION_LOCK);
+  if (options.url) return openPool(options.url, options.poolSize, statements, logger);
+  if (options.dataDir && (options.embedded ?? 'postgres') === 'postgres') {
+    // The lock comes before the server touches the folder, and proves that a server found
+    // running on it was left by a hub that is gone.
+    const lock = lockDataDir(options.dataDir);
+    try {
+      const server = await startEmbeddedPostgres(join(options.dataDir, EMBEDDED_CLUSTER));
+      const database = await openPool(server.url, options.poolSize, statements, logger).catch(async (error: unknown) => {
+        await server.stop();
+        throw error;
+      });
+      return {
+        ...database,
+        async close() {
           try {
-            return await work();
+            await database.close();
+            await server.stop();
           } finally {
-            await client.query(MIGRATION_UNLOCK);
+            lock.release();
           }
-        } finally {
-          await client.end();
-        }
-      },
-      async ping() {
-        await pool.query('select 1');
-      },
-      close: () => pool.end(),
-    };
+        },
+      };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
+  return openPglite(options.dataDir, statements, logger);
+}
 
+/** The embedded server's cluster, inside the data folder (beside the folder's lock). */
+export const EMBEDDED_CLUSTER = 'postgres';
+
+type StatementLogger = { logQuery(query: string): void };
+
+async function openPool(url: string, poolSize: number | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize ?? 10 });
+  cancelAtDeadline(pool, url);
+  // An idle pooled connection can be closed by the server (restart, admin command); the pool
+  // drops it and opens another when needed. Without a listener the event would crash the process.
+  pool.on('error', (error) => {
+    console.warn(`an idle database connection was closed: ${error.message}`);
+  });
+  // Fail at start-up, not on the first request, when the server cannot be reached.
+  await pool.query('select 1');
+  const db = drizzlePostgres(pool, { logger });
+  trackCommits(db);
+  return {
+    db: db as unknown as Db,
+    kind: 'postgres',
+    statements,
+    async migrate({ migrationsFolder, schema }) {
+      await migratePostgres(db, { migrationsFolder, migrationsSchema: 'drizzle', migrationsTable: `${schema}_migrations` });
+    },
+    async withMigrationLock(work) {
+      // A connection of its own, outside the pool: the lock is the session's, and the pool's
+      // connections are needed by the work itself.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(MIGRATION_LOCK);
+        try {
+          return await work();
+        } finally {
+          await client.query(MIGRATION_UNLOCK);
+        }
+      } finally {
+        await client.end();
+      }
+    },
+    async ping() {
+      await pool.query('select 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
   // The lock comes before PGlite touches the folder; it is released when the database closes.
-  const lock = options.dataDir ? lockDataDir(options.dataDir) : undefined;
+  const lock = dataDir ? lockDataDir(dataDir) : undefined;
   let client: PGlite;
   try {
-    client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+    client = dataDir ? new PGlite(dataDir) : new PGlite();
     await client.waitReady;
   } catch (error) {
     lock?.release();

@@ -1,4 +1,5 @@
-export { openDatabase, queryRows, textArray, type Database, type Db, type DatabaseOptions } from './database.ts';
+export { openDatabase, queryRows, textArray, EMBEDDED_CLUSTER, type Database, type Db, type DatabaseOptions, type EmbeddedEngine } from './database.ts';
+export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedPostgres } from './embedded-postgres.ts';
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';
 export { provenanceColumns, provenanceCheck, oneOf, ledgerEntryColumns, creationKeyColumns } from './columns.ts';

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { EmbeddedEngine } from '@hub/db';
 
 /**
  * Configuration is read once at start-up from the environment and validated as a whole:
@@ -106,19 +107,24 @@ export class EnvReader {
 }
 
 export interface DatabaseConfig {
-  /** Connection URL for this subgraph's database; none means embedded PGlite. */
+  /** Connection URL for this subgraph's database; none means the embedded database. */
   url: string | undefined;
   /** Folder the embedded database persists to. */
   dataDir: string;
+  /** `EMBEDDED_DATABASE`: the hub's own Postgres server (default) or PGlite in the process. */
+  embedded: EmbeddedEngine;
 }
 
-/** A subgraph's database: `<NAME>_DATABASE_URL`, else `DATABASE_URL`, else PGlite under `DATA_DIR`. */
+/** A subgraph's database: `<NAME>_DATABASE_URL`, else `DATABASE_URL`, else the embedded database under `DATA_DIR`. */
 export function databaseConfigFor(reader: EnvReader, subgraph: string): DatabaseConfig {
   return {
     url: reader.postgresUrl(`${subgraph.toUpperCase()}_DATABASE_URL`) ?? reader.postgresUrl('DATABASE_URL'),
     dataDir: resolve(reader.text('DATA_DIR', '.data')),
+    embedded: reader.oneOf('EMBEDDED_DATABASE', EMBEDDED_ENGINES, 'postgres'),
   };
 }
+
+const EMBEDDED_ENGINES: readonly EmbeddedEngine[] = ['postgres', 'pglite'];
 
 /**
  * Secrets used when none is configured, outside production only, so that `npm start` and the

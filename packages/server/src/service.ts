@@ -66,7 +66,7 @@ function subgraphServeOptions<TContext extends object>(
 
 /**
  * Serves one subgraph over HTTP, for the distributed topology. Reads `PORT`, `HOST`,
- * `<NAME>_DATABASE_URL` or `DATABASE_URL`, and `DATA_DIR` (PGlite under DATA_DIR/<name>).
+ * `<NAME>_DATABASE_URL` or `DATABASE_URL`, and `DATA_DIR` (the embedded database under DATA_DIR/<name>).
  */
 export async function serveSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
@@ -93,7 +93,7 @@ export async function serveSubgraph<TContext extends object>(
   // The port first: a port in use stops the start before the data folder is touched.
   const http = await listenHttp({ port, host });
   try {
-    const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name) });
+    const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name), embedded: database.embedded });
     try {
       const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo, demoScale });
       http.serve(subgraph.server, subgraphServeOptions(subgraph, internalSecret, timeoutMs));
