@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { prepareData } from './data.ts';
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   }
 
   const workDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
+  // The embedded database servers run as "postgres" when the bench runs as root: they pass through.
+  chmodSync(workDir, 0o711);
   let cleaned = false;
   const cleanUp = async () => {
     if (cleaned) return;

@@ -14,8 +14,10 @@ import pg from 'pg';
  * The server listens on a Unix socket only, in a folder only its user can enter, and trusts
  * whoever reaches it: nothing else on the machine can. It is started in its own process group,
  * so a Ctrl-C in the terminal reaches the hub, which drains its requests before it stops the
- * server. A hub killed outright leaves its server running; the next hub on the folder, holding
- * the folder's lock, knows that server is nobody's and stops it before starting its own.
+ * server. On Linux the server gets a signal to stop when the hub's process ends, however it
+ * ends (`setpriv --pdeathsig`). Where that is not available, a hub killed outright leaves its
+ * server running; the next hub on the folder, holding the folder's lock, knows that server is
+ * nobody's and stops it before starting its own.
  */
 export class EmbeddedPostgresError extends Error {
   constructor(
@@ -67,26 +69,28 @@ export async function startEmbeddedPostgres(clusterDir: string): Promise<Embedde
   const binaries = await platformBinaries();
   const runAs = await serverUser();
   mkdirSync(dataDir, { recursive: true });
-  if (runAs.uid !== undefined) letEnter(dataDir);
+  if (runAs.uid !== undefined) letEnter(dataDir, runAs);
   await stopOrphan(clusterDir);
   if (!existsSync(join(clusterDir, 'PG_VERSION'))) await createCluster(binaries, clusterDir, runAs);
 
   const socketDir = mkdtempSync(join(tmpdir(), 'hub-pg-'));
   if (runAs.uid !== undefined) chownSync(socketDir, runAs.uid, runAs.gid ?? -1);
-  const server = spawn(
-    binaries.postgres,
-    [
-      '-D', clusterDir,
-      '-k', socketDir,
-      '-c', 'listen_addresses=',
-      '-c', 'unix_socket_permissions=0700',
-      // Statement errors are the hub's to report (with stable codes); the server's log keeps
-      // what stops it.
-      '-c', 'log_min_messages=fatal',
-      '-c', 'max_connections=200',
-    ],
-    { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
-  );
+  const [command, args, credentials] = boundToThisProcess(binaries.postgres, runAs, [
+    '-D', clusterDir,
+    '-k', socketDir,
+    '-c', 'listen_addresses=',
+    '-c', 'unix_socket_permissions=0700',
+    // Statement errors are the hub's to report (with stable codes); the server's log keeps
+    // what stops it.
+    '-c', 'log_min_messages=fatal',
+    '-c', 'max_connections=200',
+  ]);
+  const server = spawn(command, args, {
+    ...credentials,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   const output = tailOf(server);
   const url = `postgres://${USER}@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
   try {
@@ -121,6 +125,19 @@ async function platformBinaries(): Promise<Binaries> {
   );
 }
 
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
+/**
+ * The server's command line, through util-linux's setpriv where there is one: it changes to
+ * the server's user and asks the kernel to send the server SIGINT (a fast shutdown) when this
+ * process ends, even by SIGKILL. setpriv replaces itself with the server: one process, one pid.
+ */
+function boundToThisProcess(binary: string, runAs: RunAs, args: string[]): [string, string[], RunAs] {
+  if (!SETPRIV) return [binary, args, runAs];
+  const user = runAs.uid === undefined ? [] : [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups'];
+  return [SETPRIV, [...user, '--pdeathsig=SIGINT', binary, ...args], {}];
+}
+
 /** Postgres refuses to run as root: under root the server runs as the system user `postgres`. */
 async function serverUser(): Promise<RunAs> {
   if (process.getuid?.() !== 0) return {};
@@ -137,10 +154,25 @@ async function serverUser(): Promise<RunAs> {
   }
 }
 
-/** The server's user must pass through the data folder to reach its cluster; it may not list it. */
-function letEnter(folder: string): void {
-  const mode = statSync(folder).mode & 0o777;
-  if ((mode & 0o001) === 0) chmodSync(folder, mode | 0o001);
+/**
+ * The server's user must pass through the data folder to reach its cluster (it may not list
+ * it): the data folder is given that right; a folder above it that withholds it is reported.
+ */
+function letEnter(dataDir: string, runAs: RunAs): void {
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o001) === 0) chmodSync(dataDir, mode | 0o001);
+  for (let folder = dirname(dataDir); ; folder = dirname(folder)) {
+    const { mode: folderMode, uid, gid } = statSync(folder);
+    const may = uid === runAs.uid ? 0o100 : gid === runAs.gid ? 0o010 : 0o001;
+    if ((folderMode & may) === 0) {
+      throw new EmbeddedPostgresError(
+        'EMBEDDED_POSTGRES_FAILED',
+        `The embedded database server runs as the user "postgres" (the hub runs as root), which cannot enter ${folder} on the way to ${dataDir}. ` +
+          `Let it pass (chmod o+x ${folder}), or choose a DATA_DIR it can reach.`,
+      );
+    }
+    if (folder === dirname(folder)) return;
+  }
 }
 
 /**
