@@ -11,7 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'gateway/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
-    // Each test file starts its own embedded Postgres (a few seconds); tests inside one file share it.
+    // One embedded Postgres server for the run; each test file makes its own database in it.
+    globalSetup: ['test/support/embedded-server.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,12 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_SECRETS } from '@hub/server';
 import { mintToken } from '@hub/gateway';
-import { REPOSITORY_ROOT, spawnHubProcess, type HubProcess } from '@hub/testkit';
+import { REPOSITORY_ROOT, spawnHubProcess, temporaryDataRoot, type HubProcess } from '@hub/testkit';
 
 /**
  * The embedded database may be opened by one process only. These tests start real hub
@@ -21,7 +20,7 @@ afterAll(() => {
 });
 
 function freshFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'hub-data-'));
+  const folder = temporaryDataRoot('hub-data-');
   folders.push(folder);
   return join(folder, 'data');
 }

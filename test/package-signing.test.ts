@@ -695,7 +695,7 @@ describe('signing a package while the Jiangsu books cannot be reached, distribut
 });
 
 /**
- * Where a hub process keeps its data: a PGlite folder (opened by the test only while no hub
+ * Where a hub process keeps its data: an embedded database's folder (opened by the test only while no hub
  * runs), or, with TEST_DATABASE_URL, a database of its own on the Postgres server (which the
  * test may read and change while the hub runs).
  */
@@ -715,7 +715,8 @@ async function storageForCrash(): Promise<Storage> {
       env: { DATA_DIR: folder },
       shared: false,
       async withDb(work) {
-        const database = await openDatabase({ dataDir: folder });
+        // The engine the hub process chose from the same environment.
+        const database = await openDatabase({ dataDir: folder, embedded: process.env.EMBEDDED_DATABASE === 'pglite' ? 'pglite' : 'postgres' });
         try {
           return await work(database.db);
         } finally {

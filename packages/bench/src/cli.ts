@@ -8,7 +8,7 @@ import { BENCH_DEFAULTS, benchPlan, benchPlanCounts } from './plan.ts';
 /**
  * `npm run bench:data -- --projects 10000 --seed 1 [--data-dir DIR]` migrates and seeds the three
  * subgraph schemas as `npm run migrate` does (the public record, no demo data), then loads a
- * generated bench plan: into the PGlite folder DATA_DIR (or --data-dir), or the Postgres server
+ * generated bench plan: into the embedded database under DATA_DIR (or --data-dir), or the Postgres server
  * DATABASE_URL names. The plan loads once per database; a second run finds it there.
  */
 

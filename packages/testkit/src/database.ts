@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '@hub/db';
 
 /**
  * The test database: a fresh, empty one for each call. With TEST_DATABASE_URL (a Postgres
- * server) each call creates its own database on that server and drops it afterwards, so
- * test files never see each other's rows; without it, an in-memory PGlite.
+ * server: the embedded one `npm test` starts, or one named) each call creates its own database
+ * on that server and drops it afterwards, so test files never see each other's rows; without
+ * it (TEST_EMBEDDED_DATABASE=pglite), an in-memory PGlite.
  */
 export async function openTestDatabase(): Promise<Database> {
   const serverUrl = process.env.TEST_DATABASE_URL;
@@ -33,4 +37,14 @@ async function withAdminClient<T>(url: string, work: (client: pg.Client) => Prom
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A fresh temporary folder to keep hub data folders in. The hub's embedded Postgres server
+ * runs as the user "postgres" when the tests run as root, and must pass through it.
+ */
+export function temporaryDataRoot(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(folder, 0o711);
+  return folder;
 }
