@@ -4,7 +4,7 @@ import { deadlinePlugin } from '@hub/server';
 import type { RequestLimits } from './config.ts';
 import { errorMaskingPlugin } from './errors.ts';
 import type { GatewayContext } from './gateway-context.ts';
-import { costLimitPlugin, fieldWeightsOf, operationKindPlugin, operationLimitRules } from './limits.ts';
+import { costLimitPlugin, demandControlOf, operationKindPlugin, operationLimitRules } from './limits.ts';
 import { validateScalarsAtGateway } from './scalars.ts';
 import { reportingUnreachable } from './subgraph-outage.ts';
 
@@ -36,7 +36,7 @@ export function createGatewayServer(options: {
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: operationLimitRules(options.limits),
-    plugins: [operationKindPlugin(), deadlinePlugin(), costLimitPlugin(options.limits, fieldWeightsOf(options.supergraphSdl)), errorMaskingPlugin()],
+    plugins: [operationKindPlugin(), deadlinePlugin(), costLimitPlugin(options.limits, demandControlOf(options.supergraphSdl)), errorMaskingPlugin()],
   });
 }
 

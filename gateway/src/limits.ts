@@ -10,7 +10,9 @@ import {
   parse,
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLCompositeType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -30,7 +32,7 @@ export interface OperationLimits {
   maxCost: number;
 }
 
-/** Assumed length of a list field that takes no `first` argument. */
+/** Assumed length of a list field the schema says nothing of (no `@listSize`, no `first`). */
 const ASSUMED_LIST_LENGTH = 10;
 
 function limitError(reason: string, message: string, limit: number, actual: number, node: OperationDefinitionNode) {
@@ -70,7 +72,7 @@ export function operationLimitRules(limits: OperationLimits) {
 
   const depth = (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(operation) {
-      const walker = new OperationWalker(context.getSchema(), fragmentsOf(context.getDocument()), {});
+      const walker = new OperationWalker(context.getSchema(), fragmentsOf(context.getDocument()), {}, NO_DEMAND_CONTROL);
       const levels = walker.depth(operation.selectionSet);
       if (levels > limits.maxDepth) {
         context.reportError(
@@ -87,16 +89,13 @@ export function operationLimitRules(limits: OperationLimits) {
  * Cost needs the variables (`first: $n`), which validation does not have, so it is checked
  * once the operation is resolved, before anything is planned or fetched.
  */
-export function costLimitPlugin(limits: OperationLimits, weights: FieldWeights = new Map()): ApolloServerPlugin {
+export function costLimitPlugin(limits: OperationLimits, demand: DemandControl = NO_DEMAND_CONTROL): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) return;
-          const rootType = schema.getRootType(operation.operation);
-          if (!rootType) return;
-          const walker = new OperationWalker(schema, fragmentsOf(document), request.variables ?? {}, weights);
-          const cost = walker.cost(operation.selectionSet, rootType, null);
+          const cost = estimateCost(schema, document, operation, request.variables ?? {}, demand);
           if (cost > limits.maxCost) {
             const error = limitError(
               'COST_LIMIT',
@@ -116,6 +115,19 @@ export function costLimitPlugin(limits: OperationLimits, weights: FieldWeights =
   };
 }
 
+/** The estimated cost of one operation of `document` (see `OperationWalker.cost`). */
+export function estimateCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  demand: DemandControl,
+): number {
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) return 0;
+  return new OperationWalker(schema, fragmentsOf(document), variables, demand).cost(operation.selectionSet, rootType, null);
+}
+
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -124,25 +136,70 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
   return fragments;
 }
 
-/** What resolving a field once costs, by `Type.field`, where it is not 1. */
-export type FieldWeights = ReadonlyMap<string, number>;
+/**
+ * How many items a list field returns, as its subgraph declares it with `@listSize`: the value
+ * of a slicing argument the operation gives (or its default), else `assumedSize`. With
+ * `sizedFields`, the field returns a page and those of its fields are the sized lists.
+ */
+export interface ListSize {
+  assumedSize: number | null;
+  slicingArguments: readonly string[];
+  sizedFields: readonly string[];
+}
 
 /**
- * The `@cost(weight:)` the subgraphs declare, as composition keeps it in the supergraph, for
- * fields whose work does not show in their page size (ranking every open project for
- * matches). The API schema the gateway serves drops the directive, so it is read here.
+ * The demand-control directives the subgraphs declare, by `Type.field`, as composition keeps
+ * them in the supergraph (the API schema the gateway serves drops them, so they are read here):
+ * `@cost(weight:)` for fields whose work does not show in their size (ranking every open project
+ * for matches), `@listSize` for how long a list is.
  */
-export function fieldWeightsOf(supergraphSdl: string): FieldWeights {
+export interface DemandControl {
+  weights: ReadonlyMap<string, number>;
+  listSizes: ReadonlyMap<string, ListSize>;
+}
+
+const NO_DEMAND_CONTROL: DemandControl = { weights: new Map(), listSizes: new Map() };
+
+export function demandControlOf(supergraphSdl: string): DemandControl {
   const weights = new Map<string, number>();
+  const listSizes = new Map<string, ListSize>();
   for (const definition of parse(supergraphSdl).definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     for (const field of definition.fields ?? []) {
-      const cost = field.directives?.find((directive) => directive.name.value === 'cost');
-      const weight = cost?.arguments?.find((argument) => argument.name.value === 'weight')?.value;
-      if (weight?.kind === Kind.INT) weights.set(`${definition.name.value}.${field.name.value}`, Number(weight.value));
+      const key = `${definition.name.value}.${field.name.value}`;
+      for (const directive of field.directives ?? []) {
+        // Composition keeps a directive under its own name when a subgraph imports it, and
+        // prefixes it with its spec's name (`cost__listSize`) when one does not.
+        const name = directive.name.value.replace(/^\w+__/, '');
+        const argument = (argumentName: string) => directive.arguments?.find((given) => given.name.value === argumentName)?.value;
+        if (name === 'cost') {
+          const weight = argument('weight');
+          if (weight?.kind === Kind.INT) weights.set(key, Number(weight.value));
+        } else if (name === 'listSize') {
+          const assumed = argument('assumedSize');
+          listSizes.set(key, {
+            assumedSize: assumed?.kind === Kind.INT ? Number(assumed.value) : null,
+            slicingArguments: stringsOf(argument('slicingArguments')),
+            sizedFields: stringsOf(argument('sizedFields')),
+          });
+        }
+      }
     }
   }
-  return weights;
+  return { weights, listSizes };
+}
+
+function stringsOf(value: ValueNode | undefined): string[] {
+  if (!value) return [];
+  if (value.kind === Kind.STRING) return [value.value];
+  if (value.kind !== Kind.LIST) return [];
+  return value.values.flatMap((item) => (item.kind === Kind.STRING ? [item.value] : []));
+}
+
+/** The size a page field passes to its lists (all of them, or those `sizedFields` names). */
+interface Page {
+  size: number;
+  sizedFields: readonly string[] | null;
 }
 
 class OperationWalker {
@@ -154,7 +211,7 @@ class OperationWalker {
     private readonly schema: GraphQLSchema,
     private readonly fragments: Map<string, FragmentDefinitionNode>,
     private readonly variables: Record<string, unknown>,
-    private readonly weights: FieldWeights = new Map(),
+    private readonly demand: DemandControl,
   ) {}
 
   depth(selectionSet: SelectionSetNode): number {
@@ -172,10 +229,13 @@ class OperationWalker {
   }
 
   /**
-   * Each field costs 1 plus its children times the number of items it can return: its
-   * `first` argument, the page size its connection was asked for, or ASSUMED_LIST_LENGTH.
+   * Each field costs its weight (1 unless `@cost` says) plus its children times the number of
+   * items it can return: as its `@listSize` says, else its `first` argument (or that
+   * argument's default), else the page size its page was asked for, else ASSUMED_LIST_LENGTH.
+   * `page` is the size a page field passes to its lists: to all of them, or with `sizedFields`
+   * to those it names.
    */
-  cost(selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, pageSize: number | null): number {
+  cost(selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, page: Page | null): number {
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -188,16 +248,20 @@ class OperationWalker {
           total += 1;
           continue;
         }
-        const first = this.firstArgument(selection.arguments?.find((a) => a.name.value === 'first')?.value);
-        const isList = isListType(getNullableType(field.type));
+        const key = `${parentType.name}.${field.name}`;
+        const declared = this.demand.listSizes.get(key);
+        const sliced = this.slicingSize(selection, field, declared?.slicingArguments ?? ['first']);
+        const size = declared ? (sliced ?? declared.assumedSize) : sliced;
+        const pageSize = page && (page.sizedFields === null || page.sizedFields.includes(field.name)) ? page.size : null;
         const named = getNamedType(field.type);
-        const children =
-          selection.selectionSet && isCompositeType(named) ? this.cost(selection.selectionSet, named, first) : 0;
-        const items = isList ? (first ?? pageSize ?? ASSUMED_LIST_LENGTH) : 1;
-        total += (this.weights.get(`${parentType.name}.${field.name}`) ?? 1) + items * children;
+        const childPage: Page | null = size === null ? null : { size, sizedFields: declared?.sizedFields.length ? declared.sizedFields : null };
+        const children = selection.selectionSet && isCompositeType(named) ? this.cost(selection.selectionSet, named, childPage) : 0;
+        const isList = isListType(getNullableType(field.type));
+        const items = isList ? (size ?? pageSize ?? ASSUMED_LIST_LENGTH) : 1;
+        total += (this.demand.weights.get(key) ?? 1) + items * children;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? this.schema.getType(selection.typeCondition.name.value) : parentType;
-        total += this.cost(selection.selectionSet, isCompositeType(condition) ? condition : parentType, pageSize);
+        total += this.cost(selection.selectionSet, isCompositeType(condition) ? condition : parentType, page);
       } else {
         const fragment = this.fragments.get(selection.name.value);
         const condition = fragment ? this.schema.getType(fragment.typeCondition.name.value) : null;
@@ -205,16 +269,26 @@ class OperationWalker {
         total += this.viaFragment(
           selection.name.value,
           this.costMemo,
-          (found) => this.cost(found.selectionSet, type, pageSize),
-          `${type.name}:${pageSize}`,
+          (found) => this.cost(found.selectionSet, type, page),
+          `${type.name}:${page?.size}:${page?.sizedFields?.join(',')}`,
         );
       }
     }
     return total;
   }
 
-  private firstArgument(value: ValueNode | undefined): number | null {
-    if (!value) return null;
+  /** The largest slicing argument the selection gives, or the largest default the schema gives them. */
+  private slicingSize(selection: FieldNode, field: GraphQLField<unknown, unknown>, names: readonly string[]): number | null {
+    let size: number | null = null;
+    for (const name of names) {
+      const given = selection.arguments?.find((argument) => argument.name.value === name)?.value;
+      const value = given ? this.intValue(given) : field.args.find((argument) => argument.name === name)?.defaultValue;
+      if (typeof value === 'number') size = Math.max(size ?? 0, value);
+    }
+    return size;
+  }
+
+  private intValue(value: ValueNode): number | null {
     if (value.kind === Kind.INT) return Number(value.value);
     if (value.kind === Kind.VARIABLE) {
       const given = this.variables[value.name.value];
