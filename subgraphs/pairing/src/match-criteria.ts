@@ -26,17 +26,22 @@ export interface MatchCriteriaInput {
 }
 
 /** A giving profile as `@requires` brings it from Jiangsu (docs/decisions/0026-matching.md). */
+/**
+ * A giving profile as `@requires` brings it in an entity representation. A nullable field may
+ * be left out when it is null (Hive Gateway with its Rust query planner leaves nulls out; Apollo
+ * Gateway sends them): absent reads as null.
+ */
 export interface RequiredProfile {
   organizationId: string;
   fields: ProjectField[];
   preferredPrefectures: { code: string }[];
   preferredCounties: { code: string }[];
-  pairedCity: { code: string } | null;
+  pairedCity?: { code: string } | null;
   prioritizeDeepPoverty: boolean;
   prioritizeRevolutionaryOldArea: boolean;
-  yearlyBudget: { fen: number } | null;
-  smallestGrant: { fen: number } | null;
-  largestGrant: { fen: number } | null;
+  yearlyBudget?: { fen: number } | null;
+  smallestGrant?: { fen: number } | null;
+  largestGrant?: { fen: number } | null;
   reportingLanguages: ReportingLanguage[];
 }
 
@@ -70,7 +75,7 @@ export function cleanCriteria(input: MatchCriteriaInput): MatchCriteria {
 
 /** A profile Jiangsu checked when it was set: taken as it is. */
 export function criteriaOfProfile(profile: RequiredProfile): MatchCriteria {
-  const fen = (money: { fen: number } | null) => (money === null ? null : BigInt(money.fen));
+  const fen = (money: { fen: number } | null | undefined) => (money == null ? null : BigInt(money.fen));
   return {
     fields: profile.fields,
     prefectureCodes: profile.preferredPrefectures.map((prefecture) => prefecture.code),
