@@ -8,6 +8,8 @@ export interface DataFolders {
   description: string;
   /** The all-in-one hub's DATA_DIR. */
   hub: string;
+  /** The DATA_DIR of the hub without its response cache. */
+  nocache: string;
   /** The subgraph services' DATA_DIR (each opens DATA_DIR/<name>). */
   distributed: string;
   /** The DATA_DIR of the hub on PGlite (`hub-pglite`), when it runs: the same demo, made by a PGlite hub. */
@@ -41,7 +43,9 @@ export async function prepareData(options: { dataDir: string | undefined; demoSc
   }
   const hub = join(options.workDir, 'hub');
   const distributed = join(options.workDir, 'distributed');
+  const nocache = join(options.workDir, 'hub-nocache');
   copyDataFolder(source, hub);
+  copyDataFolder(source, nocache);
   for (const name of SUBGRAPHS) copyDataFolder(source, join(distributed, name));
   // PGlite keeps its own format: its hub gets the same demo made by a first start on PGlite.
   let pglite: string | undefined;
@@ -49,7 +53,7 @@ export async function prepareData(options: { dataDir: string | undefined; demoSc
     pglite = join(options.workDir, 'hub-pglite');
     await makeDemoFolder(pglite, options.demoScale, 'pglite');
   }
-  return { description, hub, distributed, pglite };
+  return { description, hub, nocache, distributed, pglite };
 }
 
 async function makeDemoFolder(folder: string, demoScale: number, embedded: 'postgres' | 'pglite' = 'postgres'): Promise<void> {

@@ -6,6 +6,7 @@ import { REPOSITORY_ROOT, freePort, startProcess, type BenchProcess } from './pr
 /** The systems a run can compare; the hub first, the peers after it. */
 export const SYSTEMS = {
   hub: 'hub (all-in-one, embedded Postgres: npm start)',
+  'hub-nocache': 'hub (all-in-one, embedded Postgres) with RESPONSE_CACHE=false',
   'hub-pglite': 'hub (all-in-one, PGlite in the process: EMBEDDED_DATABASE=pglite)',
   apollo: 'Apollo Gateway → subgraph services',
   hive: 'Hive Gateway (JS planner) → subgraph services',
@@ -54,16 +55,18 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
   const demo = { DEMO_DATA: String(demoData) };
 
   const waits: Promise<void>[] = [];
-  if (chosen.includes('hub')) {
+  for (const name of ['hub', 'hub-nocache'] as const) {
+    if (!chosen.includes(name)) continue;
     const port = await freePort();
-    const hub = startProcess('hub', 'gateway/src/main.ts', {
-      DATA_DIR: data.hub,
+    const hub = startProcess(name, 'gateway/src/main.ts', {
+      DATA_DIR: name === 'hub' ? data.hub : data.nocache,
       ...demo,
       PORT: String(port),
       RATE_LIMIT_PER_ADDRESS: String(UNLIMITED_RATE),
       RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
+      RESPONSE_CACHE: String(name === 'hub'),
     });
-    waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name: 'hub', url, process: hub })));
+    waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: hub })));
   }
   if (chosen.includes('hub-pglite')) {
     if (data.pglite) {

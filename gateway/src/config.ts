@@ -53,6 +53,8 @@ export interface HubConfig {
   demoScale: number;
   /** Whether identical subgraph reads in flight are joined (DEDUPLICATE_READS; see in-flight-reads.ts). */
   deduplicateReads: boolean;
+  /** Whether whole answers to queries are kept and given again while the data is unchanged (RESPONSE_CACHE; see response-cache.ts). */
+  responseCache: boolean;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownGraceMs: number;
   /** The in-process subgraphs' background work: how often a pending signing is tried again, and for how long. */
@@ -111,6 +113,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     demoData: reader.flag('DEMO_DATA', true),
     demoScale: reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1),
     deduplicateReads: reader.flag('DEDUPLICATE_READS', true),
+    responseCache: reader.flag('RESPONSE_CACHE', true),
     shutdownGraceMs: reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     background: { retryMs: reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS), tryTimeoutMs: timeoutMs },
   };

@@ -5,6 +5,7 @@ import type { RequestLimits } from './config.ts';
 import { errorMaskingPlugin } from './errors.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { costLimitPlugin, demandControlOf, operationKindPlugin, operationLimitRules } from './limits.ts';
+import type { ResponseCache } from './response-cache.ts';
 import { validateScalarsAtGateway } from './scalars.ts';
 import { reportingUnreachable } from './subgraph-outage.ts';
 
@@ -14,6 +15,8 @@ export function createGatewayServer(options: {
   dataSourceFor(name: string, url: string): GraphQLDataSource;
   production: boolean;
   limits: RequestLimits;
+  /** Answers queries again while the data is unchanged; none: every query is executed. */
+  responseCache?: ResponseCache | undefined;
 }): ApolloServer<GatewayContext> {
   // Apollo Gateway otherwise probes cloud metadata endpoints and exports usage metrics to
   // Apollo; the hub sends nothing anywhere unless its operator asks for it.
@@ -36,7 +39,14 @@ export function createGatewayServer(options: {
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: operationLimitRules(options.limits),
-    plugins: [operationKindPlugin(), deadlinePlugin(), costLimitPlugin(options.limits, demandControlOf(options.supergraphSdl)), errorMaskingPlugin()],
+    plugins: [
+      operationKindPlugin(),
+      deadlinePlugin(),
+      costLimitPlugin(options.limits, demandControlOf(options.supergraphSdl)),
+      errorMaskingPlugin(),
+      // Last: an answer is looked up once every check before execution has passed.
+      ...(options.responseCache ? [options.responseCache.plugin()] : []),
+    ],
   });
 }
 

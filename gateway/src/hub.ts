@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import type { Database } from '@hub/db';
+import { installDataVersion, type Database } from '@hub/db';
 import { PeerDirectory, listenHttp, type HttpListener, type RunningSubgraph } from '@hub/server';
 import { seedOptionsOf, type HubConfig } from './config.ts';
 import { createGatewayServer } from './gateway-server.ts';
@@ -13,7 +13,8 @@ import { PdfWorkerPool, type PdfRenderer } from './package-pdf/render-pool.ts';
 import { packagePdfRoute } from './package-pdf/route.ts';
 import { gatewayAdmission, gatewayContextFactory } from './request-context.ts';
 import { SignedRemoteDataSource } from './signed-data-source.ts';
-import { isSubgraphName, subgraphUrlsOf, type SubgraphName } from './subgraphs.ts';
+import { ResponseCache } from './response-cache.ts';
+import { SUBGRAPHS, isSubgraphName, subgraphUrlsOf, type SubgraphName } from './subgraphs.ts';
 
 export interface Hub {
   url: string;
@@ -61,6 +62,7 @@ async function startOnListener(
   let databases: Database[] = [];
   let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
   let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
+  let responseCache: ResponseCache | undefined;
   if (config.topology === 'all-in-one') {
     // Databases handed in belong to the caller (tests); the hub closes only those it opened.
     const opened = options.databases
@@ -70,6 +72,12 @@ async function startOnListener(
     if (!options.databases) ownedDatabases.push(...opened.all);
     const running = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), seedOptionsOf(config));
     subgraphs = running;
+    if (config.responseCache) {
+      // The gateway reads the databases' versions itself: it can only where they are its own.
+      const schemas = SUBGRAPHS.map(({ name }) => name);
+      for (const database of databases) await installDataVersion(database, schemas);
+      responseCache = new ResponseCache(async () => (await Promise.all(databases.map((database) => database.readDataVersion()))).join('/'));
+    }
     dataSourceFor = (name) => {
       if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);
       return new InProcessDataSource(running[name]);
@@ -83,7 +91,7 @@ async function startOnListener(
     const direct = dataSourceFor;
     dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
   }
-  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits });
+  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache });
   await server.start();
   const admit = await gatewayAdmission(config);
   // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.

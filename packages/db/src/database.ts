@@ -11,6 +11,7 @@ import { StatementCounter } from './statement-counter.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { READ_DATA_VERSION } from './data-version.ts';
 
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -50,6 +51,11 @@ export interface Database {
    * nor bound by a request's deadline.
    */
   ping(): Promise<void>;
+  /**
+   * The database's data version (`installDataVersion`), as text. Like `ping`, it goes to the
+   * driver directly: it is the response cache's check, not one of an operation's statements.
+   */
+  readDataVersion(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -140,6 +146,10 @@ async function openPool(url: string, poolSize: number | undefined, statements: S
     async ping() {
       await pool.query('select 1');
     },
+    async readDataVersion() {
+      const { rows } = await pool.query<{ version: string }>(READ_DATA_VERSION);
+      return rows[0]?.version ?? 'none';
+    },
     close: () => pool.end(),
   };
 }
@@ -168,6 +178,10 @@ async function openPglite(dataDir: string | undefined, statements: StatementCoun
     withMigrationLock: (work) => work(),
     async ping() {
       await client.query('select 1');
+    },
+    async readDataVersion() {
+      const { rows } = await client.query<{ version: string }>(READ_DATA_VERSION);
+      return rows[0]?.version ?? 'none';
     },
     async close() {
       try {

@@ -1,4 +1,5 @@
 export { openDatabase, queryRows, textArray, EMBEDDED_CLUSTER, type Database, type Db, type DatabaseOptions, type EmbeddedEngine } from './database.ts';
+export { installDataVersion, DATA_VERSION_SCHEMA } from './data-version.ts';
 export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedPostgres } from './embedded-postgres.ts';
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';

@@ -73,8 +73,10 @@ export async function startTestHub(
 ): Promise<TestHub> {
   const database = await openTestDatabase();
   const databases = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, database])) as Record<SubgraphName, Database>;
-  // Tests see the public record only, unless they ask for the demo pipeline.
-  const baseEnv = { TOPOLOGY: topology, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', ...env };
+  // Tests see the public record only, unless they ask for the demo pipeline. The response cache
+  // is off unless asked for: a test that counts an operation's statements counts its execution,
+  // not a lookup of an answer kept from an earlier request (test/response-cache.test.ts tests it).
+  const baseEnv = { TOPOLOGY: topology, PORT: '0', HOST: '127.0.0.1', DEMO_DATA: 'false', RESPONSE_CACHE: 'false', ...env };
 
   const services = new Map<SubgraphName, HttpService>();
   let serve = async (_name: SubgraphName, _port: number): Promise<HttpService> => {

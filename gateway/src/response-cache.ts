@@ -1,0 +1,86 @@
+import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import type { FormattedExecutionResult } from 'graphql';
+import type { GatewayContext } from './gateway-context.ts';
+
+/**
+ * Whole answers to queries, kept by the gateway and given again while nothing they could
+ * depend on has changed (docs/decisions/0029-response-cache.md).
+ *
+ * - An answer is kept under the caller's identity (role, organization and subject: what one
+ *   caller may read is never given to another), the China date (some answers count from
+ *   today), the document, the operation and the variables.
+ * - With it is kept the data version of the databases, read before the answer was made; it is
+ *   given again only while the version read for the new request is the same. Every committed
+ *   write raises the version in its own commit, whoever made it, so an answer is never older
+ *   than the last write committed before the request came: across the hub's replicas on one
+ *   Postgres too, since each reads the version from the database itself.
+ * - Only answers with data and no error are kept; mutations are never cached.
+ */
+export class ResponseCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    /** The data version of every database the answers come from, read fresh. */
+    private readonly currentVersion: () => Promise<string>,
+    private readonly maxEntries = DEFAULT_MAX_ENTRIES,
+  ) {}
+
+  /** Answers given from the cache, and looked up in all, since the hub started. */
+  readonly counts = { hits: 0, lookups: 0 };
+
+  plugin(): ApolloServerPlugin<GatewayContext> {
+    const cache = this;
+    return {
+      async requestDidStart() {
+        let miss: { key: string; version: string } | undefined;
+        return {
+          async responseForOperation({ operation, operationName, queryHash, request, contextValue }) {
+            if (operation.operation !== 'query') return null;
+            const version = await cache.currentVersion();
+            const { role, organizationId, subject } = contextValue.identity;
+            const key = JSON.stringify([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]);
+            cache.counts.lookups += 1;
+            const entry = cache.entries.get(key);
+            if (entry?.version === version) {
+              cache.counts.hits += 1;
+              // The most recently used last: the first entry is the one to drop.
+              cache.entries.delete(key);
+              cache.entries.set(key, entry);
+              return answer(entry.result);
+            }
+            miss = { key, version };
+            return null;
+          },
+          async willSendResponse({ response }) {
+            if (!miss || response.body.kind !== 'single') return;
+            const result = response.body.singleResult;
+            const status = response.http.status ?? 200;
+            if (status !== 200 || result.errors?.length || !result.data) return;
+            cache.entries.delete(miss.key);
+            cache.entries.set(miss.key, { version: miss.version, result });
+            if (cache.entries.size > cache.maxEntries) cache.entries.delete(cache.entries.keys().next().value as string);
+          },
+        };
+      },
+    };
+  }
+}
+
+/** Enough for every page of the demo's pipeline and counties for a few roles, not a memory risk. */
+const DEFAULT_MAX_ENTRIES = 2_000;
+
+interface Entry {
+  version: string;
+  result: FormattedExecutionResult;
+}
+
+function answer(result: FormattedExecutionResult): GraphQLResponse {
+  // The data is shared, read only; the envelope is each request's own.
+  return { body: { kind: 'single', singleResult: { ...result } }, http: { status: undefined, headers: new HeaderMap() } };
+}
+
+/** Today in China Standard Time (UTC+8 all year). */
+function chinaDate(): string {
+  return new Date(Date.now() + 8 * 60 * 60 * 1000).toISOString().slice(0, 10);
+}
