@@ -5,12 +5,13 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { StatementCounter } from './statement-counter.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { READ_DATA_VERSION } from './data-version.ts';
 
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
@@ -74,32 +75,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     },
   };
   if (options.url) return openPool(options.url, options.poolSize, statements, logger);
-  if (options.dataDir && (options.embedded ?? 'postgres') === 'postgres') {
-    // The lock comes before the server touches the folder, and proves that a server found
-    // running on it was left by a hub that is gone.
-    const lock = lockDataDir(options.dataDir);
-    try {
-      const server = await startEmbeddedPostgres(join(options.dataDir, EMBEDDED_CLUSTER));
-      const database = await openPool(server.url, options.poolSize, statements, logger).catch(async (error: unknown) => {
-        await server.stop();
-        throw error;
-      });
-      return {
-        ...database,
-        async close() {
-          try {
-            await database.close();
-            await server.stop();
-          } finally {
-            lock.release();
-          }
-        },
-      };
-    } catch (error) {
-      lock.release();
-      throw error;
-    }
-  }
+  if (options.dataDir && (options.embedded ?? 'postgres') === 'postgres') return openEmbeddedServer(options.dataDir, options.poolSize, statements, logger);
   return openPglite(options.dataDir, statements, logger);
 }
 
@@ -107,6 +83,33 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
 export const EMBEDDED_CLUSTER = 'postgres';
 
 type StatementLogger = { logQuery(query: string): void };
+
+async function openEmbeddedServer(dataDir: string, poolSize: number | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
+  // The lock comes before the server touches the folder, and proves that a server found
+  // running on it was left by a hub that is gone.
+  const lock = lockDataDir(dataDir);
+  try {
+    const server = await startEmbeddedPostgres(join(dataDir, EMBEDDED_CLUSTER));
+    const database = await openPool(server.url, poolSize, statements, logger).catch(async (error: unknown) => {
+      await server.stop();
+      throw error;
+    });
+    return {
+      ...database,
+      async close() {
+        try {
+          await database.close();
+          await server.stop();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
 
 async function openPool(url: string, poolSize: number | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize ?? 10 });
@@ -155,6 +158,13 @@ async function openPool(url: string, poolSize: number | undefined, statements: S
 }
 
 async function openPglite(dataDir: string | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
+  if (dataDir && existsSync(join(dataDir, EMBEDDED_CLUSTER, 'PG_VERSION'))) {
+    throw new EmbeddedPostgresError(
+      'EMBEDDED_DATABASE_MISMATCH',
+      `The data folder ${dataDir} holds the embedded Postgres server's database (${EMBEDDED_CLUSTER}/); PGlite would start a new, empty one beside it. ` +
+        'Start without EMBEDDED_DATABASE=pglite to use it, or set DATA_DIR to a new folder.',
+    );
+  }
   // The lock comes before PGlite touches the folder; it is released when the database closes.
   const lock = dataDir ? lockDataDir(dataDir) : undefined;
   let client: PGlite;

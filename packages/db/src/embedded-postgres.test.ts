@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from './database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
 
 const folders: string[] = [];
@@ -99,7 +100,8 @@ describe('the embedded Postgres server', () => {
 
   it('stops a server left running on its cluster by a start that is gone, then starts its own', async () => {
     const clusterDir = freshCluster();
-    const left = await startEmbeddedPostgres(clusterDir);
+    // Its stop is not the test's doing to report: here it stands for a server whose hub is gone.
+    const left = await startEmbeddedPostgres(clusterDir, { onUnexpectedStop: () => {} });
     const leftPid = serverPid(clusterDir);
     await query(left.url, 'create table survived (id int); insert into survived values (7)');
     // As if its hub were gone without stopping it: the next start finds it running.
@@ -107,6 +109,7 @@ describe('the embedded Postgres server', () => {
     expect(isAlive(leftPid)).toBe(false);
     expect(serverPid(clusterDir)).not.toBe(leftPid);
     expect(await query(next.url, 'select id from survived')).toEqual([{ id: 7 }]);
+    await left.stop();
   });
 
   it('refuses a data folder PGlite made, and leaves it as it was', async () => {
@@ -114,8 +117,52 @@ describe('the embedded Postgres server', () => {
     const dataDir = join(clusterDir, '..');
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'PG_VERSION'), '17\n');
-    await expect(startEmbeddedPostgres(clusterDir)).rejects.toMatchObject({ code: 'PGLITE_DATA_FOLDER' });
+    await expect(startEmbeddedPostgres(clusterDir)).rejects.toMatchObject({ code: 'EMBEDDED_DATABASE_MISMATCH' });
     expect(readdirSync(dataDir)).toEqual(['PG_VERSION']);
+  });
+
+  it('is refused to PGlite, which would start an empty database beside it', async () => {
+    const clusterDir = freshCluster();
+    await (await startEmbeddedPostgres(clusterDir)).stop();
+    const dataDir = join(clusterDir, '..');
+    const before = readdirSync(dataDir).sort();
+    await expect(openDatabase({ dataDir, embedded: 'pglite' })).rejects.toMatchObject({ code: 'EMBEDDED_DATABASE_MISMATCH' });
+    expect(readdirSync(dataDir).sort()).toEqual(before);
+  });
+
+  it('gives the hub a role that is no superuser: no file or program of the machine through SQL', async () => {
+    const server = await started(freshCluster());
+    expect(await query(server.url, 'select rolsuper, rolcreatedb from pg_roles where rolname = current_user')).toEqual([{ rolsuper: false, rolcreatedb: true }]);
+    await expect(query(server.url, "select pg_read_file('/etc/hostname')")).rejects.toThrow(/permission denied/);
+    await expect(query(server.url, "copy (select 1) to program 'true'")).rejects.toThrow(/permission denied|must be superuser|pg_execute_server_program/);
+  });
+
+  it('clears a postmaster.pid that names another living process (a pid used again after a reboot)', async () => {
+    const clusterDir = freshCluster();
+    await (await startEmbeddedPostgres(clusterDir)).stop();
+    // A living process of the server's own user (Postgres takes one of another user's for gone).
+    const asServerUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--clear-groups', 'sleep', '60'] : ['sleep', '60'];
+    const other = spawn(asServerUser[0] as string, asServerUser.slice(1), { stdio: 'ignore' });
+    try {
+      writeFileSync(join(clusterDir, 'postmaster.pid'), `${other.pid}\n${clusterDir}\n`);
+      const server = await started(clusterDir);
+      expect(await query(server.url, 'select 1 as answer')).toEqual([{ answer: 1 }]);
+      expect(isAlive(other.pid as number)).toBe(true);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('says so when the server stops on its own while in use', async () => {
+    const clusterDir = freshCluster();
+    let reason = '';
+    const server = await startEmbeddedPostgres(clusterDir, { onUnexpectedStop: (why) => (reason = why) });
+    servers.push(server);
+    const pid = serverPid(clusterDir);
+    process.kill(pid, 'SIGINT');
+    expect(await untilGone(pid, 30_000)).toBe(true);
+    while (!reason) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reason).toMatch(/^the embedded database server stopped on its own/);
   });
 
   it('removes what a first start cut short left, and creates the cluster whole', async () => {
@@ -133,8 +180,8 @@ describe('the embedded Postgres server', () => {
     chmodSync(closed, 0o700);
     const clusterDir = join(closed, 'inner', 'data', 'postgres');
     await expect(startEmbeddedPostgres(clusterDir)).rejects.toMatchObject({
-      code: 'EMBEDDED_POSTGRES_FAILED',
-      message: expect.stringContaining(`cannot enter ${closed} on the way to`),
+      code: 'EMBEDDED_POSTGRES_FOLDER',
+      message: expect.stringContaining(`cannot pass through ${closed} on the way to`),
     });
   });
 });

@@ -25,7 +25,8 @@ export async function databaseAnswers(database: Database, label: string): Promis
 
 /** One line an operator can act on for the failures expected at start-up; anything else as it is. */
 export function startupFailureMessage(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof EmbeddedPostgresError) return error.message;
+  if (error instanceof EmbeddedPostgresError) return `${error.message} (${error.code})`;
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) return error.message;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES') {
     const { address, port } = error as { address?: string; port?: number };
