@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 data_dir="$(mktemp -d)"
+# Run as root, the embedded database server runs as "postgres", which must pass through it.
+chmod 711 "$data_dir"
 port="${SMOKE_PORT:-4400}"
 log="$data_dir/hub.log"
 DATA_DIR="$data_dir/data" PORT="$port" npm start >"$log" 2>&1 &
