@@ -15,14 +15,15 @@ export const DATA_VERSION_SCHEMA = 'hub_cache';
 
 const TRIGGER = 'hub_cache_data_version';
 
-const INSTALL = `
-create schema if not exists ${DATA_VERSION_SCHEMA};
-create table if not exists ${DATA_VERSION_SCHEMA}.data_version (
+/** One statement each: the extended protocol (PGlite's, and prepared statements) takes no more. */
+const INSTALL = [
+  `create schema if not exists ${DATA_VERSION_SCHEMA}`,
+  `create table if not exists ${DATA_VERSION_SCHEMA}.data_version (
   only_row boolean primary key default true check (only_row),
   version bigint not null
-);
-insert into ${DATA_VERSION_SCHEMA}.data_version (only_row, version) values (true, 0) on conflict do nothing;
-create or replace function ${DATA_VERSION_SCHEMA}.bump_data_version() returns trigger language plpgsql as $$
+)`,
+  `insert into ${DATA_VERSION_SCHEMA}.data_version (only_row, version) values (true, 0) on conflict do nothing`,
+  `create or replace function ${DATA_VERSION_SCHEMA}.bump_data_version() returns trigger language plpgsql as $$
 begin
   -- The trigger fires for every row a transaction wrote; the version goes up once.
   if current_setting('hub_cache.bumped_in', true) is distinct from txid_current()::text then
@@ -31,14 +32,13 @@ begin
   end if;
   return null;
 end
-$$;
-`;
+$$`,
+];
 
 /** Puts the trigger on every table of `schemas` that lacks it (new tables after a migration too). */
 function triggersFor(schemas: readonly string[]): string {
   const names = schemas.map((schema) => `'${schema.replaceAll("'", "''")}'`).join(', ');
-  return `
-do $$
+  return `do $$
 declare
   found record;
 begin
@@ -53,14 +53,13 @@ begin
     );
   end loop;
 end
-$$;
-`;
+$$`;
 }
 
 /** Creates the version and its triggers on the subgraphs' tables; run after their migrations. */
 export async function installDataVersion(database: Database, schemas: readonly string[]): Promise<void> {
   await database.withMigrationLock(async () => {
-    await database.db.execute(sql.raw(INSTALL));
+    for (const statement of INSTALL) await database.db.execute(sql.raw(statement));
     await database.db.execute(sql.raw(triggersFor(schemas)));
   });
 }
