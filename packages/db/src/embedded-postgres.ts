@@ -264,6 +264,11 @@ async function ensureHubRole(adminUrl: string): Promise<void> {
     if (role.rowCount === 0) await client.query(`create role ${HUB_ROLE} login createdb`);
     const database = await client.query('select 1 from pg_database where datname = $1', [HUB_DATABASE]);
     if (database.rowCount === 0) await client.query(`create database ${HUB_DATABASE} owner ${HUB_ROLE}`);
+    // To drop a database of its own while the server's autovacuum works in it (`drop database …
+    // with (force)`, as the tests do), the role must be allowed to end processes that are no
+    // superuser's: in this cluster, its own and the server's workers.
+    const signals = await client.query('select pg_has_role($1, $2, $3) as granted', [HUB_ROLE, 'pg_signal_backend', 'member']);
+    if (!signals.rows[0]?.granted) await client.query(`grant pg_signal_backend to ${HUB_ROLE}`);
   } finally {
     await client.end();
   }
