@@ -55,34 +55,27 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
   const demo = { DEMO_DATA: String(demoData) };
 
   const waits: Promise<void>[] = [];
-  for (const name of ['hub', 'hub-nocache'] as const) {
+  // The hub as npm start runs it, and its variants: each its own copy of the data and its settings.
+  const hubs = [
+    { name: 'hub', dataDir: data.hub, env: {} },
+    { name: 'hub-nocache', dataDir: data.nocache, env: { RESPONSE_CACHE: 'false' } },
+    { name: 'hub-pglite', dataDir: data.pglite, env: { EMBEDDED_DATABASE: 'pglite' } },
+  ] as const;
+  for (const { name, dataDir, env } of hubs) {
     if (!chosen.includes(name)) continue;
-    const port = await freePort();
+    if (!dataDir) {
+      started.missing.push({ name, reason: 'runs on the demo only: a data set from --data-dir is in the embedded server\'s format' });
+      continue;
+    }
     const hub = startProcess(name, 'gateway/src/main.ts', {
-      DATA_DIR: name === 'hub' ? data.hub : data.nocache,
+      DATA_DIR: dataDir,
+      ...env,
       ...demo,
-      PORT: String(port),
+      PORT: String(await freePort()),
       RATE_LIMIT_PER_ADDRESS: String(UNLIMITED_RATE),
       RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
-      RESPONSE_CACHE: String(name === 'hub'),
     });
     waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: hub })));
-  }
-  if (chosen.includes('hub-pglite')) {
-    if (data.pglite) {
-      const port = await freePort();
-      const hub = startProcess('hub-pglite', 'gateway/src/main.ts', {
-        DATA_DIR: data.pglite,
-        EMBEDDED_DATABASE: 'pglite',
-        ...demo,
-        PORT: String(port),
-        RATE_LIMIT_PER_ADDRESS: String(UNLIMITED_RATE),
-        RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
-      });
-      waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name: 'hub-pglite', url, process: hub })));
-    } else {
-      started.missing.push({ name: 'hub-pglite', reason: 'runs on the demo only: a data set from --data-dir is in the embedded server\'s format' });
-    }
   }
 
   let supergraphPath: string | undefined;

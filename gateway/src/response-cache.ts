@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
+import { chinaDate } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
 
 /**
@@ -26,9 +27,6 @@ export class ResponseCache {
     private readonly maxEntries = DEFAULT_MAX_ENTRIES,
   ) {}
 
-  /** Answers given from the cache, and looked up in all, since the hub started. */
-  readonly counts = { hits: 0, lookups: 0 };
-
   plugin(): ApolloServerPlugin<GatewayContext> {
     const cache = this;
     return {
@@ -40,10 +38,8 @@ export class ResponseCache {
             const version = await cache.currentVersion();
             const { role, organizationId, subject } = contextValue.identity;
             const key = JSON.stringify([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]);
-            cache.counts.lookups += 1;
             const entry = cache.entries.get(key);
             if (entry?.version === version) {
-              cache.counts.hits += 1;
               // The most recently used last: the first entry is the one to drop.
               cache.entries.delete(key);
               cache.entries.set(key, entry);
@@ -78,9 +74,4 @@ interface Entry {
 function answer(result: FormattedExecutionResult): GraphQLResponse {
   // The data is shared, read only; the envelope is each request's own.
   return { body: { kind: 'single', singleResult: { ...result } }, http: { status: undefined, headers: new HeaderMap() } };
-}
-
-/** Today in China Standard Time (UTC+8 all year). */
-function chinaDate(): string {
-  return new Date(Date.now() + 8 * 60 * 60 * 1000).toISOString().slice(0, 10);
 }

@@ -8,6 +8,7 @@ import {
   type ProjectField,
   type ProjectStage,
 } from '@hub/common';
+import { chinaDate } from '@hub/db';
 import { pairingExceptionsOf, type DemoCeremony, type DemoEvent, type DemoGivingProfile, type DemoPackage, type DemoPackageLine } from '@hub/demo';
 import { SeededRandom, WeightedPicker, benchUuid } from './random.ts';
 
@@ -278,11 +279,6 @@ export function pushTo<T>(lists: Map<string, T[]>, key: string, item: T): void {
   const list = lists.get(key);
   if (list) list.push(item);
   else lists.set(key, [item]);
-}
-
-/** A day in China as YYYY-MM-DD. */
-function chinaDate(at: number): string {
-  return new Date(at + 8 * 60 * 60 * 1000).toISOString().slice(0, 10);
 }
 
 /** Builds the plan for `options`; the same options give an identical plan. */

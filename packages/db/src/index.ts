@@ -19,7 +19,7 @@ export {
   type OverLimit,
 } from './ledger.ts';
 export { wantedProjectSets, bySlot } from './project-sets.ts';
-export { chinaToday, chinaYear } from './china-time.ts';
+export { chinaDate, chinaToday, chinaYear } from './china-time.ts';
 export { seedOnce, type SeedLogTable } from './seed-once.ts';
 export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';
 export { lockDataDir, DataDirLockedError, LOCK_FILE, type DataDirLock } from './data-dir-lock.ts';
