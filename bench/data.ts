@@ -14,7 +14,11 @@ export interface DataFolders {
   distributed: string;
   /** The DATA_DIR of the hub on PGlite (`hub-pglite`), when it runs: the same demo, made by a PGlite hub. */
   pglite: string | undefined;
+  /** The DATA_DIR of each gateway engine run alone over in-process subgraphs (`engine-*`), when it runs. */
+  engines: Partial<Record<EngineSystem, string>>;
 }
+
+export type EngineSystem = 'engine-apollo' | 'engine-hive-rust';
 
 const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
 
@@ -26,7 +30,13 @@ const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
  * each gets a copy, the hub one and each subgraph service one (it reads only its own schema),
  * so every system starts on byte-identical databases.
  */
-export async function prepareData(options: { dataDir: string | undefined; demoScale: number; workDir: string; pglite: boolean }): Promise<DataFolders> {
+export async function prepareData(options: {
+  dataDir: string | undefined;
+  demoScale: number;
+  workDir: string;
+  pglite: boolean;
+  engines: EngineSystem[];
+}): Promise<DataFolders> {
   let source: string;
   let description: string;
   if (options.dataDir) {
@@ -47,13 +57,15 @@ export async function prepareData(options: { dataDir: string | undefined; demoSc
   copyDataFolder(source, hub);
   copyDataFolder(source, nocache);
   for (const name of SUBGRAPHS) copyDataFolder(source, join(distributed, name));
+  const engines: Partial<Record<EngineSystem, string>> = {};
+  for (const engine of options.engines) copyDataFolder(source, (engines[engine] = join(options.workDir, engine)));
   // PGlite keeps its own format: its hub gets the same demo made by a first start on PGlite.
   let pglite: string | undefined;
   if (options.pglite && !options.dataDir) {
     pglite = join(options.workDir, 'hub-pglite');
     await makeDemoFolder(pglite, options.demoScale, 'pglite');
   }
-  return { description, hub, nocache, distributed, pglite };
+  return { description, hub, nocache, distributed, pglite, engines };
 }
 
 async function makeDemoFolder(folder: string, demoScale: number, embedded: 'postgres' | 'pglite' = 'postgres'): Promise<void> {

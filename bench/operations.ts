@@ -65,6 +65,8 @@ export interface DataShape {
   projectCount: number;
   countyCodes: string[];
   projectIds: string[];
+  /** Projects that take pledges (published, matched or scheduled), for the write mix. */
+  pledgeableProjectIds: string[];
   /** `after` of every page of the pipeline (null for the first). */
   pipelineCursors: (string | null)[];
   /** A Jiangsu organization whose giving profile an anonymous caller sees, for FoundationMatches. */
@@ -82,6 +84,9 @@ const CHOICES = /* GraphQL */ `
   }
 `;
 
+/** The stages in which a foundation may pledge (recordPledge). */
+const PLEDGEABLE = ['PUBLISHED', 'MATCHED', 'SCHEDULED'];
+
 export type Send = (query: string, variables: Record<string, unknown>) => Promise<{ data?: any; errors?: unknown[] }>;
 
 /**
@@ -92,6 +97,7 @@ export type Send = (query: string, variables: Record<string, unknown>) => Promis
 export async function readDataShape(send: Send): Promise<DataShape> {
   const counties = new Set<string>();
   const projectIds: string[] = [];
+  const pledgeableProjectIds: string[] = [];
   const pipelineCursors: (string | null)[] = [];
   let after: string | null = null;
   let projectCount = 0;
@@ -103,6 +109,7 @@ export async function readDataShape(send: Send): Promise<DataShape> {
     projectCount = page.totalCount;
     for (const node of page.nodes) {
       projectIds.push(node.id);
+      if (PLEDGEABLE.includes(node.stage)) pledgeableProjectIds.push(node.id);
       counties.add(node.county.code);
     }
     if (!page.pageInfo.hasNextPage) break;
@@ -119,7 +126,8 @@ export async function readDataShape(send: Send): Promise<DataShape> {
   const agreementId = (synthetic[0] ?? agreements[0])?.id;
   if (!foundationId) throw new Error('the data has no Jiangsu organization with a giving profile an anonymous caller sees: FoundationMatches needs one');
   if (!agreementId) throw new Error('the data has no agreement: AgreementTracking needs one');
-  return { projectCount, countyCodes: [...counties].sort(), projectIds, pipelineCursors, foundationId, agreementId };
+  if (pledgeableProjectIds.length === 0) throw new Error('the data has no published, matched or scheduled project: the write mix pledges to those');
+  return { projectCount, countyCodes: [...counties].sort(), projectIds, pledgeableProjectIds, pipelineCursors, foundationId, agreementId };
 }
 
 export function benchOperations(shape: DataShape): Operation[] {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { OPERATION_NAMES, type OperationName } from './operations.ts';
-import { SYSTEM_NAMES, type SystemName } from './systems.ts';
+import { DEFAULT_SYSTEMS, SYSTEM_NAMES, type SystemName } from './systems.ts';
 
 export interface BenchOptions {
   systems: SystemName[];
@@ -11,6 +11,8 @@ export interface BenchOptions {
   /** Seconds of the unrecorded warm-up, per operation and system. */
   warmup: number;
   rounds: number;
+  /** Pledges per second while reads are measured; 0 for reads alone. */
+  writes: number;
   /** An existing data folder to copy under every system; none: the demo at `demoScale`. */
   dataDir: string | undefined;
   demoScale: number;
@@ -23,12 +25,15 @@ Starts the hub (all-in-one, as npm start runs it) and peer gateways routing to t
 subgraph services, each on a copy of the same data, drives read-only operations at each with
 autocannon in interleaved rounds, and prints RPS, p50 and p99 per operation and system.
 
-  --systems LIST       ${SYSTEM_NAMES.join(',')} (default: all)
+  --systems LIST       ${SYSTEM_NAMES.join(',')}
+                       (default: ${DEFAULT_SYSTEMS.join(',')})
   --operations LIST    ${OPERATION_NAMES.join(',')} (default: all)
   --connections LIST   connection counts measured (default: 10,50)
   --duration S         seconds per measured run (default: 3)
   --warmup S           seconds of warm-up per operation and system, not recorded (default: 2)
   --rounds N           interleaved rounds (default: 2)
+  --writes N           pledges per second sent to the system under test while each of its
+                       reads is measured (default: 1; 0: reads alone)
   --data-dir DIR       copy this generated data set (npm run bench:data -- --data-dir DIR)
                        under every system, which starts with DEMO_DATA=false; it is not modified
   --demo-scale N       without --data-dir: make a fresh demo data folder at this DEMO_SCALE (default: 10)
@@ -45,6 +50,7 @@ export function readOptions(argv: string[]): BenchOptions | 'help' {
       duration: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '2' },
       rounds: { type: 'string', default: '2' },
+      writes: { type: 'string', default: '1' },
       'data-dir': { type: 'string' },
       'demo-scale': { type: 'string', default: '10' },
       'keep-work': { type: 'boolean', default: false },
@@ -54,7 +60,7 @@ export function readOptions(argv: string[]): BenchOptions | 'help' {
   });
   if (values.help) return 'help';
   const problems: string[] = [];
-  const systems = listOf(values.systems, SYSTEM_NAMES, '--systems', problems);
+  const systems = listOf(values.systems, SYSTEM_NAMES, '--systems', problems, DEFAULT_SYSTEMS);
   const operations = listOf(values.operations, OPERATION_NAMES, '--operations', problems);
   const connections = (values.connections ?? '').split(',').map((part) => wholeNumber(part, '--connections', 1, 1000, problems));
   const options: BenchOptions = {
@@ -64,6 +70,7 @@ export function readOptions(argv: string[]): BenchOptions | 'help' {
     duration: wholeNumber(values.duration, '--duration', 1, 600, problems),
     warmup: wholeNumber(values.warmup, '--warmup', 0, 600, problems),
     rounds: wholeNumber(values.rounds, '--rounds', 1, 100, problems),
+    writes: wholeNumber(values.writes, '--writes', 0, 1000, problems),
     dataDir: values['data-dir'],
     demoScale: wholeNumber(values['demo-scale'], '--demo-scale', 1, 10, problems),
     keepWork: values['keep-work'] ?? false,
@@ -72,8 +79,8 @@ export function readOptions(argv: string[]): BenchOptions | 'help' {
   return options;
 }
 
-function listOf<T extends string>(raw: string | undefined, known: readonly T[], flag: string, problems: string[]): T[] {
-  if (raw === undefined) return [...known];
+function listOf<T extends string>(raw: string | undefined, known: readonly T[], flag: string, problems: string[], byDefault: readonly T[] = known): T[] {
+  if (raw === undefined) return [...byDefault];
   const chosen = raw.split(',').filter(Boolean);
   for (const name of chosen) if (!known.includes(name as T)) problems.push(`${flag}: unknown "${name}" (one of ${known.join(', ')})`);
   // In the canonical order, whatever order they were named in.

@@ -1,6 +1,6 @@
 import type { LoadResult } from './load.ts';
 import type { Operation } from './operations.ts';
-import { SYSTEMS, type SystemName } from './systems.ts';
+import { SYSTEMS, isPeer, type SystemName } from './systems.ts';
 
 /** Every round's result for one operation, system and connection count. */
 export class Measurements {
@@ -84,8 +84,8 @@ function hubToFastestPeer(measurements: Measurements, operation: string, systems
   if (!hub) return undefined;
   let fastest: { system: SystemName; summary: Summary } | undefined;
   for (const system of systems) {
-    // hub-pglite is the hub on its other embedded database, not a peer.
-    if (system.startsWith('hub')) continue;
+    // The hub's variants and the engines alone are no peers.
+    if (!isPeer(system)) continue;
     const summary = measurements.summary(operation, system, connections);
     if (summary && (!fastest || summary.rps > fastest.summary.rps)) fastest = { system, summary };
   }

@@ -6,8 +6,9 @@ import { drive } from './load.ts';
 import { benchOperations, readDataShape, type Operation, type Send } from './operations.ts';
 import { USAGE, readOptions, type BenchOptions } from './options.ts';
 import { killAll, stopAll, type BenchProcess } from './processes.ts';
+import { WriteMix } from './writes.ts';
 import { Measurements, megabytes, resultsTable, systemLegend, table } from './report.ts';
-import { SYSTEMS, UNLIMITED_RATE, startSystems, type RunningSystem, type SystemName } from './systems.ts';
+import { SYSTEMS, UNLIMITED_RATE, isEngineSystem, startSystems, type RunningSystem, type SystemName } from './systems.ts';
 
 /**
  * `npm run bench`: the hub against peer gateways on the same data and the same operations.
@@ -63,10 +64,16 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
   console.log(`Plan: ${options.rounds} interleaved round(s) × ${options.operations.length} operation(s) × ${options.systems.length} system(s) × connections ${options.connections.join(' and ')}, ${options.duration} s each, after ${options.warmup} s of warm-up each; about ${Math.ceil(estimate / 60)} min of load after start-up.`);
   console.log(`Work folder: ${workDir}${options.keepWork ? ' (kept)' : ' (removed at the end)'}\n`);
 
-  const data = await prepareData({ dataDir: options.dataDir, demoScale: options.demoScale, workDir, pglite: options.systems.includes('hub-pglite') });
+  const data = await prepareData({
+    dataDir: options.dataDir,
+    demoScale: options.demoScale,
+    workDir,
+    pglite: options.systems.includes('hub-pglite'),
+    engines: options.systems.filter(isEngineSystem),
+  });
   console.log(`Data: ${data.description}, one copy per system. (${seconds(started)})`);
 
-  const { systems, subgraphs, missing } = await startSystems(options.systems, data, workDir, { demoData: options.dataDir === undefined });
+  const { systems, subgraphs, missing, jiangsuUrl } = await startSystems(options.systems, data, workDir, { demoData: options.dataDir === undefined });
   for (const { name, reason } of missing) console.log(`\n!! ${name} (${SYSTEMS[name]}) could not start and is left out of this run:\n${indent(reason)}`);
   if (systems.length === 0) throw new Error('no system started');
   console.log(`Started: ${systems.map((system) => `${system.name} ${system.url}`).join(', ')} (${seconds(started)})`);
@@ -85,13 +92,14 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
     }
   }
 
+  const writes = new WriteMix(options.writes, shape, jiangsuUrl);
   const measurements = new Measurements();
   for (let round = 1; round <= options.rounds; round += 1) {
     console.log(`Round ${round} of ${options.rounds} (${seconds(started)})…`);
     for (const operation of operations) {
       for (const system of measured.get(operation.name) ?? []) {
         for (const connections of options.connections) {
-          const result = await drive(system.url, operation, connections, options.duration);
+          const result = await writes.during(system, () => drive(system.url, operation, connections, options.duration));
           measurements.add(operation.name, system.name, connections, result);
           if (result.failures > 0) console.log(`  ${operation.name} on ${system.name} at ${connections}: ${result.failures} failed request(s)`);
         }
@@ -109,6 +117,7 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
       ' Mean of the rounds; RPS range is the lowest and highest round. autocannon runs in the bench process on the same machine.\n',
   );
   console.log(resultsTable(measurements, operations, systems.map((system) => system.name), options.connections));
+  console.log(`\n${writes.report(systems)}`);
   for (const { name, reason } of missing) console.log(`\n${name} is not in the table: it could not start (${reason.split('\n')[0]}).`);
 
   console.log('\nMemory per process with the processes it started (its embedded database server), as PSS: pages they share count once:');

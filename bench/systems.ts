@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataFolders } from './data.ts';
+import type { DataFolders, EngineSystem } from './data.ts';
 import { REPOSITORY_ROOT, freePort, startProcess, type BenchProcess } from './processes.ts';
 
 /** The systems a run can compare; the hub first, the peers after it. */
@@ -11,9 +11,17 @@ export const SYSTEMS = {
   apollo: 'Apollo Gateway → subgraph services',
   hive: 'Hive Gateway (JS planner) → subgraph services',
   'hive-rust': 'Hive Gateway (Rust planner) → subgraph services',
+  'engine-apollo': 'stock Apollo Gateway alone, the subgraphs in its process (embedded Postgres), none of the hub\'s gateway code',
+  'engine-hive-rust': 'Hive Gateway (Rust planner) alone, the subgraphs in its process (embedded Postgres), none of the hub\'s gateway code',
 } as const;
 export type SystemName = keyof typeof SYSTEMS;
 export const SYSTEM_NAMES = Object.keys(SYSTEMS) as SystemName[];
+/** What a run measures unless told: the hub and the gateways users could pick instead. */
+export const DEFAULT_SYSTEMS: SystemName[] = ['hub', 'hub-nocache', 'apollo', 'hive', 'hive-rust'];
+
+/** A peer routes to the subgraph services; the hub's variants and the engines alone are no peers. */
+export const isPeer = (name: SystemName) => !name.startsWith('hub') && !isEngineSystem(name);
+export const isEngineSystem = (name: SystemName): name is EngineSystem => name.startsWith('engine-');
 
 const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
 
@@ -21,7 +29,7 @@ const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
 export const UNLIMITED_RATE = 1_000_000_000;
 
 /** One internal secret for the subgraph services and every peer gateway of this run. */
-const INTERNAL_SECRET = 'bench-internal-secret-for-this-run-only-0123456789';
+export const INTERNAL_SECRET = 'bench-internal-secret-for-this-run-only-0123456789';
 
 export interface RunningSystem {
   name: SystemName;
@@ -36,6 +44,8 @@ export interface Started {
   subgraphs: BenchProcess[];
   /** Peers that could not start, with why; the bench prints these and goes on without them. */
   missing: { name: SystemName; reason: string }[];
+  /** The Jiangsu subgraph service's URL, when the peers' services run: their writes go there. */
+  jiangsuUrl?: string;
 }
 
 const READY_TIMEOUT_MS = 300_000;
@@ -51,7 +61,7 @@ const READY_TIMEOUT_MS = 300_000;
  */
 export async function startSystems(chosen: SystemName[], data: DataFolders, workDir: string, { demoData }: { demoData: boolean }): Promise<Started> {
   const started: Started = { systems: [], subgraphs: [], missing: [] };
-  const peers = chosen.filter((name) => !name.startsWith('hub'));
+  const peers = chosen.filter(isPeer);
   const demo = { DEMO_DATA: String(demoData) };
 
   const waits: Promise<void>[] = [];
@@ -78,6 +88,18 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
     waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: hub })));
   }
 
+  // Each engine alone starts the subgraphs in its own process, on its own copy of the data.
+  for (const name of chosen.filter(isEngineSystem)) {
+    const engine = startProcess(name, 'bench/gateways/in-process.ts', {
+      ENGINE: name.slice('engine-'.length),
+      DATA_DIR: data.engines[name] as string,
+      ...demo,
+      SUPERGRAPH_PATH: join(REPOSITORY_ROOT, 'gateway', 'supergraph.graphql'),
+      PORT: String(await freePort()),
+    });
+    waits.push(engine.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: engine })));
+  }
+
   let supergraphPath: string | undefined;
   if (peers.length > 0) {
     const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (name) => [name, await freePort()] as const)));
@@ -94,6 +116,7 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
       started.subgraphs.push(service);
       waits.push(service.ready(READY_TIMEOUT_MS).then(() => undefined));
     }
+    started.jiangsuUrl = urls.jiangsu;
     supergraphPath = join(workDir, 'supergraph.graphql');
     writeFileSync(supergraphPath, supergraphWithUrls(urls));
   }
