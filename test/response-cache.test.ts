@@ -50,12 +50,22 @@ describe('the response cache, all-in-one', () => {
     return result.data.jiangsuOrganizations.map((organization) => organization.nameZh);
   }
 
+  /**
+   * Asks until the answer is kept — the second asking keeps it — and proves it: the third
+   * costs no statement. What a test then sees after a write is the cache's doing, not a miss.
+   */
+  async function keptNames(through: string = hub.url): Promise<string[]> {
+    await organizationNames(through);
+    await organizationNames(through);
+    const kept = await hub.countStatements(() => organizationNames(through));
+    expect(kept.statements).toEqual([]);
+    return kept.result;
+  }
+
   it('answers a query asked again with no statement, until a write commits', async () => {
     const first = await hub.countStatements(() => organizationNames());
     expect(first.statements.length).toBeGreaterThan(0);
-    const again = await hub.countStatements(() => organizationNames());
-    expect(again.statements).toEqual([]);
-    expect(again.result).toEqual(first.result);
+    expect(await keptNames()).toEqual(first.result);
 
     await createOrganization();
     const after = await hub.countStatements(() => organizationNames());
@@ -65,7 +75,7 @@ describe('the response cache, all-in-one', () => {
 
   it('sees a write made outside the graph, straight in the database, at once', async () => {
     const id = await createOrganization();
-    expect(await organizationNames()).toContain(`缓存测试基金会 ${made}`);
+    expect(await keptNames()).toContain(`缓存测试基金会 ${made}`);
     await hub.database.db.execute(sql`update jiangsu.organization set name_zh = '改名的基金会' where id = ${id}`);
     expect(await organizationNames()).toContain('改名的基金会');
   });
@@ -79,8 +89,8 @@ describe('the response cache, all-in-one', () => {
       { token: member },
     );
     expect(set.errors).toBeUndefined();
-    // The member reads its private profile first, so that an answer is kept for it.
-    for (let round = 0; round < 2; round++) {
+    // The member reads its private profile first, so that an answer is kept for it (the second asking keeps it).
+    for (let round = 0; round < 3; round++) {
       const own = await hub.query(PROFILE, { id }, { token: member });
       expect(own.data!.jiangsuOrganization.givingProfile).toEqual({ fields: ['EDUCATION'], public: false });
     }
@@ -101,9 +111,8 @@ describe('the response cache, all-in-one', () => {
 
     it('answers through one replica what was written through the other, at once', async () => {
       // Each replica keeps its answer first.
-      const before = await organizationNames(replica.url);
-      expect(await organizationNames(replica.url)).toEqual(before);
-      expect(await organizationNames()).toEqual(before);
+      const before = await keptNames(replica.url);
+      expect(await keptNames()).toEqual(before);
 
       await createOrganization(hub.url);
       const written = `缓存测试基金会 ${made}`;

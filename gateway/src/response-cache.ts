@@ -17,9 +17,15 @@ import type { GatewayContext } from './gateway-context.ts';
  *   than the last write committed before the request came: across the hub's replicas on one
  *   Postgres too, since each reads the version from the database itself.
  * - Only answers with data and no error are kept; mutations are never cached.
+ * - An answer is kept the second time its key is asked lately, not the first: a stream of
+ *   questions each asked once (a crawl through every project) would otherwise push out what is
+ *   asked again and again, and fill the memory with answers nobody asks for twice. The first
+ *   asking of a key not kept reads no data version either: there is nothing to compare it with.
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
+  /** Keys asked once lately and not kept: asked again, their answer is kept. The oldest first. */
+  private readonly askedOnce = new Set<string>();
 
   constructor(
     /** The data version of every database the answers come from, read fresh. */
@@ -35,10 +41,11 @@ export class ResponseCache {
         return {
           async responseForOperation({ operation, operationName, queryHash, request, contextValue }) {
             if (operation.operation !== 'query') return null;
-            const version = await cache.currentVersion();
             const { role, organizationId, subject } = contextValue.identity;
             const key = JSON.stringify([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]);
             const entry = cache.entries.get(key);
+            if (!entry && cache.firstAsking(key)) return null;
+            const version = await cache.currentVersion();
             if (entry?.version === version) {
               // The most recently used last: the first entry is the one to drop.
               cache.entries.delete(key);
@@ -61,7 +68,18 @@ export class ResponseCache {
       },
     };
   }
+
+  /** True the first time `key` is asked lately (and notes it); false when it was asked before. */
+  private firstAsking(key: string): boolean {
+    if (this.askedOnce.delete(key)) return false;
+    this.askedOnce.add(key);
+    if (this.askedOnce.size > this.maxEntries * ASKED_ONCE_PER_ENTRY) this.askedOnce.delete(this.askedOnce.values().next().value as string);
+    return true;
+  }
 }
+
+/** How many keys asked once are remembered, per answer kept: keys are small, answers are not. */
+const ASKED_ONCE_PER_ENTRY = 4;
 
 /** Enough for every page of the demo's pipeline and counties for a few roles, not a memory risk. */
 const DEFAULT_MAX_ENTRIES = 2_000;

@@ -1,0 +1,75 @@
+import { ApolloServer } from '@apollo/server';
+import { describe, expect, it } from 'vitest';
+import { PUBLIC_IDENTITY } from '@hub/common';
+import type { GatewayContext } from './gateway-context.ts';
+import { ResponseCache } from './response-cache.ts';
+
+/**
+ * When the response cache keeps an answer and when it reads the data version, on an Apollo
+ * Server of its own with a resolver that counts its calls. That answers are never stale, through
+ * the hub and its databases, is test/response-cache.test.ts.
+ */
+function cachedServer() {
+  const counts = { resolved: 0, versionReads: 0 };
+  const cache = new ResponseCache(async () => {
+    counts.versionReads += 1;
+    return 'v1';
+  });
+  const server = new ApolloServer<GatewayContext>({
+    typeDefs: 'type Query { project(id: ID!): String }',
+    resolvers: {
+      Query: {
+        project: (_: unknown, { id }: { id: string }) => {
+          counts.resolved += 1;
+          return `project ${id}`;
+        },
+      },
+    },
+    plugins: [cache.plugin()],
+  });
+  const ask = async (id: string) => {
+    const response = await server.executeOperation(
+      { query: 'query Project($id: ID!) { project(id: $id) }', variables: { id } },
+      { contextValue: { identity: PUBLIC_IDENTITY } as GatewayContext },
+    );
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    expect(response.body.singleResult.data).toEqual({ project: `project ${id}` });
+  };
+  return { server, counts, ask };
+}
+
+describe('the response cache keeps what is asked again', () => {
+  it('keeps an answer the second time its question is asked, and gives it from the third on', async () => {
+    const { server, counts, ask } = cachedServer();
+    await server.start();
+    try {
+      await ask('a');
+      expect(counts).toEqual({ resolved: 1, versionReads: 0 });
+      await ask('a');
+      expect(counts).toEqual({ resolved: 2, versionReads: 1 });
+      await ask('a');
+      await ask('a');
+      expect(counts).toEqual({ resolved: 2, versionReads: 3 });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('reads no version and keeps nothing for questions asked once, so they push out nothing kept', async () => {
+    const { server, counts, ask } = cachedServer();
+    await server.start();
+    try {
+      // One question asked again and again: kept.
+      await ask('often');
+      await ask('often');
+      // A crawl of 3,000 questions, each asked once: more than the cache keeps (2,000).
+      for (let n = 0; n < 3_000; n++) await ask(`once-${n}`);
+      expect(counts.versionReads).toBe(1);
+      const resolved = counts.resolved;
+      await ask('often');
+      expect(counts.resolved).toBe(resolved);
+    } finally {
+      await server.stop();
+    }
+  });
+});
