@@ -92,7 +92,8 @@ function hubToFastestPeer(measurements: Measurements, operation: string, systems
   if (!fastest) return undefined;
   return {
     peer: fastest.system,
-    rps: (hub.rps / fastest.summary.rps).toFixed(2),
+    // No peer finished a request in the time given: there is nothing to divide by.
+    rps: fastest.summary.rps > 0 ? (hub.rps / fastest.summary.rps).toFixed(2) : 'no peer answered',
     p50: fastest.summary.p50 > 0 ? (hub.p50 / fastest.summary.p50).toFixed(2) : '–',
     p99: fastest.summary.p99 > 0 ? (hub.p99 / fastest.summary.p99).toFixed(2) : '–',
   };
