@@ -132,6 +132,25 @@ describe('a need before it is published', () => {
     expect(published.data!.project.publishedAt).not.toBeNull();
   });
 
+  it('stays in everyone\'s pipeline and funnel once published, when it is cancelled later', async () => {
+    const id = await raiseDraft('已发布后撤销的需求：村级养老站');
+    await move(id, 'PUBLISHED', 0, 'shaanxiOffice');
+    await move(id, 'CANCELLED', 1, 'shaanxiOffice');
+    const document = `{
+      pipeline(filter: { stages: [CANCELLED], countyCode: "${COUNTY}" }, first: 100) { totalCount nodes { id } }
+      funnel(filter: { countyCode: "${COUNTY}" }) { stage projectCount }
+    }`;
+    const cancelledCount = (data: any) => data.funnel.find((row: { stage: string }) => row.stage === 'CANCELLED').projectCount as number;
+    const owner = await hub.query(document, {}, { token: tokens.shaanxiOffice });
+    for (const reader of OUTSIDERS) {
+      const seen = await hub.query(document, {}, { token: tokens[reader] });
+      expect(seen.errors, reader).toBeUndefined();
+      expect(seen.data!.pipeline.nodes.map((node: { id: string }) => node.id), reader).toContain(id);
+      expect(seen.data!.pipeline.totalCount, reader).toBe(owner.data!.pipeline.totalCount);
+      expect(cancelledCount(seen.data), reader).toBe(cancelledCount(owner.data));
+    }
+  });
+
   it('stays out of the pipeline and the funnel when it is cancelled without being published', async () => {
     const id = await raiseDraft('草稿需求：撤销的项目');
     await move(id, 'CANCELLED', 0, 'shaanxiOffice');

@@ -3,6 +3,7 @@ import { PROJECT_FIELDS, PROJECT_STAGES, type ProjectField, type ProjectStage } 
 import { creationKeyColumns, oneOf, provenanceCheck, provenanceColumns } from '@hub/db';
 import {
   bigint,
+  boolean,
   check,
   date,
   foreignKey,
@@ -180,6 +181,13 @@ export const projectPipelines = pairing.table(
      * (docs/decisions/0023-signing-a-package.md).
      */
     signingPackageId: uuid('signing_package_id'),
+    /**
+     * Whether the project has ever been published: a need is public from then on, whatever
+     * stage it is at. Kept by the database alone, from the stage events (a trigger on
+     * `stage_event` sets it when a PUBLISHED event is written; events are never changed), so
+     * that every public list filters on the row instead of searching the events.
+     */
+    everPublished: boolean('ever_published').notNull().default(false),
     enteredAt: timestamp('entered_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     ...provenanceColumns(),

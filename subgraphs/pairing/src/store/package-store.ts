@@ -9,7 +9,6 @@ import {
   packageProjectClaims,
   packageSignings,
   projectPipelines,
-  stageEvents,
   type PackageStatus,
   type Stage,
 } from '../db/schema.ts';
@@ -148,7 +147,7 @@ export class PackageStore {
         stage: projectPipelines.stage,
         matchedOrganizationId: projectPipelines.matchedOrganizationId,
         ceremonyId: ceremonyProjects.ceremonyId,
-        published: sql<boolean>`exists (select 1 from ${stageEvents} where ${stageEvents.projectId} = ${projectPipelines.projectId} and ${stageEvents.toStage} = 'PUBLISHED')`,
+        published: projectPipelines.everPublished,
       })
       .from(projectPipelines)
       .leftJoin(ceremonyProjects, eq(ceremonyProjects.projectId, projectPipelines.projectId))

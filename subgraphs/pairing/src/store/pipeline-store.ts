@@ -212,9 +212,8 @@ export class PipelineStore {
 
 }
 
-/** The pipeline has published the project: it has a PUBLISHED stage event. */
-const everPublished = () =>
-  sql`exists (select 1 from ${stageEvents} where ${stageEvents.projectId} = ${projectPipelines.projectId} and ${stageEvents.toStage} = 'PUBLISHED')`;
+/** The pipeline has published the project: it has a PUBLISHED stage event, which the row notes (`ever_published`). */
+const everPublished = () => eq(projectPipelines.everPublished, true);
 
 function pipelineConditions(filter: PipelineFilter): SQL[] {
   const conditions: SQL[] = [];
