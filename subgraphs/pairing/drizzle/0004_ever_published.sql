@@ -5,6 +5,8 @@ ALTER TABLE "pairing"."project_pipeline" ADD COLUMN "ever_published" boolean DEF
 UPDATE "pairing"."project_pipeline" AS p SET "ever_published" = true
   WHERE EXISTS (SELECT 1 FROM "pairing"."stage_event" AS e WHERE e."project_id" = p."project_id" AND e."to_stage" = 'PUBLISHED');
 --> statement-breakpoint
+CREATE INDEX "project_pipeline_published_idx" ON "pairing"."project_pipeline" USING btree ("entered_at","project_id") WHERE "pairing"."project_pipeline"."ever_published";
+--> statement-breakpoint
 CREATE FUNCTION "pairing"."note_publication"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
