@@ -9,12 +9,12 @@ import { ResponseCache } from './response-cache.ts';
  * Server of its own with a resolver that counts its calls. That answers are never stale, through
  * the hub and its databases, is test/response-cache.test.ts.
  */
-function cachedServer() {
+function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[1]) {
   const counts = { resolved: 0, versionReads: 0 };
   const cache = new ResponseCache(async () => {
     counts.versionReads += 1;
     return 'v1';
-  });
+  }, limits);
   const server = new ApolloServer<GatewayContext>({
     typeDefs: 'type Query { project(id: ID!): String }',
     resolvers: {
@@ -68,6 +68,33 @@ describe('the response cache keeps what is asked again', () => {
       const resolved = counts.resolved;
       await ask('often');
       expect(counts.resolved).toBe(resolved);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('drops the least recently used answers past the size limit, and keeps none larger than an eighth of it', async () => {
+    // {"data":{"project":"project k10"}}: 34 characters as JSON; 30 of them fit in 1,000.
+    const { server, counts, ask } = cachedServer({ maxEntries: 100, maxChars: 1_000 });
+    await server.start();
+    try {
+      const keys = Array.from({ length: 40 }, (_, n) => `k${n + 10}`);
+      for (const key of keys) {
+        await ask(key);
+        await ask(key);
+      }
+      let resolved = counts.resolved;
+      await ask(keys.at(-1)!);
+      expect(counts.resolved, 'the newest answer is kept').toBe(resolved);
+      await ask(keys[0]!);
+      expect(counts.resolved, 'the oldest answer was dropped').toBe(resolved + 1);
+
+      const large = `large-${'x'.repeat(200)}`;
+      await ask(large);
+      await ask(large);
+      resolved = counts.resolved;
+      await ask(large);
+      expect(counts.resolved, 'an answer over an eighth of the limit is not kept').toBe(resolved + 1);
     } finally {
       await server.stop();
     }

@@ -26,11 +26,13 @@ export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   /** Keys asked once lately and not kept: asked again, their answer is kept. The oldest first. */
   private readonly askedOnce = new Set<string>();
+  /** The size of the answers kept, as JSON text. */
+  private keptChars = 0;
 
   constructor(
     /** The data version of every database the answers come from, read fresh. */
     private readonly currentVersion: () => Promise<string>,
-    private readonly maxEntries = DEFAULT_MAX_ENTRIES,
+    private readonly limits: { maxEntries: number; maxChars: number } = DEFAULT_LIMITS,
   ) {}
 
   plugin(): ApolloServerPlugin<GatewayContext> {
@@ -60,20 +62,40 @@ export class ResponseCache {
             const result = response.body.singleResult;
             const status = response.http.status ?? 200;
             if (status !== 200 || result.errors?.length || !result.data) return;
-            cache.entries.delete(miss.key);
-            cache.entries.set(miss.key, { version: miss.version, result });
-            if (cache.entries.size > cache.maxEntries) cache.entries.delete(cache.entries.keys().next().value as string);
+            cache.keep(miss.key, { version: miss.version, result, chars: JSON.stringify(result).length });
           },
         };
       },
     };
   }
 
+  /**
+   * Keeps an answer as the most recently used, then drops the least recently used until the
+   * kept answers are within both limits. An answer larger than an eighth of the size limit is
+   * not kept: one county page of a large data set would push out hundreds of small answers.
+   */
+  private keep(key: string, entry: Entry): void {
+    this.drop(key);
+    if (entry.chars > this.limits.maxChars / 8) return;
+    this.entries.set(key, entry);
+    this.keptChars += entry.chars;
+    while (this.entries.size > this.limits.maxEntries || this.keptChars > this.limits.maxChars) {
+      this.drop(this.entries.keys().next().value as string);
+    }
+  }
+
+  private drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.keptChars -= entry.chars;
+  }
+
   /** True the first time `key` is asked lately (and notes it); false when it was asked before. */
   private firstAsking(key: string): boolean {
     if (this.askedOnce.delete(key)) return false;
     this.askedOnce.add(key);
-    if (this.askedOnce.size > this.maxEntries * ASKED_ONCE_PER_ENTRY) this.askedOnce.delete(this.askedOnce.values().next().value as string);
+    if (this.askedOnce.size > this.limits.maxEntries * ASKED_ONCE_PER_ENTRY) this.askedOnce.delete(this.askedOnce.values().next().value as string);
     return true;
   }
 }
@@ -81,12 +103,18 @@ export class ResponseCache {
 /** How many keys asked once are remembered, per answer kept: keys are small, answers are not. */
 const ASKED_ONCE_PER_ENTRY = 4;
 
-/** Enough for every page of the demo's pipeline and counties for a few roles, not a memory risk. */
-const DEFAULT_MAX_ENTRIES = 2_000;
+/**
+ * Enough for every page of the demo's pipeline and counties for a few roles. The size limit is
+ * of the answers as JSON text (16 million characters); the objects kept take a few times that in
+ * memory, which is what it bounds.
+ */
+const DEFAULT_LIMITS = { maxEntries: 2_000, maxChars: 16_000_000 };
 
 interface Entry {
   version: string;
   result: FormattedExecutionResult;
+  /** Its size as JSON text. */
+  chars: number;
 }
 
 function answer(result: FormattedExecutionResult): GraphQLResponse {
