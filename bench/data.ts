@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { freePort, startProcess } from './processes.ts';
+import type { EngineSystem } from './systems.ts';
 
 export interface DataFolders {
   /** Where the source data came from, for the report. */
@@ -18,7 +19,6 @@ export interface DataFolders {
   engines: Partial<Record<EngineSystem, string>>;
 }
 
-export type EngineSystem = 'engine-apollo' | 'engine-hive-rust';
 
 const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
 

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataFolders, EngineSystem } from './data.ts';
+import type { DataFolders } from './data.ts';
 import { REPOSITORY_ROOT, freePort, startProcess, type BenchProcess } from './processes.ts';
 
 /** The systems a run can compare; the hub first, the peers after it. */
@@ -15,6 +15,8 @@ export const SYSTEMS = {
   'engine-hive-rust': 'Hive Gateway (Rust planner) alone, the subgraphs in its process (embedded Postgres), none of the hub\'s gateway code',
 } as const;
 export type SystemName = keyof typeof SYSTEMS;
+/** A gateway engine alone over in-process subgraphs. */
+export type EngineSystem = Extract<SystemName, `engine-${string}`>;
 export const SYSTEM_NAMES = Object.keys(SYSTEMS) as SystemName[];
 /** What a run measures unless told: the hub and the gateways users could pick instead. */
 export const DEFAULT_SYSTEMS: SystemName[] = ['hub', 'hub-nocache', 'apollo', 'hive', 'hive-rust'];
@@ -90,9 +92,11 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
 
   // Each engine alone starts the subgraphs in its own process, on its own copy of the data.
   for (const name of chosen.filter(isEngineSystem)) {
+    const dataDir = data.engines[name];
+    if (!dataDir) throw new Error(`${name} has no copy of the data`);
     const engine = startProcess(name, 'bench/gateways/in-process.ts', {
       ENGINE: name.slice('engine-'.length),
-      DATA_DIR: data.engines[name] as string,
+      DATA_DIR: dataDir,
       ...demo,
       SUPERGRAPH_PATH: join(REPOSITORY_ROOT, 'gateway', 'supergraph.graphql'),
       PORT: String(await freePort()),

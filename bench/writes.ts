@@ -9,10 +9,10 @@ import { INTERNAL_SECRET, isEngineSystem, isPeer, type RunningSystem, type Syste
 
 /**
  * The write mix that runs while reads are measured: foundation pledges of 1 fen, at a steady
- * rate, round the projects that take pledges. Each is a committed write in the Jiangsu books,
- * so each one changes what the pipeline, county, funnel and project reads answer (pledged
- * money, funding gaps) — a response cache must miss after each, and a read joined in flight
- * must not hand on an answer from before it.
+ * rate, round the projects that take pledges. Each is a committed write in the Jiangsu books
+ * that changes what the reads showing its project's money answer (pledged money, funding gaps,
+ * the funnel's sums): a response cache must not give an answer from before it, and a read
+ * joined in flight must not hand one on.
  */
 export const PLEDGE = /* GraphQL */ `
   mutation BenchPledge($input: FundingEntryInput!) {

@@ -154,12 +154,11 @@ describe('a need before it is published', () => {
     const id = await raiseDraft('已发布后撤销的需求：村级养老站');
     await move(id, 'PUBLISHED', 0, 'shaanxiOffice');
     await move(id, 'CANCELLED', 1, 'shaanxiOffice');
-    const owner = await cancelledInCounty('shaanxiOffice');
-    for (const reader of OUTSIDERS) {
+    for (const reader of [...OUTSIDERS, 'shaanxiOffice'] as Reader[]) {
       const seen = await cancelledInCounty(reader);
       expect(seen.ids, reader).toContain(id);
-      expect(seen.totalCount, reader).toBe(owner.totalCount);
-      expect(seen.counted, reader).toBe(owner.counted);
+      // Every cancelled project a reader is shown is counted in its funnel.
+      expect(seen.counted, reader).toBe(seen.totalCount);
     }
   });
 

@@ -9,6 +9,7 @@ import { print, type DocumentNode } from 'graphql';
 import { PUBLIC_IDENTITY } from '@hub/common';
 import { openDatabase } from '@hub/db';
 import { PeerDirectory, type RunningSubgraph } from '@hub/server';
+import type { GatewayContext } from '../../gateway/src/gateway-context.ts';
 import { InProcessDataSource } from '../../gateway/src/in-process-data-source.ts';
 import { startInProcessSubgraphs } from '../../gateway/src/in-process-subgraphs.ts';
 import { SUBGRAPHS, isSubgraphName } from '../../gateway/src/subgraphs.ts';
@@ -48,8 +49,10 @@ const subgraphNamed = (name: string): RunningSubgraph<object> => {
 const stops: (() => Promise<unknown>)[] = [];
 if (engine === 'apollo') {
   const gateway = new ApolloGateway({ supergraphSdl, buildService: ({ name }) => new InProcessDataSource(subgraphNamed(name)) });
-  const server = new ApolloServer({ gateway });
-  const { url } = await startStandaloneServer(server, { listen: { port, host: '127.0.0.1' } });
+  const server = new ApolloServer<Pick<GatewayContext, 'identity'>>({ gateway });
+  // A context per request with the caller in it: the data source keeps one subgraph context
+  // (one set of DataLoaders) per gateway context, as in the hub; without one it makes one a fetch.
+  const { url } = await startStandaloneServer(server, { context: async () => ({ identity: PUBLIC_IDENTITY }), listen: { port, host: '127.0.0.1' } });
   stops.push(() => server.stop());
   ready(`${url}graphql`);
 } else {

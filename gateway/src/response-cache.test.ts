@@ -11,9 +11,11 @@ import { ResponseCache } from './response-cache.ts';
  */
 function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[1]) {
   const counts = { resolved: 0, versionReads: 0 };
+  /** The data version the cache reads: a test raises it as a committed write would. */
+  const data = { version: 1 };
   const cache = new ResponseCache(async () => {
     counts.versionReads += 1;
-    return 'v1';
+    return `v${data.version}`;
   }, limits);
   const server = new ApolloServer<GatewayContext>({
     typeDefs: 'type Query { project(id: ID!): String }',
@@ -35,7 +37,7 @@ function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[1]) {
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.data).toEqual({ project: `project ${id}` });
   };
-  return { server, counts, ask };
+  return { server, counts, data, ask };
 }
 
 describe('the response cache keeps what is asked again', () => {
@@ -74,7 +76,7 @@ describe('the response cache keeps what is asked again', () => {
   });
 
   it('drops the least recently used answers past the size limit, and keeps none larger than an eighth of it', async () => {
-    // {"data":{"project":"project k10"}}: 34 characters as JSON; 30 of them fit in 1,000.
+    // {"data":{"project":"project k10"}}: 34 characters as JSON; 29 of them fit in 1,000.
     const { server, counts, ask } = cachedServer({ maxEntries: 100, maxChars: 1_000 });
     await server.start();
     try {
@@ -95,6 +97,27 @@ describe('the response cache keeps what is asked again', () => {
       resolved = counts.resolved;
       await ask(large);
       expect(counts.resolved, 'an answer over an eighth of the limit is not kept').toBe(resolved + 1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('keeps an answer made anew after each write in place of the old one, counting its size once', async () => {
+    // Room for eight answers of 34 characters (and none over an eighth is kept): an old answer
+    // still counted after it was replaced would fill the room within eight writes.
+    const { server, counts, data, ask } = cachedServer({ maxEntries: 100, maxChars: 300 });
+    await server.start();
+    try {
+      await ask('k10');
+      await ask('k10');
+      for (let write = 0; write < 10; write++) {
+        data.version += 1;
+        const resolved = counts.resolved;
+        await ask('k10');
+        expect(counts.resolved, 'a miss after the write').toBe(resolved + 1);
+        await ask('k10');
+        expect(counts.resolved, 'kept again at the new version').toBe(resolved + 1);
+      }
     } finally {
       await server.stop();
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
@@ -32,7 +33,7 @@ export class ResponseCache {
   constructor(
     /** The data version of every database the answers come from, read fresh. */
     private readonly currentVersion: () => Promise<string>,
-    private readonly limits: { maxEntries: number; maxChars: number } = DEFAULT_LIMITS,
+    private readonly limits: { maxEntries: number; maxChars: number } = DEFAULT_CACHE_LIMITS,
   ) {}
 
   plugin(): ApolloServerPlugin<GatewayContext> {
@@ -44,14 +45,15 @@ export class ResponseCache {
           async responseForOperation({ operation, operationName, queryHash, request, contextValue }) {
             if (operation.operation !== 'query') return null;
             const { role, organizationId, subject } = contextValue.identity;
-            const key = JSON.stringify([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]);
+            // A digest, not the text: variables may be large, and keys are kept by the thousand.
+            const key = createHash('sha256')
+              .update(JSON.stringify([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]))
+              .digest('base64');
             const entry = cache.entries.get(key);
             if (!entry && cache.firstAsking(key)) return null;
             const version = await cache.currentVersion();
             if (entry?.version === version) {
-              // The most recently used last: the first entry is the one to drop.
-              cache.entries.delete(key);
-              cache.entries.set(key, entry);
+              cache.touch(key, entry);
               return answer(entry.result);
             }
             miss = { key, version };
@@ -84,6 +86,12 @@ export class ResponseCache {
     }
   }
 
+  /** Marks a kept answer the most recently used: the first in the map is the one to drop. */
+  private touch(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+  }
+
   private drop(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
@@ -108,7 +116,7 @@ const ASKED_ONCE_PER_ENTRY = 4;
  * of the answers as JSON text (16 million characters); the objects kept take a few times that in
  * memory, which is what it bounds.
  */
-const DEFAULT_LIMITS = { maxEntries: 2_000, maxChars: 16_000_000 };
+const DEFAULT_CACHE_LIMITS = { maxEntries: 2_000, maxChars: 16_000_000 };
 
 interface Entry {
   version: string;

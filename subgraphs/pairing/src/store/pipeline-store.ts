@@ -206,14 +206,16 @@ export class PipelineStore {
           .values({ projectId: move.projectId, ceremonyId: move.ceremonyId })
           .onConflictDoUpdate({ target: ceremonyProjects.projectId, set: { ceremonyId: move.ceremonyId, addedAt: sql`now()` } });
       }
-      return { type: 'moved', pipeline, event: event as StageEventRow };
+      // The row was returned before the event's trigger marked a first publication on it.
+      const published = move.to === 'PUBLISHED' ? { ...pipeline, everPublished: true } : pipeline;
+      return { type: 'moved', pipeline: published, event: event as StageEventRow };
     });
   }
 
 }
 
 /** The pipeline has published the project: it has a PUBLISHED stage event, which the row notes (`ever_published`). */
-const everPublished = () => eq(projectPipelines.everPublished, true);
+const everPublished = () => sql`${projectPipelines.everPublished}`;
 
 function pipelineConditions(filter: PipelineFilter): SQL[] {
   const conditions: SQL[] = [];
