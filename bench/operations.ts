@@ -12,7 +12,8 @@ export interface Operation {
   variables: Record<string, unknown>[];
 }
 
-function clientOperation(name: string): string {
+/** A client operation as the console and the bench send it (gateway/operations). */
+export function clientOperation(name: string): string {
   return readFileSync(join(REPOSITORY_ROOT, 'gateway', 'operations', `${name}.graphql`), 'utf8');
 }
 

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@hub/db';
 import { benchPlan, loadBenchPlan, type BenchOptions, type BenchPlan } from '@hub/bench';
-import { REPOSITORY_ROOT, startTestHub, type TestHub } from '@hub/testkit';
+import { startTestHub, type TestHub } from '@hub/testkit';
+import { PROJECT_LOOKUP, clientOperation } from '../bench/operations.ts';
 
 /**
  * The bench generator (packages/bench): the same options give the same data, the data it loads
@@ -268,19 +267,6 @@ describe('bench data loaded into the hub', () => {
   });
 });
 
-/** A client operation as the console and the bench send it (gateway/operations). */
-const clientOperation = (name: string) => readFileSync(join(REPOSITORY_ROOT, 'gateway', 'operations', `${name}.graphql`), 'utf8');
-
-/** One project with a field of each subgraph, as a project page asks. */
-const PROJECT_LOOKUP = /* GraphQL */ `
-  query ProjectLookup($id: ID!) {
-    project(id: $id) {
-      id titleZh field stage ceremony { heldOn } county { nameZh prefecture { nameZh } }
-      amountSought { fen } pledged { fen } committed { fen } received { fen } history { from to at }
-    }
-  }
-`;
-
 /**
  * The operations users send, each with the variables it takes from a plan: the same document
  * and the same kind of subject (the busiest county, the plan's agreement, a foundation that
@@ -294,7 +280,7 @@ const OPERATIONS: [string, string, (plan: BenchPlan) => Record<string, unknown>]
   ['the CountyPage operation', clientOperation('CountyPage'), (plan) => ({ code: busiestCounty(plan) })],
   ['PipelineFunnel', clientOperation('PipelineFunnel'), () => ({})],
   ["a foundation's matches (FoundationMatches)", clientOperation('FoundationMatches'), (plan) => ({ id: plan.givingProfiles.find((profile) => profile.public)!.organizationId })],
-  ['one project from all three subgraphs', PROJECT_LOOKUP, (plan) => ({ id: plan.projects.find((project) => project.stage === 'IMPLEMENTING')!.id })],
+  ['one project from all three subgraphs (ProjectLookup)', PROJECT_LOOKUP, (plan) => ({ id: plan.projects.find((project) => project.stage === 'IMPLEMENTING')!.id })],
 ];
 
 describe('statements per operation over bench data', () => {

@@ -65,25 +65,28 @@ if (engine === 'apollo') {
   };
   const inProcess = {
     getSubgraphExecutor({ subgraphName }: { subgraphName: string }) {
-      const subgraph = subgraphNamed(subgraphName);
-      // One subgraph context (one set of DataLoaders) per gateway request, as the hub keeps.
-      const contexts = new WeakMap<object, object>();
-      const execute = async (request: SubgraphFetch) => {
-        const key = (request.context ?? request) as object;
-        let contextValue = contexts.get(key);
-        if (!contextValue) contexts.set(key, (contextValue = subgraph.createContext(PUBLIC_IDENTITY)));
-        const response = await subgraph.server.executeOperation(
-          { query: textOf(request.document), variables: request.variables, operationName: request.operationName },
-          { contextValue },
-        );
-        if (response.body.kind !== 'single') throw new Error('incremental responses are not served');
-        return response.body.singleResult;
-      };
+      const source = new InProcessDataSource(subgraphNamed(subgraphName));
+      // The data source keeps one subgraph context per gateway context, as for Apollo Gateway.
+      const execute = (request: SubgraphFetch) =>
+        source.execute({ query: textOf(request.document), variables: request.variables, operationName: request.operationName }, request.context);
       // The runtime's executor type is generic in the answer's shape; this one answers any.
       return execute as never;
     },
   };
-  const gateway = createGatewayRuntime({ supergraph: supergraphSdl, transports: { http: inProcess }, unifiedGraphHandler, logging: 'error' });
+  const gateway = createGatewayRuntime({
+    supergraph: supergraphSdl,
+    transports: { http: inProcess },
+    unifiedGraphHandler,
+    logging: 'error',
+    // Every request's context names the caller, as the hub's does.
+    plugins: () => [
+      {
+        onContextBuilding({ extendContext }: { extendContext: (extension: Pick<GatewayContext, 'identity'>) => void }) {
+          extendContext({ identity: PUBLIC_IDENTITY });
+        },
+      },
+    ],
+  });
   const server = createServer(gateway);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   stops.push(async () => {
@@ -98,7 +101,7 @@ interface SubgraphFetch {
   document: DocumentNode;
   variables?: Record<string, unknown>;
   operationName?: string;
-  context?: object;
+  context?: Partial<GatewayContext>;
 }
 
 function ready(url: string): void {

@@ -15,12 +15,19 @@ export class InProcessDataSource<TContext extends object> implements GraphQLData
 
   constructor(private readonly subgraph: RunningSubgraph<TContext>) {}
 
-  async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
-    const { request } = options;
+  process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    return this.execute(options.request, options.context as Partial<GatewayContext> | undefined);
+  }
+
+  /** Runs one fetch of the gateway request whose context is `gatewayContext`. */
+  async execute(
+    request: Pick<GraphQLDataSourceProcessOptions['request'], 'query' | 'variables' | 'operationName'>,
+    gatewayContext: Partial<GatewayContext> | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     if (!request.query) throw new Error(`a fetch to subgraph ${this.subgraph.module.name} has no query`);
     const response = await this.subgraph.server.executeOperation(
       { query: request.query, variables: request.variables, operationName: request.operationName },
-      { contextValue: this.contextFor(options.context as Partial<GatewayContext> | undefined) },
+      { contextValue: this.contextFor(gatewayContext) },
     );
     if (response.body.kind !== 'single') {
       throw new Error(`subgraph ${this.subgraph.module.name} answered with an incremental response`);
