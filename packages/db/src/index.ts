@@ -18,7 +18,7 @@ export {
   type MoneyLimit,
   type OverLimit,
 } from './ledger.ts';
-export { wantedProjectSets, bySlot } from './project-sets.ts';
+export { wantedProjectSets, bySlot, amongUuids, amongTexts } from './project-sets.ts';
 export { chinaDate, chinaToday, chinaYear } from './china-time.ts';
 export { seedOnce, type SeedLogTable } from './seed-once.ts';
 export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';

@@ -4,11 +4,14 @@ import type { Peers } from '@hub/server';
 import type { TargetsStore } from './store/targets-store.ts';
 import type { TrackingStore } from './store/tracking-store.ts';
 
-/** What Jiangsu's books hold for one project: one organization's entries of one kind in one year, summed. */
+/**
+ * What Jiangsu's books hold for one project: one organization's commitments or disbursements
+ * in one year, summed. Tracking counts no pledge, so none is asked for.
+ */
 export interface FundingYearSum {
   projectId: string;
   organizationId: string;
-  kind: 'PLEDGE' | 'COMMITMENT' | 'DISBURSEMENT';
+  kind: 'COMMITMENT' | 'DISBURSEMENT';
   year: number;
   fen: bigint;
 }
@@ -23,13 +26,13 @@ export interface CountyFlags {
 
 const FUNDING_BY_YEAR = /* GraphQL */ `
   query TrackingFunding($projectIds: [ID!]!) {
-    fundingByProjectAndYear(projectIds: $projectIds) { projectId organizationId kind year fen }
+    fundingByProjectAndYear(projectIds: $projectIds, kinds: [COMMITMENT, DISBURSEMENT]) { projectId organizationId kind year fen }
   }
 `;
 
-const ORGANIZATION_KINDS = (typename: 'JiangsuOrganization' | 'ShaanxiOrganization') => /* GraphQL */ `
-  query TrackingOrganizations($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on ${typename} { id kind } }
+const ORGANIZATION_KINDS = (province: 'jiangsu' | 'shaanxi') => /* GraphQL */ `
+  query TrackingOrganizations($ids: [ID!]!) {
+    ${province}OrganizationKinds(ids: $ids) { id kind }
   }
 `;
 
@@ -54,13 +57,12 @@ interface CountiesAnswer {
  * tracking query costs the same number of statements however many projects it covers.
  */
 export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingStore, peers: Peers) {
-  const organizationKinds = (typename: 'JiangsuOrganization' | 'ShaanxiOrganization', subgraph: 'jiangsu' | 'shaanxi') =>
+  const organizationKinds = (province: 'jiangsu' | 'shaanxi') =>
     new DataLoader(async (ids: readonly string[]) => {
-      const data = await peers.query<{ _entities: ({ id: string; kind: OrganizationKind } | null)[] }>(subgraph, ORGANIZATION_KINDS(typename), {
-        representations: ids.map((id) => ({ __typename: typename, id })),
-      });
+      const data = await peers.query<Record<string, { id: string; kind: OrganizationKind }[]>>(province, ORGANIZATION_KINDS(province), { ids });
       // An organization the province does not know has no kind: it is counted as no social organization.
-      return ids.map((_, index) => data._entities[index]?.kind ?? null);
+      const kinds = new Map((data[`${province}OrganizationKinds`] ?? []).map(({ id, kind }) => [id, kind]));
+      return ids.map((id) => kinds.get(id) ?? null);
     });
 
   let counties: Promise<CountyFlags[]> | undefined;
@@ -93,8 +95,8 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
       const sums = data.fundingByProjectAndYear.map((row) => ({ ...row, projectId: row.projectId.toLowerCase(), fen: BigInt(row.fen) }));
       return groupedByKey(projectIds, sums, (row) => row.projectId);
     }),
-    jiangsuOrganizationKind: organizationKinds('JiangsuOrganization', 'jiangsu'),
-    shaanxiOrganizationKind: organizationKinds('ShaanxiOrganization', 'shaanxi'),
+    jiangsuOrganizationKind: organizationKinds('jiangsu'),
+    shaanxiOrganizationKind: organizationKinds('shaanxi'),
     /** Every Shaanxi county, asked for once per request. */
     shaanxiCounties(): Promise<CountyFlags[]> {
       counties ??= peers.query<CountiesAnswer>('shaanxi', COUNTIES, {}).then((data) =>

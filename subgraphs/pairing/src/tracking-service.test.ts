@@ -131,7 +131,6 @@ describe('periodFigures', () => {
         funding: [
           { projectId: 'p1', organizationId: 'js-b', kind: 'COMMITMENT', year: 2019, fen: 500n },
           { projectId: 'p1', organizationId: 'js-b', kind: 'COMMITMENT', year: 2018, fen: 7n },
-          { projectId: 'p1', organizationId: 'js-b', kind: 'PLEDGE', year: 2019, fen: 9n },
           { projectId: 'p1', organizationId: 'js-b', kind: 'DISBURSEMENT', year: 2019, fen: 200n },
           { projectId: 'elsewhere', organizationId: 'js-b', kind: 'COMMITMENT', year: 2019, fen: 1_000n },
         ],

@@ -109,6 +109,46 @@ const inPeriod = (year: number, period: Period) => period === null || year === p
 const signedIn = (project: TrackedProjectRow, period: Period) => project.signedYear !== null && inPeriod(project.signedYear, period);
 const heldIn = (ceremony: CeremonyRow) => Number(ceremony.heldOn.slice(0, 4));
 
+/** A Jiangsu sum for a project under the agreement, with the project. */
+interface ProjectSum {
+  sum: FundingYearSum;
+  project: TrackedProjectRow;
+}
+
+/**
+ * The inputs arranged once for every period and slice asked of them: the agreement's funding
+ * joined to its projects (sums of other projects dropped), and the commitments of each project.
+ */
+interface Arranged {
+  funding: ProjectSum[];
+  committedByProject: Map<string, bigint>;
+}
+
+const arrangedInputs = new WeakMap<TrackingInputs, Arranged>();
+
+function arranged(inputs: TrackingInputs): Arranged {
+  let found = arrangedInputs.get(inputs);
+  if (found) return found;
+  const projects = new Map(inputs.projects.map((project) => [project.projectId, project]));
+  const funding: ProjectSum[] = [];
+  const committedByProject = new Map<string, bigint>();
+  for (const sum of inputs.funding) {
+    const project = projects.get(sum.projectId);
+    if (!project) continue;
+    funding.push({ sum, project });
+    if (sum.kind === 'COMMITMENT') committedByProject.set(sum.projectId, (committedByProject.get(sum.projectId) ?? 0n) + sum.fen);
+  }
+  found = { funding, committedByProject };
+  arrangedInputs.set(inputs, found);
+  return found;
+}
+
+/** A value computed the first time it is asked for, and kept. */
+function once<T>(compute: () => T): () => T {
+  let value: { of: T } | undefined;
+  return () => (value ??= { of: compute() }).of;
+}
+
 /** A social organization takes part; a government office (the departments, the offices) does not count. */
 function socialOrganization(kindOf: KindOf, province: Province, id: string | null): id is string {
   if (id === null) return false;
@@ -137,8 +177,8 @@ function unionCount(itemized: ReadonlySet<string>, declared: Iterable<string>, t
 
 /** The itemized figures of one period, sliced by `sliceOf`; a slice with nothing in the period is left out. */
 function slices<K>(
-  inputs: TrackingInputs,
-  period: Period,
+  signed: readonly TrackedProjectRow[],
+  funding: readonly ProjectSum[],
   signedSlice: (project: TrackedProjectRow) => K | undefined,
   moneySlice: (sum: FundingYearSum, project: TrackedProjectRow) => K | undefined,
   order: (a: K, b: K) => number,
@@ -149,15 +189,11 @@ function slices<K>(
     if (!entry) figures.set(key, (entry = { projectsSigned: 0, committedFen: 0n, disbursedFen: 0n }));
     return entry;
   };
-  for (const project of inputs.projects) {
-    if (!signedIn(project, period)) continue;
+  for (const project of signed) {
     const key = signedSlice(project);
     if (key !== undefined) at(key).projectsSigned += 1;
   }
-  const projects = new Map(inputs.projects.map((project) => [project.projectId, project]));
-  for (const sum of inputs.funding) {
-    const project = projects.get(sum.projectId);
-    if (!project || !inPeriod(sum.year, period)) continue;
+  for (const { sum, project } of funding) {
     const key = moneySlice(sum, project);
     if (key === undefined) continue;
     if (sum.kind === 'COMMITMENT') at(key).committedFen += sum.fen;
@@ -181,11 +217,9 @@ const byFocusPosition = (a: number | null, b: number | null) => (a ?? Number.MAX
  * only for what is not itemized, never twice (at least zero).
  */
 function declaredBeyondItemized(ceremony: DeclaredCeremonyRow['ceremony'], inputs: TrackingInputs): { projects: number; fen: bigint } {
+  const { committedByProject } = arranged(inputs);
   const itemized = inputs.projects.filter((project) => project.ceremonyId === ceremony.id && project.signedYear !== null);
-  const ids = new Set(itemized.map((project) => project.projectId));
-  const committed = inputs.funding
-    .filter((sum) => sum.kind === 'COMMITMENT' && ids.has(sum.projectId))
-    .reduce((total, sum) => total + sum.fen, 0n);
+  const committed = itemized.reduce((total, project) => total + (committedByProject.get(project.projectId) ?? 0n), 0n);
   const projects = ceremony.declaredProjectCount - itemized.length;
   const fen = ceremony.declaredTotalFen - committed;
   return { projects: projects > 0 ? projects : 0, fen: fen > 0n ? fen : 0n };
@@ -193,16 +227,16 @@ function declaredBeyondItemized(ceremony: DeclaredCeremonyRow['ceremony'], input
 
 /**
  * One period's figures: itemized from the pipeline and Jiangsu's books, declared from the
- * ceremonies known by declared figures only (never in a breakdown).
+ * ceremonies known by declared figures only (never in a breakdown). The breakdowns are
+ * computed when first read: a query asking a year's totals sums no slice.
  */
 export function periodFigures(period: Period, inputs: TrackingInputs): PeriodFigures {
   const { kindOf } = inputs;
   const target = inputs.targets.find((row) => row.year === period) ?? null;
   const signed = inputs.projects.filter((project) => signedIn(project, period));
   const declared = inputs.declared.filter(({ ceremony }) => inPeriod(heldIn(ceremony), period));
-  const underAgreement = new Set(inputs.projects.map((project) => project.projectId));
-  const funding = inputs.funding.filter((sum) => underAgreement.has(sum.projectId) && inPeriod(sum.year, period));
-  const fundingOf = (kind: FundingYearSum['kind']) => funding.filter((sum) => sum.kind === kind).reduce((total, sum) => total + sum.fen, 0n);
+  const funding = arranged(inputs).funding.filter(({ sum }) => inPeriod(sum.year, period));
+  const fundingOf = (kind: FundingYearSum['kind']) => funding.reduce((total, { sum }) => (sum.kind === kind ? total + sum.fen : total), 0n);
   const declaredSignatories = (province: Province) =>
     declared.flatMap(({ signatories }) =>
       signatories.filter((signatory) => signatory.province === province && socialOrganization(kindOf, province, signatory.id)).map(({ id }) => id),
@@ -216,11 +250,22 @@ export function periodFigures(period: Period, inputs: TrackingInputs): PeriodFig
   const jiangsuItemized = new Set(
     [
       ...signed.map((project) => project.matchedOrganizationId),
-      ...funding.filter((sum) => sum.kind === 'COMMITMENT').map((sum) => sum.organizationId),
+      ...funding.filter(({ sum }) => sum.kind === 'COMMITMENT').map(({ sum }) => sum.organizationId),
     ].filter((id) => socialOrganization(kindOf, 'JIANGSU', id)),
   );
 
   const unitemized = declared.map(({ ceremony }) => declaredBeyondItemized(ceremony, inputs));
+  const sliced = <K>(
+    signedSlice: (project: TrackedProjectRow) => K | undefined,
+    moneySlice: (sum: FundingYearSum, project: TrackedProjectRow) => K | undefined,
+    order: (a: K, b: K) => number,
+  ) => once(() => slices(signed, funding, signedSlice, moneySlice, order));
+  const byPrefecture = sliced((p) => p.prefectureCode, (_, p) => p.prefectureCode, byText);
+  const byCounty = sliced((p) => p.countyCode, (_, p) => p.countyCode, byText);
+  const byField = sliced((p) => p.field, (_, p) => p.field, byFieldOrder);
+  // An organization's slice: the projects it was matched with, and its own money.
+  const byOrganization = sliced((p) => p.matchedOrganizationId ?? undefined, (sum) => sum.organizationId, byText);
+  const byFocus = sliced((p) => p.focusPosition, (_, p) => p.focusPosition, byFocusPosition);
   return {
     year: period,
     projectsSigned: countFigure(
@@ -241,12 +286,21 @@ export function periodFigures(period: Period, inputs: TrackingInputs): PeriodFig
     ),
     shaanxiOrganizations: unionCount(shaanxiItemized, declaredSignatories('SHAANXI'), target?.shaanxiOrganizations ?? null),
     jiangsuOrganizations: unionCount(jiangsuItemized, declaredSignatories('JIANGSU'), target?.jiangsuOrganizations ?? null),
-    byPrefecture: slices(inputs, period, (p) => p.prefectureCode, (_, p) => p.prefectureCode, byText),
-    byCounty: slices(inputs, period, (p) => p.countyCode, (_, p) => p.countyCode, byText),
-    byField: slices(inputs, period, (p) => p.field, (_, p) => p.field, byFieldOrder),
-    // An organization's slice: the projects it was matched with, and its own money.
-    byOrganization: slices(inputs, period, (p) => p.matchedOrganizationId ?? undefined, (sum) => sum.organizationId, byText),
-    byFocus: slices(inputs, period, (p) => p.focusPosition, (_, p) => p.focusPosition, byFocusPosition),
+    get byPrefecture() {
+      return byPrefecture();
+    },
+    get byCounty() {
+      return byCounty();
+    },
+    get byField() {
+      return byField();
+    },
+    get byOrganization() {
+      return byOrganization();
+    },
+    get byFocus() {
+      return byFocus();
+    },
   };
 }
 
@@ -346,12 +400,13 @@ export class TrackingService {
     let gathered: Promise<{ inputs: TrackingInputs; termYears: number[] }> | undefined;
     const inputs = () => (gathered ??= this.gather(agreement, provenance));
     return {
+      // Assigned rather than spread: a spread would read, and so sum, every breakdown.
       async term(): Promise<PeriodFigures & { agreementId: string }> {
-        return { ...periodFigures(null, (await inputs()).inputs), agreementId: agreement.id };
+        return Object.assign(periodFigures(null, (await inputs()).inputs), { agreementId: agreement.id });
       },
       async years(): Promise<(PeriodFigures & { agreementId: string })[]> {
         const { inputs: rows, termYears } = await inputs();
-        return termYears.map((year) => ({ ...periodFigures(year, rows), agreementId: agreement.id }));
+        return termYears.map((year) => Object.assign(periodFigures(year, rows), { agreementId: agreement.id }));
       },
       async coverage(): Promise<CoverageFigures> {
         const [{ inputs: rows }, counties] = await Promise.all([inputs(), loaders.shaanxiCounties()]);

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
-import { chinaYear, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
+import { amongUuids, chinaYear, queryRows, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
 import type { ProvenanceKind } from '@hub/common';
 import { fundingAccounts, fundingEntries, fundingProjectTotals, type FundingKind } from '../db/schema.ts';
 
@@ -83,27 +83,24 @@ export class FundingStore {
   }
 
   /**
-   * The projects' entries summed by project, organization, kind and the calendar year of
-   * recording in China Standard Time (UTC+8 all year, added to the UTC time rather than left to
-   * the server's time-zone names). One statement; the sums are exact decimal strings of fen.
+   * The projects' entries of the given kinds (null: every kind) summed by project,
+   * organization, kind and the calendar year of recording in China Standard Time (UTC+8 all
+   * year, added to the UTC time rather than left to the server's time-zone names). One
+   * statement, the ids as one parameter however many; the sums are exact decimal strings of fen.
    */
-  async sumsByProjectAndYear(projectIds: readonly string[]): Promise<FundingYearSumRow[]> {
-    const keys = projectIds.filter(isUuid);
-    if (keys.length === 0) return [];
-    const year = chinaYear(fundingEntries.recordedAt);
-    const rows = await this.db
-      .select({
-        projectId: sql<string>`${fundingEntries.projectId}::text`,
-        organizationId: fundingEntries.organizationId,
-        kind: fundingEntries.kind,
-        year,
-        fen: sql<string>`sum(${fundingEntries.amountFen})::text`,
-      })
-      .from(fundingEntries)
-      .where(inArray(fundingEntries.projectId, keys))
-      .groupBy(fundingEntries.projectId, fundingEntries.organizationId, fundingEntries.kind, year)
-      .orderBy(asc(fundingEntries.projectId), asc(fundingEntries.organizationId), asc(fundingEntries.kind), asc(year));
-    return rows.map((row) => ({ ...row, year: Number(row.year) }));
+  async sumsByProjectAndYear(projectIds: readonly string[], kinds: readonly FundingKind[] | null = null): Promise<FundingYearSumRow[]> {
+    if (!projectIds.some(isUuid) || kinds?.length === 0) return [];
+    const year = chinaYear(sql`e.recorded_at`);
+    const rows = await queryRows<{ project_id: string; organization_id: string; kind: FundingKind; year: number; fen: string }>(
+      this.db,
+      sql`
+      select e.project_id::text as project_id, e.organization_id, e.kind, ${year} as year, sum(e.amount_fen)::text as fen
+      from jiangsu.funding_entry e
+      where ${amongUuids(sql`e.project_id`, projectIds)} and ${kinds === null ? sql`true` : sql`e.kind in ${[...kinds]}`}
+      group by 1, 2, 3, 4
+      order by 1, 2, 3, 4`,
+    );
+    return rows.map((row) => ({ projectId: row.project_id, organizationId: row.organization_id, kind: row.kind, year: Number(row.year), fen: row.fen }));
   }
 
   entriesByProjects(projectIds: readonly string[]): Promise<FundingEntryRow[]> {

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { isStorableKey, type ProvenanceKind } from '@hub/common';
-import { organizationWrites, type Db, type KeyedValues } from '@hub/db';
+import { amongTexts, organizationWrites, queryRows, type Db, type KeyedValues } from '@hub/db';
 import { cities, cityPairings, counties, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
 
 export type CityRow = typeof cities.$inferSelect;
@@ -47,6 +47,16 @@ export class JiangsuStore {
     const keys = ids.filter(isStorableKey);
     if (keys.length === 0) return Promise.resolve([]);
     return this.db.select().from(organizations).where(inArray(organizations.id, keys));
+  }
+
+  /**
+   * The kinds of the organizations this province knows among `ids`: one statement and the ids
+   * as one parameter however many, two columns (the pairing asks thousands at a time).
+   */
+  async kindsByIds(ids: readonly string[]): Promise<{ id: string; kind: OrganizationKind }[]> {
+    const keys = ids.filter(isStorableKey);
+    if (keys.length === 0) return [];
+    return queryRows(this.db, sql`select id, kind from jiangsu.organization where ${amongTexts(sql`id`, keys)}`);
   }
 
   /** Organizations of the cities, of the given kinds only (null: every kind; []: none). */

@@ -8,6 +8,8 @@ interface PageInput {
 }
 
 export const Query = {
+  shaanxiOrganizationKinds: (_: unknown, { ids }: { ids: string[] }, { store }: ShaanxiContext) => store.kindsByIds(ids),
+
   prefectures: (_: unknown, __: unknown, { store }: ShaanxiContext) => store.allPrefectures(),
 
   async prefecture(_: unknown, { code }: { code: string }, { loaders }: ShaanxiContext) {

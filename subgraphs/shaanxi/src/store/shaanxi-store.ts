@@ -2,8 +2,10 @@ import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQ
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import {
+  amongTexts,
   createOnce,
   organizationWrites,
+  queryRows,
   sumsByProjectSets,
   unlessOverLimit,
   updateVersioned,
@@ -110,6 +112,16 @@ export class ShaanxiStore {
     const keys = ids.filter(isStorableKey);
     if (keys.length === 0) return Promise.resolve([]);
     return this.db.select().from(organizations).where(inArray(organizations.id, keys));
+  }
+
+  /**
+   * The kinds of the organizations this province knows among `ids`: one statement and the ids
+   * as one parameter however many, two columns (the pairing asks thousands at a time).
+   */
+  async kindsByIds(ids: readonly string[]): Promise<{ id: string; kind: OrganizationKind }[]> {
+    const keys = ids.filter(isStorableKey);
+    if (keys.length === 0) return [];
+    return queryRows(this.db, sql`select id, kind from shaanxi.organization where ${amongTexts(sql`id`, keys)}`);
   }
 
   /** Organizations of the counties, of the given kinds only (null: every kind). */
