@@ -11,8 +11,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'gateway/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
-    // One embedded Postgres server for the run; each test file makes its own database in it.
-    globalSetup: ['test/support/embedded-server.ts'],
+    // The compiled build `npm start` runs, and one embedded Postgres server for the run; each
+    // test file makes its own database in it.
+    globalSetup: ['test/support/compiled-build.ts', 'test/support/embedded-server.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +19,28 @@ export interface BenchProcess {
 
 const running = new Set<BenchProcess>();
 
+/** The hub compiled as `npm start` runs it: every process of the bench runs that build (see ensureBuilt). */
+const COMPILED_NODE_OPTIONS = ['--conditions=hub-compiled', '--enable-source-maps'];
+
+/** `gateway/src/main.ts` → `gateway/dist/main.js`: where the build puts an entry point. */
+function compiledEntry(entry: string): string {
+  return entry.replace(/\/src\//, '/dist/').replace(/\.ts$/, '.js');
+}
+
+/** Builds the hub as `npm start` does, when its sources changed since the last build. */
+export function ensureBuilt(): void {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: REPOSITORY_ROOT, stdio: 'inherit' });
+}
+
 /**
- * Starts `entry` as its own Node process through tsx (as `npm start` does: one process, no
- * npm wrapper), so that its pid is the one measured and signalled. Every process started here
- * is stopped by `stopAll`, which the bench calls on exit, Ctrl-C and failure.
+ * Starts `entry` as its own Node process, as `npm start` does — one process, no npm wrapper,
+ * so that its pid is the one measured and signalled: the hub's entry points (a source path)
+ * compiled, the bench's own (the peers' gateways, under bench/) through tsx. Every process
+ * started here is stopped by `stopAll`, which the bench calls on exit, Ctrl-C and failure.
  */
 export function startProcess(name: string, entry: string, env: Record<string, string>): BenchProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const command = entry.startsWith('bench/') ? ['--import', 'tsx', entry] : [...COMPILED_NODE_OPTIONS, compiledEntry(entry)];
+  const child = spawn(process.execPath, command, {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { prepareData } from './data.ts';
 import { drive } from './load.ts';
 import { benchOperations, readDataShape, type Operation, type Send } from './operations.ts';
 import { USAGE, readOptions, type BenchOptions } from './options.ts';
-import { killAll, stopAll, type BenchProcess } from './processes.ts';
+import { ensureBuilt, killAll, stopAll, type BenchProcess } from './processes.ts';
 import { WriteMix } from './writes.ts';
 import { Measurements, megabytes, resultsTable, systemLegend, table } from './report.ts';
 import { SYSTEMS, UNLIMITED_RATE, isEngineSystem, startSystems, type RunningSystem, type SystemName } from './systems.ts';
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  ensureBuilt();
   const workDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
   // The embedded database servers run as "postgres" when the bench runs as root: they pass through.
   chmodSync(workDir, 0o711);

@@ -12,7 +12,11 @@ export interface PdfRenderer {
   close(): Promise<void>;
 }
 
-const WORKER_ENTRY = new URL('./render-worker.mjs', import.meta.url);
+/**
+ * Compiled, the thread runs the compiled render-worker.js; from the sources (tests, `npm run
+ * dev`), render-worker.mjs, which has tsx load the TypeScript.
+ */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './render-worker.mjs' : './render-worker.js', import.meta.url);
 /** Enough for a package of thousands of lines; a render that needs more ends its thread, not the hub. */
 const WORKER_HEAP_MB = 256;
 

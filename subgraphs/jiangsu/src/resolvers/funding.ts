@@ -4,7 +4,7 @@ import type { FundingKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
 import type { FundingAccountRow, FundingEntryRow } from '../store/funding-store.ts';
 
-interface FundingEntryInput {
+export interface FundingEntryInput {
   projectId: string;
   organizationId: string;
   amount: MoneyInput;

@@ -3,7 +3,7 @@ import { fundingFit, type FundingCriteria } from '../funding-fit.ts';
 import type { JiangsuContext } from '../loaders.ts';
 
 /** A project's representation as the pairing sends it: what `fundingFit` requires, from Shaanxi. */
-interface ProjectWithPlace {
+export interface ProjectWithPlace {
   id: string;
   amountSought?: { fen: number } | null;
   county?: { code: string; prefecture: { code: string; nameZh: string; namePinyin: string } };

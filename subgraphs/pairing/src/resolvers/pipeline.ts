@@ -37,7 +37,7 @@ export const pipelineMutations = {
     new PipelineService(context).moveProject(input),
 };
 
-interface PageInput {
+export interface PageInput {
   filter?: PipelineFilter | null;
   first?: number | null;
   after?: string | null;

@@ -13,7 +13,7 @@ import type { FundsKind } from '../db/schema.ts';
 import type { ShaanxiContext } from '../loaders.ts';
 import type { FundsEntryRow, FundsSums } from '../store/funds-store.ts';
 
-interface FundsInput {
+export interface FundsInput {
   projectId: string;
   amount: MoneyInput;
   idempotencyKey: string;
@@ -65,7 +65,7 @@ export const FundsEntry = {
   provenance: provenanceOf,
 };
 
-interface OrganizationMoney {
+export interface OrganizationMoney {
   organizationId: string;
   amount: { fen: number };
 }

@@ -23,7 +23,7 @@ import {
 import { duplicateUscc, unwrapUpdate } from '@hub/server';
 import type { ShaanxiContext } from '../loaders.ts';
 
-interface ProjectNeedInput {
+export interface ProjectNeedInput {
   countyCode?: string;
   raisedByOrganizationId?: string | null;
   titleZh?: string | null;

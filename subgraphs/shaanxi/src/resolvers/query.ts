@@ -2,7 +2,7 @@ import { decodeTimeCursor, encodeTimeCursor, notFound, pageArgs } from '@hub/com
 import type { ShaanxiContext } from '../loaders.ts';
 import type { CountyFilter, OrganizationFilter, ProjectNeedFilter } from '../store/shaanxi-store.ts';
 
-interface PageInput {
+export interface PageInput {
   first?: number | null;
   after?: string | null;
 }
