@@ -20,7 +20,7 @@ export interface BenchProcess {
 const running = new Set<BenchProcess>();
 
 /** The hub compiled as `npm start` runs it: every process of the bench runs that build (see ensureBuilt). */
-const COMPILED_NODE_OPTIONS = ['--conditions=hub-compiled', '--enable-source-maps'];
+const COMPILED_NODE_OPTIONS = ['--conditions=hub-compiled'];
 
 /** `gateway/src/main.ts` → `gateway/dist/main.js`: where the build puts an entry point. */
 function compiledEntry(entry: string): string {

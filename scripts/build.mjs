@@ -24,6 +24,8 @@ function filesUnder(folder) {
 
 const modified = (file) => statSync(file).mtimeMs;
 
+const builtMissing = () => PACKAGES.some((name) => !existsSync(join(root, name, 'dist', '.tsbuildinfo')));
+
 /**
  * Whether a package's sources, manifest or build settings changed since its last build (or it
  * has none), or a setting all share changed since the oldest build.
@@ -43,9 +45,27 @@ function stale() {
   );
 }
 
+/** tsc, or null where dev dependencies are left out (`npm ci --omit=dev`). */
+function compiler() {
+  try {
+    return createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  } catch {
+    return null;
+  }
+}
+
 function build() {
   const started = Date.now();
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const tsc = compiler();
+  if (!tsc) {
+    // A production install of a build made beforehand runs that build as it is.
+    if (!builtMissing()) {
+      process.stderr.write('TypeScript is not installed (dev dependencies left out): running the build already in dist/.\n');
+      return;
+    }
+    process.stderr.write('The hub is not built and TypeScript is not installed: run `npm ci && npm run build` with dev dependencies, then `npm prune --omit=dev`.\n');
+    process.exit(1);
+  }
   try {
     execFileSync(process.execPath, [tsc, '--build', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   } catch {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { installDataVersion, type Database } from '@hub/db';
 import { PeerDirectory, listenHttp, type HttpListener, type RunningSubgraph } from '@hub/server';
 import { seedOptionsOf, type HubConfig } from './config.ts';
@@ -29,6 +29,20 @@ export interface StartOptions {
   databases?: Record<SubgraphName, Database>;
   /** What renders printable packages; the hub's own worker threads unless given (tests). */
   pdfRenderer?: PdfRenderer;
+}
+
+/**
+ * A subgraph's data source once the subgraph runs: the gateway is built before it does, and
+ * asks nothing of it until the hub serves (after the subgraphs have started).
+ */
+class PendingDataSource implements GraphQLDataSource {
+  constructor(private readonly source: Promise<GraphQLDataSource>) {
+    source.catch(() => {});
+  }
+
+  async process(options: GraphQLDataSourceProcessOptions) {
+    return (await this.source).process(options);
+  }
 }
 
 /**
@@ -63,24 +77,33 @@ async function startOnListener(
   let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
   let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
   let responseCache: ResponseCache | undefined;
+  let inProcess: Promise<unknown> | undefined;
   if (config.topology === 'all-in-one') {
-    // Databases handed in belong to the caller (tests); the hub closes only those it opened.
-    const opened = options.databases
-      ? { bySubgraph: options.databases, all: [...new Set(Object.values(options.databases))] }
-      : await openSubgraphDatabases(config.databases);
-    databases = opened.all;
-    if (!options.databases) ownedDatabases.push(...opened.all);
-    const running = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), seedOptionsOf(config));
-    subgraphs = running;
-    if (config.responseCache) {
+    // The databases open and the subgraphs start while the gateway below is built: the
+    // embedded server boots in a process of its own, so this thread has the planning to do
+    // meanwhile (a quarter of a second of a start).
+    const running = (async () => {
+      // Databases handed in belong to the caller (tests); the hub closes only those it opened.
+      const opened = options.databases
+        ? { bySubgraph: options.databases, all: [...new Set(Object.values(options.databases))] }
+        : await openSubgraphDatabases(config.databases);
+      databases = opened.all;
+      if (!options.databases) ownedDatabases.push(...opened.all);
+      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), seedOptionsOf(config));
+      subgraphs = started;
       // The gateway reads the databases' versions itself: it can only where they are its own.
-      const schemas = SUBGRAPHS.map(({ name }) => name);
-      for (const database of databases) await installDataVersion(database, schemas);
+      if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPHS.map(({ name }) => name));
+      return started;
+    })();
+    // Awaited below, once the gateway is built; a failure meanwhile is no unhandled rejection.
+    running.catch(() => {});
+    inProcess = running;
+    if (config.responseCache) {
       responseCache = new ResponseCache(async () => (await Promise.all(databases.map((database) => database.readDataVersion()))).join('/'));
     }
     dataSourceFor = (name) => {
       if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);
-      return new InProcessDataSource(running[name]);
+      return new PendingDataSource(running.then((started) => new InProcessDataSource(started[name])));
     };
   } else {
     dataSourceFor = (name, url) => new SignedRemoteDataSource(url, name, config.internalSecret);
@@ -92,7 +115,18 @@ async function startOnListener(
     dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
   }
   const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache });
-  await server.start();
+  try {
+    await server.start();
+  } finally {
+    // Whatever the gateway's fate, the databases are opened (and so listed to be closed) or failed.
+    await inProcess?.catch(() => {});
+  }
+  try {
+    await inProcess;
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   const admit = await gatewayAdmission(config);
   // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.
   const printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer });
