@@ -1,48 +1,64 @@
 #!/usr/bin/env node
 // Compiles what production runs (the gateway, the three subgraphs and the packages they use)
 // with tsc's project references into each package's dist/, and copies the files their code
-// reads beside itself. `--if-stale` builds only when a source, a build setting or a package
-// manifest is newer than the last build, or there is none: `npm start` asks it that way, and
-// it answers in milliseconds when the build is current.
+// reads beside itself. `--if-stale` builds only when the build's inputs are not those of the
+// last good build: `npm start` asks it that way, and it answers in milliseconds when they are.
+//
+// What a good build read is kept in dist/.inputs.json of the last package built: every source,
+// manifest and build setting, with its size and time. Any difference — a file changed, added,
+// removed, or put back with an older time — means a build. A failed build leaves no record, so
+// the next start builds again rather than run what tsc emitted beside its errors. Starts at
+// once on one checkout (the distributed topology's four services) build one at a time, under
+// a lock, each looking again once it holds it.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-/** The packages production runs, in the order tsconfig.build.json builds them. */
-const PACKAGES = ['packages/common', 'packages/db', 'packages/demo', 'packages/server', 'subgraphs/shaanxi', 'subgraphs/jiangsu', 'subgraphs/pairing', 'gateway'];
+const SOLUTION = 'tsconfig.build.json';
+/** The packages production runs, as the solution lists them (in build order). */
+const PACKAGES = JSON.parse(readFileSync(join(root, SOLUTION), 'utf8')).references.map(({ path }) => dirname(relative('.', path)));
+const SHARED_SETTINGS = ['tsconfig.json', 'tsconfig.build-base.json', SOLUTION, 'package-lock.json'];
 /** Files the compiled code reads from its own folder (new URL('./x', import.meta.url)); tsc emits the imported JSON itself. */
 const BESIDE_THE_CODE = /\.graphql$/;
+const RECORD = join(root, PACKAGES.at(-1), 'dist', '.inputs.json');
+const LOCK = join(root, 'node_modules', '.hub-build.lock');
 
 function filesUnder(folder) {
   return readdirSync(folder, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
+    .filter((entry) => entry.isFile() && !entry.name.endsWith('.test.ts'))
     .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
 }
 
-const modified = (file) => statSync(file).mtimeMs;
-
-const builtMissing = () => PACKAGES.some((name) => !existsSync(join(root, name, 'dist', '.tsbuildinfo')));
-
-/**
- * Whether a package's sources, manifest or build settings changed since its last build (or it
- * has none), or a setting all share changed since the oldest build.
- */
-function stale() {
-  const lastBuild = (name) => {
-    const info = join(root, name, 'dist', '.tsbuildinfo');
-    return existsSync(info) ? modified(info) : null;
-  };
-  const builds = PACKAGES.map(lastBuild);
-  if (builds.includes(null)) return true;
-  const changedSince = (time) => (file) => existsSync(file) && modified(file) > time;
-  const shared = ['tsconfig.json', 'tsconfig.build-base.json', 'tsconfig.build.json', 'package-lock.json'].map((file) => join(root, file));
-  if (shared.some(changedSince(Math.min(...builds)))) return true;
-  return PACKAGES.some((name, index) =>
-    [join(root, name, 'package.json'), join(root, name, 'tsconfig.build.json'), ...filesUnder(join(root, name, 'src'))].some(changedSince(builds[index])),
+/** Every input of the build with its size and time, in a stable order. */
+function inputs() {
+  const files = [
+    ...SHARED_SETTINGS.map((file) => join(root, file)).filter((file) => existsSync(file)),
+    ...PACKAGES.flatMap((name) => [join(root, name, 'package.json'), join(root, name, SOLUTION), ...filesUnder(join(root, name, 'src'))]),
+  ];
+  return Object.fromEntries(
+    files.map((file) => {
+      const { size, mtimeMs } = statSync(file);
+      return [relative(root, file), `${size} ${mtimeMs}`];
+    }),
   );
+}
+
+function recorded() {
+  try {
+    return JSON.parse(readFileSync(RECORD, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+function stale(now = inputs()) {
+  const last = recorded();
+  if (!last || PACKAGES.some((name) => !existsSync(join(root, name, 'dist')))) return true;
+  const names = Object.keys(now);
+  return names.length !== Object.keys(last).length || names.some((name) => last[name] !== now[name]);
 }
 
 /** tsc, or null where dev dependencies are left out (`npm ci --omit=dev`). */
@@ -59,17 +75,26 @@ function build() {
   const tsc = compiler();
   if (!tsc) {
     // A production install of a build made beforehand runs that build as it is.
-    if (!builtMissing()) {
+    if (recorded()) {
       process.stderr.write('TypeScript is not installed (dev dependencies left out): running the build already in dist/.\n');
       return;
     }
     process.stderr.write('The hub is not built and TypeScript is not installed: run `npm ci && npm run build` with dev dependencies, then `npm prune --omit=dev`.\n');
     process.exit(1);
   }
+  // Read before compiling: a file changed while tsc runs is not taken for built.
+  const read = inputs();
+  const last = recorded();
+  rmSync(RECORD, { force: true });
+  // A source removed or renamed would leave its output behind (tsc cleans only the outputs of
+  // the sources it has): the outputs all go first.
+  if (last && Object.keys(last).some((name) => !(name in read))) {
+    for (const name of PACKAGES) rmSync(join(root, name, 'dist'), { recursive: true, force: true });
+  }
   try {
-    execFileSync(process.execPath, [tsc, '--build', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [tsc, '--build', SOLUTION], { cwd: root, stdio: 'inherit' });
   } catch {
-    process.stderr.write('The build failed (tsc --build tsconfig.build.json): see the errors above.\n');
+    process.stderr.write(`The build failed (tsc --build ${SOLUTION}): see the errors above.\n`);
     process.exit(1);
   }
   for (const name of PACKAGES) {
@@ -80,10 +105,42 @@ function build() {
       copyFileSync(file, target);
     }
   }
-  // tsc leaves a package it found current untouched; the build is now newer than its inputs.
-  const now = new Date();
-  for (const name of PACKAGES) utimesSync(join(root, name, 'dist', '.tsbuildinfo'), now, now);
+  writeFileSync(RECORD, `${JSON.stringify(read)}\n`);
   process.stderr.write(`Built the hub into each package's dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
 }
 
-if (!process.argv.includes('--if-stale') || stale()) build();
+/** Holds the build lock while `work` runs; waits while another process holds it, and takes over one left by a process that died. */
+function withLock(work) {
+  mkdirSync(dirname(LOCK), { recursive: true });
+  const waitUntil = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      closeSync(openSync(LOCK, 'wx'));
+      writeFileSync(LOCK, String(process.pid));
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(LOCK, 'utf8')) || null;
+      if (holder !== null && !alive(holder)) rmSync(LOCK, { force: true });
+      else if (Date.now() > waitUntil) throw new Error(`Another build (${LOCK}) has held the lock for ten minutes.`);
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+if (!process.argv.includes('--if-stale')) withLock(build);
+else if (stale()) withLock(() => stale() && build());

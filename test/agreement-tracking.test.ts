@@ -912,13 +912,16 @@ describe('tracking across separate services', () => {
   });
   afterAll(() => hub?.stop());
 
-  /** A request straight to the Jiangsu subgraph, signed with the hub's internal secret as `identity`. */
-  async function askJiangsu(identity: Identity) {
-    const body = JSON.stringify({ query: 'query ($ids: [ID!]!) { fundingByProjectAndYear(projectIds: $ids) { projectId organizationId kind fen } }', variables: { ids: [projectId] } });
-    const headers = await signIdentity(identity, { secret: hub.config.internalSecret, audience: 'jiangsu', body });
-    const response = await fetch(hub.subgraphUrls.jiangsu!, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const SUMS = 'query ($ids: [ID!]!, $kinds: [FundingKind!]) { fundingByProjectAndYear(projectIds: $ids, kinds: $kinds) { projectId organizationId kind fen } }';
+
+  /** A request straight to a province's subgraph, signed with the hub's internal secret as `identity`. */
+  async function ask(subgraph: 'jiangsu' | 'shaanxi', identity: Identity, query: string, variables: Record<string, unknown>) {
+    const body = JSON.stringify({ query, variables });
+    const headers = await signIdentity(identity, { secret: hub.config.internalSecret, audience: subgraph, body });
+    const response = await fetch(hub.subgraphUrls[subgraph]!, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     return (await response.json()) as { data?: Record<string, unknown> | null; errors?: { extensions?: Record<string, unknown> }[] };
   }
+  const askJiangsu = (identity: Identity, kinds?: string[]) => ask('jiangsu', identity, SUMS, { ids: [projectId], ...(kinds ? { kinds } : {}) });
 
   it("tracks the agreement with Jiangsu's books reached over HTTP", async () => {
     const result = await hub.query(`query ($id: ID!) { agreement(id: $id) { tracking { term {
@@ -957,5 +960,28 @@ describe('tracking across separate services', () => {
     expect((await askJiangsu(serviceIdentity('pairing'))).data).toEqual({
       fundingByProjectAndYear: [{ projectId, organizationId: TONGTAI, kind: 'COMMITMENT', fen: '12345678' }],
     });
+  });
+
+  it('sums only the kinds of entries asked for: none for an empty list', async () => {
+    const pairing = serviceIdentity('pairing');
+    const commitment = { projectId, organizationId: TONGTAI, kind: 'COMMITMENT', fen: '12345678' };
+    expect((await askJiangsu(pairing, ['COMMITMENT', 'DISBURSEMENT'])).data).toEqual({ fundingByProjectAndYear: [commitment] });
+    expect((await askJiangsu(pairing, ['DISBURSEMENT', 'PLEDGE'])).data).toEqual({ fundingByProjectAndYear: [] });
+    expect((await askJiangsu(pairing, [])).data).toEqual({ fundingByProjectAndYear: [] });
+  });
+
+  it("gives the pairing each province's organization kinds in one request, outside the public graph", async () => {
+    const token = await hub.token('JIANGSU_OFFICE');
+    for (const field of ['jiangsuOrganizationKinds', 'shaanxiOrganizationKinds']) {
+      const gateway = await hub.query(`{ ${field}(ids: ["${TONGTAI}"]) { id kind } }`, {}, { token });
+      expect(gateway.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }
+    const pairing = serviceIdentity('pairing');
+    // An id the province does not know, one no key could be, and the same id twice: left out, not an error.
+    const ids = [TONGTAI, 'js-nobody', 'js-\u0000', TONGTAI];
+    const jiangsu = await ask('jiangsu', pairing, 'query ($ids: [ID!]!) { jiangsuOrganizationKinds(ids: $ids) { id kind } }', { ids });
+    expect(jiangsu).toEqual({ data: { jiangsuOrganizationKinds: [{ id: TONGTAI, kind: 'FOUNDATION' }] } });
+    const shaanxi = await ask('shaanxi', pairing, 'query ($ids: [ID!]!) { shaanxiOrganizationKinds(ids: $ids) { id kind } }', { ids });
+    expect(shaanxi).toEqual({ data: { shaanxiOrganizationKinds: [] } });
   });
 });

@@ -203,7 +203,7 @@ describe('SIGTERM to npm start', () => {
     const [hubPid, ...others] = childrenOf(hub.child.pid as number);
     expect(others).toEqual([]);
     expect(readFileSync(`/proc/${hubPid}/cmdline`, 'utf8').split('\0')).toContain('gateway/dist/main.js');
-    // What it starts itself (its embedded database server, tsx's esbuild) is no Node process
+    // What it starts itself (its embedded database server) is no Node process
     // that could stand between the signal and the hub.
     const below = childrenOf(hubPid as number).map((pid) => basename(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? ''));
     expect(below.filter((command) => command === 'node' || command === 'npm')).toEqual([]);

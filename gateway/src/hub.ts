@@ -95,7 +95,7 @@ async function startOnListener(
       if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPHS.map(({ name }) => name));
       return started;
     })();
-    // Awaited below, once the gateway is built; a failure meanwhile is no unhandled rejection.
+    // Awaited below, once the gateway is built; a failure before then is no unhandled rejection.
     running.catch(() => {});
     inProcess = running;
     if (config.responseCache) {
@@ -115,17 +115,22 @@ async function startOnListener(
     dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
   }
   const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache });
-  try {
-    await server.start();
-  } finally {
-    // Whatever the gateway's fate, the databases are opened (and so listed to be closed) or failed.
-    await inProcess?.catch(() => {});
-  }
-  try {
-    await inProcess;
-  } catch (error) {
-    await server.stop();
-    throw error;
+  const planned = await server.start().then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  // Whatever the gateway's fate, the databases are then opened (and so listed to be closed)
+  // or failed, and the subgraphs started or not.
+  const started = await inProcess?.then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  const failed = planned ?? started;
+  if (failed) {
+    // What did start is stopped before the databases under it close; the first failure is the one told.
+    if (!planned) await server.stop().catch(() => {});
+    for (const subgraph of Object.values(subgraphs)) await subgraph.stop().catch(() => {});
+    throw failed.error;
   }
   const admit = await gatewayAdmission(config);
   // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.

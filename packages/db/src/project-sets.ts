@@ -1,5 +1,5 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { isUuid } from '@hub/common';
+import { isStorableKey, isUuid } from '@hub/common';
 
 /**
  * Sets of projects (a funnel's stages) as a relation `wanted(slot, project_id)`, `slot` being
@@ -25,7 +25,7 @@ export function bySlot<Sums>(sets: readonly unknown[], rows: (Sums & { slot: num
 /**
  * `column = any(ids)` with the ids as one text parameter, whatever their number: an `in` list
  * takes a parameter per id, which Postgres plans and the driver encodes one by one (at 7,000
- * projects, most of a statement's time), and fails past 65,535. Ids that are no UUID are left
+ * projects, most of a statement's time), and fails past 65,535. Ids that are not UUIDs are left
  * out; none left matches nothing.
  */
 export function amongUuids(column: SQL | AnyColumn, ids: readonly string[]): SQL {
@@ -35,10 +35,12 @@ export function amongUuids(column: SQL | AnyColumn, ids: readonly string[]): SQL
 }
 
 /**
- * `column in (ids)` with the ids as one JSON parameter, whatever their number and whatever
- * text they hold (see amongUuids). None matches nothing.
+ * `column in (ids)` with the ids as one JSON parameter, whatever their number (see
+ * amongUuids). Ids no key can be (a NUL, say, which JSON in Postgres refuses) are left out;
+ * none left matches nothing.
  */
 export function amongTexts(column: SQL | AnyColumn, ids: readonly string[]): SQL {
-  if (ids.length === 0) return sql`false`;
-  return sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+  const keys = ids.filter(isStorableKey);
+  if (keys.length === 0) return sql`false`;
+  return sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`;
 }

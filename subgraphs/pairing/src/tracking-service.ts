@@ -22,12 +22,13 @@ export const ORGANIZATION_MINIMUM = 5;
 /** The kind of an organization as its province knows it; null when it does not know the organization. */
 export type KindOf = (province: Province, id: string) => OrganizationKind | null;
 
+/** Read-only: what is arranged of them once is kept for them (see `arranged`). */
 export interface TrackingInputs {
-  projects: readonly TrackedProjectRow[];
-  declared: readonly DeclaredCeremonyRow[];
-  funding: readonly FundingYearSum[];
-  kindOf: KindOf;
-  targets: readonly AgreementTargetRow[];
+  readonly projects: readonly TrackedProjectRow[];
+  readonly declared: readonly DeclaredCeremonyRow[];
+  readonly funding: readonly FundingYearSum[];
+  readonly kindOf: KindOf;
+  readonly targets: readonly AgreementTargetRow[];
 }
 
 export interface CountFigure {
