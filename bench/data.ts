@@ -19,7 +19,6 @@ export interface DataFolders {
   engines: Partial<Record<EngineSystem, string>>;
 }
 
-
 const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
 
 /**

@@ -36,12 +36,15 @@ export interface StartOptions {
  * asks nothing of it until the hub serves (after the subgraphs have started).
  */
 class PendingDataSource implements GraphQLDataSource {
+  /** Once the subgraph runs: every fetch then goes straight to it, with no promise to wait on. */
+  private ready: GraphQLDataSource | undefined;
+
   constructor(private readonly source: Promise<GraphQLDataSource>) {
-    source.catch(() => {});
+    source.then((ready) => (this.ready = ready)).catch(() => {});
   }
 
-  async process(options: GraphQLDataSourceProcessOptions) {
-    return (await this.source).process(options);
+  process(options: GraphQLDataSourceProcessOptions) {
+    return this.ready ? this.ready.process(options) : this.source.then((ready) => ready.process(options));
   }
 }
 

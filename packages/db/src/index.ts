@@ -4,7 +4,7 @@ export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedPostgres } f
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';
 export { provenanceColumns, provenanceCheck, oneOf, ledgerEntryColumns, creationKeyColumns } from './columns.ts';
-export { updateVersioned, organizationWrites, type VersionedUpdate, type OrganizationWrite } from './versioned.ts';
+export { updateVersioned, organizationWrites, organizationKinds, type VersionedUpdate, type OrganizationWrite } from './versioned.ts';
 export {
   recordOnce,
   recordAll,

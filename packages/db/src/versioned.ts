@@ -1,9 +1,10 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { isStorableKey } from '@hub/common';
+import { isStorableKey, type OrganizationKind } from '@hub/common';
 import { createdEarlier, createOnce, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';
 import type { Db } from './database.ts';
 import { unlessDuplicate } from './pg-errors.ts';
+import { amongTexts } from './project-sets.ts';
 
 /** The result of an optimistic update: the new row, or why there is none. */
 export type VersionedUpdate<Row> =
@@ -75,3 +76,18 @@ export function organizationWrites<Row extends { requestFingerprint: string | nu
     },
   };
 }
+
+/**
+ * The kinds of the organizations a province's table holds among `ids`, the same in both
+ * provinces: one statement and the ids as one parameter however many, two columns (the pairing
+ * asks thousands at a time). An id the table does not hold is left out.
+ */
+export async function organizationKinds(
+  db: Db,
+  table: PgTable & { id: PgColumn; kind: PgColumn },
+  ids: readonly string[],
+): Promise<{ id: string; kind: OrganizationKind }[]> {
+  if (ids.length === 0) return [];
+  return db.select({ id: table.id, kind: table.kind }).from(table).where(amongTexts(table.id, ids)) as Promise<{ id: string; kind: OrganizationKind }[]>;
+}
+

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import { isStorableKey, type ProvenanceKind } from '@hub/common';
-import { amongTexts, organizationWrites, queryRows, type Db, type KeyedValues } from '@hub/db';
+import { organizationKinds, organizationWrites, type Db, type KeyedValues } from '@hub/db';
 import { cities, cityPairings, counties, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
 
 export type CityRow = typeof cities.$inferSelect;
@@ -49,12 +49,9 @@ export class JiangsuStore {
     return this.db.select().from(organizations).where(inArray(organizations.id, keys));
   }
 
-  /**
-   * The kinds of the organizations this province knows among `ids`: one statement and the ids
-   * as one parameter however many, two columns (the pairing asks thousands at a time).
-   */
-  async kindsByIds(ids: readonly string[]): Promise<{ id: string; kind: OrganizationKind }[]> {
-    return ids.length === 0 ? [] : queryRows(this.db, sql`select id, kind from jiangsu.organization where ${amongTexts(sql`id`, ids)}`);
+  /** The kinds of the organizations this province knows among `ids` (see organizationKinds). */
+  kindsByIds(ids: readonly string[]): Promise<{ id: string; kind: OrganizationKind }[]> {
+    return organizationKinds(this.db, organizations, ids);
   }
 
   /** Organizations of the cities, of the given kinds only (null: every kind; []: none). */

@@ -2,10 +2,9 @@ import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQ
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import {
-  amongTexts,
   createOnce,
+  organizationKinds,
   organizationWrites,
-  queryRows,
   sumsByProjectSets,
   unlessOverLimit,
   updateVersioned,
@@ -114,12 +113,9 @@ export class ShaanxiStore {
     return this.db.select().from(organizations).where(inArray(organizations.id, keys));
   }
 
-  /**
-   * The kinds of the organizations this province knows among `ids`: one statement and the ids
-   * as one parameter however many, two columns (the pairing asks thousands at a time).
-   */
-  async kindsByIds(ids: readonly string[]): Promise<{ id: string; kind: OrganizationKind }[]> {
-    return ids.length === 0 ? [] : queryRows(this.db, sql`select id, kind from shaanxi.organization where ${amongTexts(sql`id`, ids)}`);
+  /** The kinds of the organizations this province knows among `ids` (see organizationKinds). */
+  kindsByIds(ids: readonly string[]): Promise<{ id: string; kind: OrganizationKind }[]> {
+    return organizationKinds(this.db, organizations, ids);
   }
 
   /** Organizations of the counties, of the given kinds only (null: every kind). */
