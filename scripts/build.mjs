@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Compiles what production runs (the gateway, the three subgraphs and the packages they use)
 // with tsc's project references into each package's dist/, and copies the files their code
-// reads beside itself. `--if-stale` builds only when the build's inputs are not those of the
-// last good build: `npm start` asks it that way, and it answers in milliseconds when they are.
+// reads beside itself. `--if-stale` (and `buildIfStale`, which `npm start` calls through
+// scripts/start.mjs) builds only when the build's inputs are not those of the last good build,
+// and answers in milliseconds when they are.
 //
 // What a good build read is kept in dist/.inputs.json of the last package built: every source,
 // manifest and build setting, with its size and time. Any difference — a file changed, added,
@@ -14,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SOLUTION = 'tsconfig.build.json';
@@ -142,5 +143,12 @@ function alive(pid) {
   }
 }
 
-if (!process.argv.includes('--if-stale')) withLock(build);
-else if (stale()) withLock(() => stale() && build());
+/** Builds when the inputs are not those of the last good build (scripts/start.mjs asks so before each start). */
+export function buildIfStale() {
+  if (stale()) withLock(() => stale() && build());
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv.includes('--if-stale')) buildIfStale();
+  else withLock(build);
+}

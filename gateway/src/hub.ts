@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { installDataVersion, type Database } from '@hub/db';
-import { PeerDirectory, listenHttp, type HttpListener, type RunningSubgraph } from '@hub/server';
-import { seedOptionsOf, type HubConfig } from './config.ts';
-import { createGatewayServer } from './gateway-server.ts';
-import { InProcessDataSource } from './in-process-data-source.ts';
-import { InFlightReads } from './in-flight-reads.ts';
-import { openSubgraphDatabases, startInProcessSubgraphs } from './in-process-subgraphs.ts';
-import { inProcessReadiness, remoteReadiness } from './readiness.ts';
-import { PackagePrinter } from './package-pdf/printer.ts';
-import { PdfWorkerPool, type PdfRenderer } from './package-pdf/render-pool.ts';
-import { packagePdfRoute } from './package-pdf/route.ts';
-import { gatewayAdmission, gatewayContextFactory } from './request-context.ts';
-import { SignedRemoteDataSource } from './signed-data-source.ts';
-import { ResponseCache } from './response-cache.ts';
-import { SUBGRAPHS, isSubgraphName, subgraphUrlsOf, type SubgraphName } from './subgraphs.ts';
+import type { Database } from '@hub/db';
+import { listenHttp, type RunningSubgraph } from '@hub/server';
+import type { HubConfig } from './config.ts';
+import type { PdfRenderer } from './package-pdf/render-pool.ts';
+import { openSubgraphDatabases, type SubgraphDatabases } from './subgraph-databases.ts';
+import { subgraphUrlsOf, type SubgraphName } from './subgraphs.ts';
 
 export interface Hub {
   url: string;
@@ -26,145 +16,43 @@ export interface Hub {
 }
 
 export interface StartOptions {
+  /** Databases that belong to the caller (tests): the hub uses them and leaves them open. */
   databases?: Record<SubgraphName, Database>;
   /** What renders printable packages; the hub's own worker threads unless given (tests). */
   pdfRenderer?: PdfRenderer;
 }
 
 /**
- * A subgraph's data source once the subgraph runs: the gateway is built before it does, and
- * asks nothing of it until the hub serves (after the subgraphs have started).
- */
-class PendingDataSource implements GraphQLDataSource {
-  /** Once the subgraph runs: every fetch then goes straight to it, with no promise to wait on. */
-  private ready: GraphQLDataSource | undefined;
-
-  constructor(private readonly source: Promise<GraphQLDataSource>) {
-    source.then((ready) => (this.ready = ready)).catch(() => {});
-  }
-
-  process(options: GraphQLDataSourceProcessOptions) {
-    return this.ready ? this.ready.process(options) : this.source.then((ready) => ready.process(options));
-  }
-}
-
-/**
  * Starts the hub: the gateway on HTTP, and in the all-in-one topology the three subgraphs in
  * this process on their databases.
+ *
+ * This module is light on purpose. The port is taken first (a port in use ends the start
+ * before a data folder is opened), then the databases begin to open, and only then is the
+ * gateway's own code loaded (`hub-serving.ts`, with Apollo Gateway and the subgraphs: most of
+ * a start's time is loading them). The embedded database server boots in a process of its
+ * own meanwhile, so the two overlap.
  */
 export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<Hub> {
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const urls = subgraphUrlsOf(supergraphSdl);
-  // The port before the databases: a port in use ends the start before a data folder is opened.
   const http = await listenHttp({ port: config.port, host: config.host });
-  // Filled as databases are opened, so that a failed start closes them (and frees their folders).
-  const ownedDatabases: Database[] = [];
+  let opening: Promise<SubgraphDatabases> | undefined;
   try {
-    return await startOnListener(config, options, supergraphSdl, urls, http, ownedDatabases);
+    if (config.topology === 'all-in-one') {
+      // Databases handed in belong to the caller; the hub closes only those it opened.
+      opening = options.databases
+        ? Promise.resolve({ bySubgraph: options.databases, all: [...new Set(Object.values(options.databases))] })
+        : openSubgraphDatabases(config.databases);
+      // Awaited where it is used; a failure before then is no unhandled rejection.
+      opening.catch(() => {});
+    }
+    const { serveHub } = await import('./hub-serving.ts');
+    return await serveHub(config, options, { supergraphSdl, urls, http, opening });
   } catch (error) {
-    for (const database of ownedDatabases) await database.close().catch(() => {});
+    // Once the opening has settled, so that a folder being opened is closed too.
+    const opened = await opening?.catch(() => undefined);
+    if (opened && !options.databases) for (const database of opened.all) await database.close().catch(() => {});
     await http.stop(0);
     throw error;
   }
-}
-
-async function startOnListener(
-  config: HubConfig,
-  options: StartOptions,
-  supergraphSdl: string,
-  urls: Record<string, string>,
-  http: HttpListener,
-  ownedDatabases: Database[],
-): Promise<Hub> {
-  let databases: Database[] = [];
-  let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
-  let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
-  let responseCache: ResponseCache | undefined;
-  let inProcess: Promise<unknown> | undefined;
-  if (config.topology === 'all-in-one') {
-    // The databases open and the subgraphs start while the gateway below is built: the
-    // embedded server boots in a process of its own, so this thread has the planning to do
-    // meanwhile (a quarter of a second of a start).
-    const running = (async () => {
-      // Databases handed in belong to the caller (tests); the hub closes only those it opened.
-      const opened = options.databases
-        ? { bySubgraph: options.databases, all: [...new Set(Object.values(options.databases))] }
-        : await openSubgraphDatabases(config.databases);
-      databases = opened.all;
-      if (!options.databases) ownedDatabases.push(...opened.all);
-      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), seedOptionsOf(config));
-      subgraphs = started;
-      // The gateway reads the databases' versions itself: it can only where they are its own.
-      if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPHS.map(({ name }) => name));
-      return started;
-    })();
-    // Awaited below, once the gateway is built; a failure before then is no unhandled rejection.
-    running.catch(() => {});
-    inProcess = running;
-    if (config.responseCache) {
-      responseCache = new ResponseCache(async () => (await Promise.all(databases.map((database) => database.readDataVersion()))).join('/'));
-    }
-    dataSourceFor = (name) => {
-      if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);
-      return new PendingDataSource(running.then((started) => new InProcessDataSource(started[name])));
-    };
-  } else {
-    dataSourceFor = (name, url) => new SignedRemoteDataSource(url, name, config.internalSecret);
-  }
-
-  if (config.deduplicateReads) {
-    const reads = new InFlightReads();
-    const direct = dataSourceFor;
-    dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
-  }
-  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache });
-  const planned = await server.start().then(
-    () => null,
-    (error: unknown) => ({ error }),
-  );
-  // Whatever the gateway's fate, the databases are then opened (and so listed to be closed)
-  // or failed, and the subgraphs started or not.
-  const started = await inProcess?.then(
-    () => null,
-    (error: unknown) => ({ error }),
-  );
-  const failed = planned ?? started;
-  if (failed) {
-    // What did start is stopped before the databases under it close; the first failure is the one told.
-    if (!planned) await server.stop().catch(() => {});
-    for (const subgraph of Object.values(subgraphs)) await subgraph.stop().catch(() => {});
-    throw failed.error;
-  }
-  const admit = await gatewayAdmission(config);
-  // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.
-  const printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer });
-  http.serve(server, {
-    maxBodyBytes: config.limits.maxBodyBytes,
-    timeoutMs: config.limits.timeoutMs,
-    context: await gatewayContextFactory(config, admit),
-    routes: [packagePdfRoute(server, admit, printer)],
-    health: async () => {
-      const report = config.topology === 'all-in-one' ? await inProcessReadiness(subgraphs) : await remoteReadiness(urls);
-      return { down: report.down, topology: config.topology, subgraphs: report.subgraphs };
-    },
-  });
-  // Once the subgraphs can reach one another: a pending signing's first try may need them all.
-  for (const subgraph of Object.values(subgraphs)) await subgraph.startBackground(config.background);
-
-  return {
-    url: http.url,
-    topology: config.topology,
-    databases,
-    subgraphs,
-    async stop() {
-      await http.stop(config.shutdownGraceMs);
-      // After the drain: a print in flight finished on its thread.
-      await printer.close();
-      await server.stop();
-      // Background work first, while every subgraph it may ask still answers.
-      for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground();
-      for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
-      for (const database of ownedDatabases) await database.close();
-    },
-  };
 }

@@ -1,34 +1,7 @@
-import { openDatabase, type Database } from '@hub/db';
-import { PeerDirectory, inProcessTransport, startSubgraph, type DatabaseConfig, type RunningSubgraph, type SeedOptions } from '@hub/server';
+import type { Database } from '@hub/db';
+import { PeerDirectory, inProcessTransport, startSubgraph, type RunningSubgraph, type SeedOptions } from '@hub/server';
 import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
-
-/**
- * Opens one database per distinct configuration: in the default all-in-one topology the
- * three subgraphs share one embedded database, each in its own Postgres schema.
- */
-export async function openSubgraphDatabases(
-  configs: Record<SubgraphName, DatabaseConfig>,
-): Promise<{ bySubgraph: Record<SubgraphName, Database>; all: Database[] }> {
-  const opened = new Map<string, Database>();
-  const bySubgraph = {} as Record<SubgraphName, Database>;
-  try {
-    for (const { name } of SUBGRAPHS) {
-      const config = configs[name];
-      const key = config.url ?? `${config.embedded}:${config.dataDir}`;
-      let database = opened.get(key);
-      if (!database) {
-        database = await openDatabase({ url: config.url, dataDir: config.url ? undefined : config.dataDir, embedded: config.embedded });
-        opened.set(key, database);
-      }
-      bySubgraph[name] = database;
-    }
-  } catch (error) {
-    await Promise.all([...opened.values()].map((database) => database.close()));
-    throw error;
-  }
-  return { bySubgraph, all: [...opened.values()] };
-}
 
 /** Starts the three subgraphs in this process on the given databases (migrated and seeded). */
 export async function startInProcessSubgraphs(

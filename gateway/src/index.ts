@@ -2,7 +2,8 @@ export { composeSupergraph, subgraphUrls, type CompositionResult } from './compo
 export { readHubConfig, seedOptionsOf, TOPOLOGIES, DEFAULT_LIMITS, type HubConfig, type Topology } from './config.ts';
 export { startHub, type Hub, type StartOptions } from './hub.ts';
 export { PdfWorkerPool, type PdfRenderer } from './package-pdf/render-pool.ts';
-export { startInProcessSubgraphs, openSubgraphDatabases } from './in-process-subgraphs.ts';
+export { startInProcessSubgraphs } from './in-process-subgraphs.ts';
+export { openSubgraphDatabases, type SubgraphDatabases } from './subgraph-databases.ts';
 export type { GatewayContext } from './gateway-context.ts';
 export { mintToken } from './auth.ts';
 export { documentId, loadManifest } from './documents.ts';

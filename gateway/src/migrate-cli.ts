@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '@hub/db';
 import { prepareSubgraphDatabase, startupFailureMessage } from '@hub/server';
 import { readHubConfig, seedOptionsOf } from './config.ts';
-import { openSubgraphDatabases } from './in-process-subgraphs.ts';
+import { openSubgraphDatabases } from './subgraph-databases.ts';
 import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 

@@ -1,6 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { SQL } from 'drizzle-orm';
@@ -165,6 +163,12 @@ async function openPglite(dataDir: string | undefined, statements: StatementCoun
         'Start without EMBEDDED_DATABASE=pglite to use it, or set DATA_DIR to a new folder.',
     );
   }
+  // Loaded only where PGlite is chosen: a start on the embedded server does without it.
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   // The lock comes before PGlite touches the folder; it is released when the database closes.
   const lock = dataDir ? lockDataDir(dataDir) : undefined;
   let client: PGlite;

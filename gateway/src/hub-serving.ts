@@ -1,0 +1,139 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { installDataVersion, type Database } from '@hub/db';
+import { PeerDirectory, type HttpListener, type RunningSubgraph } from '@hub/server';
+import { seedOptionsOf, type HubConfig } from './config.ts';
+import { createGatewayServer } from './gateway-server.ts';
+import type { Hub, StartOptions } from './hub.ts';
+import { InProcessDataSource } from './in-process-data-source.ts';
+import { InFlightReads } from './in-flight-reads.ts';
+import { startInProcessSubgraphs } from './in-process-subgraphs.ts';
+import { inProcessReadiness, remoteReadiness } from './readiness.ts';
+import { PackagePrinter } from './package-pdf/printer.ts';
+import { PdfWorkerPool } from './package-pdf/render-pool.ts';
+import { packagePdfRoute } from './package-pdf/route.ts';
+import { gatewayAdmission, gatewayContextFactory } from './request-context.ts';
+import { SignedRemoteDataSource } from './signed-data-source.ts';
+import { ResponseCache } from './response-cache.ts';
+import type { SubgraphDatabases } from './subgraph-databases.ts';
+import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
+
+/** What `startHub` has done before loading this module. */
+export interface StartedSoFar {
+  supergraphSdl: string;
+  urls: Record<string, string>;
+  /** Listening, serving nothing yet. */
+  http: HttpListener;
+  /** In the all-in-one topology, the databases being opened. */
+  opening: Promise<SubgraphDatabases> | undefined;
+}
+
+/**
+ * A subgraph's data source once the subgraph runs: the gateway is built before it does, and
+ * asks nothing of it until the hub serves (after the subgraphs have started).
+ */
+class PendingDataSource implements GraphQLDataSource {
+  /** Once the subgraph runs: every fetch then goes straight to it, with no promise to wait on. */
+  private ready: GraphQLDataSource | undefined;
+
+  constructor(private readonly source: Promise<GraphQLDataSource>) {
+    source.then((ready) => (this.ready = ready)).catch(() => {});
+  }
+
+  process(options: GraphQLDataSourceProcessOptions) {
+    return this.ready ? this.ready.process(options) : this.source.then((ready) => ready.process(options));
+  }
+}
+
+/**
+ * The rest of a start (hub.ts): the subgraphs on their databases and the gateway, built at
+ * once, then served on the listener. A failure stops what had started; `startHub` closes the
+ * databases and the listener.
+ */
+export async function serveHub(config: HubConfig, options: StartOptions, { supergraphSdl, urls, http, opening }: StartedSoFar): Promise<Hub> {
+  let databases: Database[] = [];
+  let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
+  let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
+  let responseCache: ResponseCache | undefined;
+  let inProcess: Promise<unknown> | undefined;
+  if (opening) {
+    // The subgraphs start while the gateway below is built: the embedded server may still be
+    // booting in a process of its own, so this thread has the planning to do meanwhile.
+    const running = (async () => {
+      const opened = await opening;
+      databases = opened.all;
+      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), seedOptionsOf(config));
+      subgraphs = started;
+      // The gateway reads the databases' versions itself: it can only where they are its own.
+      if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPHS.map(({ name }) => name));
+      return started;
+    })();
+    // Awaited below, once the gateway is built; a failure before then is no unhandled rejection.
+    running.catch(() => {});
+    inProcess = running;
+    if (config.responseCache) {
+      responseCache = new ResponseCache(async () => (await Promise.all(databases.map((database) => database.readDataVersion()))).join('/'));
+    }
+    dataSourceFor = (name) => {
+      if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);
+      return new PendingDataSource(running.then((started) => new InProcessDataSource(started[name])));
+    };
+  } else {
+    dataSourceFor = (name, url) => new SignedRemoteDataSource(url, name, config.internalSecret);
+  }
+
+  if (config.deduplicateReads) {
+    const reads = new InFlightReads();
+    const direct = dataSourceFor;
+    dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
+  }
+  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache });
+  const planned = await server.start().then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  // Whatever the gateway's fate, the databases are then opened (and so listed to be closed)
+  // or failed, and the subgraphs started or not.
+  const started = await inProcess?.then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  const failed = planned ?? started;
+  if (failed) {
+    // What did start is stopped before the databases under it close; the first failure is the one told.
+    if (!planned) await server.stop().catch(() => {});
+    for (const subgraph of Object.values(subgraphs)) await subgraph.stop().catch(() => {});
+    throw failed.error;
+  }
+  const admit = await gatewayAdmission(config);
+  // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.
+  const printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer });
+  http.serve(server, {
+    maxBodyBytes: config.limits.maxBodyBytes,
+    timeoutMs: config.limits.timeoutMs,
+    context: await gatewayContextFactory(config, admit),
+    routes: [packagePdfRoute(server, admit, printer)],
+    health: async () => {
+      const report = config.topology === 'all-in-one' ? await inProcessReadiness(subgraphs) : await remoteReadiness(urls);
+      return { down: report.down, topology: config.topology, subgraphs: report.subgraphs };
+    },
+  });
+  // Once the subgraphs can reach one another: a pending signing's first try may need them all.
+  for (const subgraph of Object.values(subgraphs)) await subgraph.startBackground(config.background);
+
+  return {
+    url: http.url,
+    topology: config.topology,
+    databases,
+    subgraphs,
+    async stop() {
+      await http.stop(config.shutdownGraceMs);
+      // After the drain: a print in flight finished on its thread.
+      await printer.close();
+      await server.stop();
+      // Background work first, while every subgraph it may ask still answers.
+      for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground();
+      for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
+      if (!options.databases) for (const database of databases) await database.close();
+    },
+  };
+}
