@@ -8,7 +8,9 @@ import {
   databaseConfigFor,
   internalSecretFrom,
   isProduction,
+  metricsAccessFrom,
   type BackgroundSettings,
+  type MetricsAccess,
   type DatabaseConfig,
 } from '@hub/server';
 import { MAX_DEMO_SCALE } from '@hub/demo';
@@ -42,6 +44,8 @@ export interface HubConfig {
   /** Each in-process subgraph's database (used in the all-in-one topology). */
   databases: Record<SubgraphName, DatabaseConfig>;
   production: boolean;
+  /** Who may read /metrics: open in development, only with METRICS_TOKEN in production. */
+  metrics: MetricsAccess;
   auth: AuthConfig;
   /** Shared with the subgraphs: signs the identity forwarded to them. */
   internalSecret: string;
@@ -88,6 +92,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     supergraphPath: reader.existingFile('SUPERGRAPH_PATH', SUPERGRAPH_FILE),
     databases,
     production,
+    metrics: metricsAccessFrom(reader, production),
     auth: {
       issuer: reader.text('JWT_ISSUER', 'su-shaan-hub'),
       audience: reader.text('JWT_AUDIENCE', 'su-shaan-hub'),

@@ -1,6 +1,6 @@
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { deadlinePlugin } from '@hub/server';
+import { deadlinePlugin, type HubMetrics } from '@hub/server';
 import type { RequestLimits } from './config.ts';
 import { errorMaskingPlugin } from './errors.ts';
 import type { GatewayContext } from './gateway-context.ts';
@@ -17,6 +17,8 @@ export function createGatewayServer(options: {
   limits: RequestLimits;
   /** Answers queries again while the data is unchanged; none: every query is executed. */
   responseCache?: ResponseCache | undefined;
+  /** Observes each operation, by name and outcome. */
+  metrics?: HubMetrics | undefined;
 }): ApolloServer<GatewayContext> {
   // Apollo Gateway otherwise probes cloud metadata endpoints and exports usage metrics to
   // Apollo; the hub sends nothing anywhere unless its operator asks for it.
@@ -40,6 +42,8 @@ export function createGatewayServer(options: {
     parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: operationLimitRules(options.limits),
     plugins: [
+      // First: it times the whole operation, and sees its outcome whatever refused it.
+      ...(options.metrics ? [options.metrics.operationsPlugin('gateway')] : []),
       operationKindPlugin(),
       deadlinePlugin(),
       costLimitPlugin(options.limits, demandControlOf(options.supergraphSdl)),

@@ -1,6 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { installDataVersion, type Database } from '@hub/db';
-import { PeerDirectory, type HttpListener, type RunningSubgraph } from '@hub/server';
+import { PeerDirectory, type HttpListener, type HubMetrics, type RunningSubgraph } from '@hub/server';
 import { seedOptionsOf, type HubConfig } from './config.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import type { Hub, StartOptions } from './hub.ts';
@@ -25,6 +25,8 @@ export interface StartedSoFar {
   http: HttpListener;
   /** In the all-in-one topology, the databases being opened. */
   opening: Promise<SubgraphDatabases> | undefined;
+  /** What the listener counts and serves at /metrics; the rest of the hub counts into it too. */
+  metrics: HubMetrics;
 }
 
 /**
@@ -44,24 +46,53 @@ class PendingDataSource implements GraphQLDataSource {
   }
 }
 
+/** Observes how long each fetch from a subgraph takes the gateway, and how it ends. */
+class TimedDataSource implements GraphQLDataSource {
+  constructor(
+    private readonly subgraph: string,
+    private readonly source: GraphQLDataSource,
+    private readonly metrics: HubMetrics,
+  ) {}
+
+  async process(options: GraphQLDataSourceProcessOptions) {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const response = await this.source.process(options);
+      this.metrics.observeFetch(this.subgraph, response.errors?.length ? 'errors' : 'ok', seconds());
+      return response;
+    } catch (error) {
+      this.metrics.observeFetch(this.subgraph, 'failed', seconds());
+      throw error;
+    }
+  }
+}
+
 /**
  * The rest of a start (hub.ts): the subgraphs on their databases and the gateway, built at
  * once, then served on the listener. A failure stops what had started; `startHub` closes the
  * databases and the listener.
  */
-export async function serveHub(config: HubConfig, options: StartOptions, { supergraphSdl, urls, http, opening }: StartedSoFar): Promise<Hub> {
+export async function serveHub(config: HubConfig, options: StartOptions, { supergraphSdl, urls, http, opening, metrics }: StartedSoFar): Promise<Hub> {
   let databases: Database[] = [];
   let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
   let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
   let responseCache: ResponseCache | undefined;
   let inProcess: Promise<unknown> | undefined;
+  /** Stops counting into `metrics` what outlives this hub (databases handed in by a test). */
+  const unwatch: (() => void)[] = [];
   if (opening) {
     // The subgraphs start while the gateway below is built: the embedded server may still be
     // booting in a process of its own, so this thread has the planning to do meanwhile.
     const running = (async () => {
       const opened = await opening;
       databases = opened.all;
-      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), seedOptionsOf(config));
+      for (const database of databases) {
+        // Under the subgraphs it serves: `shaanxi+jiangsu+pairing` for the one embedded database.
+        const names = SUBGRAPHS.filter(({ name }) => opened.bySubgraph[name] === database).map(({ name }) => name);
+        unwatch.push(metrics.watchDatabase(names.join('+'), database));
+      }
+      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { ...seedOptionsOf(config), metrics });
       subgraphs = started;
       // The gateway reads the databases' versions itself: it can only where they are its own.
       if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPHS.map(({ name }) => name));
@@ -86,7 +117,9 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     const direct = dataSourceFor;
     dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
   }
-  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache });
+  const untimed = dataSourceFor;
+  dataSourceFor = (name, url) => new TimedDataSource(name, untimed(name, url), metrics);
+  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache, metrics });
   const planned = await server.start().then(
     () => null,
     (error: unknown) => ({ error }),
@@ -102,9 +135,10 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     // What did start is stopped before the databases under it close; the first failure is the one told.
     if (!planned) await server.stop().catch(() => {});
     for (const subgraph of Object.values(subgraphs)) await subgraph.stop().catch(() => {});
+    for (const stop of unwatch) stop();
     throw failed.error;
   }
-  const admit = await gatewayAdmission(config);
+  const admit = await gatewayAdmission(config, metrics);
   // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.
   const printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer });
   http.serve(server, {
@@ -133,6 +167,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
       // Background work first, while every subgraph it may ask still answers.
       for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground();
       for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
+      for (const stop of unwatch) stop();
       if (!options.databases) for (const database of databases) await database.close();
     },
   };

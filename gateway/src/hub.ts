@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Database } from '@hub/db';
-import { listenHttp, type RunningSubgraph } from '@hub/server';
+import { HubMetrics, listenHttp, type RunningSubgraph } from '@hub/server';
 import type { HubConfig } from './config.ts';
 import type { PdfRenderer } from './package-pdf/render-pool.ts';
 import { openSubgraphDatabases, type SubgraphDatabases } from './subgraph-databases.ts';
@@ -35,7 +35,8 @@ export interface StartOptions {
 export async function startHub(config: HubConfig, options: StartOptions = {}): Promise<Hub> {
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const urls = subgraphUrlsOf(supergraphSdl);
-  const http = await listenHttp({ port: config.port, host: config.host });
+  const metrics = new HubMetrics();
+  const http = await listenHttp({ port: config.port, host: config.host, metrics: { metrics, access: config.metrics } });
   let opening: Promise<SubgraphDatabases> | undefined;
   try {
     if (config.topology === 'all-in-one') {
@@ -47,7 +48,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       opening.catch(() => {});
     }
     const { serveHub } = await import('./hub-serving.ts');
-    return await serveHub(config, options, { supergraphSdl, urls, http, opening });
+    return await serveHub(config, options, { supergraphSdl, urls, http, opening, metrics });
   } catch (error) {
     // Once the opening has settled, so that a folder being opened is closed too.
     const opened = await opening?.catch(() => undefined);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpRejection, type IncomingRequestInfo } from '@hub/server';
+import { HttpRejection, type HubMetrics, type IncomingRequestInfo } from '@hub/server';
 import { createAuthenticator } from './auth.ts';
 import type { HubConfig } from './config.ts';
 import { applyTrustedDocuments, loadManifest } from './documents.ts';
@@ -14,10 +14,15 @@ export type Admission = (info: IncomingRequestInfo) => Promise<GatewayContext>;
  * address, its token is checked and rate-limited by identity. Each refusal is an HTTP answer
  * with a stable code. One admission serves all the gateway's routes, so they share the limits.
  */
-export async function gatewayAdmission(config: HubConfig): Promise<Admission> {
+export async function gatewayAdmission(config: HubConfig, metrics?: HubMetrics): Promise<Admission> {
   const authenticate = await createAuthenticator(config.auth);
   const perAddress = new RateLimiter(config.limits.perAddressPerMinute);
   const perIdentity = new RateLimiter(config.limits.perIdentityPerMinute);
+  const enforce = (decision: ReturnType<RateLimiter['take']>, scope: 'address' | 'identity') => {
+    if (decision.allowed) return;
+    metrics?.refused(scope);
+    throw rateLimited(decision.retryAfterSeconds, scope);
+  };
   return async ({ headers, address }) => {
     enforce(perAddress.take(`address:${address}`), 'address');
     const identity = await authenticate(headers.get('authorization'));
@@ -41,13 +46,12 @@ export async function gatewayContextFactory(
   };
 }
 
-function enforce(decision: ReturnType<RateLimiter['take']>, scope: 'address' | 'identity'): void {
-  if (decision.allowed) return;
-  throw new HttpRejection(
+function rateLimited(retryAfterSeconds: number, scope: 'address' | 'identity'): HttpRejection {
+  return new HttpRejection(
     429,
     'RATE_LIMITED',
-    `Too many requests from this ${scope}; try again in ${decision.retryAfterSeconds} s.`,
-    { 'retry-after': String(decision.retryAfterSeconds) },
-    { scope, retryAfterSeconds: decision.retryAfterSeconds },
+    `Too many requests from this ${scope}; try again in ${retryAfterSeconds} s.`,
+    { 'retry-after': String(retryAfterSeconds) },
+    { scope, retryAfterSeconds },
   );
 }

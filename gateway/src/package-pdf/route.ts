@@ -23,6 +23,7 @@ const MAX_GRAPHQL_INT = 2 ** 31 - 1;
  */
 export function packagePdfRoute(server: ApolloServer<GatewayContext>, admit: Admission, printer: PackagePrinter): HttpRoute {
   return {
+    name: 'package-pdf',
     match(pathname) {
       const match = PDF_PATH.exec(pathname);
       return match ? { ceremonyId: match[1]!, version: match[2]! } : null;

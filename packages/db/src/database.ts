@@ -55,7 +55,22 @@ export interface Database {
    * driver directly: it is the response cache's check, not one of an operation's statements.
    */
   readDataVersion(): Promise<string>;
+  /**
+   * Calls `listener` with the time of each statement sent to a Postgres server (seconds, from
+   * sending to its result), pings and version reads included; returns the call that stops it.
+   * PGlite's statements are not timed.
+   */
+  onStatementTime(listener: (seconds: number) => void): () => void;
+  /** The pool's connections on a Postgres server; null on PGlite (one connection, in this process). */
+  poolUse(): PoolUse | null;
   close(): Promise<void>;
+}
+
+export interface PoolUse {
+  total: number;
+  idle: number;
+  /** Statements waiting for a connection. */
+  waiting: number;
 }
 
 /** One key for every hub process: Postgres advisory locks are per database, as the migrations are. */
@@ -111,6 +126,8 @@ async function openEmbeddedServer(dataDir: string, poolSize: number | undefined,
 
 async function openPool(url: string, poolSize: number | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize ?? 10 });
+  const timers = new Set<(seconds: number) => void>();
+  pool.on('connect', (client) => timeStatements(client, timers));
   cancelAtDeadline(pool, url);
   // An idle pooled connection can be closed by the server (restart, admin command); the pool
   // drops it and opens another when needed. Without a listener the event would crash the process.
@@ -151,8 +168,41 @@ async function openPool(url: string, poolSize: number | undefined, statements: S
       const { rows } = await pool.query<{ version: string }>(READ_DATA_VERSION);
       return rows[0]?.version ?? 'none';
     },
+    onStatementTime(listener) {
+      timers.add(listener);
+      return () => timers.delete(listener);
+    },
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
+}
+
+/**
+ * Times each statement a pooled connection sends, when anyone listens: `pool.query` calls the
+ * connection's `query` with a callback, drizzle's transactions without one (a promise).
+ */
+function timeStatements(client: pg.PoolClient, timers: Set<(seconds: number) => void>): void {
+  const query = client.query as (...args: unknown[]) => unknown;
+  client.query = function timedQuery(this: pg.PoolClient, ...args: unknown[]) {
+    if (timers.size === 0) return query.apply(this, args);
+    const started = performance.now();
+    const done = () => {
+      const seconds = (performance.now() - started) / 1000;
+      for (const timer of timers) timer(seconds);
+    };
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (...results: unknown[]) => {
+        done();
+        return (callback as (...results: unknown[]) => unknown)(...results);
+      };
+      return query.apply(this, args);
+    }
+    const result = query.apply(this, args);
+    if (result instanceof Promise) result.then(done, done);
+    return result;
+  } as typeof client.query;
 }
 
 async function openPglite(dataDir: string | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
@@ -197,6 +247,8 @@ async function openPglite(dataDir: string | undefined, statements: StatementCoun
       const { rows } = await client.query<{ version: string }>(READ_DATA_VERSION);
       return rows[0]?.version ?? 'none';
     },
+    onStatementTime: () => () => {},
+    poolUse: () => null,
     async close() {
       try {
         await client.close();

@@ -1,4 +1,4 @@
-export { openDatabase, queryRows, textArray, EMBEDDED_CLUSTER, type Database, type Db, type DatabaseOptions, type EmbeddedEngine } from './database.ts';
+export { openDatabase, queryRows, textArray, EMBEDDED_CLUSTER, type Database, type Db, type DatabaseOptions, type EmbeddedEngine, type PoolUse } from './database.ts';
 export { installDataVersion, DATA_VERSION_SCHEMA } from './data-version.ts';
 export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedPostgres } from './embedded-postgres.ts';
 export { StatementCounter } from './statement-counter.ts';

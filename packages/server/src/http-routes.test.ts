@@ -18,6 +18,7 @@ describe('a route beside GraphQL', () => {
     const server = new ApolloServer({ typeDefs: 'type Query { ok: Boolean }', resolvers: { Query: { ok: () => true } } });
     await server.start();
     const route: HttpRoute = {
+      name: 'things',
       match: (pathname) => {
         const match = /^\/things\/(\d+)\.txt$/.exec(pathname);
         return match ? { id: match[1]! } : null;

@@ -3,6 +3,7 @@ import { Server as NetServer, type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { Deadline, runWithDeadline } from '@hub/db';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
+import { metricsRefusal, type HubMetrics, type MetricsAccess } from './metrics.ts';
 
 /**
  * What readiness found: `down` names each part that cannot serve (`database:pairing`,
@@ -42,6 +43,8 @@ export interface IncomingRequestInfo {
 
 /** A read-only resource served beside GraphQL, such as a printable document. */
 export interface HttpRoute {
+  /** How its requests are labelled in the metrics. */
+  name: string;
   /** The path's parameters when the path is this route's, else null. */
   match(pathname: string): Record<string, string> | null;
   /**
@@ -120,9 +123,16 @@ export interface ServeOptions<TContext extends BaseContext> {
  * /readyz and /health. Body parsing is done here so that a broken or oversized body gets a
  * clear 4xx.
  */
+export interface ListenOptions {
+  port: number;
+  host?: string;
+  /** Observes every request, and serves GET /metrics to whoever `access` lets read it. */
+  metrics?: { metrics: HubMetrics; access: MetricsAccess };
+}
+
 export async function serveHttp<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
-  options: ServeOptions<TContext> & { port: number; host?: string },
+  options: ServeOptions<TContext> & ListenOptions,
 ): Promise<HttpService> {
   const listener = await listenHttp(options);
   listener.serve(server, options);
@@ -134,7 +144,7 @@ export async function serveHttp<TContext extends BaseContext>(
  * it opens a database. Until `serve` is called the process is live but not ready: /livez
  * answers 200, /readyz and GraphQL 503.
  */
-export async function listenHttp(options: { port: number; host?: string }): Promise<HttpListener> {
+export async function listenHttp(options: ListenOptions): Promise<HttpListener> {
   let state: 'starting' | 'serving' | 'draining' = 'starting';
   let handler: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   let health: HealthCheck | undefined;
@@ -143,11 +153,14 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
   /** When a connection was last accepted or an answer last finished. */
   let lastActivityAt = Date.now();
 
+  const observed = options.metrics;
   const httpServer = createServer((request, response) => {
     inFlight.add(response);
+    const started = performance.now();
     response.once('close', () => {
       inFlight.delete(response);
       lastActivityAt = Date.now();
+      observed?.metrics.observeRequest(routeName(request, routes), response.statusCode, (performance.now() - started) / 1000);
     });
     // While draining, no connection is kept for another request.
     if (state === 'draining') {
@@ -175,6 +188,7 @@ export async function listenHttp(options: { port: number; host?: string }): Prom
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (pathname === '/livez') return sendJson(response, 200, { status: 'ok' });
       if (pathname === '/readyz' || pathname === '/health') return answerReadiness(response);
+      if (pathname === '/metrics' && observed) return answerMetrics(request, response, observed.metrics, observed.access);
     }
     if (state === 'draining') {
       // Read to its end first: closing a connection whose request body is unread resets it,
@@ -355,6 +369,28 @@ async function handle<TContext extends BaseContext>(
   }
   for await (const chunk of result.body.asyncIterator) response.write(chunk);
   response.end();
+}
+
+/** The route a request is counted under: a fixed set, whatever paths clients send. */
+function routeName(request: IncomingMessage, routes: HttpRoute[]): string {
+  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+  if (pathname === '/graphql' || pathname === '/') return 'graphql';
+  if (pathname === '/livez' || pathname === '/readyz' || pathname === '/health' || pathname === '/metrics') return pathname.slice(1);
+  return routeFor(routes, request)?.route.name ?? 'unknown';
+}
+
+/** Prometheus text, in every state (starting, serving, draining): a scrape is never refused for that. */
+async function answerMetrics(request: IncomingMessage, response: ServerResponse, metrics: HubMetrics, access: MetricsAccess): Promise<void> {
+  const refusal = metricsRefusal(access, request.headers.authorization);
+  if (refusal) {
+    if (refusal.status === 401) response.setHeader('www-authenticate', 'Bearer');
+    return sendJson(response, refusal.status, { error: { code: refusal.code, message: refusal.message } });
+  }
+  const text = await metrics.text();
+  response.statusCode = 200;
+  response.setHeader('content-type', metrics.contentType);
+  response.setHeader('cache-control', 'no-store');
+  response.end(request.method === 'HEAD' ? undefined : text);
 }
 
 function headerMapOf(request: IncomingMessage): HeaderMap {

@@ -10,6 +10,7 @@ export {
   type HealthReport,
   type IncomingRequestInfo,
   type ServeOptions,
+  type ListenOptions,
   type HttpRoute,
   type RouteRequest,
   type HttpAnswer,
@@ -48,3 +49,4 @@ export { projectStage } from './stage-lookup.ts';
 export { projectProvenance, projectRecords, jiangsuOrganizationProvenance, requireMatchingProvenance } from './provenance-match.ts';
 export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';
 export { logLine } from './log-line.ts';
+export { HubMetrics, metricsAccessFrom, metricsRefusal, type MetricsAccess } from './metrics.ts';

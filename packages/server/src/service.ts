@@ -14,6 +14,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, HttpRejection, l
 import { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
 import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
+import { HubMetrics, metricsAccessFrom } from './metrics.ts';
 import { DEFAULT_SIGNING_RETRY_MS } from './background.ts';
 
 /**
@@ -77,7 +78,9 @@ export async function serveSubgraph<TContext extends object>(
   const port = reader.port('PORT', defaultPort);
   const host = reader.text('HOST', '127.0.0.1');
   const database = databaseConfigFor(reader, module.name);
-  const internalSecret = internalSecretFrom(reader, isProduction(reader));
+  const production = isProduction(reader);
+  const internalSecret = internalSecretFrom(reader, production);
+  const metricsAccess = metricsAccessFrom(reader, production);
   const demo = reader.flag('DEMO_DATA', true);
   const demoScale = reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1);
   const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
@@ -90,12 +93,14 @@ export async function serveSubgraph<TContext extends object>(
   for (const name of SUBGRAPH_NAMES) {
     if (name !== module.name) peers.register(name, httpTransport(subgraphUrlFrom(env, name), name, internalSecret));
   }
+  const metrics = new HubMetrics();
   // The port first: a port in use stops the start before the data folder is touched.
-  const http = await listenHttp({ port, host });
+  const http = await listenHttp({ port, host, metrics: { metrics, access: metricsAccess } });
   try {
     const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name), embedded: database.embedded });
+    metrics.watchDatabase(module.name, db);
     try {
-      const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo, demoScale });
+      const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo, demoScale, metrics });
       http.serve(subgraph.server, subgraphServeOptions(subgraph, internalSecret, timeoutMs));
       await subgraph.startBackground({ retryMs: signingRetryMs, tryTimeoutMs: timeoutMs });
       return {

@@ -9,6 +9,7 @@ import { refuseHiddenDemoData } from './demo-data.ts';
 import type { Peers } from './peers.ts';
 import type { BackgroundSettings, BackgroundTask } from './background.ts';
 import { deadlinePlugin, timeoutAsCode } from './deadline.ts';
+import type { HubMetrics } from './metrics.ts';
 
 /**
  * A subgraph as a plain value: its schema, resolvers, database schema and seed, and how a
@@ -78,7 +79,7 @@ export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
   database: Database,
   peers: Peers,
-  options: SeedOptions = { demo: false },
+  options: SeedOptions & { metrics?: HubMetrics | undefined } = { demo: false },
 ): Promise<RunningSubgraph<TContext>> {
   await prepareSubgraphDatabase(module, database, options);
   const schema = buildSubgraphSchema({
@@ -92,7 +93,12 @@ export async function startSubgraph<TContext extends object>(
     introspection: true,
     // The subgraphs give no cache hints. Apollo's cache-control plugin would also await each
     // resolver's result once more, and a drizzle query builder runs its SQL on every await.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), deadlinePlugin()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      deadlinePlugin(),
+      ...(options.metrics ? [options.metrics.operationsPlugin(module.name)] : []),
+    ],
     // The process drains on SIGTERM itself (requests in flight first); Apollo's own handler
     // would stop the server at once and send the signal again.
     stopOnTerminationSignals: false,
