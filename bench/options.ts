@@ -22,8 +22,9 @@ export interface BenchOptions {
 export const USAGE = `Usage: npm run bench -- [flags]
 
 Starts the hub (all-in-one, as npm start runs it) and peer gateways routing to the hub's own
-subgraph services, each on a copy of the same data, drives read-only operations at each with
-autocannon in interleaved rounds, and prints RPS, p50 and p99 per operation and system.
+subgraph services, each on a copy of the same data, drives the operations users read at each
+with autocannon in interleaved rounds while a write mix runs, and prints RPS, p50 and p99 per
+operation and system, SQL statements per request, how the writes went and each process's memory.
 
   --systems LIST       ${SYSTEM_NAMES.join(',')}
                        (default: ${DEFAULT_SYSTEMS.join(',')})

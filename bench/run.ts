@@ -84,6 +84,7 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
   const operations = benchOperations(shape).filter((operation) => options.operations.includes(operation.name as never));
 
   const measured = await checkAnswers(operations, systems);
+  const statements = await statementsPerRequest(operations, measured);
   const rssAtStart = residentSets(systems, subgraphs);
 
   console.log(`\nWarm-up (${options.warmup} s per operation and system at ${options.connections[0]} connections, not recorded)…`);
@@ -110,7 +111,7 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
   const rssAtEnd = residentSets(systems, subgraphs);
 
   console.log(`\n== Results (${seconds(started)} after the start; load average now ${loadavg().map((value) => value.toFixed(2)).join(' ')}) ==\n`);
-  console.log('Operations (read-only, anonymous, full documents: REQUIRE_TRUSTED_DOCUMENTS is off by default):');
+  console.log('Operations (reads, anonymous, full documents: REQUIRE_TRUSTED_DOCUMENTS is off by default; the write mix below runs beside them):');
   for (const operation of operations) console.log(`  ${operation.name.padEnd(18)} ${operation.about}`);
   console.log(
     `\nThe hub runs with RATE_LIMIT_PER_ADDRESS and RATE_LIMIT_PER_IDENTITY at ${UNLIMITED_RATE.toLocaleString('en')} so that no 429 shapes the figures;` +
@@ -118,6 +119,17 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
       ' Mean of the rounds; RPS range is the lowest and highest round. autocannon runs in the bench process on the same machine.\n',
   );
   console.log(resultsTable(measurements, operations, systems.map((system) => system.name), options.connections));
+  console.log(
+    `\nSQL statements per request, from each system's /metrics (hub_sql_statements_total; a peer's: its three subgraph services'), over ${STATEMENT_SAMPLE} requests one at a time before the load, with no write running.` +
+      ' The hub with its cache answers a question asked before from it, with no statement: the operations with one set of variables were asked in the answer check already.' +
+      ' hub-nocache shows what running each costs. The engines alone serve no metrics (–).\n',
+  );
+  console.log(
+    table(
+      ['operation', ...systems.map((system) => system.name)],
+      operations.map((operation) => [operation.name, ...systems.map((system) => formatStatements(statements.get(`${operation.name} ${system.name}`)))]),
+    ),
+  );
   console.log(`\n${writes.report(systems)}`);
   for (const { name, reason } of missing) console.log(`\n${name} is not in the table: it could not start (${reason.split('\n')[0]}).`);
 
@@ -165,6 +177,44 @@ async function checkAnswers(operations: Operation[], systems: RunningSystem[]): 
   }
   console.log('Answers checked: each operation\'s first requests give the same data on every system, unless named above.');
   return measured;
+}
+
+/** How many requests of each operation the statement count is averaged over. */
+const STATEMENT_SAMPLE = 10;
+
+/**
+ * SQL statements per request of each operation on each system: the counters of its /metrics
+ * read before and after a few requests sent one at a time, with nothing else running. Keyed
+ * `operation system`; absent where the system serves no metrics.
+ */
+async function statementsPerRequest(operations: Operation[], measured: Map<string, RunningSystem[]>): Promise<Map<string, number>> {
+  const perRequest = new Map<string, number>();
+  for (const operation of operations) {
+    for (const system of measured.get(operation.name) ?? []) {
+      if (system.metrics.length === 0) continue;
+      const before = await statementsSent(system);
+      for (let i = 0; i < STATEMENT_SAMPLE; i += 1) {
+        // Variables from the far end of the list: the answer check asked the first ones already.
+        const variables = operation.variables[operation.variables.length - 1 - (i % operation.variables.length)] ?? {};
+        await sender(system)(operation.query, variables);
+      }
+      perRequest.set(`${operation.name} ${system.name}`, ((await statementsSent(system)) - before) / STATEMENT_SAMPLE);
+    }
+  }
+  return perRequest;
+}
+
+async function statementsSent(system: RunningSystem): Promise<number> {
+  let total = 0;
+  for (const url of system.metrics) {
+    const text = await (await fetch(url)).text();
+    for (const [, value] of text.matchAll(/^hub_sql_statements_total(?:\{[^}]*\})? (\S+)$/gm)) total += Number(value);
+  }
+  return total;
+}
+
+function formatStatements(value: number | undefined): string {
+  return value === undefined ? '–' : String(Number(value.toFixed(1)));
 }
 
 function sender(system: RunningSystem): Send {

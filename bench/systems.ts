@@ -38,6 +38,11 @@ export interface RunningSystem {
   url: string;
   /** The processes whose memory is the system's own (a peer shares the subgraph services). */
   process: BenchProcess;
+  /**
+   * Where the SQL statements this system sends are counted (the hub's /metrics; for a peer, its
+   * three subgraph services'); empty for the engines alone, which serve no metrics.
+   */
+  metrics: string[];
 }
 
 export interface Started {
@@ -87,7 +92,7 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
       RATE_LIMIT_PER_ADDRESS: String(UNLIMITED_RATE),
       RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
     });
-    waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: hub })));
+    waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: hub, metrics: [metricsUrlOf(url)] })));
   }
 
   // Each engine alone starts the subgraphs in its own process, on its own copy of the data.
@@ -101,14 +106,17 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
       SUPERGRAPH_PATH: join(REPOSITORY_ROOT, 'gateway', 'supergraph.graphql'),
       PORT: String(await freePort()),
     });
-    waits.push(engine.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: engine })));
+    waits.push(engine.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: engine, metrics: [] })));
   }
 
   let supergraphPath: string | undefined;
+  /** The subgraph services' metrics: where every peer's statements are counted. */
+  let subgraphMetrics: string[] = [];
   if (peers.length > 0) {
     const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (name) => [name, await freePort()] as const)));
     const urls = Object.fromEntries(SUBGRAPHS.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`]));
     const peerUrls = Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_SUBGRAPH_URL`, urls[name] as string]));
+    subgraphMetrics = Object.values(urls).map(metricsUrlOf);
     for (const name of SUBGRAPHS) {
       const service = startProcess(`${name} subgraph`, `subgraphs/${name}/src/main.ts`, {
         DATA_DIR: data.distributed,
@@ -137,7 +145,7 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
     });
     try {
       const url = await gateway.ready(60_000);
-      started.systems.push({ name, url, process: gateway });
+      started.systems.push({ name, url, process: gateway, metrics: subgraphMetrics });
     } catch (error) {
       await gateway.stop();
       started.missing.push({ name, reason: firstLines((error as Error).message) });
@@ -145,6 +153,11 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
   }
   started.systems.sort((a, b) => SYSTEM_NAMES.indexOf(a.name) - SYSTEM_NAMES.indexOf(b.name));
   return started;
+}
+
+/** A service's /metrics beside its GraphQL endpoint. */
+function metricsUrlOf(graphqlUrl: string): string {
+  return new URL('/metrics', graphqlUrl).href;
 }
 
 /** The committed supergraph with the bench's subgraph URLs in place of the default ports. */
