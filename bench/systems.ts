@@ -30,6 +30,12 @@ const SUBGRAPHS = ['shaanxi', 'jiangsu', 'pairing'] as const;
 /** Whatever the hub counts per minute is set this high, so that no 429 shapes the figures. */
 export const UNLIMITED_RATE = 1_000_000_000;
 
+/**
+ * No line per request from the hub's processes: the peer gateways write none, and the bench
+ * reads every process's output in its own process, beside the load generator.
+ */
+const QUIET_LOGS = { LOG_LEVEL: 'warn' };
+
 /** One internal secret for the subgraph services and every peer gateway of this run. */
 export const INTERNAL_SECRET = 'bench-internal-secret-for-this-run-only-0123456789';
 
@@ -91,6 +97,7 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
       PORT: String(await freePort()),
       RATE_LIMIT_PER_ADDRESS: String(UNLIMITED_RATE),
       RATE_LIMIT_PER_IDENTITY: String(UNLIMITED_RATE),
+      ...QUIET_LOGS,
     });
     waits.push(hub.ready(READY_TIMEOUT_MS).then((url) => void started.systems.push({ name, url, process: hub, metrics: [metricsUrlOf(url)] })));
   }
@@ -124,6 +131,7 @@ export async function startSystems(chosen: SystemName[], data: DataFolders, work
         PORT: String(ports[name]),
         HUB_INTERNAL_SECRET: INTERNAL_SECRET,
         ...peerUrls,
+        ...QUIET_LOGS,
       });
       started.subgraphs.push(service);
       waits.push(service.ready(READY_TIMEOUT_MS).then(() => undefined));

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '@hub/gateway';
+import { createLogger } from '@hub/server';
 import { startTestHub, type TestHub } from '@hub/testkit';
 
 /**
@@ -105,7 +106,10 @@ describe('the response cache, all-in-one', () => {
 
     beforeAll(async () => {
       // The same configuration (port 0: a port of its own), its own cache.
-      replica = await startHub(hub.config, { databases: { shaanxi: hub.database, jiangsu: hub.database, pairing: hub.database } });
+      replica = await startHub(hub.config, {
+        databases: { shaanxi: hub.database, jiangsu: hub.database, pairing: hub.database },
+        logger: createLogger({ level: 'warn' }),
+      });
     });
     afterAll(() => replica?.stop());
 

@@ -8,8 +8,10 @@ import {
   databaseConfigFor,
   internalSecretFrom,
   isProduction,
+  logLevelFrom,
   metricsAccessFrom,
   type BackgroundSettings,
+  type LogLevel,
   type MetricsAccess,
   type DatabaseConfig,
 } from '@hub/server';
@@ -46,6 +48,8 @@ export interface HubConfig {
   production: boolean;
   /** Who may read /metrics: open in development, only with METRICS_TOKEN in production. */
   metrics: MetricsAccess;
+  /** `LOG_LEVEL`: what the JSON log lines on stderr include (info: a line per request). */
+  logLevel: LogLevel;
   auth: AuthConfig;
   /** Shared with the subgraphs: signs the identity forwarded to them. */
   internalSecret: string;
@@ -93,6 +97,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     databases,
     production,
     metrics: metricsAccessFrom(reader, production),
+    logLevel: logLevelFrom(reader),
     auth: {
       issuer: reader.text('JWT_ISSUER', 'su-shaan-hub'),
       audience: reader.text('JWT_AUDIENCE', 'su-shaan-hub'),

@@ -1,45 +1,32 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode } from '@hub/common';
+import { CALLER_CODES, type HubLogger } from '@hub/server';
 import type { GraphQLFormattedError } from 'graphql';
-
-/**
- * Codes whose messages are written for the caller and may be shown as they are: the hub's
- * own domain codes and Apollo Server's request errors.
- */
-const CALLER_CODES = new Set<string>([
-  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.Internal),
-  'BAD_REQUEST',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-]);
 
 interface RequestContext {
   requestId: string;
 }
 
+/** Where the gateway logs an error it masks or a subgraph it could not reach: one entry each. */
 export interface ErrorLog {
-  error(entry: Record<string, unknown>): void;
+  error(entry: { message: string } & Record<string, unknown>): void;
 }
 
-export const jsonLinesLog: ErrorLog = {
-  error: (entry) => process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), ...entry })}\n`),
-};
+/** An ErrorLog writing through the hub's logger: the entry's message as the line's message. */
+export function errorLogOf(logger: HubLogger): ErrorLog {
+  return { error: ({ message, ...fields }) => logger.error(fields, message) };
+}
 
 /**
  * Masks every error that is not a caller's mistake or an expected domain outcome: the
  * caller sees "Internal server error" and the request id; the log line with the same id
- * keeps the real message (SQL text, stack) for the operators. Every response carries
- * `x-request-id`.
+ * keeps the real message for the operators (the subgraph that failed logs its stack under
+ * the same id). The HTTP layer gives every response `x-request-id`.
  */
-export function errorMaskingPlugin(log: ErrorLog = jsonLinesLog): ApolloServerPlugin<RequestContext> {
+export function errorMaskingPlugin(log: ErrorLog): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue, request }) {
-          response.http.headers.set('x-request-id', contextValue.requestId);
           if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
           response.body.singleResult.errors = response.body.singleResult.errors.map((error) =>
             mask(error, contextValue.requestId, request.operationName ?? null, log),

@@ -1,8 +1,8 @@
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { deadlinePlugin, type HubMetrics } from '@hub/server';
+import { deadlinePlugin, requestLogPlugin, type HubLogger, type HubMetrics } from '@hub/server';
 import type { RequestLimits } from './config.ts';
-import { errorMaskingPlugin } from './errors.ts';
+import { errorLogOf, errorMaskingPlugin } from './errors.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { costLimitPlugin, demandControlOf, operationKindPlugin, operationLimitRules } from './limits.ts';
 import type { ResponseCache } from './response-cache.ts';
@@ -19,13 +19,16 @@ export function createGatewayServer(options: {
   responseCache?: ResponseCache | undefined;
   /** Observes each operation, by name and outcome. */
   metrics?: HubMetrics | undefined;
+  /** The gateway's logger: masked errors, unreachable subgraphs, and each request's operation for its log line. */
+  logger: HubLogger;
 }): ApolloServer<GatewayContext> {
+  const errorLog = errorLogOf(options.logger);
   // Apollo Gateway otherwise probes cloud metadata endpoints and exports usage metrics to
   // Apollo; the hub sends nothing anywhere unless its operator asks for it.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => reportingUnreachable(name, options.dataSourceFor(name, url ?? '')),
+    buildService: ({ name, url }) => reportingUnreachable(name, options.dataSourceFor(name, url ?? ''), errorLog),
     logger: quietLogger,
   });
   validateScalarsAtGateway(gateway);
@@ -47,7 +50,8 @@ export function createGatewayServer(options: {
       operationKindPlugin(),
       deadlinePlugin(),
       costLimitPlugin(options.limits, demandControlOf(options.supergraphSdl)),
-      errorMaskingPlugin(),
+      errorMaskingPlugin(errorLog),
+      requestLogPlugin(options.logger, { logInternalErrors: false }),
       // Last: an answer is looked up once every check before execution has passed.
       ...(options.responseCache ? [options.responseCache.plugin()] : []),
     ],

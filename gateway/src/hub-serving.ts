@@ -1,6 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { installDataVersion, type Database } from '@hub/db';
-import { PeerDirectory, type HttpListener, type HubMetrics, type RunningSubgraph } from '@hub/server';
+import { PeerDirectory, type HttpListener, type HubLogger, type HubMetrics, type RunningSubgraph } from '@hub/server';
 import { seedOptionsOf, type HubConfig } from './config.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import type { Hub, StartOptions } from './hub.ts';
@@ -27,6 +27,8 @@ export interface StartedSoFar {
   opening: Promise<SubgraphDatabases> | undefined;
   /** What the listener counts and serves at /metrics; the rest of the hub counts into it too. */
   metrics: HubMetrics;
+  /** The process's root logger: each part logs through a child naming it. */
+  logger: HubLogger;
 }
 
 /**
@@ -73,7 +75,7 @@ class TimedDataSource implements GraphQLDataSource {
  * once, then served on the listener. A failure stops what had started; `startHub` closes the
  * databases and the listener.
  */
-export async function serveHub(config: HubConfig, options: StartOptions, { supergraphSdl, urls, http, opening, metrics }: StartedSoFar): Promise<Hub> {
+export async function serveHub(config: HubConfig, options: StartOptions, { supergraphSdl, urls, http, opening, metrics, logger }: StartedSoFar): Promise<Hub> {
   let databases: Database[] = [];
   let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
   let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
@@ -92,7 +94,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
         const names = SUBGRAPHS.filter(({ name }) => opened.bySubgraph[name] === database).map(({ name }) => name);
         unwatch.push(metrics.watchDatabase(names.join('+'), database));
       }
-      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { ...seedOptionsOf(config), metrics });
+      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { ...seedOptionsOf(config), metrics, logger });
       subgraphs = started;
       // The gateway reads the databases' versions itself: it can only where they are its own.
       if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPHS.map(({ name }) => name));
@@ -119,7 +121,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
   }
   const untimed = dataSourceFor;
   dataSourceFor = (name, url) => new TimedDataSource(name, untimed(name, url), metrics);
-  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache, metrics });
+  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache, metrics, logger: logger.child({ service: 'gateway' }) });
   const planned = await server.start().then(
     () => null,
     (error: unknown) => ({ error }),

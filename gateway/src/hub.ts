@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Database } from '@hub/db';
-import { HubMetrics, listenHttp, type RunningSubgraph } from '@hub/server';
+import { HubMetrics, createLogger, listenHttp, type HubLogger, type RunningSubgraph } from '@hub/server';
 import type { HubConfig } from './config.ts';
 import type { PdfRenderer } from './package-pdf/render-pool.ts';
 import { openSubgraphDatabases, type SubgraphDatabases } from './subgraph-databases.ts';
@@ -20,6 +20,8 @@ export interface StartOptions {
   databases?: Record<SubgraphName, Database>;
   /** What renders printable packages; the hub's own worker threads unless given (tests). */
   pdfRenderer?: PdfRenderer;
+  /** Where the hub logs (the gateway and each in-process subgraph through a child); stderr at LOG_LEVEL unless given. */
+  logger?: HubLogger;
 }
 
 /**
@@ -36,7 +38,8 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   const supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   const urls = subgraphUrlsOf(supergraphSdl);
   const metrics = new HubMetrics();
-  const http = await listenHttp({ port: config.port, host: config.host, metrics: { metrics, access: config.metrics } });
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const http = await listenHttp({ port: config.port, host: config.host, metrics: { metrics, access: config.metrics }, logger: logger.child({ service: 'gateway' }) });
   let opening: Promise<SubgraphDatabases> | undefined;
   try {
     if (config.topology === 'all-in-one') {
@@ -48,7 +51,7 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
       opening.catch(() => {});
     }
     const { serveHub } = await import('./hub-serving.ts');
-    return await serveHub(config, options, { supergraphSdl, urls, http, opening, metrics });
+    return await serveHub(config, options, { supergraphSdl, urls, http, opening, metrics, logger });
   } catch (error) {
     // Once the opening has settled, so that a folder being opened is closed too.
     const opened = await opening?.catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { Database } from '@hub/db';
-import { PeerDirectory, inProcessTransport, startSubgraph, type HubMetrics, type RunningSubgraph, type SeedOptions } from '@hub/server';
+import { PeerDirectory, inProcessTransport, startSubgraph, type HubLogger, type HubMetrics, type RunningSubgraph, type SeedOptions } from '@hub/server';
 import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 
@@ -7,7 +7,7 @@ import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 export async function startInProcessSubgraphs(
   databases: Record<SubgraphName, Database>,
   peers: PeerDirectory = new PeerDirectory(),
-  options: SeedOptions & { metrics?: HubMetrics } = { demo: false },
+  options: SeedOptions & { metrics?: HubMetrics; logger?: HubLogger } = { demo: false },
 ): Promise<Record<SubgraphName, RunningSubgraph<object>>> {
   // One after the other: start-up is not the hot path, and the logs stay in order.
   const running: Record<SubgraphName, RunningSubgraph<object>> = {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { HttpRejection, type HubMetrics, type IncomingRequestInfo } from '@hub/server';
 import { createAuthenticator } from './auth.ts';
 import type { HubConfig } from './config.ts';
@@ -23,11 +22,11 @@ export async function gatewayAdmission(config: HubConfig, metrics?: HubMetrics):
     metrics?.refused(scope);
     throw rateLimited(decision.retryAfterSeconds, scope);
   };
-  return async ({ headers, address }) => {
+  return async ({ headers, address, requestId }) => {
     enforce(perAddress.take(`address:${address}`), 'address');
     const identity = await authenticate(headers.get('authorization'));
     if (identity.subject) enforce(perIdentity.take(`identity:${identity.subject}`), 'identity');
-    return { requestId: randomUUID(), identity };
+    return { requestId, identity };
   };
 }
 

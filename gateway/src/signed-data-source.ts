@@ -1,7 +1,7 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { currentDeadline } from '@hub/db';
 import { PUBLIC_IDENTITY, type Identity } from '@hub/common';
-import { TIMEOUT_HEADER, signIdentity } from '@hub/server';
+import { REQUEST_ID_HEADER, TIMEOUT_HEADER, signIdentity } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
 import { OutageAwareDataSource } from './subgraph-outage.ts';
 
@@ -31,5 +31,8 @@ export class SignedRemoteDataSource extends OutageAwareDataSource<GatewayContext
     // The subgraph stops its own work when the gateway's request runs out of time.
     const deadline = currentDeadline();
     if (deadline) request.http?.headers.set(TIMEOUT_HEADER, String(deadline.remaining()));
+    // The subgraph's log lines about this fetch carry the gateway's request id.
+    const requestId = (context as Partial<GatewayContext>).requestId;
+    if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
   }
 }

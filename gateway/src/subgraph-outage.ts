@@ -6,7 +6,7 @@ import {
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode } from '@hub/common';
 import { Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';
-import { jsonLinesLog, type ErrorLog } from './errors.ts';
+import type { ErrorLog } from './errors.ts';
 
 /**
  * A subgraph fetch that got no GraphQL answer at all: the connection was refused, reset or
@@ -57,7 +57,7 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
 export function reportingUnreachable(
   subgraph: string,
   source: GraphQLDataSource,
-  log: ErrorLog = jsonLinesLog,
+  log: ErrorLog,
 ): GraphQLDataSource {
   const logged = new WeakSet<object>();
   return {

@@ -12,6 +12,11 @@ export class Deadline {
   committed = false;
   /** The kind of GraphQL operation the request runs, once known. */
   operation: 'query' | 'mutation' | 'subscription' | undefined;
+  /**
+   * What the request's log lines tell of it, filled as it runs: its id (every line written
+   * under this deadline carries it), its operation's name and its errors' codes.
+   */
+  log: RequestLog = {};
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(readonly at: number) {}
@@ -42,6 +47,12 @@ export class Deadline {
       this.timers.delete(timer);
     };
   }
+}
+
+export interface RequestLog {
+  requestId?: string;
+  operationName?: string;
+  errorCodes?: string[];
 }
 
 /** Thrown instead of starting a statement after the request's deadline; the caller may retry. */

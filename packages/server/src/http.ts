@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { Deadline, runWithDeadline } from '@hub/db';
+import { Deadline, runWithDeadline, type RequestLog } from '@hub/db';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
+import { REQUEST_ID_HEADER, createLogger, requestIdFrom, type HubLogger } from './logger.ts';
 import { metricsRefusal, type HubMetrics, type MetricsAccess } from './metrics.ts';
 
 /**
@@ -39,6 +41,8 @@ export interface IncomingRequestInfo {
   rawBody: Buffer;
   /** The remote address, for rate limiting and logs. */
   address: string;
+  /** The request's id (`x-request-id`), in every log line about it and in its answer's headers. */
+  requestId: string;
 }
 
 /** A read-only resource served beside GraphQL, such as a printable document. */
@@ -128,6 +132,11 @@ export interface ListenOptions {
   host?: string;
   /** Observes every request, and serves GET /metrics to whoever `access` lets read it. */
   metrics?: { metrics: HubMetrics; access: MetricsAccess };
+  /**
+   * Writes one line per request (probes and scrapes at debug level) and the errors met outside
+   * GraphQL; warnings and errors to stderr unless given.
+   */
+  logger?: HubLogger;
 }
 
 export async function serveHttp<TContext extends BaseContext>(
@@ -146,7 +155,7 @@ export async function serveHttp<TContext extends BaseContext>(
  */
 export async function listenHttp(options: ListenOptions): Promise<HttpListener> {
   let state: 'starting' | 'serving' | 'draining' = 'starting';
-  let handler: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+  let handler: ((request: IncomingMessage, response: ServerResponse, log: RequestLog) => Promise<void>) | undefined;
   let health: HealthCheck | undefined;
   let routes: HttpRoute[] = [];
   const inFlight = new Set<ServerResponse>();
@@ -154,27 +163,36 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
   let lastActivityAt = Date.now();
 
   const observed = options.metrics;
+  const logger = options.logger ?? createLogger({ level: 'warn' });
   const httpServer = createServer((request, response) => {
     inFlight.add(response);
     const started = performance.now();
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER] as string | undefined, randomUUID);
+    response.setHeader(REQUEST_ID_HEADER, requestId);
+    // Filled by GraphQL as the request runs (the deadline carries it): its operation and error codes.
+    const log: RequestLog = { requestId };
     response.once('close', () => {
       inFlight.delete(response);
       lastActivityAt = Date.now();
-      observed?.metrics.observeRequest(routeName(request, routes), response.statusCode, (performance.now() - started) / 1000);
+      const route = routeName(request, routes);
+      const seconds = (performance.now() - started) / 1000;
+      observed?.metrics.observeRequest(route, response.statusCode, seconds);
+      logAccess(logger, request, response, route, seconds, log);
     });
     // While draining, no connection is kept for another request.
     if (state === 'draining') {
       response.shouldKeepAlive = false;
       response.setHeader('connection', 'close');
     }
-    route(request, response).catch((error: unknown) => {
+    route(request, response, log).catch((error: unknown) => {
       if (error instanceof HttpRejection) {
+        log.errorCodes = [error.code];
         if (response.headersSent) response.end();
         else if (routeFor(routes, request)) rejectRouteRequest(response, error);
         else reject(response, error);
         return;
       }
-      console.error('request failed outside GraphQL execution', error);
+      logger.error({ requestId, err: error }, 'request failed outside GraphQL execution');
       if (!response.headersSent) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
       else response.end();
     });
@@ -183,7 +201,7 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     lastActivityAt = Date.now();
   });
 
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function route(request: IncomingMessage, response: ServerResponse, log: RequestLog): Promise<void> {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (pathname === '/livez') return sendJson(response, 200, { status: 'ok' });
@@ -205,7 +223,7 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     if (state === 'starting' || !handler) {
       throw new HttpRejection(503, 'STARTING', 'The hub is starting; try again in a moment.', { 'retry-after': '1' });
     }
-    return handler(request, response);
+    return handler(request, response, log);
   }
 
   async function answerReadiness(response: ServerResponse): Promise<void> {
@@ -214,7 +232,7 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     try {
       report = await health();
     } catch (error) {
-      console.error('the readiness check failed', error);
+      logger.error({ err: error }, 'the readiness check failed');
       report = { down: ['readiness-check'] };
     }
     const { down, ...details } = report;
@@ -240,7 +258,7 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
       const maxBodyBytes = serveOptions.maxBodyBytes ?? 1_000_000;
       health = serveOptions.health;
       routes = serveOptions.routes ?? [];
-      handler = (request, response) => handle(server, serveOptions, maxBodyBytes, request, response);
+      handler = (request, response, log) => handle(server, serveOptions, maxBodyBytes, request, response, log, logger);
       state = 'serving';
     },
     stop(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
@@ -253,7 +271,7 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
             response.setHeader('connection', 'close');
           }
         }
-        return drain(httpServer, graceMs, {
+        return drain(httpServer, graceMs, logger, {
           answered: () => inFlight.size === 0,
           quiet: () => inFlight.size === 0 && Date.now() - lastActivityAt >= LISTENER_QUIET_MS,
         });
@@ -271,6 +289,7 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
 async function drain(
   httpServer: Server,
   graceMs: number,
+  logger: HubLogger,
   progress: { answered: () => boolean; quiet: () => boolean },
 ): Promise<void> {
   let graceTimer: NodeJS.Timeout | undefined;
@@ -287,7 +306,7 @@ async function drain(
   try {
     await until(progress.quiet);
     if (graceIsOver && !progress.answered()) {
-      console.warn(`requests still in flight after the ${graceMs} ms shutdown grace period were cut off`);
+      logger.warn(`requests still in flight after the ${graceMs} ms shutdown grace period were cut off`);
     }
     // net.Server's close only stops accepting; the connections are closed here: the idle ones
     // now, one still being answered once its answer is sent (it says `Connection: close`).
@@ -319,11 +338,14 @@ async function handle<TContext extends BaseContext>(
   maxBodyBytes: number,
   request: IncomingMessage,
   response: ServerResponse,
+  log: RequestLog,
+  logger: HubLogger,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const matched = routeFor(options.routes ?? [], request);
-  if (matched) return answerRoute(matched.route, matched.params, url, options.timeoutMs, request, response);
+  if (matched) return answerRoute(matched.route, matched.params, url, options.timeoutMs, request, response, log, logger);
   if (url.pathname !== '/graphql' && url.pathname !== '/') {
+    log.errorCodes = ['NOT_FOUND'];
     sendJson(response, 404, errorBody('NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql.`));
     return;
   }
@@ -335,6 +357,7 @@ async function handle<TContext extends BaseContext>(
   if (request.method === 'POST') {
     const raw = await readBody(request, maxBodyBytes);
     if (raw === null) {
+      log.errorCodes = ['PAYLOAD_TOO_LARGE'];
       sendJson(response, 413, errorBody('PAYLOAD_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes.`));
       return;
     }
@@ -343,6 +366,7 @@ async function handle<TContext extends BaseContext>(
       try {
         body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
       } catch {
+        log.errorCodes = ['BAD_REQUEST'];
         sendJson(response, 400, errorBody('BAD_REQUEST', 'Request body is not valid JSON.'));
         return;
       }
@@ -353,8 +377,9 @@ async function handle<TContext extends BaseContext>(
 
   const timeoutMs = timeLimit(options.timeoutMs, headers);
   const deadline = Deadline.after(timeoutMs);
+  deadline.log = log;
   const result = await runWithDeadline(deadline, async () => {
-    const contextValue = await options.context({ request, headers, body, rawBody, address: request.socket.remoteAddress ?? '' });
+    const contextValue = await options.context({ request, headers, body, rawBody, address: request.socket.remoteAddress ?? '', requestId: log.requestId as string });
     const execution = server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
       context: async () => contextValue,
@@ -369,6 +394,32 @@ async function handle<TContext extends BaseContext>(
   }
   for await (const chunk of result.body.asyncIterator) response.write(chunk);
   response.end();
+}
+
+/** Routes polled by machines: logged at debug level, so that a probe every second does not fill the log. */
+const QUIET_ROUTES = new Set(['livez', 'readyz', 'health', 'metrics']);
+
+/**
+ * One line per request once it is answered: never its variables, body or headers (tokens);
+ * the operation's name is the caller's and is cut to 100 characters.
+ */
+function logAccess(logger: HubLogger, request: IncomingMessage, response: ServerResponse, route: string, seconds: number, log: RequestLog): void {
+  const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  logger[level](
+    {
+      requestId: log.requestId,
+      method: request.method,
+      route,
+      status: response.statusCode,
+      durationMs: Math.round(seconds * 10_000) / 10,
+      ...(log.operationName === undefined ? {} : { operationName: log.operationName.slice(0, 100) }),
+      ...(log.errorCodes?.length ? { errorCodes: log.errorCodes } : {}),
+      // Cut off before its answer was complete (a reset, or the grace period at shutdown).
+      ...(response.writableFinished ? {} : { unfinished: true }),
+    },
+    'request',
+  );
 }
 
 /** The route a request is counted under: a fixed set, whatever paths clients send. */
@@ -427,6 +478,8 @@ async function answerRoute(
   configuredTimeoutMs: number | undefined,
   request: IncomingMessage,
   response: ServerResponse,
+  log: RequestLog,
+  logger: HubLogger,
 ): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     request.resume();
@@ -436,13 +489,26 @@ async function answerRoute(
   const timeoutMs = timeLimit(configuredTimeoutMs, headers);
   const deadline = Deadline.after(timeoutMs);
   deadline.operation = 'query';
-  const info: RouteRequest = { request, headers, body: undefined, rawBody: Buffer.alloc(0), address: request.socket.remoteAddress ?? '', url, params };
+  deadline.log = log;
+  const info: RouteRequest = {
+    request,
+    headers,
+    body: undefined,
+    rawBody: Buffer.alloc(0),
+    address: request.socket.remoteAddress ?? '',
+    requestId: log.requestId as string,
+    url,
+    params,
+  };
   let answer: HttpAnswer;
   try {
     answer = await runWithDeadline(deadline, () => settleByDeadline(route.get(info), deadline, timeoutMs));
   } catch (error) {
-    if (error instanceof HttpRejection) return rejectRouteRequest(response, error);
-    console.error(`${url.pathname} failed`, error);
+    if (error instanceof HttpRejection) {
+      log.errorCodes = [error.code];
+      return rejectRouteRequest(response, error);
+    }
+    logger.error({ requestId: log.requestId, err: error }, `${url.pathname} failed`);
     return sendJson(response, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' } });
   }
   response.statusCode = answer.status;

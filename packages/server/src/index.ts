@@ -50,3 +50,5 @@ export { projectProvenance, projectRecords, jiangsuOrganizationProvenance, requi
 export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';
 export { logLine } from './log-line.ts';
 export { HubMetrics, metricsAccessFrom, metricsRefusal, type MetricsAccess } from './metrics.ts';
+export { createLogger, logLevelFrom, requestIdFrom, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
+export { requestLogPlugin, CALLER_CODES } from './request-log.ts';

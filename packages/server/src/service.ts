@@ -15,6 +15,7 @@ import { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecyc
 import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
 import { HubMetrics, metricsAccessFrom } from './metrics.ts';
+import { createLogger, logLevelFrom, type HubLogger } from './logger.ts';
 import { DEFAULT_SIGNING_RETRY_MS } from './background.ts';
 
 /**
@@ -26,7 +27,7 @@ import { DEFAULT_SIGNING_RETRY_MS } from './background.ts';
  */
 export function serveRunningSubgraph<TContext extends object>(
   subgraph: RunningSubgraph<TContext>,
-  options: { port: number; host?: string; internalSecret: string; timeoutMs?: number },
+  options: { port: number; host?: string; internalSecret: string; timeoutMs?: number; logger?: HubLogger },
 ): Promise<HttpService> {
   const { internalSecret, timeoutMs, ...listen } = options;
   return serveHttp(subgraph.server, { ...listen, ...subgraphServeOptions(subgraph, internalSecret, timeoutMs) });
@@ -81,6 +82,9 @@ export async function serveSubgraph<TContext extends object>(
   const production = isProduction(reader);
   const internalSecret = internalSecretFrom(reader, production);
   const metricsAccess = metricsAccessFrom(reader, production);
+  // The subgraph's server logs through a child of its own too, named as this one is.
+  const rootLogger = createLogger({ level: logLevelFrom(reader) });
+  const logger = rootLogger.child({ service: module.name });
   const demo = reader.flag('DEMO_DATA', true);
   const demoScale = reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1);
   const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
@@ -95,12 +99,12 @@ export async function serveSubgraph<TContext extends object>(
   }
   const metrics = new HubMetrics();
   // The port first: a port in use stops the start before the data folder is touched.
-  const http = await listenHttp({ port, host, metrics: { metrics, access: metricsAccess } });
+  const http = await listenHttp({ port, host, metrics: { metrics, access: metricsAccess }, logger });
   try {
     const db = await openDatabase({ url: database.url, dataDir: join(database.dataDir, module.name), embedded: database.embedded });
     metrics.watchDatabase(module.name, db);
     try {
-      const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo, demoScale, metrics });
+      const subgraph = await startSubgraph(module, db, peers.for(module.name), { demo, demoScale, metrics, logger: rootLogger });
       http.serve(subgraph.server, subgraphServeOptions(subgraph, internalSecret, timeoutMs));
       await subgraph.startBackground({ retryMs: signingRetryMs, tryTimeoutMs: timeoutMs });
       return {

@@ -10,6 +10,8 @@ import type { Peers } from './peers.ts';
 import type { BackgroundSettings, BackgroundTask } from './background.ts';
 import { deadlinePlugin, timeoutAsCode } from './deadline.ts';
 import type { HubMetrics } from './metrics.ts';
+import { createLogger, type HubLogger } from './logger.ts';
+import { requestLogPlugin } from './request-log.ts';
 
 /**
  * A subgraph as a plain value: its schema, resolvers, database schema and seed, and how a
@@ -79,7 +81,7 @@ export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
   database: Database,
   peers: Peers,
-  options: SeedOptions & { metrics?: HubMetrics | undefined } = { demo: false },
+  options: SeedOptions & { metrics?: HubMetrics | undefined; logger?: HubLogger | undefined } = { demo: false },
 ): Promise<RunningSubgraph<TContext>> {
   await prepareSubgraphDatabase(module, database, options);
   const schema = buildSubgraphSchema({
@@ -98,6 +100,8 @@ export async function startSubgraph<TContext extends object>(
       ApolloServerPluginCacheControlDisabled(),
       deadlinePlugin(),
       ...(options.metrics ? [options.metrics.operationsPlugin(module.name)] : []),
+      // Errors that are not the caller's are logged here, with their stacks, under the request's id.
+      requestLogPlugin((options.logger ?? createLogger({ level: 'warn' })).child({ service: module.name }), { logInternalErrors: true }),
     ],
     // The process drains on SIGTERM itself (requests in flight first); Apollo's own handler
     // would stop the server at once and send the signal again.

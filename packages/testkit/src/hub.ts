@@ -16,7 +16,7 @@ import {
   type StartOptions,
   type SubgraphName,
 } from '@hub/gateway';
-import { PeerDirectory, httpTransport, serveRunningSubgraph, type HttpService } from '@hub/server';
+import { PeerDirectory, createLogger, httpTransport, serveRunningSubgraph, type HttpService } from '@hub/server';
 import { openTestDatabase } from './database.ts';
 
 export type Topology = HubConfig['topology'];
@@ -69,8 +69,10 @@ export interface TestHub {
 export async function startTestHub(
   topology: Topology = 'all-in-one',
   env: Record<string, string> = {},
-  options: Pick<StartOptions, 'pdfRenderer'> = {},
+  options: Pick<StartOptions, 'pdfRenderer' | 'logger'> = {},
 ): Promise<TestHub> {
+  // Warnings and errors only unless a test asks for the lines it reads: a line per request would bury the rest.
+  const logger = options.logger ?? createLogger({ level: 'warn' });
   const database = await openTestDatabase();
   const databases = Object.fromEntries(SUBGRAPHS.map(({ name }) => [name, database])) as Record<SubgraphName, Database>;
   // Tests see the public record only, unless they ask for the demo pipeline. The response cache
@@ -89,13 +91,13 @@ export async function startTestHub(
   try {
     if (topology === 'all-in-one') {
       config = readHubConfig(baseEnv);
-      hub = await startHub(config, { databases, ...options });
+      hub = await startHub(config, { databases, ...options, logger });
     } else {
       const peers = new PeerDirectory();
-      const running = await startInProcessSubgraphs(databases, peers, seedOptionsOf(readHubConfig(baseEnv)));
+      const running = await startInProcessSubgraphs(databases, peers, { ...seedOptionsOf(readHubConfig(baseEnv)), logger });
       const internalSecret = readHubConfig(baseEnv).internalSecret;
       serve = async (name, port) => {
-        const service = await serveRunningSubgraph(running[name], { port, internalSecret });
+        const service = await serveRunningSubgraph(running[name], { port, internalSecret, logger: logger.child({ service: name }) });
         services.set(name, service);
         return service;
       };
@@ -112,7 +114,7 @@ export async function startTestHub(
       const supergraphPath = join(folder, 'supergraph.graphql');
       writeFileSync(supergraphPath, composition.supergraphSdl);
       config = readHubConfig({ ...baseEnv, SUPERGRAPH_PATH: supergraphPath });
-      hub = await startHub(config, options);
+      hub = await startHub(config, { ...options, logger });
       cleanup = async () => {
         for (const service of services.values()) await service.stop();
         for (const subgraph of Object.values(running)) await subgraph.stopBackground();

@@ -1,0 +1,43 @@
+import pino from 'pino';
+import type { EnvReader } from './environment.ts';
+
+/** The hub's logger: pino, one JSON object a line. */
+export type HubLogger = pino.Logger;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The header a request's id travels in: answered to the caller, forwarded to the subgraphs. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * A process's root logger: one JSON line per entry — `level` by name, `time` in ISO 8601,
+ * `message`, the host and process, and the entry's own fields — written to stderr (through
+ * `process.stderr`, so that what a process logs is what its stderr shows). Each part of the
+ * process logs through a child that names it: `logger.child({ service: 'gateway' })`.
+ */
+export function createLogger(options: { level?: LogLevel; destination?: pino.DestinationStream } = {}): HubLogger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination ?? process.stderr,
+  );
+}
+
+/** `LOG_LEVEL`: info unless set. */
+export function logLevelFrom(reader: EnvReader): LogLevel {
+  return reader.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+}
+
+/**
+ * The id a request is known by in every log line about it: the caller's `x-request-id` when it
+ * is a plain token of at most 128 characters (a balancer's, or the gateway's for a subgraph),
+ * else a new UUID.
+ */
+export function requestIdFrom(header: string | undefined, newId: () => string): string {
+  return header !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : newId();
+}
