@@ -16,9 +16,11 @@ import {
   type DatabaseConfig,
 } from '@hub/server';
 import { MAX_DEMO_SCALE } from '@hub/demo';
+import proxyaddr from 'proxy-addr';
 import type { SeedOptions } from '@hub/server';
 import { DEFAULT_MAX_TOKEN_AGE_SECONDS, type AuthConfig, type TokenKeyConfig } from './auth.ts';
 import type { OperationLimits } from './limits.ts';
+import type { RateLimitConfig } from './rate-limit.ts';
 import { SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './subgraphs.ts';
 
 export const TOPOLOGIES = ['all-in-one', 'distributed'] as const;
@@ -31,9 +33,6 @@ export interface RequestLimits extends OperationLimits {
   maxTokens: number;
   maxBodyBytes: number;
   timeoutMs: number;
-  /** Requests a minute from one address, and from one signed-in identity. */
-  perAddressPerMinute: number;
-  perIdentityPerMinute: number;
 }
 
 export interface HubConfig {
@@ -54,6 +53,13 @@ export interface HubConfig {
   /** Shared with the subgraphs: signs the identity forwarded to them. */
   internalSecret: string;
   limits: RequestLimits;
+  /** The per-minute limits of `limits`, where they are counted (`REDIS_URL`) and under what prefix. */
+  rateLimits: RateLimitConfig;
+  /**
+   * Proxies whose X-Forwarded-For is believed (`TRUSTED_PROXIES`: addresses, CIDR ranges, or
+   * `loopback`, `linklocal`, `uniquelocal`); none: the socket's address is the client's.
+   */
+  trustedProxies: string[];
   trustedDocuments: { path: string; required: boolean };
   /** Load the synthetic demo pipeline (flagged SYNTHETIC_DEMO) beside the public record. */
   demoData: boolean;
@@ -76,9 +82,10 @@ export const DEFAULT_LIMITS: RequestLimits = {
   maxTokens: 4_000,
   maxBodyBytes: 100_000,
   timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
-  perAddressPerMinute: 600,
-  perIdentityPerMinute: 1_200,
 };
+
+/** Requests a minute from one address, and from one signed-in identity. */
+export const DEFAULT_RATE_LIMITS = { perAddressPerMinute: 600, perIdentityPerMinute: 1_200 };
 
 /** Reads the gateway's configuration once, reporting every problem together. */
 export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
@@ -113,9 +120,14 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxTokens: reader.positiveInt('MAX_QUERY_TOKENS', DEFAULT_LIMITS.maxTokens),
       maxBodyBytes: reader.positiveInt('MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes),
       timeoutMs,
-      perAddressPerMinute: reader.positiveInt('RATE_LIMIT_PER_ADDRESS', DEFAULT_LIMITS.perAddressPerMinute),
-      perIdentityPerMinute: reader.positiveInt('RATE_LIMIT_PER_IDENTITY', DEFAULT_LIMITS.perIdentityPerMinute),
     },
+    rateLimits: {
+      perAddressPerMinute: reader.positiveInt('RATE_LIMIT_PER_ADDRESS', DEFAULT_RATE_LIMITS.perAddressPerMinute),
+      perIdentityPerMinute: reader.positiveInt('RATE_LIMIT_PER_IDENTITY', DEFAULT_RATE_LIMITS.perIdentityPerMinute),
+      redisUrl: redisUrlFrom(reader),
+      keyPrefix: reader.text('RATE_LIMIT_KEY_PREFIX', 'hub-rate-limit'),
+    },
+    trustedProxies: trustedProxiesFrom(reader),
     trustedDocuments: {
       path: reader.existingFile('TRUSTED_DOCUMENTS_PATH', TRUSTED_DOCUMENTS_FILE),
       required: reader.flag('REQUIRE_TRUSTED_DOCUMENTS', false),
@@ -129,6 +141,31 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   };
   reader.done();
   return config;
+}
+
+/** `REDIS_URL`, a redis:// or rediss:// URL. */
+function redisUrlFrom(reader: EnvReader): string | undefined {
+  const url = reader.optionalText('REDIS_URL');
+  if (url !== undefined && !/^rediss?:\/\/[^\s]+$/.test(url)) {
+    reader.problems.push(`REDIS_URL must be a redis:// or rediss:// URL; got "${url}".`);
+    return undefined;
+  }
+  return url;
+}
+
+/** `TRUSTED_PROXIES`: comma-separated; each must be an address, a CIDR range or a named range. */
+function trustedProxiesFrom(reader: EnvReader): string[] {
+  const proxies = (reader.optionalText('TRUSTED_PROXIES') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    proxyaddr.compile(proxies);
+  } catch (error) {
+    reader.problems.push(`TRUSTED_PROXIES must list addresses, CIDR ranges, loopback, linklocal or uniquelocal: ${(error as Error).message}.`);
+    return [];
+  }
+  return proxies;
 }
 
 /** JWT_JWKS_FILE, JWT_PUBLIC_KEY_FILE (+ JWT_ALGORITHM) or JWT_SECRET; exactly one. */

@@ -11,7 +11,7 @@ import { inProcessReadiness, remoteReadiness } from './readiness.ts';
 import { PackagePrinter } from './package-pdf/printer.ts';
 import { PdfWorkerPool } from './package-pdf/render-pool.ts';
 import { packagePdfRoute } from './package-pdf/route.ts';
-import { gatewayAdmission, gatewayContextFactory } from './request-context.ts';
+import { gatewayAdmission, gatewayContextFactory, type Gate } from './request-context.ts';
 import { SignedRemoteDataSource } from './signed-data-source.ts';
 import { ResponseCache } from './response-cache.ts';
 import type { SubgraphDatabases } from './subgraph-databases.ts';
@@ -140,21 +140,40 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     for (const stop of unwatch) stop();
     throw failed.error;
   }
-  const admit = await gatewayAdmission(config, metrics);
-  // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.
-  const printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer });
-  http.serve(server, {
-    maxBodyBytes: config.limits.maxBodyBytes,
-    timeoutMs: config.limits.timeoutMs,
-    context: await gatewayContextFactory(config, admit),
-    routes: [packagePdfRoute(server, admit, printer)],
-    health: async () => {
-      const report = config.topology === 'all-in-one' ? await inProcessReadiness(subgraphs) : await remoteReadiness(urls);
-      return { down: report.down, topology: config.topology, subgraphs: report.subgraphs };
-    },
-  });
-  // Once the subgraphs can reach one another: a pending signing's first try may need them all.
-  for (const subgraph of Object.values(subgraphs)) await subgraph.startBackground(config.background);
+  const gatewayLogger = logger.child({ service: 'gateway' });
+  if (config.production && !config.rateLimits.redisUrl) {
+    gatewayLogger.warn('no REDIS_URL: rate limits are counted by each gateway replica alone');
+  }
+  // What serving holds open, to be closed with the hub, or at once if serving cannot begin.
+  const held: { gate?: Gate; printer?: PackagePrinter } = {};
+  try {
+    const gate = (held.gate = await gatewayAdmission(config, { metrics, logger: gatewayLogger }));
+    const context = gatewayContextFactory(config, gate.admit);
+    // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.
+    const printer = (held.printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer }));
+    http.serve(server, {
+      maxBodyBytes: config.limits.maxBodyBytes,
+      timeoutMs: config.limits.timeoutMs,
+      context,
+      routes: [packagePdfRoute(server, gate.admit, printer)],
+      health: async () => {
+        const report = config.topology === 'all-in-one' ? await inProcessReadiness(subgraphs) : await remoteReadiness(urls);
+        return { down: report.down, topology: config.topology, subgraphs: report.subgraphs };
+      },
+    });
+    // Once the subgraphs can reach one another: a pending signing's first try may need them all.
+    for (const subgraph of Object.values(subgraphs)) await subgraph.startBackground(config.background);
+  } catch (error) {
+    // What did start is stopped; startHub then closes the databases and the listener.
+    await held.printer?.close().catch(() => {});
+    await held.gate?.close().catch(() => {});
+    await server.stop().catch(() => {});
+    for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground().catch(() => {});
+    for (const subgraph of Object.values(subgraphs)) await subgraph.stop().catch(() => {});
+    for (const stop of unwatch) stop();
+    throw error;
+  }
+  const { gate, printer } = held as Required<typeof held>;
 
   return {
     url: http.url,
@@ -165,6 +184,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
       await http.stop(config.shutdownGraceMs);
       // After the drain: a print in flight finished on its thread.
       await printer.close();
+      await gate.close();
       await server.stop();
       // Background work first, while every subgraph it may ask still answers.
       for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground();

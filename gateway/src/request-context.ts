@@ -1,44 +1,64 @@
-import { HttpRejection, type HubMetrics, type IncomingRequestInfo } from '@hub/server';
+import type { IncomingMessage } from 'node:http';
+import { HttpRejection, type HubLogger, type HubMetrics, type IncomingRequestInfo } from '@hub/server';
+import proxyaddr from 'proxy-addr';
 import { createAuthenticator } from './auth.ts';
 import type { HubConfig } from './config.ts';
 import { applyTrustedDocuments, loadManifest } from './documents.ts';
 import type { GatewayContext } from './gateway-context.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { RateLimits, type RateLimitScope } from './rate-limit.ts';
 
 /** Admits a request to the gateway, or refuses it with an HttpRejection; gives the caller's context. */
 export type Admission = (info: IncomingRequestInfo) => Promise<GatewayContext>;
 
+/** The gateway's admission, and what it holds open (the rate limits' Redis connection). */
+export interface Gate {
+  admit: Admission;
+  close(): Promise<void>;
+}
+
 /**
- * What every request to the gateway passes first, GraphQL or not: it is rate-limited by
- * address, its token is checked and rate-limited by identity. Each refusal is an HTTP answer
- * with a stable code. One admission serves all the gateway's routes, so they share the limits.
+ * What every request to the gateway passes first, GraphQL or not: it is rate-limited by the
+ * client's address (behind proxies named in TRUSTED_PROXIES, the address they forwarded), its
+ * token is checked and rate-limited by identity. Each refusal is an HTTP answer with a stable
+ * code. One admission serves all the gateway's routes, so they share the limits.
  */
-export async function gatewayAdmission(config: HubConfig, metrics?: HubMetrics): Promise<Admission> {
+export async function gatewayAdmission(config: HubConfig, { metrics, logger }: { metrics?: HubMetrics; logger: HubLogger }): Promise<Gate> {
   const authenticate = await createAuthenticator(config.auth);
-  const perAddress = new RateLimiter(config.limits.perAddressPerMinute);
-  const perIdentity = new RateLimiter(config.limits.perIdentityPerMinute);
-  const enforce = (decision: ReturnType<RateLimiter['take']>, scope: 'address' | 'identity') => {
+  const limits = await RateLimits.create(config.rateLimits, logger);
+  const clientAddress = clientAddressOf(config.trustedProxies);
+  const enforce = async (scope: RateLimitScope, key: string) => {
+    const decision = await limits.take(scope, key);
     if (decision.allowed) return;
     metrics?.refused(scope);
     throw rateLimited(decision.retryAfterSeconds, scope);
   };
-  return async ({ headers, address, requestId }) => {
-    enforce(perAddress.take(`address:${address}`), 'address');
-    const identity = await authenticate(headers.get('authorization'));
-    if (identity.subject) enforce(perIdentity.take(`identity:${identity.subject}`), 'identity');
-    return { requestId, identity };
+  return {
+    async admit({ request, headers, requestId }) {
+      await enforce('address', clientAddress(request));
+      const identity = await authenticate(headers.get('authorization'));
+      if (identity.subject) await enforce('identity', identity.subject);
+      return { requestId, identity };
+    },
+    close: () => limits.close(),
   };
 }
 
+/**
+ * The client's address: the socket's, unless the socket is a proxy the operator named; then
+ * the address that proxy forwarded (X-Forwarded-For), walking back through trusted proxies only.
+ * Without trusted proxies a forwarded address is never believed: anyone can send the header.
+ */
+export function clientAddressOf(trustedProxies: readonly string[]): (request: IncomingMessage) => string {
+  if (trustedProxies.length === 0) return (request) => request.socket.remoteAddress ?? '';
+  const trust = proxyaddr.compile([...trustedProxies]);
+  return (request) => proxyaddr(request, trust);
+}
+
 /** The gateway's GraphQL context factory: the admission, then the document held to the trusted list. */
-export async function gatewayContextFactory(
-  config: HubConfig,
-  admit?: Admission,
-): Promise<(info: IncomingRequestInfo) => Promise<GatewayContext>> {
-  const admitted = admit ?? (await gatewayAdmission(config));
+export function gatewayContextFactory(config: HubConfig, admit: Admission): (info: IncomingRequestInfo) => Promise<GatewayContext> {
   const manifest = loadManifest(config.trustedDocuments.path);
   return async (info) => {
-    const context = await admitted(info);
+    const context = await admit(info);
     const search = new URL(info.request.url ?? '/', 'http://localhost').searchParams;
     applyTrustedDocuments(info.body, search, manifest, config.trustedDocuments.required);
     return context;
