@@ -1,7 +1,7 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { currentDeadline } from '@hub/db';
 import { PUBLIC_IDENTITY, type Identity } from '@hub/common';
-import { REQUEST_ID_HEADER, TIMEOUT_HEADER, signIdentity } from '@hub/server';
+import { REQUEST_ID_HEADER, TIMEOUT_HEADER, injectTrace, signIdentity } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
 import { OutageAwareDataSource } from './subgraph-outage.ts';
 
@@ -34,5 +34,7 @@ export class SignedRemoteDataSource extends OutageAwareDataSource<GatewayContext
     // The subgraph's log lines about this fetch carry the gateway's request id.
     const requestId = (context as Partial<GatewayContext>).requestId;
     if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
+    // And its spans continue the gateway's trace (traceparent), when tracing is on.
+    injectTrace((name, value) => request.http?.headers.set(name, value));
   }
 }

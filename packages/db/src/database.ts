@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { SQL } from 'drizzle-orm';
@@ -178,31 +179,46 @@ async function openPool(url: string, poolSize: number | undefined, statements: S
 }
 
 /**
- * Times each statement a pooled connection sends, when anyone listens: `pool.query` calls the
+ * Times each statement a pooled connection sends, when anyone listens, and traces it (a span per
+ * statement, its SQL text without values, where tracing is on): `pool.query` calls the
  * connection's `query` with a callback, drizzle's transactions without one (a promise).
  */
 function timeStatements(client: pg.PoolClient, timers: Set<(seconds: number) => void>): void {
   const query = client.query as (...args: unknown[]) => unknown;
   client.query = function timedQuery(this: pg.PoolClient, ...args: unknown[]) {
-    if (timers.size === 0) return query.apply(this, args);
+    const span = statementSpan(args[0]);
+    if (timers.size === 0 && !span) return query.apply(this, args);
     const started = performance.now();
-    const done = () => {
+    const done = (error?: unknown) => {
       const seconds = (performance.now() - started) / 1000;
       for (const timer of timers) timer(seconds);
+      if (span) {
+        if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        span.end();
+      }
     };
     const last = args.length - 1;
     const callback = args[last];
     if (typeof callback === 'function') {
       args[last] = (...results: unknown[]) => {
-        done();
+        done(results[0]);
         return (callback as (...results: unknown[]) => unknown)(...results);
       };
       return query.apply(this, args);
     }
     const result = query.apply(this, args);
-    if (result instanceof Promise) result.then(done, done);
+    if (result instanceof Promise) result.then(() => done(), done);
     return result;
   } as typeof client.query;
+}
+
+/** A span for a statement, the child of what is current; none when tracing is off. */
+function statementSpan(config: unknown): Span | undefined {
+  const span = trace.getTracer('su-shaan-hub').startSpan('sql', { kind: SpanKind.CLIENT });
+  if (!span.isRecording()) return undefined;
+  const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '');
+  span.setAttributes({ 'db.system.name': 'postgresql', 'db.query.text': text.slice(0, 2_000) });
+  return span;
 }
 
 async function openPglite(dataDir: string | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {

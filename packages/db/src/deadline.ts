@@ -51,6 +51,8 @@ export class Deadline {
 
 export interface RequestLog {
   requestId?: string;
+  /** The trace the request's spans belong to, when tracing is on. */
+  traceId?: string;
   operationName?: string;
   errorCodes?: string[];
 }

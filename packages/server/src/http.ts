@@ -6,6 +6,7 @@ import { Deadline, runWithDeadline, type RequestLog } from '@hub/db';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFrom, type HubLogger } from './logger.ts';
 import { metricsRefusal, type HubMetrics, type MetricsAccess } from './metrics.ts';
+import { endServerSpan, inServerSpan } from './tracing.ts';
 
 /**
  * What readiness found: `down` names each part that cannot serve (`database:pairing`,
@@ -164,6 +165,8 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
 
   const observed = options.metrics;
   const logger = options.logger ?? createLogger({ level: 'warn' });
+  /** Which part of the hub this listener serves, as its logger names it: for the spans. */
+  const service = String(logger.bindings()['service'] ?? 'hub');
   const httpServer = createServer((request, response) => {
     inFlight.add(response);
     const started = performance.now();
@@ -171,30 +174,36 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     response.setHeader(REQUEST_ID_HEADER, requestId);
     // Filled by GraphQL as the request runs (the deadline carries it): its operation and error codes.
     const log: RequestLog = { requestId };
-    response.once('close', () => {
-      inFlight.delete(response);
-      lastActivityAt = Date.now();
-      const route = routeName(request, routes);
-      const seconds = (performance.now() - started) / 1000;
-      observed?.metrics.observeRequest(route, response.statusCode, seconds);
-      logAccess(logger, request, response, route, seconds, log);
-    });
-    // While draining, no connection is kept for another request.
-    if (state === 'draining') {
-      response.shouldKeepAlive = false;
-      response.setHeader('connection', 'close');
-    }
-    route(request, response, log).catch((error: unknown) => {
-      if (error instanceof HttpRejection) {
-        log.errorCodes = [error.code];
-        if (response.headersSent) response.end();
-        else if (routeFor(routes, request)) rejectRouteRequest(response, error);
-        else reject(response, error);
-        return;
+    // In a span continuing the caller's trace (traceparent), when tracing is on.
+    inServerSpan(request.headers, request.method ?? 'GET', { 'http.request.method': request.method ?? 'GET', 'hub.service': service }, (span) => {
+      if (span.isRecording()) log.traceId = span.spanContext().traceId;
+      response.once('close', () => {
+        inFlight.delete(response);
+        lastActivityAt = Date.now();
+        const label = routeName(request, routes);
+        const seconds = (performance.now() - started) / 1000;
+        observed?.metrics.observeRequest(label, response.statusCode, seconds);
+        logAccess(logger, request, response, label, seconds, log);
+        span.updateName(`${request.method} ${label}`);
+        endServerSpan(span, response.statusCode, label);
+      });
+      // While draining, no connection is kept for another request.
+      if (state === 'draining') {
+        response.shouldKeepAlive = false;
+        response.setHeader('connection', 'close');
       }
-      logger.error({ requestId, err: error }, 'request failed outside GraphQL execution');
-      if (!response.headersSent) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
-      else response.end();
+      route(request, response, log).catch((error: unknown) => {
+        if (error instanceof HttpRejection) {
+          log.errorCodes = [error.code];
+          if (response.headersSent) response.end();
+          else if (routeFor(routes, request)) rejectRouteRequest(response, error);
+          else reject(response, error);
+          return;
+        }
+        logger.error({ requestId, traceId: log.traceId, err: error }, 'request failed outside GraphQL execution');
+        if (!response.headersSent) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
+        else response.end();
+      });
     });
   });
   httpServer.on('connection', () => {
@@ -409,6 +418,7 @@ function logAccess(logger: HubLogger, request: IncomingMessage, response: Server
   logger[level](
     {
       requestId: log.requestId,
+      ...(log.traceId === undefined ? {} : { traceId: log.traceId }),
       method: request.method,
       route,
       status: response.statusCode,

@@ -52,3 +52,4 @@ export { logLine } from './log-line.ts';
 export { HubMetrics, metricsAccessFrom, metricsRefusal, type MetricsAccess } from './metrics.ts';
 export { createLogger, logLevelFrom, requestIdFrom, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
 export { requestLogPlugin, CALLER_CODES } from './request-log.ts';
+export { startTracing, tracer, currentTraceId, injectTrace } from './tracing.ts';

@@ -38,8 +38,9 @@ export function requestLogPlugin(logger: HubLogger, { logInternalErrors }: { log
           for (const error of errors) {
             const code = error.extensions?.['code'];
             if (typeof code === 'string' && CALLER_CODES.has(code)) continue;
+            const log = currentDeadline()?.log;
             logger.error(
-              { requestId: currentDeadline()?.log.requestId, operationName: operationName ?? null, path: error.path ?? null, err: error.originalError ?? error },
+              { requestId: log?.requestId, traceId: log?.traceId, operationName: operationName ?? null, path: error.path ?? null, err: error.originalError ?? error },
               error.message,
             );
           }

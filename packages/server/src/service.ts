@@ -16,6 +16,7 @@ import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
 import { HubMetrics, metricsAccessFrom } from './metrics.ts';
 import { createLogger, logLevelFrom, type HubLogger } from './logger.ts';
+import { startTracing } from './tracing.ts';
 import { DEFAULT_SIGNING_RETRY_MS } from './background.ts';
 
 /**
@@ -130,9 +131,14 @@ export async function serveSubgraph<TContext extends object>(
 /** The body of a subgraph's `main.ts`: serve it and stop cleanly on SIGINT or SIGTERM. */
 export async function runSubgraphMain<TContext extends object>(module: SubgraphModule<TContext>, defaultPort: number) {
   try {
+    // Off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
+    const stopTracing = await startTracing(`su-shaan-hub-${module.name}`);
     const service = await serveSubgraph(module, defaultPort);
     // Before the line that says it is ready: whoever acts on that line may stop it at once.
-    stopOnSignals(`the ${module.name} subgraph`, () => service.close());
+    stopOnSignals(`the ${module.name} subgraph`, async () => {
+      await service.close();
+      await stopTracing?.();
+    });
     console.log(`${module.name} subgraph ready at ${service.url} ${Math.round(process.uptime() * 1000)} ms after the process started`);
   } catch (error) {
     console.error(startupFailureMessage(error));
