@@ -29,6 +29,23 @@ export async function openTestDatabase(): Promise<Database> {
   };
 }
 
+/**
+ * A fresh, empty database on the test server (TEST_DATABASE_URL) for processes of their own to
+ * open by URL, and the call that drops it; undefined without a server (PGlite runs in-process only).
+ */
+export async function createTestDatabaseUrl(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) return undefined;
+  const name = `hub_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withAdminClient(serverUrl, (client) => client.query(`create database ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
 async function withAdminClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

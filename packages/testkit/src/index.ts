@@ -1,4 +1,4 @@
-export { openTestDatabase, temporaryDataRoot } from './database.ts';
+export { openTestDatabase, createTestDatabaseUrl, temporaryDataRoot } from './database.ts';
 export { startTestHub, type TestHub, type GraphQLResult, type Topology } from './hub.ts';
 export { spawnHubProcess, REPOSITORY_ROOT, type HubProcess } from './process.ts';
 export { readPdf, type PdfContent } from './pdf.ts';
