@@ -1,5 +1,5 @@
 import type { HubLogger } from '@hub/server';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export type RateLimitScope = 'address' | 'identity';
@@ -35,6 +35,8 @@ export class RateLimits {
     if (!config.redisUrl) {
       return new RateLimits({ address: memory('address', config.perAddressPerMinute), identity: memory('identity', config.perIdentityPerMinute) }, undefined);
     }
+    // Loaded only where Redis is configured: it is a tenth of a second of a start.
+    const { Redis } = await import('ioredis');
     // No queue while disconnected: a count that cannot reach Redis goes to memory at once.
     const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: REDIS_CONNECT_MS });
     watchRedis(redis, logger);
