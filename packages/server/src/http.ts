@@ -123,11 +123,6 @@ export interface ServeOptions<TContext extends BaseContext> {
   routes?: HttpRoute[];
 }
 
-/**
- * Serves an Apollo Server on Node's own HTTP server: POST and GET /graphql, GET /livez,
- * /readyz and /health. Body parsing is done here so that a broken or oversized body gets a
- * clear 4xx.
- */
 export interface ListenOptions {
   port: number;
   host?: string;
@@ -140,6 +135,11 @@ export interface ListenOptions {
   logger?: HubLogger;
 }
 
+/**
+ * Serves an Apollo Server on Node's own HTTP server: POST and GET /graphql, GET /livez,
+ * /readyz, /health and (with metrics) /metrics. Body parsing is done here so that a broken or oversized body gets a
+ * clear 4xx.
+ */
 export async function serveHttp<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
   options: ServeOptions<TContext> & ListenOptions,
