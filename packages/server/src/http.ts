@@ -40,8 +40,6 @@ export interface IncomingRequestInfo {
   body: unknown;
   /** The body's bytes as received (empty for a GET): what a signature over the request covers. */
   rawBody: Buffer;
-  /** The remote address, for rate limiting and logs. */
-  address: string;
   /** The request's id (`x-request-id`), in every log line about it and in its answer's headers. */
   requestId: string;
 }
@@ -388,7 +386,7 @@ async function handle<TContext extends BaseContext>(
   const deadline = Deadline.after(timeoutMs);
   deadline.log = log;
   const result = await runWithDeadline(deadline, async () => {
-    const contextValue = await options.context({ request, headers, body, rawBody, address: request.socket.remoteAddress ?? '', requestId: log.requestId as string });
+    const contextValue = await options.context({ request, headers, body, rawBody, requestId: log.requestId as string });
     const execution = server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
       context: async () => contextValue,
@@ -505,7 +503,6 @@ async function answerRoute(
     headers,
     body: undefined,
     rawBody: Buffer.alloc(0),
-    address: request.socket.remoteAddress ?? '',
     requestId: log.requestId as string,
     url,
     params,
