@@ -121,7 +121,8 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
   }
   const untimed = dataSourceFor;
   dataSourceFor = (name, url) => new TimedDataSource(name, untimed(name, url), metrics);
-  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache, metrics, logger: logger.child({ service: 'gateway' }) });
+  const gatewayLogger = logger.child({ service: 'gateway' });
+  const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache, metrics, logger: gatewayLogger });
   const planned = await server.start().then(
     () => null,
     (error: unknown) => ({ error }),
@@ -132,20 +133,29 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     () => null,
     (error: unknown) => ({ error }),
   );
-  const failed = planned ?? started;
-  if (failed) {
-    // What did start is stopped before the databases under it close; the first failure is the one told.
-    if (!planned) await server.stop().catch(() => {});
+  // What serving holds open, to be closed with the hub, or at once if the start cannot finish.
+  const held: { gate?: Gate; printer?: PackagePrinter } = {};
+  /**
+   * Stops what did start, before `startHub` closes the databases under it and the listener:
+   * each part whatever the others do (a gateway whose start failed refuses to stop; no news).
+   */
+  const stopStarted = async () => {
+    await held.printer?.close().catch(() => {});
+    await held.gate?.close().catch(() => {});
+    await server.stop().catch(() => {});
+    for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground().catch(() => {});
     for (const subgraph of Object.values(subgraphs)) await subgraph.stop().catch(() => {});
     for (const stop of unwatch) stop();
+  };
+  const failed = planned ?? started;
+  if (failed) {
+    // The first failure is the one told.
+    await stopStarted();
     throw failed.error;
   }
-  const gatewayLogger = logger.child({ service: 'gateway' });
   if (config.production && !config.rateLimits.redisUrl) {
     gatewayLogger.warn('no REDIS_URL: rate limits are counted by each gateway replica alone');
   }
-  // What serving holds open, to be closed with the hub, or at once if serving cannot begin.
-  const held: { gate?: Gate; printer?: PackagePrinter } = {};
   try {
     const gate = (held.gate = await gatewayAdmission(config, { metrics, logger: gatewayLogger }));
     const context = gatewayContextFactory(config, gate.admit);
@@ -164,13 +174,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     // Once the subgraphs can reach one another: a pending signing's first try may need them all.
     for (const subgraph of Object.values(subgraphs)) await subgraph.startBackground(config.background);
   } catch (error) {
-    // What did start is stopped; startHub then closes the databases and the listener.
-    await held.printer?.close().catch(() => {});
-    await held.gate?.close().catch(() => {});
-    await server.stop().catch(() => {});
-    for (const subgraph of Object.values(subgraphs)) await subgraph.stopBackground().catch(() => {});
-    for (const subgraph of Object.values(subgraphs)) await subgraph.stop().catch(() => {});
-    for (const stop of unwatch) stop();
+    await stopStarted();
     throw error;
   }
   const { gate, printer } = held as Required<typeof held>;

@@ -65,7 +65,7 @@ export function gatewayContextFactory(config: HubConfig, admit: Admission): (inf
   };
 }
 
-function rateLimited(retryAfterSeconds: number, scope: 'address' | 'identity'): HttpRejection {
+function rateLimited(retryAfterSeconds: number, scope: RateLimitScope): HttpRejection {
   return new HttpRejection(
     429,
     'RATE_LIMITED',

@@ -212,9 +212,12 @@ function timeStatements(client: pg.PoolClient, timers: Set<(seconds: number) => 
   } as typeof client.query;
 }
 
+/** The hub's tracer: the API's no-op until a tracer provider is registered, then that provider's. */
+const tracer = trace.getTracer('su-shaan-hub');
+
 /** A span for a statement, the child of what is current; none when tracing is off. */
 function statementSpan(config: unknown): Span | undefined {
-  const span = trace.getTracer('su-shaan-hub').startSpan('sql', { kind: SpanKind.CLIENT });
+  const span = tracer.startSpan('sql', { kind: SpanKind.CLIENT });
   if (!span.isRecording()) return undefined;
   const text = typeof config === 'string' ? config : ((config as { text?: string } | undefined)?.text ?? '');
   span.setAttributes({ 'db.system.name': 'postgresql', 'db.query.text': text.slice(0, 2_000) });
