@@ -1,28 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { createLogger } from '@hub/server';
-import { startTestHub, type TestHub, type Topology } from '@hub/testkit';
+import { keptLinesLogger, startTestHub, type LogLine, type TestHub, type Topology } from '@hub/testkit';
 
 const COUNTY_PAGE = `query CountyPage($code: DivisionCode!) { county(code: $code) { code nameZh prefecture { nameZh } pairedJiangsuCity { nameZh } } }`;
 /** Zhen'an, a poverty county of Shangluo (GB/T 2260), which Nanjing is paired with. */
 const ZHENAN = '611025';
 
-type Line = Record<string, any>;
-
 /** A hub whose log lines (info and up) are kept as parsed objects, in order. */
-async function hubWithLines(topology: Topology): Promise<{ hub: TestHub; lines: Line[] }> {
-  const lines: Line[] = [];
-  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+async function hubWithLines(topology: Topology): Promise<{ hub: TestHub; lines: LogLine[] }> {
+  const { logger, lines } = keptLinesLogger();
   const hub = await startTestHub(topology, {}, { logger });
   return { hub, lines };
 }
 
-const requestLines = (lines: Line[], requestId: string) => lines.filter((line) => line.requestId === requestId);
+const requestLines = (lines: LogLine[], requestId: string) => lines.filter((line) => line.requestId === requestId);
 
 for (const topology of ['all-in-one', 'distributed'] as const) {
   describe(`request logs (${topology})`, () => {
     let hub: TestHub;
-    let lines: Line[];
+    let lines: LogLine[];
     beforeAll(async () => {
       ({ hub, lines } = await hubWithLines(topology));
     });

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { createLogger } from '@hub/server';
-import { startTestHub, type TestHub } from '@hub/testkit';
+import { keptLinesLogger, startTestHub, type TestHub } from '@hub/testkit';
 
 const COUNTY_PAGE = `query CountyPage($code: DivisionCode!) { county(code: $code) { code nameZh pairedJiangsuCity { nameZh } } }`;
 /** Zhen'an, a poverty county of Shangluo, which Nanjing is paired with. */
@@ -32,9 +31,8 @@ function descendsFrom(span: ReadableSpan, ancestor: ReadableSpan, spans: Readabl
 for (const topology of ['all-in-one', 'distributed'] as const) {
   describe(`one request followed by its trace id (${topology})`, () => {
     let hub: TestHub;
-    const lines: Record<string, any>[] = [];
+    const { logger, lines } = keptLinesLogger();
     beforeAll(async () => {
-      const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
       hub = await startTestHub(topology, {}, { logger });
     });
     afterAll(() => hub?.stop());
