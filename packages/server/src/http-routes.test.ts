@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ApolloServer } from '@apollo/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpRejection, listenHttp, type HttpListener, type HttpRoute } from './http.ts';
@@ -55,6 +56,40 @@ describe('a route beside GraphQL', () => {
     expect(head.headers.get('content-length')).toBeNull();
     expect(await head.text()).toBe('');
     expect(await (await fetch(`${origin}/things/7.txt`)).text()).toBe('made for a GET');
+  });
+
+  it('sends a stream as it is read, before the route has made all of it', async () => {
+    let finish = () => {};
+    const lastPart = new Promise<void>((resolve) => (finish = resolve));
+    let generated = 0;
+    const origin = await serve(async () => ({
+      status: 200,
+      headers: { 'content-type': 'text/csv' },
+      body: Readable.from(
+        (async function* () {
+          generated += 1;
+          yield 'first line\n';
+          await lastPart;
+          generated += 1;
+          yield 'last line\n';
+        })(),
+      ),
+    }));
+    const answer = await fetch(`${origin}/things/1.txt`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-length')).toBeNull();
+    const reader = answer.body!.getReader();
+    // The first part arrives while the second is not made yet: nothing waits for the whole.
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('first line\n');
+    expect(generated).toBe(1);
+    finish();
+    let rest = '';
+    for (let part = await reader.read(); !part.done; part = await reader.read()) rest += new TextDecoder().decode(part.value);
+    expect(rest).toBe('last line\n');
+    // A HEAD does not read it.
+    generated = 0;
+    expect((await fetch(`${origin}/things/1.txt`, { method: 'HEAD' })).status).toBe(200);
+    expect(generated).toBe(0);
   });
 
   it('refuses other methods with 405', async () => {

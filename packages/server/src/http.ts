@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { Deadline, runWithDeadline, type RequestLog } from '@hub/db';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
@@ -66,8 +68,12 @@ export interface RouteRequest extends IncomingRequestInfo {
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
-  /** null only for a HEAD whose body was not made: then no content-length is sent. */
-  body: Buffer | string | null;
+  /**
+   * null only for a HEAD whose body was not made: then no content-length is sent. A stream is
+   * sent as it is read, chunked, for a download too big to hold in memory; it is not read for a
+   * HEAD, and is destroyed if the client goes away.
+   */
+  body: Buffer | string | Readable | null;
 }
 
 export interface HttpService {
@@ -520,6 +526,18 @@ async function answerRoute(
   }
   response.statusCode = answer.status;
   for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+  if (answer.body instanceof Readable) {
+    if (request.method === 'HEAD') {
+      answer.body.destroy();
+      response.end();
+      return;
+    }
+    await pipeline(answer.body, response).catch((error: unknown) => {
+      // Cut off mid-download (the client went away, or the stream failed): the line says unfinished.
+      if (!response.writableFinished) logger.warn({ requestId: log.requestId, err: error }, `${url.pathname} was cut off`);
+    });
+    return;
+  }
   if (answer.body !== null) response.setHeader('content-length', Buffer.byteLength(answer.body));
   response.end(request.method === 'HEAD' ? undefined : (answer.body ?? undefined));
 }
