@@ -162,7 +162,6 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     // A renderer handed in belongs to the caller, as databases do; the hub's own threads are closed with it.
     const printer = (held.printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer }));
     http.serve(server, {
-      maxBodyBytes: config.limits.maxBodyBytes,
       timeoutMs: config.limits.timeoutMs,
       context,
       routes: [packagePdfRoute(server, gate.admit, printer)],

@@ -39,7 +39,14 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
   const urls = subgraphUrlsOf(supergraphSdl);
   const metrics = new HubMetrics();
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const http = await listenHttp({ port: config.port, host: config.host, metrics: { metrics, access: config.metrics }, logger: logger.child({ service: 'gateway' }) });
+  const http = await listenHttp({
+    port: config.port,
+    host: config.host,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    trustedProxies: config.trustedProxies,
+    metrics: { metrics, access: config.metrics },
+    logger: logger.child({ service: 'gateway' }),
+  });
   let opening: Promise<SubgraphDatabases> | undefined;
   try {
     if (config.topology === 'all-in-one') {

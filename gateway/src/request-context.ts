@@ -1,6 +1,4 @@
-import type { IncomingMessage } from 'node:http';
 import { HttpRejection, type HubLogger, type HubMetrics, type IncomingRequestInfo } from '@hub/server';
-import proxyaddr from 'proxy-addr';
 import { createAuthenticator } from './auth.ts';
 import type { HubConfig } from './config.ts';
 import { applyTrustedDocuments, loadManifest } from './documents.ts';
@@ -18,14 +16,14 @@ export interface Gate {
 
 /**
  * What every request to the gateway passes first, GraphQL or not: it is rate-limited by the
- * client's address (behind proxies named in TRUSTED_PROXIES, the address they forwarded), its
+ * client's address (behind proxies named in TRUSTED_PROXIES, the address they forwarded: see
+ * `IncomingRequestInfo.clientAddress`), its
  * token is checked and rate-limited by identity. Each refusal is an HTTP answer with a stable
  * code. One admission serves all the gateway's routes, so they share the limits.
  */
 export async function gatewayAdmission(config: HubConfig, { metrics, logger }: { metrics?: HubMetrics; logger: HubLogger }): Promise<Gate> {
   const authenticate = await createAuthenticator(config.auth);
   const limits = await RateLimits.create(config.rateLimits, logger);
-  const clientAddress = clientAddressOf(config.trustedProxies);
   const enforce = async (scope: RateLimitScope, key: string) => {
     const decision = await limits.take(scope, key);
     if (decision.allowed) return;
@@ -33,25 +31,14 @@ export async function gatewayAdmission(config: HubConfig, { metrics, logger }: {
     throw rateLimited(decision.retryAfterSeconds, scope);
   };
   return {
-    async admit({ request, headers, requestId }) {
-      await enforce('address', clientAddress(request));
+    async admit({ headers, requestId, clientAddress }) {
+      await enforce('address', clientAddress);
       const identity = await authenticate(headers.get('authorization'));
       if (identity.subject) await enforce('identity', identity.subject);
       return { requestId, identity };
     },
     close: () => limits.close(),
   };
-}
-
-/**
- * The client's address: the socket's, unless the socket is a proxy the operator named; then
- * the address that proxy forwarded (X-Forwarded-For), walking back through trusted proxies only.
- * Without trusted proxies a forwarded address is never believed: anyone can send the header.
- */
-export function clientAddressOf(trustedProxies: readonly string[]): (request: IncomingMessage) => string {
-  if (trustedProxies.length === 0) return (request) => request.socket.remoteAddress ?? '';
-  const trust = proxyaddr.compile([...trustedProxies]);
-  return (request) => proxyaddr(request, trust);
 }
 
 /** The gateway's GraphQL context factory: the admission, then the document held to the trusted list. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { once } from 'node:events';
+import { connect } from 'node:net';
+import { ApolloServer } from '@apollo/server';
 import { Worker } from 'node:worker_threads';
 import { listenHttp } from './http.ts';
 
@@ -62,3 +64,41 @@ describe('a listener draining while its event loop is blocked', () => {
     }
   });
 });
+
+describe('a request whose Host is not a host', () => {
+  it('is refused with 400 BAD_REQUEST, not failed as an internal error', async () => {
+    const listener = await listenHttp({ port: 0 });
+    const server = new ApolloServer({ typeDefs: 'type Query { ok: Boolean }', resolvers: { Query: { ok: () => true } } });
+    await server.start();
+    listener.serve(server, { context: async () => ({}), health: async () => ({ down: [] }) });
+    try {
+      const { port } = new URL(listener.url);
+      for (const host of ['a b', '[::1', '%%%']) {
+        const answer = await rawPost(Number(port), host, '{"query":"{ ok }"}');
+        expect(answer.status, host).toBe(400);
+        expect(JSON.parse(answer.body).errors[0].extensions.code).toBe('BAD_REQUEST');
+      }
+      // A good one is answered.
+      const answer = await rawPost(Number(port), `127.0.0.1:${port}`, '{"query":"{ ok }"}');
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toEqual({ data: { ok: true } });
+    } finally {
+      await listener.stop(0);
+      await server.stop();
+    }
+  });
+});
+
+/** A POST written by hand, since HTTP clients refuse to send a malformed Host. */
+async function rawPost(port: number, host: string, body: string): Promise<{ status: number; body: string }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.write(
+    `POST /graphql HTTP/1.1\r\nHost: ${host}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  let received = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+  await once(socket, 'close');
+  const [head = '', answer = ''] = received.split('\r\n\r\n');
+  // Answers here are small enough to come in one piece, and are not chunked.
+  return { status: Number(head.split(' ')[1]), body: answer };
+}

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Server as NetServer, type AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { Deadline, runWithDeadline, type RequestLog } from '@hub/db';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFrom, type HubLogger } from './logger.ts';
 import { metricsRefusal, type HubMetrics, type MetricsAccess } from './metrics.ts';
-import { endServerSpan, inServerSpan } from './tracing.ts';
+import { endServerSpan, startServerSpan, type ServerSpan } from './tracing.ts';
 
 /**
  * What readiness found: `down` names each part that cannot serve (`database:pairing`,
@@ -44,6 +45,12 @@ export interface IncomingRequestInfo {
   rawBody: Buffer;
   /** The request's id (`x-request-id`), in every log line about it and in its answer's headers. */
   requestId: string;
+  /**
+   * The client's address: the socket's, unless the socket is a proxy the operator named
+   * (`trustedProxies`); then the address that proxy forwarded in X-Forwarded-For, walking back
+   * through trusted proxies only. Without trusted proxies a forwarded address is never believed.
+   */
+  clientAddress: string;
 }
 
 /** A read-only resource served beside GraphQL, such as a printable document. */
@@ -104,10 +111,16 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 const LISTENER_QUIET_MS = 100;
 /** `REQUEST_TIMEOUT_MS` unless set: the same for the gateway and every subgraph service. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Largest request body accepted unless `maxBodyBytes` says otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+/**
+ * Longest a client may take to send a whole request (headers and body) before its connection
+ * is closed, so that slow senders cannot hold connections open; the work it asks for then has
+ * its own limit (`timeoutMs`).
+ */
+const RECEIVE_TIMEOUT_MS = 30_000;
 
 export interface ServeOptions<TContext extends BaseContext> {
-  /** Largest request body accepted, in bytes; larger ones get 413. */
-  maxBodyBytes?: number;
   /**
    * Builds the request's context before execution: authentication, rate limits, document
    * checks. Throwing an HttpRejection answers the request with it.
@@ -130,6 +143,13 @@ export interface ServeOptions<TContext extends BaseContext> {
 export interface ListenOptions {
   port: number;
   host?: string;
+  /** Largest request body accepted, in bytes; larger ones get 413 PAYLOAD_TOO_LARGE. */
+  maxBodyBytes?: number;
+  /**
+   * The proxies (addresses or CIDR ranges, as proxy-addr reads them) whose X-Forwarded-For
+   * is believed for the client's address; none unless given.
+   */
+  trustedProxies?: readonly string[];
   /** Observes every request, and serves GET /metrics to whoever `access` lets read it. */
   metrics?: { metrics: HubMetrics; access: MetricsAccess };
   /**
@@ -139,10 +159,27 @@ export interface ListenOptions {
   logger?: HubLogger;
 }
 
+/** What the listener keeps of a request from its arrival to its answer. */
+interface RequestState {
+  /** Filled by GraphQL as the request runs (the deadline carries it): its operation and error codes. */
+  log: RequestLog;
+  trace: ServerSpan;
+  arrivedWhile: 'starting' | 'serving' | 'draining';
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body's bytes as received, for the signature over the request; empty for a GET. */
+    rawBody: Buffer;
+    hub: RequestState;
+  }
+}
+
+const GRAPHQL_PATHS = ['/graphql', '/'];
+
 /**
- * Serves an Apollo Server on Node's own HTTP server: POST and GET /graphql, GET /livez,
- * /readyz, /health and (with metrics) /metrics. Body parsing is done here so that a broken or oversized body gets a
- * clear 4xx.
+ * Serves an Apollo Server over HTTP: POST and GET /graphql, GET /livez, /readyz, /health and
+ * (with metrics) /metrics, and the routes beside GraphQL. See `listenHttp`.
  */
 export async function serveHttp<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -157,13 +194,16 @@ export async function serveHttp<TContext extends BaseContext>(
  * Binds the port before anything else starts, so that a port in use stops the process before
  * it opens a database. Until `serve` is called the process is live but not ready: /livez
  * answers 200, /readyz and GraphQL 503.
+ *
+ * Fastify serves: routing, body limits and parsing, timeouts, the client's address behind
+ * trusted proxies, request ids; Apollo's Fastify integration runs GraphQL. What is the hub's
+ * own is around them: every request runs under its deadline and in its server span, is
+ * counted and logged once answered, and is answered 503 while the process starts or drains.
  */
 export async function listenHttp(options: ListenOptions): Promise<HttpListener> {
-  let state: 'starting' | 'serving' | 'draining' = 'starting';
-  let handler: ((request: IncomingMessage, response: ServerResponse, log: RequestLog) => Promise<void>) | undefined;
-  let health: HealthCheck | undefined;
-  let routes: HttpRoute[] = [];
-  const inFlight = new Set<ServerResponse>();
+  let state: RequestState['arrivedWhile'] = 'starting';
+  let serving: { graphql: GraphQLHandler; health: HealthCheck; routes: HttpRoute[]; timeoutMs: number | undefined } | undefined;
+  const inFlight = new Set<FastifyReply>();
   /** When a connection was last accepted or an answer last finished. */
   let lastActivityAt = Date.now();
 
@@ -171,61 +211,124 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
   const logger = options.logger ?? createLogger({ level: 'warn' });
   /** Which part of the hub this listener serves, as its logger names it: for the spans. */
   const service = String(logger.bindings()['service'] ?? 'hub');
-  const httpServer = createServer((request, response) => {
-    inFlight.add(response);
-    const started = performance.now();
-    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER] as string | undefined, randomUUID);
-    response.setHeader(REQUEST_ID_HEADER, requestId);
-    // Filled by GraphQL as the request runs (the deadline carries it): its operation and error codes.
-    const log: RequestLog = { requestId };
-    // In a span continuing the caller's trace (traceparent), when tracing is on.
-    inServerSpan(request.headers, request.method ?? 'GET', { 'http.request.method': request.method ?? 'GET', 'hub.service': service }, (span) => {
-      if (span.isRecording()) log.traceId = span.spanContext().traceId;
-      response.once('close', () => {
-        inFlight.delete(response);
-        lastActivityAt = Date.now();
-        const label = routeName(request, routes);
-        const seconds = (performance.now() - started) / 1000;
-        observed?.metrics.observeRequest(label, response.statusCode, seconds);
-        logAccess(logger, request, response, label, seconds, log);
-        span.updateName(`${request.method} ${label}`);
-        endServerSpan(span, response.statusCode, label);
-      });
-      // While draining, no connection is kept for another request.
-      if (state === 'draining') {
-        response.shouldKeepAlive = false;
-        response.setHeader('connection', 'close');
-      }
-      route(request, response, log).catch((error: unknown) => {
-        if (error instanceof HttpRejection) {
-          log.errorCodes = [error.code];
-          if (response.headersSent) response.end();
-          else if (routeFor(routes, request)) rejectRouteRequest(response, error);
-          else reject(response, error);
-          return;
-        }
-        logger.error({ requestId, traceId: log.traceId, err: error }, 'request failed outside GraphQL execution');
-        if (!response.headersSent) sendJson(response, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error.'));
-        else response.end();
-      });
-    });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const routes = () => serving?.routes ?? [];
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per request is written here, with the hub's fields, once it is answered; the
+    // request's id is in it, so no logger is made for each request.
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (parent) => parent,
+    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER] as string | undefined, randomUUID),
+    requestIdHeader: false,
+    bodyLimit: maxBodyBytes,
+    requestTimeout: RECEIVE_TIMEOUT_MS,
+    trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
+    // While draining this listener answers itself (SHUTTING_DOWN), until the last connection closes.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
   });
-  httpServer.on('connection', () => {
+  app.decorateRequest('rawBody', null as unknown as Buffer);
+  app.decorateRequest('hub', null as unknown as RequestState);
+
+  // Bodies are kept as received, for the signature that covers them; JSON is parsed here so
+  // that a broken one is a clear 400, and anything else reaches GraphQL as text (which refuses it).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw: Buffer, done) => {
+    request.rawBody = raw;
+    if (raw.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(raw.toString('utf8')));
+    } catch {
+      done(new HttpRejection(400, 'BAD_REQUEST', 'Request body is not valid JSON.'), undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, raw: Buffer, done) => {
+    request.rawBody = raw;
+    done(null, raw.toString('utf8'));
+  });
+
+  app.server.on('connection', () => {
     lastActivityAt = Date.now();
   });
 
-  async function route(request: IncomingMessage, response: ServerResponse, log: RequestLog): Promise<void> {
-    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-    if (request.method === 'GET' || request.method === 'HEAD') {
-      if (pathname === '/livez') return sendJson(response, 200, { status: 'ok' });
-      if (pathname === '/readyz' || pathname === '/health') return answerReadiness(response);
-      if (pathname === '/metrics' && observed) return answerMetrics(request, response, observed.metrics, observed.access);
+  app.addHook('onRequest', (request, reply, done) => {
+    inFlight.add(reply);
+    const started = performance.now();
+    request.rawBody = EMPTY;
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    const trace = startServerSpan(request.headers, request.method, { 'http.request.method': request.method, 'hub.service': service });
+    const log: RequestLog = { requestId: request.id };
+    if (trace.span.isRecording()) log.traceId = trace.span.spanContext().traceId;
+    request.hub = { log, trace, arrivedWhile: state };
+    reply.raw.once('close', () => {
+      inFlight.delete(reply);
+      lastActivityAt = Date.now();
+      const label = routeName(request.url, routes());
+      const seconds = (performance.now() - started) / 1000;
+      observed?.metrics.observeRequest(label, reply.raw.statusCode, seconds);
+      logAccess(logger, request, reply, label, seconds, log);
+      trace.span.updateName(`${request.method} ${label}`);
+      endServerSpan(trace.span, reply.raw.statusCode, label);
+    });
+    // While draining, no connection is kept for another request.
+    if (state === 'draining') closeAfterAnswer(reply);
+    // A request's address is read from its Host (RFC 9112 §3.2: one that is not a host is a 400).
+    if (!URL.canParse(request.url, `${request.protocol}://${request.hostname}/`)) {
+      return done(new HttpRejection(400, 'BAD_REQUEST', 'The Host header does not name a host.'));
     }
-    if (state === 'draining') {
-      // Read to its end first: closing a connection whose request body is unread resets it,
-      // and the answer would be lost with it.
-      request.resume();
-      if (!request.readableEnded) await new Promise((resolve) => request.once('end', resolve).once('close', resolve));
+    done();
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpRejection, request, reply) => {
+    const rejection = error instanceof HttpRejection ? error : frameworkRejection(error, maxBodyBytes);
+    if (!rejection) {
+      logger.error({ requestId: request.id, traceId: request.hub?.log.traceId, err: error }, 'request failed outside GraphQL execution');
+      return sendJson(reply, 500, answerRejection(request, new HttpRejection(500, 'INTERNAL_SERVER_ERROR', 'Internal server error.'), routes()));
+    }
+    if (request.hub) request.hub.log.errorCodes = [rejection.code];
+    void reply.headers(rejection.headers);
+    return sendJson(reply, rejection.status, answerRejection(request, rejection, routes()));
+  });
+
+  app.get('/livez', async (_request, reply) => sendJson(reply, 200, { status: 'ok' }));
+  const readiness = async (_request: FastifyRequest, reply: FastifyReply) => {
+    if (state !== 'serving' || !serving) return sendJson(reply, 503, { status: state === 'draining' ? 'draining' : 'starting' });
+    let report: HealthReport;
+    try {
+      report = await serving.health();
+    } catch (error) {
+      logger.error({ err: error }, 'the readiness check failed');
+      report = { down: ['readiness-check'] };
+    }
+    const { down, ...details } = report;
+    if (down.length > 0) return sendJson(reply, 503, { status: 'unavailable', down });
+    return sendJson(reply, 200, { status: 'ok', ...details });
+  };
+  app.get('/readyz', readiness);
+  app.get('/health', readiness);
+  if (observed) {
+    // Prometheus text, in every state (starting, serving, draining): a scrape is never refused for that.
+    app.get('/metrics', async (request, reply) => {
+      const refusal = metricsRefusal(observed.access, request.headers.authorization);
+      if (refusal) {
+        if (refusal.status === 401) void reply.header('www-authenticate', 'Bearer');
+        return sendJson(reply, refusal.status, { error: { code: refusal.code, message: refusal.message } });
+      }
+      const text = await observed.metrics.text();
+      return reply.code(200).header('content-type', observed.metrics.contentType).header('cache-control', 'no-store').send(text);
+    });
+  }
+
+  /**
+   * Refuses the request unless this process served when it arrived: it was starting (503
+   * STARTING) or draining (503 SHUTTING_DOWN). Decided on arrival, so that a request already
+   * in hand when the drain began is served; answered once its body is read, since closing a
+   * connection whose request body is unread resets it, and the answer would be lost with it.
+   */
+  const admitted = (request: FastifyRequest) => {
+    if (request.hub.arrivedWhile === 'draining') {
       throw new HttpRejection(
         503,
         'SHUTTING_DOWN',
@@ -233,34 +336,39 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
         { 'retry-after': '1' },
       );
     }
-    if (state === 'starting' || !handler) {
+    if (request.hub.arrivedWhile === 'starting' || !serving) {
       throw new HttpRejection(503, 'STARTING', 'The hub is starting; try again in a moment.', { 'retry-after': '1' });
     }
-    return handler(request, response, log);
-  }
+    return serving;
+  };
 
-  async function answerReadiness(response: ServerResponse): Promise<void> {
-    if (state !== 'serving' || !health) return sendJson(response, 503, { status: state === 'draining' ? 'draining' : 'starting' });
-    let report: HealthReport;
-    try {
-      report = await health();
-    } catch (error) {
-      logger.error({ err: error }, 'the readiness check failed');
-      report = { down: ['readiness-check'] };
-    }
-    const { down, ...details } = report;
-    if (down.length > 0) return sendJson(response, 503, { status: 'unavailable', down });
-    sendJson(response, 200, { status: 'ok', ...details });
-  }
-
-  await new Promise<void>((resolve, rejectListen) => {
-    httpServer.once('error', rejectListen);
-    httpServer.listen(options.port, options.host ?? '127.0.0.1', () => {
-      httpServer.off('error', rejectListen);
-      resolve();
+  for (const url of GRAPHQL_PATHS) {
+    app.route({
+      // Every method reaches Apollo Server, which answers those it does not serve with 405.
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      url,
+      exposeHeadRoute: false,
+      handler: (request, reply) => admitted(request).graphql(request, reply),
     });
+  }
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '/*',
+    exposeHeadRoute: false,
+    handler: async (request, reply) => {
+      const { routes: served, timeoutMs } = admitted(request);
+      const url = new URL(request.url, 'http://localhost');
+      const matched = routeFor(served, url.pathname);
+      if (!matched) throw new HttpRejection(404, 'NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql.`);
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        throw new HttpRejection(405, 'METHOD_NOT_ALLOWED', `${url.pathname} is read with GET.`, { allow: 'GET, HEAD' });
+      }
+      return answerRoute(matched.route, matched.params, url, timeoutMs, request, reply, logger);
+    },
   });
-  const { port } = httpServer.address() as AddressInfo;
+
+  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
 
   let stopping: Promise<void> | undefined;
@@ -268,23 +376,20 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     url: `http://${host}:${port}/graphql`,
     port,
     serve(server, serveOptions) {
-      const maxBodyBytes = serveOptions.maxBodyBytes ?? 1_000_000;
-      health = serveOptions.health;
-      routes = serveOptions.routes ?? [];
-      handler = (request, response, log) => handle(server, serveOptions, maxBodyBytes, request, response, log, logger);
+      serving = {
+        graphql: graphqlHandler(app, server, serveOptions),
+        health: serveOptions.health,
+        routes: serveOptions.routes ?? [],
+        timeoutMs: serveOptions.timeoutMs,
+      };
       state = 'serving';
     },
     stop(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       stopping ??= (() => {
         state = 'draining';
         // Answers still to be sent close their connection after them.
-        for (const response of inFlight) {
-          if (!response.headersSent) {
-            response.shouldKeepAlive = false;
-            response.setHeader('connection', 'close');
-          }
-        }
-        return drain(httpServer, graceMs, logger, {
+        for (const reply of inFlight) if (!reply.raw.headersSent) closeAfterAnswer(reply);
+        return drain(app, graceMs, logger, {
           answered: () => inFlight.size === 0,
           quiet: () => inFlight.size === 0 && Date.now() - lastActivityAt >= LISTENER_QUIET_MS,
         });
@@ -294,17 +399,43 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
   };
 }
 
+const EMPTY = Buffer.alloc(0);
+
+type GraphQLHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/**
+ * A GraphQL request: its context is made first (a refusal there is an HTTP answer with its own
+ * status), then Apollo's Fastify integration runs it, all under the request's deadline.
+ */
+function graphqlHandler<TContext extends BaseContext>(app: FastifyInstance, server: ApolloServer<TContext>, options: ServeOptions<TContext>): GraphQLHandler {
+  return async (request, reply) => {
+    const { log, trace } = request.hub;
+    const headers = headerMapOf(request.headers);
+    const timeoutMs = timeLimit(options.timeoutMs, headers);
+    const deadline = Deadline.after(timeoutMs);
+    deadline.log = log;
+    return trace.within(() =>
+      runWithDeadline(deadline, async () => {
+        const contextValue = await options.context(requestInfo(request, headers));
+        const apollo = fastifyApolloHandler(server, { context: async () => contextValue });
+        // The integration types its request for its own route; this one is the same request.
+        const execution = (async () => apollo.call(app, request as Parameters<typeof apollo>[0], reply as Parameters<typeof apollo>[1]))();
+        return options.answerLateQueries === false ? execution : settleByDeadline(execution, deadline, timeoutMs);
+      }),
+    );
+  };
+}
+
+function requestInfo(request: FastifyRequest, headers: HeaderMap): IncomingRequestInfo {
+  return { request: request.raw, headers, body: request.body, rawBody: request.rawBody, requestId: request.id, clientAddress: request.ip };
+}
+
 /**
  * The listener stays open while requests in flight finish, so that a request sent meanwhile is
  * answered (503 SHUTTING_DOWN, safe to send elsewhere) rather than reset in the accept queue,
  * which is what closing it at once did to requests a busy process had not accepted yet.
  */
-async function drain(
-  httpServer: Server,
-  graceMs: number,
-  logger: HubLogger,
-  progress: { answered: () => boolean; quiet: () => boolean },
-): Promise<void> {
+async function drain(app: FastifyInstance, graceMs: number, logger: HubLogger, progress: { answered: () => boolean; quiet: () => boolean }): Promise<void> {
   let graceTimer: NodeJS.Timeout | undefined;
   let graceIsOver = false;
   const graceOver = new Promise<void>((resolve) => {
@@ -321,13 +452,12 @@ async function drain(
     if (graceIsOver && !progress.answered()) {
       logger.warn(`requests still in flight after the ${graceMs} ms shutdown grace period were cut off`);
     }
-    // net.Server's close only stops accepting; the connections are closed here: the idle ones
-    // now, one still being answered once its answer is sent (it says `Connection: close`).
-    const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(httpServer, () => resolve()));
-    if (graceIsOver) httpServer.closeAllConnections();
-    httpServer.closeIdleConnections();
+    // Fastify stops accepting and closes the idle connections; one still being answered is
+    // closed once its answer is sent (it says `Connection: close`), or when the grace is over.
+    if (graceIsOver) app.server.closeAllConnections();
+    const closed = app.close();
     await Promise.race([closed, graceOver]);
-    httpServer.closeAllConnections();
+    app.server.closeAllConnections();
     await closed;
   } finally {
     clearTimeout(graceTimer);
@@ -345,68 +475,31 @@ async function holdsAfterPoll(condition: () => boolean): Promise<boolean> {
   return condition();
 }
 
-async function handle<TContext extends BaseContext>(
-  server: ApolloServer<TContext>,
-  options: ServeOptions<TContext>,
-  maxBodyBytes: number,
-  request: IncomingMessage,
-  response: ServerResponse,
-  log: RequestLog,
-  logger: HubLogger,
-): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const matched = routeFor(options.routes ?? [], request);
-  if (matched) return answerRoute(matched.route, matched.params, url, options.timeoutMs, request, response, log, logger);
-  if (url.pathname !== '/graphql' && url.pathname !== '/') {
-    log.errorCodes = ['NOT_FOUND'];
-    sendJson(response, 404, errorBody('NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql.`));
-    return;
-  }
+function closeAfterAnswer(reply: FastifyReply): void {
+  reply.raw.shouldKeepAlive = false;
+  void reply.header('connection', 'close');
+}
 
-  const headers = headerMapOf(request);
-
-  let body: unknown;
-  let rawBody: Buffer = Buffer.alloc(0);
-  if (request.method === 'POST') {
-    const raw = await readBody(request, maxBodyBytes);
-    if (raw === null) {
-      log.errorCodes = ['PAYLOAD_TOO_LARGE'];
-      sendJson(response, 413, errorBody('PAYLOAD_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes.`));
-      return;
-    }
-    rawBody = raw;
-    if ((headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) {
-      try {
-        body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
-      } catch {
-        log.errorCodes = ['BAD_REQUEST'];
-        sendJson(response, 400, errorBody('BAD_REQUEST', 'Request body is not valid JSON.'));
-        return;
-      }
-    } else {
-      body = raw.toString('utf8');
-    }
+/** Fastify's own refusals (a body too large, a broken request) in the hub's codes; anything else is not the caller's. */
+function frameworkRejection(error: FastifyError, maxBodyBytes: number): HttpRejection | undefined {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new HttpRejection(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${maxBodyBytes} bytes.`);
   }
-
-  const timeoutMs = timeLimit(options.timeoutMs, headers);
-  const deadline = Deadline.after(timeoutMs);
-  deadline.log = log;
-  const result = await runWithDeadline(deadline, async () => {
-    const contextValue = await options.context({ request, headers, body, rawBody, requestId: log.requestId as string });
-    const execution = server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-      context: async () => contextValue,
-    });
-    return options.answerLateQueries === false ? execution : settleByDeadline(execution, deadline, timeoutMs);
-  });
-  response.statusCode = result.status ?? 200;
-  for (const [name, value] of result.headers) response.setHeader(name, value);
-  if (result.body.kind === 'complete') {
-    response.end(result.body.string);
-    return;
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new HttpRejection(error.statusCode, 'BAD_REQUEST', error.message);
   }
-  for await (const chunk of result.body.asyncIterator) response.write(chunk);
-  response.end();
+  return undefined;
+}
+
+/**
+ * A refusal in the shape its client expects: a route's plain HTTP clients `{ error: { code,
+ * message } }`, everyone else GraphQL's `{ errors: [...] }`.
+ */
+function answerRejection(request: FastifyRequest, rejection: HttpRejection, routes: HttpRoute[]): unknown {
+  if (routeFor(routes, new URL(request.url, 'http://localhost').pathname)) {
+    return { error: { code: rejection.code, message: rejection.message, ...rejection.extensions } };
+  }
+  return { errors: [{ message: rejection.message, extensions: { code: rejection.code, ...rejection.extensions } }] };
 }
 
 /** Routes polled by machines: logged at debug level, so that a probe every second does not fill the log. */
@@ -416,7 +509,7 @@ const QUIET_ROUTES = new Set(['livez', 'readyz', 'health', 'metrics']);
  * One line per request once it is answered: never its variables, body or headers (tokens);
  * the operation's name is the caller's and is cut to 100 characters.
  */
-function logAccess(logger: HubLogger, request: IncomingMessage, response: ServerResponse, route: string, seconds: number, log: RequestLog): void {
+function logAccess(logger: HubLogger, request: FastifyRequest, reply: FastifyReply, route: string, seconds: number, log: RequestLog): void {
   const level = QUIET_ROUTES.has(route) ? 'debug' : 'info';
   if (!logger.isLevelEnabled(level)) return;
   logger[level](
@@ -425,42 +518,29 @@ function logAccess(logger: HubLogger, request: IncomingMessage, response: Server
       ...(log.traceId === undefined ? {} : { traceId: log.traceId }),
       method: request.method,
       route,
-      status: response.statusCode,
+      status: reply.raw.statusCode,
       durationMs: Math.round(seconds * 10_000) / 10,
+      clientAddress: request.ip,
       ...(log.operationName === undefined ? {} : { operationName: log.operationName.slice(0, 100) }),
       ...(log.errorCodes?.length ? { errorCodes: log.errorCodes } : {}),
       // Cut off before its answer was complete (a reset, or the grace period at shutdown).
-      ...(response.writableFinished ? {} : { unfinished: true }),
+      ...(reply.raw.writableFinished ? {} : { unfinished: true }),
     },
     'request',
   );
 }
 
 /** The route a request is counted under: a fixed set, whatever paths clients send. */
-function routeName(request: IncomingMessage, routes: HttpRoute[]): string {
-  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-  if (pathname === '/graphql' || pathname === '/') return 'graphql';
+function routeName(requestUrl: string, routes: HttpRoute[]): string {
+  const { pathname } = new URL(requestUrl, 'http://localhost');
+  if (GRAPHQL_PATHS.includes(pathname)) return 'graphql';
   if (pathname === '/livez' || pathname === '/readyz' || pathname === '/health' || pathname === '/metrics') return pathname.slice(1);
-  return routeFor(routes, request)?.route.name ?? 'unknown';
+  return routeFor(routes, pathname)?.route.name ?? 'unknown';
 }
 
-/** Prometheus text, in every state (starting, serving, draining): a scrape is never refused for that. */
-async function answerMetrics(request: IncomingMessage, response: ServerResponse, metrics: HubMetrics, access: MetricsAccess): Promise<void> {
-  const refusal = metricsRefusal(access, request.headers.authorization);
-  if (refusal) {
-    if (refusal.status === 401) response.setHeader('www-authenticate', 'Bearer');
-    return sendJson(response, refusal.status, { error: { code: refusal.code, message: refusal.message } });
-  }
-  const text = await metrics.text();
-  response.statusCode = 200;
-  response.setHeader('content-type', metrics.contentType);
-  response.setHeader('cache-control', 'no-store');
-  response.end(request.method === 'HEAD' ? undefined : text);
-}
-
-function headerMapOf(request: IncomingMessage): HeaderMap {
+function headerMapOf(incoming: FastifyRequest['headers']): HeaderMap {
   const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const [name, value] of Object.entries(incoming)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   return headers;
@@ -471,9 +551,7 @@ function timeLimit(configuredMs: number | undefined, headers: HeaderMap): number
   return Math.min(configuredMs ?? DEFAULT_REQUEST_TIMEOUT_MS, requestedTimeout(headers.get(TIMEOUT_HEADER)) ?? Infinity);
 }
 
-function routeFor(routes: HttpRoute[], request: IncomingMessage): { route: HttpRoute; params: Record<string, string> } | undefined {
-  if (routes.length === 0) return undefined;
-  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+function routeFor(routes: HttpRoute[], pathname: string): { route: HttpRoute; params: Record<string, string> } | undefined {
   for (const route of routes) {
     const params = route.match(pathname);
     if (params) return { route, params };
@@ -490,56 +568,29 @@ async function answerRoute(
   params: Record<string, string>,
   url: URL,
   configuredTimeoutMs: number | undefined,
-  request: IncomingMessage,
-  response: ServerResponse,
-  log: RequestLog,
+  request: FastifyRequest,
+  reply: FastifyReply,
   logger: HubLogger,
-): Promise<void> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    request.resume();
-    throw new HttpRejection(405, 'METHOD_NOT_ALLOWED', `${url.pathname} is read with GET.`, { allow: 'GET, HEAD' });
-  }
-  const headers = headerMapOf(request);
+): Promise<FastifyReply> {
+  const { log, trace } = request.hub;
+  const headers = headerMapOf(request.headers);
   const timeoutMs = timeLimit(configuredTimeoutMs, headers);
   const deadline = Deadline.after(timeoutMs);
   deadline.operation = 'query';
   deadline.log = log;
-  const info: RouteRequest = {
-    request,
-    headers,
-    body: undefined,
-    rawBody: Buffer.alloc(0),
-    requestId: log.requestId as string,
-    url,
-    params,
-  };
-  let answer: HttpAnswer;
-  try {
-    answer = await runWithDeadline(deadline, () => settleByDeadline(route.get(info), deadline, timeoutMs));
-  } catch (error) {
-    if (error instanceof HttpRejection) {
-      log.errorCodes = [error.code];
-      return rejectRouteRequest(response, error);
-    }
-    logger.error({ requestId: log.requestId, err: error }, `${url.pathname} failed`);
-    return sendJson(response, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' } });
-  }
-  response.statusCode = answer.status;
-  for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+  const info: RouteRequest = { ...requestInfo(request, headers), url, params };
+  const answer = await trace.within(() => runWithDeadline(deadline, () => settleByDeadline(route.get(info), deadline, timeoutMs)));
+  void reply.code(answer.status).headers(answer.headers);
   if (answer.body instanceof Readable) {
     if (request.method === 'HEAD') {
       answer.body.destroy();
-      response.end();
-      return;
+      return reply.send();
     }
-    await pipeline(answer.body, response).catch((error: unknown) => {
-      // Cut off mid-download (the client went away, or the stream failed): the line says unfinished.
-      if (!response.writableFinished) logger.warn({ requestId: log.requestId, err: error }, `${url.pathname} was cut off`);
-    });
-    return;
+    // Cut off mid-download (the client went away, or the stream failed): the line says unfinished.
+    answer.body.once('error', (error) => logger.warn({ requestId: log.requestId, err: error }, `${url.pathname} was cut off`));
+    return reply.send(answer.body);
   }
-  if (answer.body !== null) response.setHeader('content-length', Buffer.byteLength(answer.body));
-  response.end(request.method === 'HEAD' ? undefined : (answer.body ?? undefined));
+  return reply.send(answer.body ?? undefined);
 }
 
 /**
@@ -571,46 +622,6 @@ async function settleByDeadline<TResult>(execution: Promise<TResult>, deadline: 
   }
 }
 
-/** A route's refusal, in the shape plain HTTP clients expect: `{ error: { code, message } }`. */
-function rejectRouteRequest(response: ServerResponse, rejection: HttpRejection): void {
-  for (const [name, value] of Object.entries(rejection.headers)) response.setHeader(name, value);
-  sendJson(response, rejection.status, { error: { code: rejection.code, message: rejection.message, ...rejection.extensions } });
-}
-
-function reject(response: ServerResponse, rejection: HttpRejection): void {
-  for (const [name, value] of Object.entries(rejection.headers)) response.setHeader(name, value);
-  sendJson(response, rejection.status, {
-    errors: [{ message: rejection.message, extensions: { code: rejection.code, ...rejection.extensions } }],
-  });
-}
-
-/** Reads the whole body, or returns null as soon as it grows past the limit. */
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    request.resume();
-    return null;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
-      request.resume();
-      return null;
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function errorBody(code: string, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
-}
-
-function sendJson(response: ServerResponse, status: number, payload: unknown): void {
-  response.statusCode = status;
-  response.setHeader('content-type', 'application/json; charset=utf-8');
-  response.end(JSON.stringify(payload));
+function sendJson(reply: FastifyReply, status: number, payload: unknown): FastifyReply {
+  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(payload));
 }

@@ -33,10 +33,19 @@ export async function startTracing(service: string, env: NodeJS.ProcessEnv = pro
  * Runs `work` in a server span for an incoming request, the child of the trace the caller
  * names in `traceparent` (the gateway, for a subgraph service), if any.
  */
-export function inServerSpan<T>(headers: Record<string, string | string[] | undefined>, name: string, attributes: Record<string, string>, work: (span: Span) => T): T {
+/** A request's server span, and a way back into it from work its context was lost on the way to. */
+export interface ServerSpan {
+  span: Span;
+  /** Runs `work` with this span current (body parsing runs in the socket's context, not the request's). */
+  within<T>(work: () => T): T;
+}
+
+/** Starts the server span of a request, continuing the caller's trace (`traceparent`) when there is one. */
+export function startServerSpan(headers: Record<string, string | string[] | undefined>, name: string, attributes: Record<string, string>): ServerSpan {
   const parent = propagation.extract(ROOT_CONTEXT, headers);
   const span = tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-  return context.with(trace.setSpan(parent, span), () => work(span));
+  const spanContext = trace.setSpan(parent, span);
+  return { span, within: (work) => context.with(spanContext, work) };
 }
 
 /** Ends a request's server span with its status: a 5xx marks it failed. */
