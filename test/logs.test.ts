@@ -40,6 +40,8 @@ for (const topology of ['all-in-one', 'distributed'] as const) {
         route: 'graphql',
         status: 200,
         operationName: 'CountyPage',
+        // The test's own connection: no proxy is trusted, so no forwarded address is believed.
+        clientAddress: '127.0.0.1',
       });
       expect(gateway[0]!.durationMs).toBeGreaterThan(0);
       expect(gateway[0]).not.toHaveProperty('errorCodes');
