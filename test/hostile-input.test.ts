@@ -89,7 +89,10 @@ function hostileRequests(
   requests.push(gql('two operations without a name', `query A { prefectures { code } } query B { agreements { id } }`));
   requests.push(gql('subscription', `subscription { prefectures { code } }`));
   requests.push(gql('unknown field', `{ secrets { password } }`));
-  requests.push(gql("introspection nested past the depth limit", `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } } } }`));
+  // Nine nested ofType are the standard introspection's and free of the depth limit; twenty are not.
+  requests.push(gql('introspection nested past the depth limit', `{ __schema { types { fields { type { ${'ofType { '.repeat(20)}name${' }'.repeat(20)} } } } }`));
+  requests.push(gql('introspection recursing through fields', `{ __schema { types { ${'fields { type { '.repeat(6)}name${' } }'.repeat(6)} } } }`));
+  requests.push(gql('introspection aliased past its size', `{ ${Array.from({ length: 20 }, (_, i) => `s${i}: __schema { types { fields { args { type { name } } type { ofType { fields { name } } } } } }`).join(' ')} }`));
 
   // Invalid scalars and values.
   for (const code of ['6109', '61092700', 'abcdef', '', ' 610927', '610927 ', '６１０９２７', '0x9527', '-61092', '6.1e5']) {

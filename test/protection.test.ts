@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { getIntrospectionQuery } from 'graphql';
 import { documentId, loadManifest } from '@hub/gateway';
 import { startTestHub, type TestHub } from '@hub/testkit';
 
@@ -43,6 +44,51 @@ describe('operation limits', () => {
     const result = await hub.query(`{ county(code: "610927") { ...F20 } } ${fragments.join(' ')}`);
     expect(result.status).toBe(400);
     expect(result.errors?.map((e) => e.extensions?.reason)).toContain('DEPTH_LIMIT');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('answers the standard introspection queries that explorers and code generators send, past the depth limit', async () => {
+    const variants = {
+      // graphql-js's default, what graphql-codegen's schema loader and most tools send.
+      default: getIntrospectionQuery(),
+      // GraphiQL's, with deprecated arguments and the schema's description.
+      graphiql: getIntrospectionQuery({ inputValueDeprecation: true, schemaDescription: true }),
+      // Everything graphql-js can ask but `isOneOf`, which Apollo Gateway does not know.
+      fullest: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
+    };
+    for (const [name, document] of Object.entries(variants)) {
+      const result = await hub.query(document);
+      expect(result.errors, name).toBeUndefined();
+      const types = (result.data as any).__schema.types.map((type: { name: string }) => type.name);
+      expect(types, name).toEqual(expect.arrayContaining(['County', 'Project', 'JiangsuOrganization', 'Money']));
+    }
+  });
+
+  it('refuses a deep query dressed up as introspection', async () => {
+    // Each `fields { type` is a level: only the unwrapping `ofType` runs are free.
+    let selection = 'name';
+    for (let i = 0; i < 6; i += 1) selection = `fields { type { ${selection} } }`;
+    const deep = await hub.query(`{ __schema { types { ${selection} } } }`);
+    expect(deep.status).toBe(400);
+    expect(deep.errors?.[0]?.extensions).toMatchObject({ reason: 'DEPTH_LIMIT' });
+    // An ofType run longer than the standard query's nine is counted from the tenth on.
+    const unwrapped = (levels: number) => `{ __type(name: "County") { fields { type { ${'ofType { '.repeat(levels)}name${' }'.repeat(levels)} } } } }`;
+    expect((await hub.query(unwrapped(9))).errors).toBeUndefined();
+    expect((await hub.query(unwrapped(20))).errors?.[0]?.extensions).toMatchObject({ reason: 'DEPTH_LIMIT' });
+  });
+
+  it('refuses introspection that answers far more than the whole schema, counted without answering it', async () => {
+    // Every field's arguments and every field of each field's type: within the depth limits,
+    // a few times the standard introspection's size, and as many times over as it is aliased.
+    const part = '__schema { types { fields { args { type { ofType { name } } } type { ofType { ofType { fields { name args { name type { name } } } } } } } } }';
+    const aliased = (times: number) => `{ ${Array.from({ length: times }, (_, i) => `s${i}: ${part}`).join(' ')} }`;
+    expect((await hub.query(aliased(1))).errors).toBeUndefined();
+    const started = Date.now();
+    const result = await hub.query(aliased(20));
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'COST_LIMIT' });
+    expect(result.errors?.[0]?.message).toMatch(/introspection answers \d+ fields/);
+    expect(result.errors?.[0]?.extensions?.actual).toBeGreaterThan(result.errors?.[0]?.extensions?.limit as number);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

@@ -1,5 +1,9 @@
 import {
   GraphQLError,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  getArgumentValues,
+  getIntrospectionQuery,
   getNamedType,
   getNullableType,
   isCompositeType,
@@ -14,6 +18,8 @@ import {
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLCompositeType,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -34,6 +40,12 @@ export interface OperationLimits {
 
 /** Assumed length of a list field the schema says nothing of (no `@listSize`, no `first`). */
 const ASSUMED_LIST_LENGTH = 10;
+/** The meta-fields that introspect the schema. */
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+/** The nested `ofType` of graphql-js's `getIntrospectionQuery` (its `TypeRef` fragment). */
+const TYPE_REF_LEVELS = 9;
+/** How many times the standard introspection's size an introspection operation may answer. */
+const INTROSPECTION_SIZE_FACTOR = 2;
 
 function limitError(reason: string, message: string, limit: number, actual: number, node: OperationDefinitionNode) {
   return new GraphQLError(message, { nodes: [node], extensions: { reason, limit, actual } });
@@ -73,7 +85,7 @@ export function operationLimitRules(limits: OperationLimits) {
   const depth = (context: ValidationContext): ASTVisitor => ({
     OperationDefinition(operation) {
       const walker = new OperationWalker(context.getSchema(), fragmentsOf(context.getDocument()), {}, NO_DEMAND_CONTROL);
-      const levels = walker.depth(operation.selectionSet);
+      const levels = walker.depth(operation.selectionSet, null);
       if (levels > limits.maxDepth) {
         context.reportError(
           limitError('DEPTH_LIMIT', `The operation is ${levels} levels deep; at most ${limits.maxDepth} are allowed.`, limits.maxDepth, levels, operation),
@@ -95,24 +107,118 @@ export function costLimitPlugin(limits: OperationLimits, demand: DemandControl =
       return {
         async didResolveOperation({ document, operation, request, schema }) {
           if (!operation) return;
-          const cost = estimateCost(schema, document, operation, request.variables ?? {}, demand);
+          const variables = request.variables ?? {};
+          const cost = estimateCost(schema, document, operation, variables, demand);
           if (cost > limits.maxCost) {
-            const error = limitError(
-              'COST_LIMIT',
-              `The operation's estimated cost is ${cost}; at most ${limits.maxCost} is allowed.`,
-              limits.maxCost,
-              cost,
+            throw refusedForCost(`The operation's estimated cost is ${cost}; at most ${limits.maxCost} is allowed.`, limits.maxCost, cost, operation);
+          }
+          const size = introspectionSize(schema, document, operation, variables);
+          if (size === 0) return;
+          const allowed = Math.max(limits.maxCost, INTROSPECTION_SIZE_FACTOR * standardIntrospectionSize(schema));
+          if (size > allowed) {
+            throw refusedForCost(
+              `The operation's introspection answers ${size} fields; at most ${allowed} (twice the whole schema's standard introspection) are allowed.`,
+              allowed,
+              size,
               operation,
             );
-            throw new GraphQLError(error.message, {
-              nodes: error.nodes,
-              extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-            });
           }
         },
       };
     },
   };
+}
+
+function refusedForCost(message: string, limit: number, actual: number, operation: OperationDefinitionNode): GraphQLError {
+  const error = limitError('COST_LIMIT', message, limit, actual, operation);
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+  });
+}
+
+/**
+ * How many fields the operation's introspection (`__schema`, `__type`) answers with, counted
+ * exactly on the schema by graphql-js's own introspection resolvers, without building the
+ * answer: each (selection, schema element) pair is counted once, so a query that nests
+ * `fields { type { fields { type … } } }` to answer millions of fields is counted, not run.
+ * Whatever its shape, an introspection no bigger than the standard one costs what it costs.
+ */
+export function introspectionSize(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
+  const fragments = fragmentsOf(document);
+  const info = { schema } as GraphQLResolveInfo;
+  const memo = new Map<SelectionSetNode, Map<unknown, number>>();
+
+  const selectionsOf = (selectionSet: SelectionSetNode): FieldNode[] =>
+    selectionSet.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return [selection];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return selectionsOf(selection.selectionSet);
+      const fragment = fragments.get(selection.name.value);
+      return fragment && !expanding.has(fragment) ? withExpanding(fragment, () => selectionsOf(fragment.selectionSet)) : [];
+    });
+  const expanding = new Set<FragmentDefinitionNode>();
+  const withExpanding = <T>(fragment: FragmentDefinitionNode, work: () => T): T => {
+    expanding.add(fragment);
+    try {
+      return work();
+    } finally {
+      expanding.delete(fragment);
+    }
+  };
+
+  const sizeOf = (selectionSet: SelectionSetNode, type: GraphQLObjectType, source: unknown): number => {
+    const known = memo.get(selectionSet)?.get(source);
+    if (known !== undefined) return known;
+    let total = 0;
+    for (const selection of selectionsOf(selectionSet)) {
+      total += 1;
+      const field = type.getFields()[selection.name.value];
+      if (!selection.selectionSet || !field) continue;
+      total += answered(selection, field, source);
+    }
+    if (!memo.has(selectionSet)) memo.set(selectionSet, new Map());
+    memo.get(selectionSet)!.set(source, total);
+    return total;
+  };
+
+  const answered = (selection: FieldNode, field: GraphQLField<unknown, unknown>, source: unknown): number => {
+    const named = getNamedType(field.type);
+    if (!isObjectType(named) || !field.resolve || !selection.selectionSet) return 0;
+    const value = field.resolve(source, getArgumentValues(field, selection, variables), undefined, info);
+    const items: unknown[] = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
+    let total = 0;
+    for (const item of items) total += sizeOf(selection.selectionSet, named, item);
+    return total;
+  };
+
+  let total = 0;
+  for (const selection of selectionsOf(operation.selectionSet)) {
+    if (selection.name.value === '__schema') total += 1 + answered(selection, SchemaMetaFieldDef, undefined);
+    else if (selection.name.value === '__type') total += 1 + answered(selection, TypeMetaFieldDef, undefined);
+  }
+  return total;
+}
+
+const standardSizes = new WeakMap<GraphQLSchema, number>();
+
+/** The size of the fullest standard introspection query (what GraphiQL and code generators send) on this schema. */
+function standardIntrospectionSize(schema: GraphQLSchema): number {
+  let size = standardSizes.get(schema);
+  if (size === undefined) {
+    const document = parse(
+      // Without `isOneOf`, which Apollo Gateway's query planner does not know.
+      getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }),
+    );
+    const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+    size = introspectionSize(schema, document, operation, {});
+    standardSizes.set(schema, size);
+  }
+  return size;
 }
 
 /** The estimated cost of one operation of `document` (see `OperationWalker.cost`). */
@@ -214,15 +320,28 @@ class OperationWalker {
     private readonly demand: DemandControl,
   ) {}
 
-  depth(selectionSet: SelectionSetNode): number {
+  /**
+   * The deepest nesting of fields. Inside introspection (`__schema`, `__type`) a run of up to
+   * TYPE_REF_LEVELS nested `ofType` counts no level: it unwraps a list or non-null type, which
+   * the schema bounds, and the standard introspection query nests nine of them. `ofTypes` is
+   * the length of the current run, null outside introspection.
+   */
+  depth(selectionSet: SelectionSetNode, ofTypes: number | null): number {
     let deepest = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        deepest = Math.max(deepest, 1 + (selection.selectionSet ? this.depth(selection.selectionSet) : 0));
+        const name = selection.name.value;
+        const inRun = ofTypes !== null && name === 'ofType';
+        const unwraps = inRun && ofTypes < TYPE_REF_LEVELS;
+        const within = inRun ? Math.min(ofTypes + 1, TYPE_REF_LEVELS) : ofTypes !== null || INTROSPECTION_ROOTS.has(name) ? 0 : null;
+        deepest = Math.max(deepest, (unwraps ? 0 : 1) + (selection.selectionSet ? this.depth(selection.selectionSet, within) : 0));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        deepest = Math.max(deepest, this.depth(selection.selectionSet));
+        deepest = Math.max(deepest, this.depth(selection.selectionSet, ofTypes));
       } else {
-        deepest = Math.max(deepest, this.viaFragment(selection.name.value, this.depthMemo, (f) => this.depth(f.selectionSet)));
+        deepest = Math.max(
+          deepest,
+          this.viaFragment(selection.name.value, this.depthMemo, (f) => this.depth(f.selectionSet, ofTypes), String(ofTypes)),
+        );
       }
     }
     return deepest;
@@ -244,6 +363,8 @@ class OperationWalker {
           continue;
         }
         const field = parentType.getFields()[selection.name.value];
+        // Not a field of the type: `__typename`, or the introspection meta-fields, which
+        // `introspectionSize` measures by their real size.
         if (!field) {
           total += 1;
           continue;
