@@ -245,5 +245,24 @@ describe('SIGTERM to npm start', () => {
     expect(await hub.exited, hub.output()).toBe(0);
     expect(locksUnder(dataDir)).toEqual([]);
     balancer.destroy();
+
+    // Every line the hub wrote, from its start to its stop, is a JSON log line (npm's own
+    // banner aside): the ones about the process too, with what an operator acts on.
+    const lines = hub.output().split('\n').filter((line) => line.trim() !== '' && !line.startsWith('> '));
+    const parsed = lines.map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return { unparsed: line };
+      }
+    });
+    expect(parsed.filter((line) => 'unparsed' in line)).toEqual([]);
+    for (const line of parsed) expect(Object.keys(line)).toEqual(expect.arrayContaining(['level', 'time', 'message']));
+    const processLines = parsed.filter((line) => line.service === 'hub').map((line) => [line.level, line.message]);
+    expect(processLines).toEqual([
+      ['info', expect.stringMatching(/^Su–Shaan pairing hub \(all-in-one\) ready at http:\/\/127\.0\.0\.1:\d+\/graphql \d+ ms after the process started$/)],
+      ['info', 'SIGTERM: the hub is draining (requests in flight finish; new ones are answered 503 SHUTTING_DOWN).'],
+      ['info', 'the hub stopped.'],
+    ]);
   }, 240_000);
 });

@@ -29,7 +29,7 @@ export function createGatewayServer(options: {
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => reportingUnreachable(name, options.dataSourceFor(name, url ?? ''), errorLog),
-    logger: quietLogger,
+    logger: engineLogger(options.logger),
   });
   validateScalarsAtGateway(gateway);
   return new ApolloServer<GatewayContext>({
@@ -58,9 +58,12 @@ export function createGatewayServer(options: {
   });
 }
 
-const quietLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: (message: unknown) => console.warn(message),
-  error: (message: unknown) => console.error(message),
-};
+/** Apollo Gateway's own warnings and errors, through the gateway's logger; its chatter left out. */
+function engineLogger(logger: HubLogger) {
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (message: unknown) => logger.warn({ engine: 'apollo-gateway' }, String(message)),
+    error: (message: unknown) => logger.error({ engine: 'apollo-gateway' }, String(message)),
+  };
+}

@@ -1,12 +1,15 @@
-import { startTracing, startupFailureMessage, stopOnSignals } from '@hub/server';
+import { createLogger, exitAfterLog, processLog, startTracing, startupFailureMessage, stopOnSignals, useProcessLogger } from '@hub/server';
 import { readHubConfig } from './config.ts';
 import { startHub } from './hub.ts';
 
 try {
   const config = readHubConfig();
+  // Every line of the process goes through one logger, at the level configured.
+  const logger = createLogger({ level: config.logLevel });
+  useProcessLogger(logger.child({ service: 'hub' }));
   // Off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
   const stopTracing = await startTracing('su-shaan-hub');
-  const hub = await startHub(config);
+  const hub = await startHub(config, { logger });
   // Before the line that says it is ready: whoever acts on that line may stop it at once.
   stopOnSignals('the hub', async () => {
     await hub.stop();
@@ -14,8 +17,8 @@ try {
   });
   // Counted from the process's own start, as the person who typed the command experiences it
   // (module loading included), not from when this line's work began.
-  console.log(`Su–Shaan pairing hub (${hub.topology}) ready at ${hub.url} ${Math.round(process.uptime() * 1000)} ms after the process started`);
+  const readyMs = Math.round(process.uptime() * 1000);
+  processLog().info({ url: hub.url, topology: hub.topology, readyMs }, `Su–Shaan pairing hub (${hub.topology}) ready at ${hub.url} ${readyMs} ms after the process started`);
 } catch (error) {
-  console.error(startupFailureMessage(error));
-  process.exit(1);
+  exitAfterLog(1, 'fatal', {}, startupFailureMessage(error));
 }

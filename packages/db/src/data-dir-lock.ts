@@ -3,6 +3,7 @@ import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, read
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { databaseLog } from './process-log.ts';
 
 /**
  * PGlite is Postgres in this process: two processes on one data folder each believe they own
@@ -397,7 +398,7 @@ function heartbeatMs(staleMs: number): number {
 function startHeartbeat(path: string, token: string, intervalMs: number): Worker {
   const worker = new Worker(HEARTBEAT_SOURCE, { eval: true, workerData: { path, token, intervalMs } });
   worker.unref();
-  worker.on('error', (error) => console.error(`data-folder lock heartbeat for ${path} stopped: ${error.message}`));
+  worker.on('error', (error) => databaseLog().error({ path, err: error }, `data-folder lock heartbeat for ${path} stopped: ${error.message}`));
   return worker;
 }
 

@@ -12,6 +12,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { READ_DATA_VERSION } from './data-version.ts';
+import { databaseLog } from './process-log.ts';
 
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
 export type Db = PgDatabase<PgQueryResultHKT>;
@@ -133,7 +134,7 @@ async function openPool(url: string, poolSize: number | undefined, statements: S
   // An idle pooled connection can be closed by the server (restart, admin command); the pool
   // drops it and opens another when needed. Without a listener the event would crash the process.
   pool.on('error', (error) => {
-    console.warn(`an idle database connection was closed: ${error.message}`);
+    databaseLog().warn({ err: error }, `an idle database connection was closed: ${error.message}`);
   });
   // Fail at start-up, not on the first request, when the server cannot be reached.
   await pool.query('select 1');

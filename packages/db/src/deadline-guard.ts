@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { DeadlineExceededError, currentDeadline, type Deadline } from './deadline.ts';
+import { databaseLog } from './process-log.ts';
 
 /**
  * Set inside `db.transaction`: a write there commits only when the transaction does, so it is
@@ -58,7 +59,7 @@ export function cancelAtDeadline(pool: pg.Pool, url: string): void {
       await canceller.connect();
       await canceller.query('select pg_cancel_backend($1)', [processId]);
     } catch (error) {
-      console.warn(`could not cancel a statement past its deadline: ${(error as Error).message}`);
+      databaseLog().warn({ err: error }, `could not cancel a statement past its deadline: ${(error as Error).message}`);
     } finally {
       await canceller.end().catch(() => {});
     }

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { databaseLog } from './process-log.ts';
 
 export type EmbeddedPostgresErrorCode =
   /** No binaries for this platform, or they cannot run. */
@@ -140,8 +141,7 @@ export async function startEmbeddedPostgres(
 }
 
 function stopTheHub(reason: string): never {
-  console.error(reason);
-  console.error('the hub cannot answer without its database and stops; start it again');
+  databaseLog().error({}, `${reason}; the hub cannot answer without its database and stops: start it again`);
   process.exit(1);
 }
 
@@ -185,7 +185,7 @@ function allowPassage(dataDir: string, runAs: RunAs): void {
   const mode = statSync(dataDir).mode & 0o777;
   if ((mode & 0o001) === 0) {
     chmodSync(dataDir, mode | 0o001);
-    console.warn(`let other users pass through ${dataDir} (chmod o+x, not list it): the embedded database server runs as "postgres" and keeps its cluster inside`);
+    databaseLog().warn({ dataDir }, `let other users pass through ${dataDir} (chmod o+x, not list it): the embedded database server runs as "postgres" and keeps its cluster inside`);
   }
   for (let folder = dirname(dataDir); ; folder = dirname(folder)) {
     const { mode: folderMode, uid, gid } = statSync(folder);
@@ -297,7 +297,7 @@ async function stopOrphan(clusterDir: string): Promise<void> {
     if (isAlive(pid)) rmSync(pidFile, { force: true });
     return;
   }
-  console.warn(`stopping the database server (process ${pid}) left running on ${clusterDir} by a hub that did not stop`);
+  databaseLog().warn({ pid, clusterDir }, `stopping the database server (process ${pid}) left running on ${clusterDir} by a hub that did not stop`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + STOPPED_WITHIN_MS;
   let quit = false;

@@ -23,4 +23,5 @@ export { chinaDate, chinaToday, chinaYear } from './china-time.ts';
 export { seedOnce, type SeedLogTable } from './seed-once.ts';
 export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';
 export { lockDataDir, DataDirLockedError, LOCK_FILE, type DataDirLock } from './data-dir-lock.ts';
+export { databaseLog, useDatabaseLog, type DatabaseLog } from './process-log.ts';
 export { Deadline, DeadlineExceededError, runWithDeadline, currentDeadline, isDeadlineExceeded, type RequestLog } from './deadline.ts';

@@ -16,7 +16,7 @@ export {
   type HttpAnswer,
 } from './http.ts';
 export { TIMEOUT_HEADER, deadlinePlugin, timeoutAsCode } from './deadline.ts';
-export { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
+export { databaseAnswers, exitAfterLog, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
 export { startSubgraph, prepareSubgraphDatabase, type SubgraphModule, type RunningSubgraph, type SeedOptions } from './subgraph.ts';
 export { DEFAULT_SIGNING_RETRY_MS, type BackgroundSettings, type BackgroundTask } from './background.ts';
 export {
@@ -50,6 +50,6 @@ export { projectProvenance, projectRecords, jiangsuOrganizationProvenance, requi
 export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';
 export { logLine } from './log-line.ts';
 export { HubMetrics, metricsAccessFrom, metricsRefusal, type MetricsAccess } from './metrics.ts';
-export { createLogger, logLevelFrom, requestIdFrom, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
+export { createLogger, logLevelFrom, processLog, requestIdFrom, useProcessLogger, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
 export { requestLogPlugin, CALLER_CODES } from './request-log.ts';
 export { startTracing, tracer, currentTraceId, injectTrace } from './tracing.ts';

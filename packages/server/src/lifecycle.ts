@@ -1,5 +1,6 @@
 import { DataDirLockedError, EmbeddedPostgresError, type Database } from '@hub/db';
 import { ConfigError } from './environment.ts';
+import { processLog } from './logger.ts';
 
 /** How long a readiness probe waits for a database before calling it down. */
 const PROBE_TIMEOUT_MS = 2_000;
@@ -16,7 +17,7 @@ export async function databaseAnswers(database: Database, label: string): Promis
     ]);
     return true;
   } catch (error) {
-    console.warn(`readiness: ${label} is down: ${error instanceof Error ? error.message : String(error)}`);
+    processLog().warn({ part: label }, `readiness: ${label} is down: ${error instanceof Error ? error.message : String(error)}`);
     return false;
   } finally {
     clearTimeout(timer);
@@ -49,22 +50,25 @@ export function stopOnSignals(name: string, stop: () => Promise<void>): void {
       // Ctrl-C reaches npm, tsx and this process together, and they pass it on: a repeat
       // within a second is the same request to stop.
       if (Date.now() - firstSignalAt < 1_000) return;
-      console.error(`${signal} again: ${name} stops now, without waiting for requests in flight.`);
+      processLog().error({ signal }, `${signal} again: ${name} stops now, without waiting for requests in flight.`);
       process.exit(1);
     }
     firstSignalAt = Date.now();
-    console.log(`${signal}: ${name} is draining (requests in flight finish; new ones are answered 503 SHUTTING_DOWN).`);
+    processLog().info({ signal }, `${signal}: ${name} is draining (requests in flight finish; new ones are answered 503 SHUTTING_DOWN).`);
     stop().then(
-      () => {
-        console.log(`${name} stopped.`);
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(`${name} did not stop cleanly:`, error);
-        process.exit(1);
-      },
+      () => exitAfterLog(0, 'info', {}, `${name} stopped.`),
+      (error: unknown) => exitAfterLog(1, 'error', { err: error }, `${name} did not stop cleanly`),
     );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+}
+
+/**
+ * Ends the process once its last line is written: pino writes to stderr as the stream takes
+ * it, and a pipe (npm's, a container's) may not have taken it yet when `process.exit` runs.
+ */
+export function exitAfterLog(code: number, level: 'info' | 'error' | 'fatal', fields: Record<string, unknown>, message: string): void {
+  processLog()[level](fields, message);
+  process.stderr.write('', () => process.exit(code));
 }

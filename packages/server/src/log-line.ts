@@ -1,7 +1,10 @@
+import { processLog } from './logger.ts';
+
 /**
- * One line of JSON on stderr, the form every part of the hub logs in (the gateway's masked
- * errors too): the time, the level, what happened, and the records it concerns.
+ * One line about the process's own work (a background task, a rule spanning subgraphs), in
+ * the form every part of the hub logs in: through the process's logger, its level, what
+ * happened, and the records it concerns.
  */
 export function logLine(level: 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
-  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), message, ...fields })}\n`);
+  processLog()[level](fields, message);
 }

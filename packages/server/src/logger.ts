@@ -1,3 +1,4 @@
+import { useDatabaseLog } from '@hub/db';
 import pino from 'pino';
 import type { EnvReader } from './environment.ts';
 
@@ -40,4 +41,22 @@ export function logLevelFrom(reader: EnvReader): LogLevel {
  */
 export function requestIdFrom(header: string | undefined, newId: () => string): string {
   return header !== undefined && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : newId();
+}
+
+let processLogger: HubLogger | undefined;
+
+/**
+ * The logger for what concerns the process rather than a request: its start, drain and stop,
+ * its background work, the database server it runs. The entry point makes it from the
+ * configuration (`useProcessLogger`); until then (a configuration that does not read) it is
+ * one at info level on stderr, so every line a process writes is JSON.
+ */
+export function processLog(): HubLogger {
+  return (processLogger ??= createLogger());
+}
+
+/** Makes `logger` the process's, for the server's lines and the database layer's alike. */
+export function useProcessLogger(logger: HubLogger): void {
+  processLogger = logger;
+  useDatabaseLog(logger);
 }

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { RunningSubgraph } from './subgraph.ts';
 import { signIdentity } from './trust.ts';
 import { currentDeadline } from '@hub/db';
+import { processLog } from './logger.ts';
 import { TIMEOUT_HEADER } from './deadline.ts';
 
 /**
@@ -70,8 +71,8 @@ const DOMAIN_CODES = new Set<string>(Object.values(ErrorCode).filter((code) => c
 /** Socket errors raised before a connection exists: nothing of the request was sent. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-function logPeerFailure(entry: Record<string, unknown>): void {
-  process.stderr.write(`${JSON.stringify({ level: 'error', time: new Date().toISOString(), code: ErrorCode.SubgraphUnavailable, ...entry })}\n`);
+function logPeerFailure({ message, ...entry }: Record<string, unknown> & { message: string }): void {
+  processLog().error({ code: ErrorCode.SubgraphUnavailable, ...entry }, message);
 }
 
 function unavailable(self: string, subgraph: string, how: { delivered: boolean; answered: boolean }, cause: string): PeerUnavailableError {

@@ -11,11 +11,11 @@ import {
 } from './environment.ts';
 import { PeerDirectory, httpTransport } from './peers.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, HttpRejection, listenHttp, serveHttp, type HttpService, type ServeOptions } from './http.ts';
-import { databaseAnswers, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
+import { databaseAnswers, exitAfterLog, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
 import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
 import { HubMetrics, metricsAccessFrom } from './metrics.ts';
-import { createLogger, logLevelFrom, type HubLogger } from './logger.ts';
+import { createLogger, logLevelFrom, processLog, useProcessLogger, type HubLogger } from './logger.ts';
 import { startTracing } from './tracing.ts';
 import { DEFAULT_SIGNING_RETRY_MS } from './background.ts';
 
@@ -86,6 +86,8 @@ export async function serveSubgraph<TContext extends object>(
   // The subgraph's server logs through a child of its own too, named as this one is.
   const rootLogger = createLogger({ level: logLevelFrom(reader) });
   const logger = rootLogger.child({ service: module.name });
+  // This is the process's service: its start, drain and background lines are this subgraph's.
+  useProcessLogger(logger);
   const demo = reader.flag('DEMO_DATA', true);
   const demoScale = reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1);
   const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
@@ -139,9 +141,9 @@ export async function runSubgraphMain<TContext extends object>(module: SubgraphM
       await service.close();
       await stopTracing?.();
     });
-    console.log(`${module.name} subgraph ready at ${service.url} ${Math.round(process.uptime() * 1000)} ms after the process started`);
+    const readyMs = Math.round(process.uptime() * 1000);
+    processLog().info({ url: service.url, readyMs }, `${module.name} subgraph ready at ${service.url} ${readyMs} ms after the process started`);
   } catch (error) {
-    console.error(startupFailureMessage(error));
-    process.exit(1);
+    exitAfterLog(1, 'fatal', {}, startupFailureMessage(error));
   }
 }

@@ -9,6 +9,7 @@ import {
   type OrganizationKind,
 } from '@hub/common';
 import { seedOnce, type Db } from '@hub/db';
+import { logLine } from '@hub/server';
 import {
   cities,
   cityPairings,
@@ -80,7 +81,7 @@ async function seedCountyLevelDivisions(db: Db): Promise<void> {
         where ${countyPairs.jiangsuCountyNameZh} = matched.name_zh and ${countyPairs.shaanxiCountyCode} = matched.shaanxi_code`);
     }
     if (unmatched.length > 0) {
-      console.warn(`county pairs with no division of that name in their city (left without a code): ${unmatched.join(', ')}`);
+      logLine('warn', `county pairs with no division of that name in their city (left without a code): ${unmatched.join(', ')}`, { unmatched });
     }
   });
 }
