@@ -62,6 +62,11 @@ describe('operation limits', () => {
       const types = (result.data as any).__schema.types.map((type: { name: string }) => type.name);
       expect(types, name).toEqual(expect.arrayContaining(['County', 'Project', 'JiangsuOrganization', 'Money']));
     }
+    // Asking for `isOneOf` too, which Apollo Gateway cannot plan, is the caller's to change, not an internal error.
+    const oneOf = await hub.query(getIntrospectionQuery({ oneOf: true }));
+    expect(oneOf.status).toBe(400);
+    expect(oneOf.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(oneOf.errors?.[0]?.message).toMatch(/does not serve `__Type.isOneOf`/);
   });
 
   it('refuses a deep query dressed up as introspection', async () => {

@@ -4,6 +4,7 @@ import { deadlinePlugin, requestLogPlugin, type HubLogger, type HubMetrics } fro
 import type { RequestLimits } from './config.ts';
 import { errorLogOf, errorMaskingPlugin } from './errors.ts';
 import type { GatewayContext } from './gateway-context.ts';
+import { plannableIntrospectionRule } from './introspection.ts';
 import { costLimitPlugin, demandControlOf, operationKindPlugin, operationLimitRules } from './limits.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { validateScalarsAtGateway } from './scalars.ts';
@@ -43,7 +44,7 @@ export function createGatewayServer(options: {
     // would stop the server at once and send the signal again.
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: options.limits.maxTokens },
-    validationRules: operationLimitRules(options.limits),
+    validationRules: [...operationLimitRules(options.limits), plannableIntrospectionRule],
     plugins: [
       // First: it times the whole operation, and sees its outcome whatever refused it.
       ...(options.metrics ? [options.metrics.operationsPlugin('gateway')] : []),
