@@ -1,12 +1,13 @@
-import { createLogger, exitAfterLog, processLog, startTracing, startupFailureMessage, stopOnSignals, useProcessLogger } from '@hub/server';
+import { createLogger, exitAfterLog, processLevel, processLog, startTracing, startupFailureMessage, stopOnSignals, useProcessLogger } from '@hub/server';
 import { readHubConfig } from './config.ts';
 import { startHub } from './hub.ts';
 
 try {
   const config = readHubConfig();
-  // Every line of the process goes through one logger, at the level configured.
+  // Every line of the process is JSON: requests' at the level configured, the process's own
+  // (ready, draining, stopped, background work) at info at least.
   const logger = createLogger({ level: config.logLevel });
-  useProcessLogger(logger.child({ service: 'hub' }));
+  useProcessLogger(createLogger({ level: processLevel(config.logLevel) }).child({ service: 'hub' }));
   // Off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
   const stopTracing = await startTracing('su-shaan-hub');
   const hub = await startHub(config, { logger });

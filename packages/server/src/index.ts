@@ -50,6 +50,6 @@ export { projectProvenance, projectRecords, jiangsuOrganizationProvenance, requi
 export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';
 export { logLine } from './log-line.ts';
 export { HubMetrics, metricsAccessFrom, metricsRefusal, type MetricsAccess } from './metrics.ts';
-export { createLogger, logLevelFrom, processLog, requestIdFrom, useProcessLogger, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
+export { createLogger, logLevelFrom, processLevel, processLog, requestIdFrom, useProcessLogger, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
 export { requestLogPlugin, CALLER_CODES } from './request-log.ts';
 export { startTracing, tracer, currentTraceId, injectTrace } from './tracing.ts';

@@ -55,6 +55,15 @@ export function processLog(): HubLogger {
   return (processLogger ??= createLogger());
 }
 
+/**
+ * The level of the process's own logger for a configured LOG_LEVEL: never above info, so that
+ * a process that logs only warnings about requests still says when it is ready, draining and
+ * stopped (what its operator, its supervisor and its tests wait for); `silent` is silent.
+ */
+export function processLevel(level: LogLevel): LogLevel {
+  return level === 'warn' || level === 'error' || level === 'fatal' ? 'info' : level;
+}
+
 /** Makes `logger` the process's, for the server's lines and the database layer's alike. */
 export function useProcessLogger(logger: HubLogger): void {
   processLogger = logger;

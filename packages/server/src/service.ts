@@ -15,7 +15,7 @@ import { databaseAnswers, exitAfterLog, startupFailureMessage, stopOnSignals } f
 import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
 import { HubMetrics, metricsAccessFrom } from './metrics.ts';
-import { createLogger, logLevelFrom, processLog, useProcessLogger, type HubLogger } from './logger.ts';
+import { createLogger, logLevelFrom, processLevel, processLog, useProcessLogger, type HubLogger } from './logger.ts';
 import { startTracing } from './tracing.ts';
 import { DEFAULT_SIGNING_RETRY_MS } from './background.ts';
 
@@ -84,10 +84,11 @@ export async function serveSubgraph<TContext extends object>(
   const internalSecret = internalSecretFrom(reader, production);
   const metricsAccess = metricsAccessFrom(reader, production);
   // The subgraph's server logs through a child of its own too, named as this one is.
-  const rootLogger = createLogger({ level: logLevelFrom(reader) });
+  const level = logLevelFrom(reader);
+  const rootLogger = createLogger({ level });
   const logger = rootLogger.child({ service: module.name });
   // This is the process's service: its start, drain and background lines are this subgraph's.
-  useProcessLogger(logger);
+  useProcessLogger(createLogger({ level: processLevel(level) }).child({ service: module.name }));
   const demo = reader.flag('DEMO_DATA', true);
   const demoScale = reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1);
   const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
