@@ -21,7 +21,24 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const SOLUTION = 'tsconfig.build.json';
 /** The packages production runs, as the solution lists them (in build order). */
 const PACKAGES = JSON.parse(readFileSync(join(root, SOLUTION), 'utf8')).references.map(({ path }) => dirname(relative('.', path)));
-const SHARED_SETTINGS = ['tsconfig.json', 'tsconfig.build-base.json', SOLUTION, 'package-lock.json'];
+/** What every package's build depends on: the compiler's settings, the dependencies, and how the build is made. */
+const SHARED_SETTINGS = ['tsconfig.json', 'tsconfig.build-base.json', SOLUTION, 'package-lock.json', 'scripts/build.mjs', 'scripts/left-out.cjs'];
+/**
+ * Apollo Gateway, bundled into one file that the compiled gateway loads (`#apollo-gateway` in
+ * gateway/package.json): loading it from its 560 files took most of a start's module loading.
+ * graphql and the OpenTelemetry API stay outside it, one copy each for the whole process; the
+ * modules of Apollo's own usage reporting, which the hub turns off, are left out (stubs).
+ */
+const ENGINE_BUNDLE = join(root, 'gateway', 'dist', 'vendor', 'apollo-gateway.mjs');
+const ENGINE_SHARED = ['graphql', '@opentelemetry/api'];
+const ENGINE_REPORTING_ONLY = [
+  '@opentelemetry/exporter-metrics-otlp-http',
+  '@opentelemetry/sdk-metrics',
+  '@opentelemetry/resource-detector-alibaba-cloud',
+  '@opentelemetry/resource-detector-aws',
+  '@opentelemetry/resource-detector-azure',
+  '@opentelemetry/resource-detector-gcp',
+];
 /** Files the compiled code reads from its own folder (new URL('./x', import.meta.url)); tsc emits the imported JSON itself. */
 const BESIDE_THE_CODE = /\.graphql$/;
 const RECORD = join(root, PACKAGES.at(-1), 'dist', '.inputs.json');
@@ -106,8 +123,33 @@ function build() {
       copyFileSync(file, target);
     }
   }
+  bundleEngine();
   writeFileSync(RECORD, `${JSON.stringify(read)}\n`);
   process.stderr.write(`Built the hub into each package's dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+}
+
+/**
+ * Writes ENGINE_BUNDLE with esbuild (a dev dependency, loaded only to build): an ES module
+ * exporting every name the package exports, its CommonJS code and dependencies inside it,
+ * requiring the shared packages from node_modules.
+ */
+function bundleEngine() {
+  const require = createRequire(import.meta.url);
+  const names = Object.keys(require('@apollo/gateway')).filter((name) => name !== '__esModule');
+  require('esbuild').buildSync({
+    absWorkingDir: root,
+    stdin: { contents: `export { ${names.join(', ')} } from '@apollo/gateway';`, resolveDir: join(root, 'gateway'), loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: ENGINE_BUNDLE,
+    external: ENGINE_SHARED,
+    alias: Object.fromEntries(ENGINE_REPORTING_ONLY.map((name) => [name, './scripts/left-out.cjs'])),
+    // The CommonJS inside requires the shared packages: `require` as a CommonJS module has it.
+    banner: { js: "import { createRequire as hubCreateRequire } from 'node:module'; const require = hubCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
 }
 
 /** Holds the build lock while `work` runs; waits while another process holds it, and takes over one left by a process that died. */

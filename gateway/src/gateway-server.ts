@@ -1,4 +1,6 @@
-import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource } from '@apollo/gateway';
+// The bundled engine in the compiled hub (scripts/build.mjs), the package itself from the sources.
+import { ApolloGateway } from '#apollo-gateway';
 import { ApolloServer } from '@apollo/server';
 import { deadlinePlugin, requestLogPlugin, type HubLogger, type HubMetrics } from '@hub/server';
 import type { RequestLimits } from './config.ts';

@@ -17,11 +17,14 @@ export interface HubProcess {
 
 /**
  * Starts an entry point (`gateway/src/main.ts`, `subgraphs/<name>/src/main.ts`, a CLI) as its
- * own Node process through tsx, the way `npm start` does, with `env` added to this one's.
+ * own Node process through tsx, with `env` added to this one's; or, given a compiled entry
+ * (`gateway/dist/main.js`), the way `npm start` runs it: the build, through scripts/start.mjs.
  * One process, no wrapper, so that its pid is the one that holds locks and gets signals.
  */
 export function spawnHubProcess(entry: string, env: Record<string, string>, args: string[] = []): HubProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const compiled = entry.includes('/dist/');
+  const runner = compiled ? ['--conditions=hub-compiled', 'scripts/start.mjs'] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...runner, entry, ...args], {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
