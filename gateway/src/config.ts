@@ -19,6 +19,7 @@ import { MAX_DEMO_SCALE } from '@hub/demo';
 import proxyaddr from 'proxy-addr';
 import type { SeedOptions } from '@hub/server';
 import { DEFAULT_MAX_TOKEN_AGE_SECONDS, type AuthConfig, type TokenKeyConfig } from './auth.ts';
+import { DEFAULT_PUBLISHER, type OpenDataPublisher } from './exports/publisher.ts';
 import type { OperationLimits } from './limits.ts';
 import type { RateLimitConfig } from './rate-limit.ts';
 import { SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './subgraphs.ts';
@@ -73,6 +74,8 @@ export interface HubConfig {
   shutdownGraceMs: number;
   /** The in-process subgraphs' background work: how often a pending signing is tried again, and for how long. */
   background: BackgroundSettings;
+  /** Who publishes the IATI and 360Giving downloads, under which registered identifiers. */
+  openData: OpenDataPublisher;
 }
 
 export const DEFAULT_LIMITS: RequestLimits = {
@@ -138,6 +141,11 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     responseCache: reader.flag('RESPONSE_CACHE', true),
     shutdownGraceMs: reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     background: { retryMs: reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS), tryTimeoutMs: timeoutMs },
+    openData: {
+      ...DEFAULT_PUBLISHER,
+      iatiOrgRef: reader.text('IATI_REPORTING_ORG_REF', DEFAULT_PUBLISHER.iatiOrgRef),
+      giving360Prefix: reader.text('GIVING360_PREFIX', DEFAULT_PUBLISHER.giving360Prefix),
+    },
   };
   reader.done();
   return config;

@@ -2,6 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import { installDataVersion, type Database } from '@hub/db';
 import { PeerDirectory, type HttpListener, type HubLogger, type HubMetrics, type RunningSubgraph } from '@hub/server';
 import { seedOptionsOf, type HubConfig } from './config.ts';
+import { exportRoutes } from './exports/routes.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import type { Hub, StartOptions } from './hub.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
@@ -164,7 +165,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     http.serve(server, {
       timeoutMs: config.limits.timeoutMs,
       context,
-      routes: [packagePdfRoute(server, gate.admit, printer)],
+      routes: [packagePdfRoute(server, gate.admit, printer), ...exportRoutes(server, gate.admit, { publisher: config.openData, timeoutMs: config.limits.timeoutMs })],
       health: async () => {
         const report = config.topology === 'all-in-one' ? await inProcessReadiness(subgraphs) : await remoteReadiness(urls);
         return { down: report.down, topology: config.topology, subgraphs: report.subgraphs };
