@@ -16,7 +16,10 @@ const CREATE_SHAANXI_ORGANIZATION = 'mutation CreateShaanxiOrganization { create
 async function setEditor(page: Page, editor: 'query' | 'variables', text: string): Promise<void> {
   const selector = editor === 'query' ? '.graphiql-query-editor .CodeMirror' : '.graphiql-editor-tool .CodeMirror';
   await page.locator(selector).first().waitFor();
-  await page.evaluate(([selector, text]) => (document.querySelector(selector!) as unknown as { CodeMirror: { setValue(text: string): void } }).CodeMirror.setValue(text!), [selector, text]);
+  await page
+    .locator(selector)
+    .first()
+    .evaluate((element, text) => (element as unknown as { CodeMirror: { setValue(text: string): void } }).CodeMirror.setValue(text), text);
   // GraphiQL reads the operation's name from the editor a moment later, and names the tab after it.
   const name = /^(?:query|mutation) (\w+)/.exec(text)?.[1];
   if (editor === 'query' && name) await expect.poll(() => page.locator('.graphiql-tab-active').innerText()).toContain(name);
@@ -107,7 +110,7 @@ describe.skipIf(!hasChromium)(title, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('button', { name: /new tab/i }).click();
     await expect.poll(() => page.getByTestId('signed-in-as').innerText()).toContain('JIANGSU_OFFICE');
-    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual(['su-shaan-hub.explorer.token']);
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as { sessionStorage: object }).sessionStorage))).toEqual(['su-shaan-hub.explorer.token']);
 
     await setEditor(page, 'query', CREATE_JIANGSU_ORGANIZATION);
     const allowed = await run(page);
