@@ -11,6 +11,12 @@
 // the next start builds again rather than run what tsc emitted beside its errors. Starts at
 // once on one checkout (the distributed topology's four services) build one at a time, under
 // a lock, each looking again once it holds it.
+//
+// The explorer (packages/explorer: GraphiQL, served at /graphql for browsers) is bundled by
+// Vite into packages/explorer/dist/ the same way, with a record of its own: its sources, the
+// lockfile, and README.md, whose example operations become its tabs. A change to the hub alone
+// does not bundle it again, nor a change to it alone compile the hub. Vite runs in a process
+// of its own, so a start that finds nothing changed never loads it.
 import { execFileSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,6 +48,8 @@ const ENGINE_REPORTING_ONLY = [
 /** Files the compiled code reads from its own folder (new URL('./x', import.meta.url)); tsc emits the imported JSON itself. */
 const BESIDE_THE_CODE = /\.graphql$/;
 const RECORD = join(root, PACKAGES.at(-1), 'dist', '.inputs.json');
+const EXPLORER = join(root, 'packages', 'explorer');
+const EXPLORER_RECORD = join(EXPLORER, 'dist', '.inputs.json');
 const LOCK = join(root, 'node_modules', '.hub-build.lock');
 
 function filesUnder(folder) {
@@ -64,19 +72,42 @@ function inputs() {
   );
 }
 
-function recorded() {
+/** What the explorer's bundle is made from, the same way. */
+function explorerInputs() {
+  const files = [
+    join(root, 'README.md'),
+    join(root, 'package-lock.json'),
+    ...['package.json', 'index.html', 'vite.config.ts'].map((file) => join(EXPLORER, file)),
+    ...filesUnder(join(EXPLORER, 'src')),
+  ];
+  return Object.fromEntries(
+    files.map((file) => {
+      const { size, mtimeMs } = statSync(file);
+      return [relative(root, file), `${size} ${mtimeMs}`];
+    }),
+  );
+}
+
+function recorded(record = RECORD) {
   try {
-    return JSON.parse(readFileSync(RECORD, 'utf8'));
+    return JSON.parse(readFileSync(record, 'utf8'));
   } catch {
     return null;
   }
 }
 
-function stale(now = inputs()) {
-  const last = recorded();
-  if (!last || PACKAGES.some((name) => !existsSync(join(root, name, 'dist')))) return true;
+function differs(now, last) {
   const names = Object.keys(now);
-  return names.length !== Object.keys(last).length || names.some((name) => last[name] !== now[name]);
+  return !last || names.length !== Object.keys(last).length || names.some((name) => last[name] !== now[name]);
+}
+
+function stale(now = inputs()) {
+  if (PACKAGES.some((name) => !existsSync(join(root, name, 'dist')))) return true;
+  return differs(now, recorded());
+}
+
+function explorerStale() {
+  return differs(explorerInputs(), recorded(EXPLORER_RECORD));
 }
 
 /** tsc, or null where dev dependencies are left out (`npm ci --omit=dev`). */
@@ -152,6 +183,40 @@ function bundleEngine() {
   });
 }
 
+/** Vite's command line, or null where dev dependencies are left out. */
+function bundler() {
+  try {
+    const require = createRequire(import.meta.url);
+    const manifest = require.resolve('vite/package.json');
+    return join(dirname(manifest), JSON.parse(readFileSync(manifest, 'utf8')).bin.vite);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Bundles the explorer. A failure is told, not fatal: the hub serves GraphQL without it, and
+ * its page at /graphql says the explorer is not built; with no record left, the next start tries again.
+ */
+function buildExplorer() {
+  const started = Date.now();
+  const vite = bundler();
+  if (!vite) {
+    if (!recorded(EXPLORER_RECORD)) process.stderr.write('Vite is not installed (dev dependencies left out): the explorer is not built, and /graphql says so to browsers.\n');
+    return;
+  }
+  const read = explorerInputs();
+  rmSync(EXPLORER_RECORD, { force: true });
+  try {
+    execFileSync(process.execPath, [vite, 'build'], { cwd: EXPLORER, stdio: 'inherit' });
+  } catch {
+    process.stderr.write('The explorer failed to build (vite build in packages/explorer): see the errors above. The hub serves GraphQL without it.\n');
+    return;
+  }
+  writeFileSync(EXPLORER_RECORD, `${JSON.stringify(read)}\n`);
+  process.stderr.write(`Built the explorer into packages/explorer/dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+}
+
 /** Holds the build lock while `work` runs; waits while another process holds it, and takes over one left by a process that died. */
 function withLock(work) {
   mkdirSync(dirname(LOCK), { recursive: true });
@@ -185,12 +250,21 @@ function alive(pid) {
   }
 }
 
-/** Builds when the inputs are not those of the last good build (scripts/start.mjs asks so before each start). */
+/** Builds what changed since its last good build, the hub or the explorer (scripts/start.mjs asks so before each start). */
 export function buildIfStale() {
-  if (stale()) withLock(() => stale() && build());
+  if (stale() || explorerStale()) {
+    withLock(() => {
+      if (stale()) build();
+      if (explorerStale()) buildExplorer();
+    });
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv.includes('--if-stale')) buildIfStale();
-  else withLock(build);
+  else
+    withLock(() => {
+      build();
+      buildExplorer();
+    });
 }

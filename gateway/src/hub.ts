@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Database } from '@hub/db';
 import { HubMetrics, createLogger, listenHttp, type HubLogger, type RunningSubgraph } from '@hub/server';
 import type { HubConfig } from './config.ts';
@@ -24,6 +25,9 @@ export interface StartOptions {
   logger?: HubLogger;
 }
 
+/** The explorer's bundle (scripts/build.mjs): the same folder from gateway/src and gateway/dist. */
+const EXPLORER_BUILD = fileURLToPath(new URL('../../packages/explorer/dist/', import.meta.url));
+
 /**
  * Starts the hub: the gateway on HTTP, and in the all-in-one topology the three subgraphs in
  * this process on their databases.
@@ -46,6 +50,8 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     trustedProxies: config.trustedProxies,
     metrics: { metrics, access: config.metrics },
     logger: logger.child({ service: 'gateway' }),
+    // Off in production, as introspection is: there GET /graphql is GraphQL's alone.
+    ...(config.production ? {} : { explorer: { folder: EXPLORER_BUILD } }),
   });
   let opening: Promise<SubgraphDatabases> | undefined;
   try {

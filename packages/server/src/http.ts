@@ -7,6 +7,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { Deadline, runWithDeadline, type RequestLog } from '@hub/db';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
+import { EXPLORER_ASSETS_PATH, registerExplorer, type ExplorerOptions } from './explorer.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFrom, type HubLogger } from './logger.ts';
 import { metricsRefusal, type HubMetrics, type MetricsAccess } from './metrics.ts';
 import { endServerSpan, startServerSpan, type ServerSpan } from './tracing.ts';
@@ -157,6 +158,12 @@ export interface ListenOptions {
    * GraphQL; warnings and errors to stderr unless given.
    */
   logger?: HubLogger;
+  /**
+   * Serves the explorer (GraphiQL) from its build: its page at /graphql to browsers (a GET
+   * whose Accept prefers text/html), its files under /explorer/assets/. None: every request
+   * to /graphql is GraphQL (production).
+   */
+  explorer?: ExplorerOptions;
 }
 
 /** What the listener keeps of a request from its arrival to its answer. */
@@ -342,13 +349,15 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     return serving;
   };
 
+  const explorer = options.explorer ? await registerExplorer(app, options.explorer, logger) : undefined;
   for (const url of GRAPHQL_PATHS) {
     app.route({
       // Every method reaches Apollo Server, which answers those it does not serve with 405.
       method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       url,
       exposeHeadRoute: false,
-      handler: (request, reply) => admitted(request).graphql(request, reply),
+      // A browser at /graphql gets the explorer, a static page, even while the hub starts.
+      handler: (request, reply) => (url === '/graphql' && explorer?.wanted(request) ? explorer.page(reply) : admitted(request).graphql(request, reply)),
     });
   }
   app.route({
@@ -535,6 +544,7 @@ function routeName(requestUrl: string, routes: HttpRoute[]): string {
   const { pathname } = new URL(requestUrl, 'http://localhost');
   if (GRAPHQL_PATHS.includes(pathname)) return 'graphql';
   if (pathname === '/livez' || pathname === '/readyz' || pathname === '/health' || pathname === '/metrics') return pathname.slice(1);
+  if (pathname.startsWith(EXPLORER_ASSETS_PATH)) return 'explorer';
   return routeFor(routes, pathname)?.route.name ?? 'unknown';
 }
 
