@@ -38,6 +38,13 @@ describe('the explorer at /graphql, for browsers', () => {
     expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
   });
 
+  it('is the page a browser gets at / too, not a page that loads from elsewhere', async () => {
+    const root = await fetch(new URL('/', hub.origin), { headers: { accept: BROWSER_ACCEPT } });
+    expect(root.status).toBe(200);
+    expect(root.headers.get('content-security-policy')).not.toBeNull();
+    expect(await root.text()).toBe(html);
+  });
+
   it('names only its own files, each served with its type and cached for good (its name carries its hash)', async () => {
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] as string).filter((url) => url !== 'data:,');
     expect(assets.length).toBeGreaterThanOrEqual(2);
@@ -98,5 +105,14 @@ describe('the explorer in production', () => {
     await asset.arrayBuffer();
     const query = await fetch(`${production.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
     expect(await query.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it("gives browsers no landing page that loads from Apollo's servers, at /graphql or at /", async () => {
+    for (const path of ['/graphql', '/']) {
+      const page = await fetch(new URL(path, production.origin), { headers: { accept: BROWSER_ACCEPT } });
+      const body = await page.text();
+      expect(page.headers.get('content-type'), path).not.toMatch(/text\/html/);
+      expect(body, path).not.toMatch(/apollographql\.com|<script/);
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { GraphQLDataSource } from '@apollo/gateway';
 // The bundled engine in the compiled hub (scripts/build.mjs), the package itself from the sources.
 import { ApolloGateway } from '#apollo-gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { deadlinePlugin, requestLogPlugin, type HubLogger, type HubMetrics } from '@hub/server';
 import type { RequestLimits } from './config.ts';
 import { errorLogOf, errorMaskingPlugin } from './errors.ts';
@@ -48,7 +49,10 @@ export function createGatewayServer(options: {
     parseOptions: { maxTokens: options.limits.maxTokens },
     validationRules: [...operationLimitRules(options.limits), plannableIntrospectionRule],
     plugins: [
-      // First: it times the whole operation, and sees its outcome whatever refused it.
+      // Apollo's landing pages load their scripts and fonts from its CDN: browsers get the
+      // hub's own explorer instead (in development), and nothing from elsewhere.
+      ApolloServerPluginLandingPageDisabled(),
+      // First of those that see requests: it times the whole operation, and sees its outcome whatever refused it.
       ...(options.metrics ? [options.metrics.operationsPlugin('gateway')] : []),
       operationKindPlugin(),
       deadlinePlugin(),

@@ -356,8 +356,8 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
       method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       url,
       exposeHeadRoute: false,
-      // A browser at /graphql gets the explorer, a static page, even while the hub starts.
-      handler: (request, reply) => (url === '/graphql' && explorer?.wanted(request) ? explorer.page(reply) : admitted(request).graphql(request, reply)),
+      // A browser at /graphql (or /) gets the explorer, a static page, even while the hub starts.
+      handler: (request, reply) => (explorer?.wanted(request) ? explorer.page(reply) : admitted(request).graphql(request, reply)),
     });
   }
   app.route({

@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Identity } from '@hub/common';
@@ -96,6 +96,8 @@ export async function startSubgraph<TContext extends object>(
     // The subgraphs give no cache hints. Apollo's cache-control plugin would also await each
     // resolver's result once more, and a drizzle query builder runs its SQL on every await.
     plugins: [
+      // Apollo's landing page loads from its CDN; a subgraph's only client is the gateway.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       deadlinePlugin(),
