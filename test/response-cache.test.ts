@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '@hub/gateway';
 import { createLogger } from '@hub/server';
 import { startTestHub, type TestHub } from '@hub/testkit';
+import { download } from './support/exports.ts';
 
 /**
  * The gateway's response cache (docs/decisions/0029-response-cache.md): a query asked again is
@@ -72,6 +73,20 @@ describe('the response cache, all-in-one', () => {
     const after = await hub.countStatements(() => organizationNames());
     expect(after.statements.length).toBeGreaterThan(0);
     expect(after.result).toContain(`缓存测试基金会 ${made}`);
+  });
+
+  it('leaves downloads out: their pages, read again, are neither answered from it nor kept in it', async () => {
+    const office = await hub.token('SHAANXI_OFFICE');
+    const sizes: number[] = [];
+    for (let time = 0; time < 3; time += 1) {
+      const { result, statements } = await hub.countStatements(() => download(hub, '/exports/pipeline.csv', office));
+      expect(result.status).toBe(200);
+      sizes.push(statements.length);
+    }
+    // Asked a second time, a query's answer is kept, and the third time it costs no statement
+    // but the data version's: a download's reads cost the same each time.
+    expect(sizes[0]).toBeGreaterThan(0);
+    expect(sizes).toEqual([sizes[0], sizes[0], sizes[0]]);
   });
 
   it('sees a write made outside the graph, straight in the database, at once', async () => {

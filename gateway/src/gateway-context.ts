@@ -4,4 +4,9 @@ import type { Identity } from '@hub/common';
 export interface GatewayContext {
   requestId: string;
   identity: Identity;
+  /**
+   * A read that pages through everything once (a download): the response cache neither answers
+   * it nor keeps its answers, which would push out the ones asked again and again.
+   */
+  uncached?: boolean;
 }

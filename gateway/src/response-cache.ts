@@ -43,7 +43,7 @@ export class ResponseCache {
         let miss: { key: string; version: string } | undefined;
         return {
           async responseForOperation({ operation, operationName, queryHash, request, contextValue }) {
-            if (operation.operation !== 'query') return null;
+            if (operation.operation !== 'query' || contextValue.uncached) return null;
             const { role, organizationId, subject } = contextValue.identity;
             // A digest, not the text: variables may be large, and keys are kept by the thousand.
             const key = createHash('sha256')

@@ -30,7 +30,8 @@ export class GraphReader {
    * under a deadline of its own of the same length, since the request's has no say any more.
    */
   async read<TData>(query: string, variables: Record<string, unknown>, { streaming = false } = {}): Promise<TData> {
-    const contextValue: GatewayContext = { ...this.caller };
+    // Its pages are read once each; kept, they would push out the answers the cache is for.
+    const contextValue: GatewayContext = { ...this.caller, uncached: true };
     const execute = () => this.server.executeOperation<TData>({ query, variables }, { contextValue });
     const response = streaming ? await runWithDeadline(queryDeadline(this.timeoutMs), execute) : await execute();
     if (response.body.kind !== 'single') throw new Error('an export read was answered incrementally');
