@@ -64,12 +64,7 @@ function inputs() {
     ...SHARED_SETTINGS.map((file) => join(root, file)).filter((file) => existsSync(file)),
     ...PACKAGES.flatMap((name) => [join(root, name, 'package.json'), join(root, name, SOLUTION), ...filesUnder(join(root, name, 'src'))]),
   ];
-  return Object.fromEntries(
-    files.map((file) => {
-      const { size, mtimeMs } = statSync(file);
-      return [relative(root, file), `${size} ${mtimeMs}`];
-    }),
-  );
+  return sizesAndTimes(files);
 }
 
 /** What the explorer's bundle is made from, the same way. */
@@ -80,6 +75,11 @@ function explorerInputs() {
     ...['package.json', 'index.html', 'vite.config.ts'].map((file) => join(EXPLORER, file)),
     ...filesUnder(join(EXPLORER, 'src')),
   ];
+  return sizesAndTimes(files);
+}
+
+/** Each file, by its path from the root, with its size and time: what a record of inputs holds. */
+function sizesAndTimes(files) {
   return Object.fromEntries(
     files.map((file) => {
       const { size, mtimeMs } = statSync(file);

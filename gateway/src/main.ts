@@ -1,4 +1,4 @@
-import { createLogger, exitAfterLog, processLevel, processLog, startTracing, startupFailureMessage, stopOnSignals, useProcessLogger } from '@hub/server';
+import { createLogger, exitAfterLog, processLog, startTracing, startupFailureMessage, stopOnSignals, makeProcessLog } from '@hub/server';
 import { readHubConfig } from './config.ts';
 import { startHub } from './hub.ts';
 
@@ -7,7 +7,7 @@ try {
   // Every line of the process is JSON: requests' at the level configured, the process's own
   // (ready, draining, stopped, background work) at info at least.
   const logger = createLogger({ level: config.logLevel });
-  useProcessLogger(createLogger({ level: processLevel(config.logLevel) }).child({ service: 'hub' }));
+  makeProcessLog(config.logLevel, 'hub');
   // Off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
   const stopTracing = await startTracing('su-shaan-hub');
   const hub = await startHub(config, { logger });

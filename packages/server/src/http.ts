@@ -113,7 +113,7 @@ const LISTENER_QUIET_MS = 100;
 /** `REQUEST_TIMEOUT_MS` unless set: the same for the gateway and every subgraph service. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Largest request body accepted unless `maxBodyBytes` says otherwise. */
-export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 /**
  * Longest a client may take to send a whole request (headers and body) before its connection
  * is closed, so that slow senders cannot hold connections open; the work it asks for then has

@@ -51,6 +51,6 @@ export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type L
 export { logLine } from './log-line.ts';
 export { EXPLORER_ASSETS_PATH, EXPLORER_CONTENT_SECURITY_POLICY, prefersHtml, type ExplorerOptions } from './explorer.ts';
 export { HubMetrics, metricsAccessFrom, metricsRefusal, type MetricsAccess } from './metrics.ts';
-export { createLogger, logLevelFrom, processLevel, processLog, requestIdFrom, useProcessLogger, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
+export { createLogger, logLevelFrom, processLog, requestIdFrom, makeProcessLog, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
 export { requestLogPlugin, CALLER_CODES } from './request-log.ts';
 export { startTracing, tracer, currentTraceId, injectTrace } from './tracing.ts';

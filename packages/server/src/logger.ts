@@ -48,7 +48,7 @@ let processLogger: HubLogger | undefined;
 /**
  * The logger for what concerns the process rather than a request: its start, drain and stop,
  * its background work, the database server it runs. The entry point makes it from the
- * configuration (`useProcessLogger`); until then (a configuration that does not read) it is
+ * configuration (`makeProcessLog`); until then (a configuration that does not read) it is
  * one at info level on stderr, so every line a process writes is JSON.
  */
 export function processLog(): HubLogger {
@@ -56,16 +56,13 @@ export function processLog(): HubLogger {
 }
 
 /**
- * The level of the process's own logger for a configured LOG_LEVEL: never above info, so that
- * a process that logs only warnings about requests still says when it is ready, draining and
- * stopped (what its operator, its supervisor and its tests wait for); `silent` is silent.
+ * Makes the process's logger, for the server's lines and the database layer's alike, naming
+ * `service`. Its level is never above info whatever LOG_LEVEL says, so that a process that logs
+ * only warnings about requests still says when it is ready, draining and stopped (what its
+ * operator, its supervisor and its tests wait for); `silent` is silent.
  */
-export function processLevel(level: LogLevel): LogLevel {
-  return level === 'warn' || level === 'error' || level === 'fatal' ? 'info' : level;
-}
-
-/** Makes `logger` the process's, for the server's lines and the database layer's alike. */
-export function useProcessLogger(logger: HubLogger): void {
-  processLogger = logger;
-  useDatabaseLog(logger);
+export function makeProcessLog(level: LogLevel, service: string): void {
+  const processLevel = level === 'warn' || level === 'error' || level === 'fatal' ? 'info' : level;
+  processLogger = createLogger({ level: processLevel }).child({ service });
+  useDatabaseLog(processLogger);
 }

@@ -15,7 +15,7 @@ import { databaseAnswers, exitAfterLog, startupFailureMessage, stopOnSignals } f
 import { IDENTITY_HEADER, IdentityVerifier } from './trust.ts';
 import { startSubgraph, type RunningSubgraph, type SubgraphModule } from './subgraph.ts';
 import { HubMetrics, metricsAccessFrom } from './metrics.ts';
-import { createLogger, logLevelFrom, processLevel, processLog, useProcessLogger, type HubLogger } from './logger.ts';
+import { createLogger, logLevelFrom, processLog, makeProcessLog, type HubLogger } from './logger.ts';
 import { startTracing } from './tracing.ts';
 import { DEFAULT_SIGNING_RETRY_MS } from './background.ts';
 
@@ -88,7 +88,7 @@ export async function serveSubgraph<TContext extends object>(
   const rootLogger = createLogger({ level });
   const logger = rootLogger.child({ service: module.name });
   // This is the process's service: its start, drain and background lines are this subgraph's.
-  useProcessLogger(createLogger({ level: processLevel(level) }).child({ service: module.name }));
+  makeProcessLog(level, module.name);
   const demo = reader.flag('DEMO_DATA', true);
   const demoScale = reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1);
   const timeoutMs = reader.positiveInt('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
