@@ -154,21 +154,24 @@ export function introspectionSize(
   const info = { schema } as GraphQLResolveInfo;
   const memo = new Map<SelectionSetNode, Map<unknown, number>>();
 
-  const selectionsOf = (selectionSet: SelectionSetNode): FieldNode[] =>
-    selectionSet.selections.flatMap((selection) => {
+  const flattened = new Map<SelectionSetNode, FieldNode[]>();
+  /**
+   * The fields a selection set asks for, its fragments spread in; made once per selection set,
+   * however many schema elements it is asked of. A cycle of fragments (which validation refuses
+   * before this runs) would end at the empty list set while the set is being made.
+   */
+  const selectionsOf = (selectionSet: SelectionSetNode): FieldNode[] => {
+    let fields = flattened.get(selectionSet);
+    if (fields) return fields;
+    flattened.set(selectionSet, []);
+    fields = selectionSet.selections.flatMap((selection) => {
       if (selection.kind === Kind.FIELD) return [selection];
       if (selection.kind === Kind.INLINE_FRAGMENT) return selectionsOf(selection.selectionSet);
       const fragment = fragments.get(selection.name.value);
-      return fragment && !expanding.has(fragment) ? withExpanding(fragment, () => selectionsOf(fragment.selectionSet)) : [];
+      return fragment ? selectionsOf(fragment.selectionSet) : [];
     });
-  const expanding = new Set<FragmentDefinitionNode>();
-  const withExpanding = <T>(fragment: FragmentDefinitionNode, work: () => T): T => {
-    expanding.add(fragment);
-    try {
-      return work();
-    } finally {
-      expanding.delete(fragment);
-    }
+    flattened.set(selectionSet, fields);
+    return fields;
   };
 
   const sizeOf = (selectionSet: SelectionSetNode, type: GraphQLObjectType, source: unknown): number => {
