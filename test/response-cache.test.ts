@@ -96,6 +96,28 @@ describe('the response cache, all-in-one', () => {
     expect(await organizationNames()).toContain('改名的基金会');
   });
 
+  it('keeps an answer through writes to tables it was not read from, and not through one to a table it was', async () => {
+    const kept = await keptNames();
+
+    // A Shaanxi organization, through the graph: a write to Shaanxi's tables only.
+    const shaanxiOffice = await hub.token('SHAANXI_OFFICE');
+    const created = await hub.query(
+      `mutation ($input: CreateShaanxiOrganizationInput!) { createShaanxiOrganization(input: $input) { id } }`,
+      { input: { nameZh: '缓存测试协会', kind: 'ASSOCIATION', homeCountyCode: '611025' } },
+      { token: shaanxiOffice },
+    );
+    expect(created.errors).toBeUndefined();
+    const afterShaanxi = await hub.countStatements(() => organizationNames());
+    expect(afterShaanxi.statements, 'a write to Shaanxi leaves the Jiangsu organizations kept').toEqual([]);
+    expect(afterShaanxi.result).toEqual(kept);
+
+    // The same table's row written with its own value changes no answer, but it is a write to it.
+    await hub.database.db.execute(sql`update jiangsu.organization set name_zh = name_zh where id = (select min(id) from jiangsu.organization)`);
+    const afterJiangsu = await hub.countStatements(() => organizationNames());
+    expect(afterJiangsu.statements.length, 'a write to jiangsu.organization makes it a miss').toBeGreaterThan(0);
+    expect(afterJiangsu.result).toEqual(kept);
+  });
+
   it('never gives one caller the answer made for another', async () => {
     const id = await createOrganization();
     const member = await hub.token('FOUNDATION_MEMBER', id);

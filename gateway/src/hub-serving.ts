@@ -105,7 +105,12 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     running.catch(() => {});
     inProcess = running;
     if (config.responseCache) {
-      responseCache = new ResponseCache(async () => (await Promise.all(databases.map((database) => database.readDataVersion()))).join('/'));
+      const schemas = SUBGRAPHS.map(({ name }) => name);
+      responseCache = new ResponseCache(async () => {
+        // Each subgraph's tables are in its own schema, so the databases' versions never share a name.
+        const versions = await Promise.all(databases.map((database) => database.readDataVersions()));
+        return new Map(versions.flatMap((each) => [...each]));
+      }, new Set(schemas));
     }
     dataSourceFor = (name) => {
       if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);

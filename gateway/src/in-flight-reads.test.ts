@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Identity } from '@hub/common';
+import { Deadline, runWithDeadline, type TablesRead } from '@hub/db';
 import { InFlightReads } from './in-flight-reads.ts';
 
 /** A subgraph whose every fetch waits until the test lets it answer, counting what it ran. */
@@ -126,5 +127,38 @@ describe('joining identical reads in flight', () => {
     expect(subgraph.waiting).toHaveLength(1);
     subgraph.answerAll({ county: { nameZh: '镇坪县' } });
     expect(await joiner).toEqual({ data: { county: { nameZh: '镇坪县' } } });
+  });
+
+  it("counts the tables the first caller's request read as read by each request that joined it", async () => {
+    const subgraph = heldSubgraph();
+    const source = new InFlightReads().wrap('shaanxi', subgraph.source);
+    /** A gateway request noting its reads, as the response cache has it note them. */
+    const request = (reads: TablesRead | undefined) => {
+      const deadline = Deadline.after(10_000);
+      deadline.reads = reads;
+      return runWithDeadline(deadline, () => source.process(fetch(READ, PUBLIC, { code: '610927' })));
+    };
+    const noting = (): TablesRead => ({ schemas: new Set(['shaanxi']), tables: new Set(), unknown: false });
+
+    const first = noting();
+    const joiner = noting();
+    const firstAnswer = request(first);
+    // What the first request read before and during the shared fetch, as its statements named it.
+    first.tables.add('shaanxi.counties').add('shaanxi.organizations');
+    const joined = request(joiner);
+    expect(subgraph.waiting).toHaveLength(1);
+    subgraph.answerAll({ county: { nameZh: '镇坪县' } });
+    await Promise.all([firstAnswer, joined]);
+    expect([...joiner.tables].sort()).toEqual(['shaanxi.counties', 'shaanxi.organizations']);
+    expect(joiner.unknown).toBe(false);
+
+    // A first request that noted nothing: what the joiner took was read from tables nobody knows.
+    const blind = request(undefined);
+    const late = noting();
+    const joinedBlind = request(late);
+    expect(subgraph.waiting).toHaveLength(1);
+    subgraph.answerAll({ county: { nameZh: '镇坪县' } });
+    await Promise.all([blind, joinedBlind]);
+    expect(late.unknown).toBe(true);
   });
 });

@@ -1,12 +1,15 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { PUBLIC_IDENTITY } from '@hub/common';
+import { currentDeadline, type TablesRead } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
 
 interface Shared {
   response: Promise<GatewayGraphQLResponse>;
   /** How many fetches wait for it, the first among them. */
   takers: number;
+  /** The tables the first caller's request read from, when it notes them (the response cache). */
+  reads: TablesRead | undefined;
 }
 
 const MUTATION = /^\s*mutation\b/;
@@ -26,6 +29,9 @@ const MUTATION = /^\s*mutation\b/;
  * its age, not the fetch's, is what a joiner would read. Writes are never joined. Each taker
  * of a shared answer gets its own copy, since the gateway builds its response in place; a
  * joiner whose shared answer ran out of the first caller's time runs again on its own time.
+ * A joiner's request counts the tables the first caller's request read as read by it too (all
+ * of them: its DataLoaders may have answered the shared fetch from an earlier one), so that the
+ * response cache keeps its answer with them.
  */
 export class InFlightReads {
   private epoch = 0;
@@ -50,11 +56,13 @@ export class InFlightReads {
     running.takers += 1;
     const response = structuredClone(await running.response);
     // The shared fetch ran on the first caller's time; this caller may have more left.
-    return timedOut(response) ? source.process(options) : response;
+    if (timedOut(response)) return source.process(options);
+    readAlso(running.reads);
+    return response;
   }
 
   private async start(key: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
-    const started: Shared = { response: source.process(options), takers: 1 };
+    const started: Shared = { response: source.process(options), takers: 1, reads: currentDeadline()?.reads };
     this.running.set(key, started);
     try {
       const response = await started.response;
@@ -90,6 +98,17 @@ export class InFlightReads {
     }
     return epoch;
   }
+}
+
+/** Counts in this request's reads the tables another request read, which this one took an answer from. */
+function readAlso(theirs: TablesRead | undefined): void {
+  const mine = currentDeadline()?.reads;
+  if (!mine) return;
+  if (!theirs || theirs.unknown) {
+    mine.unknown = true;
+    return;
+  }
+  for (const table of theirs.tables) mine.tables.add(table);
 }
 
 const timedOut = (response: GatewayGraphQLResponse) => response.errors?.some((error) => error.extensions?.code === 'TIMEOUT') ?? false;

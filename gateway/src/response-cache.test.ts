@@ -1,28 +1,38 @@
 import { ApolloServer } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_IDENTITY } from '@hub/common';
+import { currentDeadline, Deadline, runWithDeadline } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
 import { ResponseCache } from './response-cache.ts';
 
 /**
- * When the response cache keeps an answer and when it reads the data version, on an Apollo
- * Server of its own with a resolver that counts its calls. That answers are never stale, through
- * the hub and its databases, is test/response-cache.test.ts.
+ * When the response cache keeps an answer and when it reads the data versions, on an Apollo
+ * Server of its own with a resolver that counts its calls and notes the table it reads, as the
+ * database layer notes the tables a statement names. That answers are never stale, through the
+ * hub and its databases, is test/response-cache.test.ts.
  */
-function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[1]) {
+function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[2]) {
   const counts = { resolved: 0, versionReads: 0 };
-  /** The data version the cache reads: a test raises it as a committed write would. */
-  const data = { version: 1 };
-  const cache = new ResponseCache(async () => {
-    counts.versionReads += 1;
-    return `v${data.version}`;
-  }, limits);
+  /** The versions of the tables the cache reads: a test raises one as a committed write would. */
+  const data = { version: 1, otherVersion: 1 };
+  const cache = new ResponseCache(
+    async () => {
+      counts.versionReads += 1;
+      return new Map([
+        ['pairing.projects', `${data.version}`],
+        ['pairing.ceremonies', `${data.otherVersion}`],
+      ]);
+    },
+    new Set(['pairing']),
+    limits,
+  );
   const server = new ApolloServer<GatewayContext>({
     typeDefs: 'type Query { project(id: ID!): String }',
     resolvers: {
       Query: {
         project: (_: unknown, { id }: { id: string }) => {
           counts.resolved += 1;
+          currentDeadline()?.reads?.tables.add('pairing.projects');
           return `project ${id}`;
         },
       },
@@ -30,9 +40,12 @@ function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[1]) {
     plugins: [cache.plugin()],
   });
   const ask = async (id: string) => {
-    const response = await server.executeOperation(
-      { query: 'query Project($id: ID!) { project(id: $id) }', variables: { id } },
-      { contextValue: { identity: PUBLIC_IDENTITY } as GatewayContext },
+    // Every request the hub serves runs under a deadline, which carries the tables it reads.
+    const response = await runWithDeadline(Deadline.after(10_000), () =>
+      server.executeOperation(
+        { query: 'query Project($id: ID!) { project(id: $id) }', variables: { id } },
+        { contextValue: { identity: PUBLIC_IDENTITY } as GatewayContext },
+      ),
     );
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.data).toEqual({ project: `project ${id}` });
@@ -118,6 +131,24 @@ describe('the response cache keeps what is asked again', () => {
         await ask('k10');
         expect(counts.resolved, 'kept again at the new version').toBe(resolved + 1);
       }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('keeps an answer through a write to a table it was not read from', async () => {
+    const { server, counts, data, ask } = cachedServer();
+    await server.start();
+    try {
+      await ask('a');
+      await ask('a');
+      const resolved = counts.resolved;
+      data.otherVersion += 1;
+      await ask('a');
+      expect(counts.resolved, 'a write to pairing.ceremonies leaves it kept').toBe(resolved);
+      data.version += 1;
+      await ask('a');
+      expect(counts.resolved, 'a write to pairing.projects makes it a miss').toBe(resolved + 1);
     } finally {
       await server.stop();
     }

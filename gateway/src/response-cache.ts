@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
-import { chinaDate } from '@hub/db';
+import { chinaDate, currentDeadline, type DataVersions, type TablesRead } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
 
 /**
@@ -12,11 +12,13 @@ import type { GatewayContext } from './gateway-context.ts';
  * - An answer is kept under the caller's identity (role, organization and subject: what one
  *   caller may read is never given to another), the China date (some answers count from
  *   today), the document, the operation and the variables.
- * - With it is kept the data version of the databases, read before the answer was made; it is
- *   given again only while the version read for the new request is the same. Every committed
- *   write raises the version in its own commit, whoever made it, so an answer is never older
- *   than the last write committed before the request came: across the hub's replicas on one
- *   Postgres too, since each reads the version from the database itself.
+ * - With it are kept the tables its statements named and their versions, read before the
+ *   answer was made; it is given again only while each of those tables is at the same version
+ *   for the new request. Every committed write raises the versions of the tables it wrote in its
+ *   own commit, whoever made it, so an answer is never older than the last write committed
+ *   before the request came to a table it was read from: across the hub's replicas on one
+ *   Postgres too, since each reads the versions from the database itself. A write to a table
+ *   an answer was not read from leaves it kept.
  * - Only answers with data and no error are kept; mutations are never cached.
  * - An answer is kept the second time its key is asked lately, not the first: a stream of
  *   questions each asked once (a crawl through every project) would otherwise push out what is
@@ -31,8 +33,10 @@ export class ResponseCache {
   private keptChars = 0;
 
   constructor(
-    /** The data version of every database the answers come from, read fresh. */
-    private readonly currentVersion: () => Promise<string>,
+    /** The versions of the tables of every database the answers come from, read fresh. */
+    private readonly currentVersions: () => Promise<DataVersions>,
+    /** The schemas whose tables answers are read from: the subgraphs'. */
+    private readonly schemas: ReadonlySet<string>,
     private readonly limits: { maxEntries: number; maxChars: number } = DEFAULT_CACHE_LIMITS,
   ) {}
 
@@ -40,10 +44,15 @@ export class ResponseCache {
     const cache = this;
     return {
       async requestDidStart() {
-        let miss: { key: string; version: string } | undefined;
+        let miss: { key: string; versions: DataVersions; reads: TablesRead } | undefined;
         return {
           async responseForOperation({ operation, operationName, queryHash, request, contextValue }) {
             if (operation.operation !== 'query' || contextValue.uncached) return null;
+            // Noted for every query, kept or not: another request may join this one's reads.
+            const deadline = currentDeadline();
+            if (!deadline) return null;
+            const reads: TablesRead = { schemas: cache.schemas, tables: new Set(), unknown: false };
+            deadline.reads = reads;
             const { role, organizationId, subject } = contextValue.identity;
             // A digest, not the text: variables may be large, and keys are kept by the thousand.
             const key = createHash('sha256')
@@ -51,20 +60,22 @@ export class ResponseCache {
               .digest('base64');
             const entry = cache.entries.get(key);
             if (!entry && cache.firstAsking(key)) return null;
-            const version = await cache.currentVersion();
-            if (entry?.version === version) {
+            const versions = await cache.currentVersions();
+            if (entry && current(entry, versions)) {
               cache.touch(key, entry);
               return answer(entry.result);
             }
-            miss = { key, version };
+            miss = { key, versions, reads };
             return null;
           },
           async willSendResponse({ response }) {
             if (!miss || response.body.kind !== 'single') return;
             const result = response.body.singleResult;
             const status = response.http.status ?? 200;
-            if (status !== 200 || result.errors?.length || !result.data) return;
-            cache.keep(miss.key, { version: miss.version, result, chars: JSON.stringify(result).length });
+            if (status !== 200 || result.errors?.length || !result.data || miss.reads.unknown) return;
+            const { versions } = miss;
+            const readFrom = [...miss.reads.tables].map((table): [string, string] => [table, versions.get(table) ?? '0']);
+            cache.keep(miss.key, { readFrom, result, chars: JSON.stringify(result).length });
           },
         };
       },
@@ -119,10 +130,16 @@ const ASKED_ONCE_PER_ENTRY = 4;
 const DEFAULT_CACHE_LIMITS = { maxEntries: 2_000, maxChars: 16_000_000 };
 
 interface Entry {
-  version: string;
+  /** The tables the answer was read from, each with its version read before it was made. */
+  readFrom: [table: string, version: string][];
   result: FormattedExecutionResult;
   /** Its size as JSON text. */
   chars: number;
+}
+
+/** Whether every table `entry` was read from is at the version it was read at. */
+function current(entry: Entry, versions: DataVersions): boolean {
+  return entry.readFrom.every(([table, version]) => (versions.get(table) ?? '0') === version);
 }
 
 function answer(result: FormattedExecutionResult): GraphQLResponse {

@@ -11,11 +11,18 @@ import { StatementCounter } from './statement-counter.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
-import { READ_DATA_VERSION } from './data-version.ts';
+import { dataVersionsOf, READ_DATA_VERSIONS, tablesNamed, type DataVersions } from './data-version.ts';
+import { currentDeadline } from './deadline.ts';
 import { databaseLog } from './process-log.ts';
 
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
 export type Db = PgDatabase<PgQueryResultHKT>;
+
+/** Notes the tables a statement names in its request's reads, when the request keeps them. */
+function noteTablesRead(query: string): void {
+  const reads = currentDeadline()?.reads;
+  if (reads) tablesNamed(query, reads.schemas, reads.tables);
+}
 
 /** The database the hub runs itself when given no connection URL (decision 0028). */
 export type EmbeddedEngine = 'postgres' | 'pglite';
@@ -53,10 +60,10 @@ export interface Database {
    */
   ping(): Promise<void>;
   /**
-   * The database's data version (`installDataVersion`), as text. Like `ping`, it goes to the
+   * The versions of the database's tables (`installDataVersion`). Like `ping`, it goes to the
    * driver directly: it is the response cache's check, not one of an operation's statements.
    */
-  readDataVersion(): Promise<string>;
+  readDataVersions(): Promise<DataVersions>;
   /**
    * Calls `listener` with the time of each statement sent to a Postgres server (seconds, from
    * sending to its result), pings and version reads included; returns the call that stops it.
@@ -86,6 +93,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   const logger = {
     logQuery(query: string) {
       refuseAfterDeadline(query);
+      noteTablesRead(query);
       statements.logQuery(query);
     },
   };
@@ -166,9 +174,9 @@ async function openPool(url: string, poolSize: number | undefined, statements: S
     async ping() {
       await pool.query('select 1');
     },
-    async readDataVersion() {
-      const { rows } = await pool.query<{ version: string }>(READ_DATA_VERSION);
-      return rows[0]?.version ?? 'none';
+    async readDataVersions() {
+      const { rows } = await pool.query<{ table_name: string; version: string }>(READ_DATA_VERSIONS);
+      return dataVersionsOf(rows);
     },
     onStatementTime(listener) {
       timers.add(listener);
@@ -263,9 +271,9 @@ async function openPglite(dataDir: string | undefined, statements: StatementCoun
     async ping() {
       await client.query('select 1');
     },
-    async readDataVersion() {
-      const { rows } = await client.query<{ version: string }>(READ_DATA_VERSION);
-      return rows[0]?.version ?? 'none';
+    async readDataVersions() {
+      const { rows } = await client.query<{ table_name: string; version: string }>(READ_DATA_VERSIONS);
+      return dataVersionsOf(rows);
     },
     onStatementTime: () => () => {},
     poolUse: () => null,

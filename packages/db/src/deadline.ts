@@ -17,6 +17,11 @@ export class Deadline {
    * under this deadline carries it), its operation's name and its errors' codes.
    */
   log: RequestLog = {};
+  /**
+   * The tables the request's statements named, when something asked to know: the response
+   * cache keeps an answer with the versions of the tables it was read from.
+   */
+  reads: TablesRead | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(readonly at: number) {}
@@ -47,6 +52,15 @@ export class Deadline {
       this.timers.delete(timer);
     };
   }
+}
+
+export interface TablesRead {
+  /** The schemas whose tables are noted (the subgraphs'); other names are left out. */
+  readonly schemas: ReadonlySet<string>;
+  /** Qualified names, `jiangsu.funding_entries`. */
+  readonly tables: Set<string>;
+  /** Set when part of the answer came from work whose statements were not noted here. */
+  unknown: boolean;
 }
 
 export interface RequestLog {
