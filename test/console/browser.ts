@@ -26,7 +26,7 @@ export interface ConsoleBrowser {
   hub: TestHub;
   page: Page;
   context: BrowserContext;
-  /** Console errors, uncaught errors, and every request to anywhere but the hub, since the start. */
+  /** Console errors, uncaught errors, and every request to anywhere but the hub, since the last `open`. */
   problems: string[];
   /** Opens a console path and waits until its page has loaded (no loading state left). */
   open(path: string): Promise<void>;
@@ -62,8 +62,9 @@ export async function startConsoleBrowser(env: Record<string, string> = {}): Pro
       if (url.protocol !== 'data:' && url.origin !== origin) problems.push(`request to another address: ${request.url()}`);
     });
     const settled = async () => {
-      await page.locator('main').waitFor();
-      await page.waitForFunction('document.querySelector(\'main [role="status"]\') === null', undefined, { timeout: 15_000 });
+      // Every page is a section.page, in which its queries say they are loading (role=status).
+      await page.locator('main .page').first().waitFor();
+      await page.locator('main [role="status"]').waitFor({ state: 'detached', timeout: 15_000 });
     };
     return {
       hub,
@@ -71,6 +72,7 @@ export async function startConsoleBrowser(env: Record<string, string> = {}): Pro
       context,
       problems,
       async open(path) {
+        problems.length = 0;
         await page.goto(new URL(path, origin).href);
         await settled();
       },
