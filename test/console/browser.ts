@@ -64,7 +64,7 @@ export async function startConsoleBrowser(env: Record<string, string> = {}): Pro
     const settled = async () => {
       // Every page is a section.page, in which its queries say they are loading (role=status).
       await page.locator('main .page').first().waitFor();
-      await page.locator('main [role="status"]').waitFor({ state: 'detached', timeout: 15_000 });
+      await page.locator('main [role="status"]').first().waitFor({ state: 'detached', timeout: 15_000 });
     };
     return {
       hub,

@@ -2,6 +2,8 @@ import type { ComponentType } from 'react';
 import type { common } from './messages.ts';
 import { CountyPage } from './pages/county/CountyPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
+import { PipelinePage } from './pages/pipeline/PipelinePage.tsx';
+import { ProjectPage } from './pages/project/ProjectPage.tsx';
 
 /**
  * The console's pages: one entry each, in one list. To add a page, make its folder
@@ -17,6 +19,8 @@ export interface PageEntry {
 export const pages: PageEntry[] = [
   { path: '/', component: HomePage },
   { path: '/counties/:code', component: CountyPage },
+  { path: '/pipeline', component: PipelinePage },
+  { path: '/projects/:id', component: ProjectPage },
 ];
 
 /** The header's navigation, in its order; a path with no page yet says so. */

@@ -1,5 +1,5 @@
-import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
+import { Fact } from '../../components/Fact.tsx';
 import { Money } from '../../components/Money.tsx';
 import { ProvenanceBadge } from '../../components/ProvenanceBadge.tsx';
 import { QueryState } from '../../components/QueryState.tsx';
@@ -187,14 +187,5 @@ function CountyView({ county }: { county: County }) {
         </table>
       )}
     </>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="fact">
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
   );
 }
