@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, skippedTitle, startConsoleBrowser, sumOfYuan, type ConsoleBrowser } from './browser.ts';
+import { BROWSER_ACCEPT, hasChromium, skippedTitle, startConsoleBrowser, sumOfYuan, type ConsoleBrowser } from './browser.ts';
 
 /** The county page's figures, asked of the API by hand. */
 const COUNTY = `query County($code: DivisionCode!, $kinds: [ProvenanceKind!]) {
@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)(skippedTitle('the county page in Chromium'), () =>
 
     await page.getByLabel('显示演示数据').uncheck();
     await console.settled();
-    expect(await page.getByTestId('project-count').innerText()).toBe(`${real.projects.length} 个项目`);
+    await expect.poll(() => page.getByTestId('project-count').innerText()).toBe(`${real.projects.length} 个项目`);
     expect(await page.locator('[data-provenance="SYNTHETIC_DEMO"]').count()).toBe(0);
     expect(await page.getByTestId('organization-count').innerText()).toBe(`${real.organizations.length} 个组织`);
     expect(await page.getByText(demoProjects[0]!.titleZh).count()).toBe(0);
@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)(skippedTitle('the county page in Chromium'), () =>
 
     await page.getByLabel('显示演示数据').check();
     await console.settled();
-    expect((await shownTitles()).sort()).toEqual(all.projects.map((project) => project.titleZh).sort());
+    await expect.poll(async () => (await shownTitles()).sort()).toEqual(all.projects.map((project) => project.titleZh).sort());
     expect(console.problems).toEqual([]);
   });
 
@@ -110,6 +110,8 @@ describe.skipIf(!hasChromium)(skippedTitle('the county page in Chromium'), () =>
     await console.settled();
     expect(await console.lang()).toBe('en');
     expect(await page.getByRole('navigation').innerText()).toContain('Pipeline');
+    // The explorer, a page of the hub's own, is a link away.
+    expect(await page.getByRole('link', { name: 'GraphQL explorer' }).getAttribute('href')).toBe('/graphql');
     expect(await console.accessibilityViolations()).toEqual([]);
     await page.getByRole('button', { name: '中文' }).click();
     await expect.poll(() => console.lang()).toBe('zh-CN');
@@ -120,6 +122,14 @@ describe.skipIf(!hasChromium)(skippedTitle('the county page in Chromium'), () =>
     const answer = await fetch(new URL('/counties/611025', console.hub.origin), { headers: { accept: 'application/json' } });
     expect(answer.status).toBe(404);
     expect(((await answer.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('NOT_FOUND');
+  });
+
+  it("leaves the hub's own files to the hub when a browser asks for them: a download, a package's PDF", async () => {
+    for (const path of ['/exports/pipeline.iati.xml', '/ceremonies/demo-2019-06-18-ankang/packages/1.pdf']) {
+      const answer = await fetch(new URL(path, console.hub.origin), { headers: { accept: BROWSER_ACCEPT } });
+      expect(answer.headers.get('content-type'), path).not.toMatch(/text\/html/);
+      await answer.arrayBuffer();
+    }
   });
 
   it('shows the code and message of an error the graph answers with', async () => {

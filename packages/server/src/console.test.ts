@@ -11,7 +11,7 @@ const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 describe('which paths are the console’s', () => {
   it('is / and every path that is not one of the hub’s own resources', () => {
     for (const path of ['/', '/pipeline', '/projects/p-1', '/counties/611025', '/agreements/a', '/ceremonies/c', '/foundations/f', '/anything']) expect(isConsolePath(path), path).toBe(true);
-    for (const path of ['/graphql', '/exports/pipeline.iati.xml', '/healthz', '/health', '/readyz', '/livez', '/metrics', '/explorer/assets/x.js', '/console/assets/x.js']) expect(isConsolePath(path), path).toBe(false);
+    for (const path of ['/graphql', '/exports/pipeline.iati.xml', '/healthz', '/health', '/readyz', '/livez', '/metrics', '/explorer/assets/x.js', '/console/assets/x.js', '/ceremonies/c/packages/1.pdf', '/robots.txt']) expect(isConsolePath(path), path).toBe(false);
   });
 });
 

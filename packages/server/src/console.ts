@@ -30,8 +30,15 @@ export interface Console {
   page(reply: FastifyReply): Promise<FastifyReply>;
 }
 
+/**
+ * Whether a path may be a page of the console: / and any path that is not the hub's own, and
+ * that names no file (a last segment with an extension, as /ceremonies/…/packages/1.pdf: the
+ * hub's routes serve files, the console's paths never do, so a file asked for while the hub
+ * starts is not taken for a page).
+ */
 export function isConsolePath(pathname: string): boolean {
-  return !NOT_CONSOLE.includes(pathname) && !NOT_CONSOLE_PREFIXES.some((prefix) => pathname.startsWith(prefix));
+  const last = pathname.slice(pathname.lastIndexOf('/') + 1);
+  return !NOT_CONSOLE.includes(pathname) && !NOT_CONSOLE_PREFIXES.some((prefix) => pathname.startsWith(prefix)) && !last.includes('.');
 }
 
 /**

@@ -377,8 +377,9 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     exposeHeadRoute: false,
     handler: async (request, reply) => {
       const url = new URL(request.url, 'http://localhost');
-      // A browser at a page of the console, which routes in the browser.
-      if (webConsole?.wanted(request, url.pathname)) return webConsole.page(reply);
+      // A browser at a page of the console, which routes in the browser; the hub's own routes
+      // (downloads, packages' PDFs) stay theirs, whoever asks.
+      if (webConsole?.wanted(request, url.pathname) && !(serving && routeFor(serving.routes, url.pathname))) return webConsole.page(reply);
       const { routes: served, timeoutMs } = admitted(request);
       const matched = routeFor(served, url.pathname);
       if (!matched) throw new HttpRejection(404, 'NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql.`);

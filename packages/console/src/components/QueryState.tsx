@@ -27,5 +27,16 @@ export function QueryState<TData>({ query, children }: { query: UseQueryResult<T
       </div>
     );
   }
+  // New variables (a filter, a page) load while the previous answer stays on screen: it says so.
+  if (query.isPlaceholderData) {
+    return (
+      <div className="state-updating" aria-busy="true">
+        <p className="state state-loading" role="status">
+          {t.loading}
+        </p>
+        {children(query.data)}
+      </div>
+    );
+  }
   return <>{children(query.data)}</>;
 }
