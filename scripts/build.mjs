@@ -17,6 +17,10 @@
 // lockfile, and README.md, whose example operations become its tabs. A change to the hub alone
 // does not bundle it again, nor a change to it alone compile the hub. Vite runs in a process
 // of its own, so a start that finds nothing changed never loads it.
+//
+// The console (packages/console: the web pages at / for browsers) is bundled the same way into
+// packages/console/dist/, with its own record: its sources, the committed supergraph (its types
+// are generated from it, at the start of its bundle) and the lockfile.
 import { execFileSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -50,6 +54,10 @@ const BESIDE_THE_CODE = /\.graphql$/;
 const RECORD = join(root, PACKAGES.at(-1), 'dist', '.inputs.json');
 const EXPLORER = join(root, 'packages', 'explorer');
 const EXPLORER_RECORD = join(EXPLORER, 'dist', '.inputs.json');
+const CONSOLE = join(root, 'packages', 'console');
+const CONSOLE_RECORD = join(CONSOLE, 'dist', '.inputs.json');
+/** The console's generated types (codegen.ts writes them as its bundle starts): an output, not an input. */
+const CONSOLE_GENERATED = join(CONSOLE, 'src', 'gql');
 const LOCK = join(root, 'node_modules', '.hub-build.lock');
 
 function filesUnder(folder) {
@@ -74,6 +82,17 @@ function explorerInputs() {
     join(root, 'package-lock.json'),
     ...['package.json', 'index.html', 'vite.config.ts'].map((file) => join(EXPLORER, file)),
     ...filesUnder(join(EXPLORER, 'src')),
+  ];
+  return sizesAndTimes(files);
+}
+
+/** What the console's bundle is made from, the same way. */
+function consoleInputs() {
+  const files = [
+    join(root, 'package-lock.json'),
+    join(root, 'gateway', 'supergraph.graphql'),
+    ...['package.json', 'index.html', 'vite.config.ts', 'codegen.ts', 'tsconfig.json'].map((file) => join(CONSOLE, file)),
+    ...filesUnder(join(CONSOLE, 'src')).filter((file) => !file.startsWith(CONSOLE_GENERATED)),
   ];
   return sizesAndTimes(files);
 }
@@ -108,6 +127,10 @@ function stale(now = inputs()) {
 
 function explorerStale() {
   return differs(explorerInputs(), recorded(EXPLORER_RECORD));
+}
+
+function consoleStale() {
+  return differs(consoleInputs(), recorded(CONSOLE_RECORD));
 }
 
 /** tsc, or null where dev dependencies are left out (`npm ci --omit=dev`). */
@@ -217,6 +240,30 @@ function buildExplorer() {
   process.stderr.write(`Built the explorer into packages/explorer/dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
 }
 
+/**
+ * Bundles the console, its types generated first (from the supergraph and its documents). A
+ * failure is told, not fatal: the hub serves GraphQL without it, and its pages say the console
+ * is not built; with no record left, the next start tries again.
+ */
+function buildConsole() {
+  const started = Date.now();
+  const vite = bundler();
+  if (!vite) {
+    if (!recorded(CONSOLE_RECORD)) process.stderr.write('Vite is not installed (dev dependencies left out): the console is not built, and / says so to browsers.\n');
+    return;
+  }
+  const read = consoleInputs();
+  rmSync(CONSOLE_RECORD, { force: true });
+  try {
+    execFileSync(process.execPath, [vite, 'build'], { cwd: CONSOLE, stdio: 'inherit' });
+  } catch {
+    process.stderr.write('The console failed to build (vite build in packages/console): see the errors above. The hub serves GraphQL without it.\n');
+    return;
+  }
+  writeFileSync(CONSOLE_RECORD, `${JSON.stringify(read)}\n`);
+  process.stderr.write(`Built the console into packages/console/dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+}
+
 /** Holds the build lock while `work` runs; waits while another process holds it, and takes over one left by a process that died. */
 function withLock(work) {
   mkdirSync(dirname(LOCK), { recursive: true });
@@ -250,12 +297,13 @@ function alive(pid) {
   }
 }
 
-/** Builds what changed since its last good build, the hub or the explorer (scripts/start.mjs asks so before each start). */
+/** Builds what changed since its last good build, the hub, the explorer or the console (scripts/start.mjs asks so before each start). */
 export function buildIfStale() {
-  if (stale() || explorerStale()) {
+  if (stale() || explorerStale() || consoleStale()) {
     withLock(() => {
       if (stale()) build();
       if (explorerStale()) buildExplorer();
+      if (consoleStale()) buildConsole();
     });
   }
 }
@@ -266,5 +314,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     withLock(() => {
       build();
       buildExplorer();
+      buildConsole();
     });
 }

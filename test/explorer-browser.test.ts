@@ -84,6 +84,10 @@ describe.skipIf(!hasChromium)(title, () => {
     expect(problems).toEqual([]);
   });
 
+  it('links to the console, at /', async () => {
+    expect(await page.getByRole('link', { name: 'Console' }).getAttribute('href')).toBe('/');
+  });
+
   it("opens README's example operations as tabs", async () => {
     const tabs = await page.locator('.graphiql-tab').allInnerTexts();
     expect(tabs.map((tab) => tab.trim())).toEqual(expect.arrayContaining(['FoundationIndustryProjects', 'AgreementProgress', 'CountyPage']));

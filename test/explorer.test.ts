@@ -38,11 +38,11 @@ describe('the explorer at /graphql, for browsers', () => {
     expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
   });
 
-  it('is the page a browser gets at / too, not a page that loads from elsewhere', async () => {
+  it('leaves / to the console, a page under the same policy', async () => {
     const root = await fetch(new URL('/', hub.origin), { headers: { accept: BROWSER_ACCEPT } });
     expect(root.status).toBe(200);
-    expect(root.headers.get('content-security-policy')).not.toBeNull();
-    expect(await root.text()).toBe(html);
+    expect(root.headers.get('content-security-policy')).toBe(page.headers.get('content-security-policy'));
+    expect(await root.text()).toContain('<div id="console">');
   });
 
   it('names only its own files, each served with its type and cached for good (its name carries its hash)', async () => {
@@ -107,12 +107,14 @@ describe('the explorer in production', () => {
     expect(await query.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
-  it("gives browsers no landing page that loads from Apollo's servers, at /graphql or at /", async () => {
-    for (const path of ['/graphql', '/']) {
-      const page = await fetch(new URL(path, production.origin), { headers: { accept: BROWSER_ACCEPT } });
-      const body = await page.text();
-      expect(page.headers.get('content-type'), path).not.toMatch(/text\/html/);
-      expect(body, path).not.toMatch(/apollographql\.com|<script/);
-    }
+  it("gives browsers no landing page that loads from Apollo's servers, at /graphql or at /, where the console is", async () => {
+    const graphql = await fetch(new URL('/graphql', production.origin), { headers: { accept: BROWSER_ACCEPT } });
+    expect(graphql.headers.get('content-type')).not.toMatch(/text\/html/);
+    expect(await graphql.text()).not.toMatch(/apollographql\.com|<script/);
+    const root = await fetch(new URL('/', production.origin), { headers: { accept: BROWSER_ACCEPT } });
+    const body = await root.text();
+    expect(body).toContain('<div id="console">');
+    expect(body).not.toMatch(/apollographql\.com/);
+    for (const [, source] of body.matchAll(/<script[^>]*src="([^"]+)"/g)) expect(source).toMatch(/^\/console\/assets\//);
   });
 });

@@ -3,14 +3,17 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kind, parse } from 'graphql';
 import { TRUSTED_DOCUMENTS_FILE } from './config.ts';
+import { consoleOperations } from './console-documents.ts';
 import { documentId, type DocumentManifest } from './documents.ts';
 
 /**
  * `npm run documents` writes gateway/trusted-documents.json from gateway/operations/*.graphql
- * (one named operation a file); `--check` fails when the committed manifest is stale.
+ * (one named operation a file) and from the web console's operations (packages/console/src,
+ * with the ids the console sends); `--check` fails when the committed manifest is stale.
  */
 const folder = fileURLToPath(new URL('../operations', import.meta.url));
-const operations: DocumentManifest['operations'] = readdirSync(folder)
+const consoleSources = fileURLToPath(new URL('../../packages/console/src', import.meta.url));
+const gatewayOperations: DocumentManifest['operations'] = readdirSync(folder)
   .filter((file) => file.endsWith('.graphql'))
   .sort()
   .map((file) => {
@@ -25,6 +28,10 @@ const operations: DocumentManifest['operations'] = readdirSync(folder)
     }
     return { id: documentId(body), name: operation.name.value, type: operation.operation, body };
   });
+const operations = [...gatewayOperations, ...consoleOperations(consoleSources)];
+const names = operations.map(({ name }) => name);
+const twice = names.filter((name, index) => names.indexOf(name) !== index);
+if (twice.length > 0) throw new Error(`Operation names must be unique across the manifest: ${[...new Set(twice)].join(', ')}`);
 const manifest: DocumentManifest = { format: 'apollo-persisted-query-manifest', version: 1, operations };
 const text = `${JSON.stringify(manifest, null, 2)}\n`;
 

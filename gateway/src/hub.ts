@@ -27,6 +27,8 @@ export interface StartOptions {
 
 /** The explorer's bundle (scripts/build.mjs): the same folder from gateway/src and gateway/dist. */
 const EXPLORER_BUILD = fileURLToPath(new URL('../../packages/explorer/dist/', import.meta.url));
+/** The web console's bundle, the same way. */
+const CONSOLE_BUILD = fileURLToPath(new URL('../../packages/console/dist/', import.meta.url));
 
 /**
  * Starts the hub: the gateway on HTTP, and in the all-in-one topology the three subgraphs in
@@ -52,6 +54,8 @@ export async function startHub(config: HubConfig, options: StartOptions = {}): P
     logger: logger.child({ service: 'gateway' }),
     // Off in production, as introspection is: there GET /graphql is GraphQL's alone.
     ...(config.production ? {} : { explorer: { folder: EXPLORER_BUILD } }),
+    // On in production too: the console sends only the manifest's trusted documents.
+    console: { folder: CONSOLE_BUILD },
   });
   let opening: Promise<SubgraphDatabases> | undefined;
   try {

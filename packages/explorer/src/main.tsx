@@ -34,6 +34,10 @@ function Explorer() {
         <h1>
           苏陕 pairing hub <span>GraphQL explorer</span>
         </h1>
+        {/* The console, the hub's pages for the offices and foundations, served at /. */}
+        <a className="explorer-console-link" href="/">
+          Console
+        </a>
         <SignIn />
       </header>
       <main className="explorer-graphiql">

@@ -1,28 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
+import { PAGE_CONTENT_SECURITY_POLICY, registerBundledPage } from './bundled-page.ts';
 import type { HubLogger } from './logger.ts';
 
 /** Where the explorer's bundle is served from: its hashed scripts, stylesheet and fonts. */
 export const EXPLORER_ASSETS_PATH = '/explorer/assets/';
 
-/**
- * The explorer page's policy: scripts, styles, fonts and requests from the hub's own origin
- * only, so that nothing it does leaves the machine; GraphiQL's stylesheet draws two small
- * images inline (data:), and the page may not be framed.
- */
-export const EXPLORER_CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The explorer page's policy: the hub's own origin only (see PAGE_CONTENT_SECURITY_POLICY). */
+export const EXPLORER_CONTENT_SECURITY_POLICY = PAGE_CONTENT_SECURITY_POLICY;
 
 /** The explorer's build: packages/explorer/dist, with index.html and assets/. */
 export interface ExplorerOptions {
@@ -48,58 +33,22 @@ export function prefersHtml(accept: string | undefined): boolean {
   return new Negotiator({ headers: { accept } }).mediaType(GRAPHQL_MEDIA_TYPES) === 'text/html';
 }
 
-/**
- * Serves the explorer's files under /explorer/assets/ (@fastify/static: their types, ETags,
- * and cached for a year, since every name carries its content's hash) and gives the page that
- * loads them. Loads no part of the explorer: the hub only sends its files.
- */
+/** Serves the explorer's files under /explorer/assets/ and gives the page that loads them. */
 export async function registerExplorer(app: FastifyInstance, options: ExplorerOptions, logger: HubLogger): Promise<Explorer> {
-  const { default: fastifyStatic } = await import('@fastify/static');
-  await app.register(fastifyStatic, {
-    root: join(options.folder, 'assets'),
-    prefix: EXPLORER_ASSETS_PATH,
-    index: false,
-    list: false,
-    dotfiles: 'deny',
-    cacheControl: true,
-    maxAge: '365d',
-    immutable: true,
-    decorateReply: false,
-  });
-
-  const pagePath = join(options.folder, 'index.html');
-  let toldMissing = false;
+  const page = await registerBundledPage(
+    app,
+    {
+      folder: options.folder,
+      assetsPath: EXPLORER_ASSETS_PATH,
+      missingWarning: (pagePath) => `the explorer is not built (${pagePath} is missing): run \`npm run build\`; GraphQL is served as usual`,
+      notBuiltPage: NOT_BUILT_PAGE,
+    },
+    logger,
+  );
   return {
     wanted: (request) => (request.method === 'GET' || request.method === 'HEAD') && prefersHtml(request.headers.accept),
-    // Read at each visit (a few hundred bytes): a bundle built while the hub runs is the one shown.
-    async page(reply) {
-      let page: string;
-      try {
-        page = await readFile(pagePath, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        if (!toldMissing) {
-          toldMissing = true;
-          logger.warn(`the explorer is not built (${pagePath} is missing): run \`npm run build\`; GraphQL is served as usual`);
-        }
-        return sendPage(reply, 503, NOT_BUILT_PAGE);
-      }
-      return sendPage(reply, 200, page);
-    },
+    page,
   };
-}
-
-function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', EXPLORER_CONTENT_SECURITY_POLICY)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
-    // The page names the bundle of the day; its assets are the ones kept for good.
-    .header('cache-control', 'no-cache')
-    .header('vary', 'accept')
-    .send(html);
 }
 
 const NOT_BUILT_PAGE = `<!doctype html>

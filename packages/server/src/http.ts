@@ -7,6 +7,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { Deadline, runWithDeadline, type RequestLog } from '@hub/db';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
+import { CONSOLE_ASSETS_PATH, registerConsole, type ConsoleOptions } from './console.ts';
 import { EXPLORER_ASSETS_PATH, registerExplorer, type ExplorerOptions } from './explorer.ts';
 import { REQUEST_ID_HEADER, createLogger, requestIdFrom, type HubLogger } from './logger.ts';
 import { metricsRefusal, type HubMetrics, type MetricsAccess } from './metrics.ts';
@@ -164,6 +165,11 @@ export interface ListenOptions {
    * to /graphql is GraphQL (production).
    */
   explorer?: ExplorerOptions;
+  /**
+   * Serves the web console from its build: its page at / and at every path that is not the
+   * hub's own to browsers, its files under /console/assets/. None: those are GraphQL and 404s.
+   */
+  console?: ConsoleOptions;
 }
 
 /** What the listener keeps of a request from its arrival to its answer. */
@@ -350,14 +356,19 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
   };
 
   const explorer = options.explorer ? await registerExplorer(app, options.explorer, logger) : undefined;
+  const webConsole = options.console ? await registerConsole(app, options.console, logger) : undefined;
   for (const url of GRAPHQL_PATHS) {
     app.route({
       // Every method reaches Apollo Server, which answers those it does not serve with 405.
       method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       url,
       exposeHeadRoute: false,
-      // A browser at /graphql (or /) gets the explorer, a static page, even while the hub starts.
-      handler: (request, reply) => (explorer?.wanted(request) ? explorer.page(reply) : admitted(request).graphql(request, reply)),
+      // A browser at / gets the console, and at /graphql the explorer (or at / when there is no
+      // console): static pages, served even while the hub starts.
+      handler: (request, reply) => {
+        if (webConsole?.wanted(request, url)) return webConsole.page(reply);
+        return explorer?.wanted(request) ? explorer.page(reply) : admitted(request).graphql(request, reply);
+      },
     });
   }
   app.route({
@@ -365,8 +376,11 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     url: '/*',
     exposeHeadRoute: false,
     handler: async (request, reply) => {
-      const { routes: served, timeoutMs } = admitted(request);
       const url = new URL(request.url, 'http://localhost');
+      // A browser at a page of the console, which routes in the browser; the hub's own routes
+      // (downloads, packages' PDFs) stay theirs, whoever asks.
+      if (webConsole?.wanted(request, url.pathname) && !(serving && routeFor(serving.routes, url.pathname))) return webConsole.page(reply);
+      const { routes: served, timeoutMs } = admitted(request);
       const matched = routeFor(served, url.pathname);
       if (!matched) throw new HttpRejection(404, 'NOT_FOUND', `No route ${url.pathname}; GraphQL is served at /graphql.`);
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -545,6 +559,7 @@ function routeName(requestUrl: string, routes: HttpRoute[]): string {
   if (GRAPHQL_PATHS.includes(pathname)) return 'graphql';
   if (pathname === '/livez' || pathname === '/readyz' || pathname === '/health' || pathname === '/metrics') return pathname.slice(1);
   if (pathname.startsWith(EXPLORER_ASSETS_PATH)) return 'explorer';
+  if (pathname.startsWith(CONSOLE_ASSETS_PATH)) return 'console';
   return routeFor(routes, pathname)?.route.name ?? 'unknown';
 }
 

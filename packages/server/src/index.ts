@@ -50,6 +50,8 @@ export { projectProvenance, projectRecords, jiangsuOrganizationProvenance, requi
 export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';
 export { logLine } from './log-line.ts';
 export { EXPLORER_ASSETS_PATH, EXPLORER_CONTENT_SECURITY_POLICY, prefersHtml, type ExplorerOptions } from './explorer.ts';
+export { CONSOLE_ASSETS_PATH, isConsolePath, type ConsoleOptions } from './console.ts';
+export { PAGE_CONTENT_SECURITY_POLICY } from './bundled-page.ts';
 export { HubMetrics, metricsAccessFrom, metricsRefusal, type MetricsAccess } from './metrics.ts';
 export { createLogger, logLevelFrom, processLog, requestIdFrom, makeProcessLog, LOG_LEVELS, REQUEST_ID_HEADER, type HubLogger, type LogLevel } from './logger.ts';
 export { requestLogPlugin, CALLER_CODES } from './request-log.ts';

@@ -1,0 +1,33 @@
+import type { ComponentType } from 'react';
+import type { common } from './messages.ts';
+import { CountyPage } from './pages/county/CountyPage.tsx';
+import { HomePage } from './pages/home/HomePage.tsx';
+import { PipelinePage } from './pages/pipeline/PipelinePage.tsx';
+import { ProjectPage } from './pages/project/ProjectPage.tsx';
+
+/**
+ * The console's pages: one entry each, in one list. To add a page, make its folder
+ * `src/pages/<page>/` (its component, its `.graphql` documents, its `messages.ts`), then add
+ * one line here. See README.md, "Adding a page".
+ */
+export interface PageEntry {
+  /** The path, with react-router's `:params`. */
+  path: string;
+  component: ComponentType;
+}
+
+export const pages: PageEntry[] = [
+  { path: '/', component: HomePage },
+  { path: '/counties/:code', component: CountyPage },
+  { path: '/pipeline', component: PipelinePage },
+  { path: '/projects/:id', component: ProjectPage },
+];
+
+/** The header's navigation, in its order; a path with no page yet says so. */
+export const navigation: { path: string; label: keyof (typeof common)['zh'] }[] = [
+  { path: '/', label: 'navAgreement' },
+  { path: '/pipeline', label: 'navPipeline' },
+  { path: '/ceremonies', label: 'navCeremonies' },
+  { path: '/foundations', label: 'navFoundations' },
+  { path: '/counties', label: 'navCounties' },
+];
