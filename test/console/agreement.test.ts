@@ -168,6 +168,7 @@ async function checkDashboard(console: ConsoleBrowser, answer: TrackingAnswer['a
     ['by-focus', tracking.term.byFocus.map((row) => ({ key: row.focus ? String(row.focus.position) : 'none', figures: row.figures }))],
     ['by-organization', tracking.term.byOrganization.map((row) => ({ key: row.organization.id, name: row.organization.nameZh, figures: row.figures }))],
   ] as const;
+  if (breakdowns.every(([, rows]) => rows.length === 0)) expect(await page.getByTestId('no-breakdowns').count()).toBe(1);
   for (const [testId, rows] of breakdowns) {
     if (rows.length === 0) continue;
     const shown = await tableRows(page, `${testId}-table`);
@@ -232,6 +233,8 @@ describe.skipIf(!hasChromium)(skippedTitle('the agreement dashboard in Chromium'
   beforeAll(async () => {
     // With the synthetic demo records: the demo agreement has targets and itemized projects.
     console = await startConsoleBrowser({ DEMO_DATA: 'true' });
+    // A figure missing from the page fails its check at once rather than at the test's timeout.
+    console.page.setDefaultTimeout(5_000);
     // The Shaanxi office sets targets for the real agreement: for its term and its first two years.
     const token = await console.hub.token('SHAANXI_OFFICE');
     const { agreement } = await console.api<{ agreement: { termYearList: number[] } }>(`query { agreement(id: "${REAL}") { termYearList } }`);

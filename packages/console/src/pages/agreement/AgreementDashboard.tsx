@@ -96,8 +96,12 @@ function Dashboard({ agreement }: { agreement: Agreement }) {
         </Fact>
         <Fact label={t.signedOn}>{agreement.signedOn ? formatDate(agreement.signedOn, locale) : <span className="muted">{t.notStated}</span>}</Fact>
         <Fact label={t.parties}>
-          {named(agreement.jiangsuParty, locale)} <ProvenanceBadge provenance={agreement.jiangsuParty.provenance} /> · {named(agreement.shaanxiParty, locale)}{' '}
-          <ProvenanceBadge provenance={agreement.shaanxiParty.provenance} />
+          <span className="party">
+            {named(agreement.jiangsuParty, locale)} <ProvenanceBadge provenance={agreement.jiangsuParty.provenance} />
+          </span>
+          <span className="party">
+            {named(agreement.shaanxiParty, locale)} <ProvenanceBadge provenance={agreement.shaanxiParty.provenance} />
+          </span>
         </Fact>
         {agreement.coordinator && (
           <Fact label={t.coordinator}>
@@ -156,12 +160,18 @@ function Dashboard({ agreement }: { agreement: Agreement }) {
       <section aria-labelledby="breakdowns" className="dashboard-section">
         <h2 id="breakdowns">{t.breakdowns}</h2>
         <p className="help muted">{t.breakdownsHelp}</p>
-        <div className="charts">
-          <BreakdownFigure id="by-prefecture" title={t.byPrefecture} nameHeader={t.prefecture} rows={prefectures} />
-          <BreakdownFigure id="by-field" title={t.byField} nameHeader={t.field} rows={byField} />
-          <BreakdownFigure id="by-focus" title={t.byFocus} nameHeader={t.focus} rows={focuses} horizontal />
-          <BreakdownFigure id="by-organization" title={t.byOrganization} nameHeader={t.organization} rows={organizations} horizontal />
-        </div>
+        {[prefectures, byField, focuses, organizations].every((rows) => rows.length === 0) ? (
+          <p className="muted" data-testid="no-breakdowns">
+            {t.noItemized}
+          </p>
+        ) : (
+          <div className="charts">
+            <BreakdownFigure id="by-prefecture" title={t.byPrefecture} nameHeader={t.prefecture} rows={prefectures} />
+            <BreakdownFigure id="by-field" title={t.byField} nameHeader={t.field} rows={byField} />
+            <BreakdownFigure id="by-focus" title={t.byFocus} nameHeader={t.focus} rows={focuses} horizontal />
+            <BreakdownFigure id="by-organization" title={t.byOrganization} nameHeader={t.organization} rows={organizations} horizontal />
+          </div>
+        )}
       </section>
 
       <div className="two-columns">
@@ -242,44 +252,57 @@ function Dashboard({ agreement }: { agreement: Agreement }) {
               <dd data-testid="rule-short">{formatCount(rule.countiesShort.length, locale)}</dd>
             </div>
           </dl>
-          {rule.countiesShort.length === 0 ? (
-            <p className="muted">{t.allMeeting}</p>
-          ) : (
-            <table className="table compact-table" data-testid="counties-short">
-              <thead>
-                <tr>
-                  <th scope="col">{t.county}</th>
-                  <th scope="col" className="number">
-                    {t.organizations}
-                  </th>
-                  <th scope="col" className="number">
-                    {t.short}
-                  </th>
-                  <th scope="col">{t.provenance}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rule.countiesShort.map(({ county, organizations, short }) => (
-                  <tr key={county.code} data-key={county.code}>
-                    <th scope="row" className="row-name">
-                      <Link to={`/counties/${county.code}`}>{locale === 'en' && county.namePinyin ? county.namePinyin : county.nameZh}</Link>
-                    </th>
-                    <td className="number" data-part="organizations">
-                      {formatCount(organizations, locale)}
-                    </td>
-                    <td className="number" data-part="short">
-                      {formatCount(short, locale)}
-                    </td>
-                    <td>
-                      <ProvenanceBadge provenance={county.provenance} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
         </section>
       </div>
+      {rule.countiesShort.length === 0 ? (
+        <p className="muted">{t.allMeeting}</p>
+      ) : (
+        <section aria-labelledby="counties-short-title" className="counties-short">
+          <h3 id="counties-short-title">
+            {t.ruleShort}
+            <span className="count">{t.shortOrder}</span>
+          </h3>
+          {/* One list, largest shortfall first, set in columns so that it reads down each. */}
+          <div className="short-columns" data-testid="counties-short">
+            {columnsOf(rule.countiesShort, 3).map((column, index) => (
+              <table className="table compact-table" key={index}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.county}</th>
+                    <th scope="col" className="number">
+                      {t.organizations}
+                    </th>
+                    <th scope="col" className="number">
+                      {t.short}
+                    </th>
+                    <th scope="col">
+                      <span className="visually-hidden">{t.provenance}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {column.map(({ county, organizations, short }) => (
+                    <tr key={county.code} data-key={county.code}>
+                      <th scope="row" className="row-name">
+                        <Link to={`/counties/${county.code}`}>{locale === 'en' && county.namePinyin ? county.namePinyin : county.nameZh}</Link>
+                      </th>
+                      <td className="number" data-part="organizations">
+                        {formatCount(organizations, locale)}
+                      </td>
+                      <td className="number" data-part="short">
+                        {formatCount(short, locale)}
+                      </td>
+                      <td className="badge-cell">
+                        <ProvenanceBadge provenance={county.provenance} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ))}
+          </div>
+        </section>
+      )}
 
       <section aria-labelledby="ceremonies" className="dashboard-section">
         <h2 id="ceremonies">{t.ceremonies}</h2>
@@ -435,6 +458,12 @@ function Bar({ share }: { share: number | null }) {
       <span className="bar-fill" style={{ width: `${width}%` }} />
     </span>
   );
+}
+
+/** A list cut into `count` columns of (nearly) equal length, in its order. */
+function columnsOf<T>(items: readonly T[], count: number): T[][] {
+  const length = Math.ceil(items.length / count);
+  return Array.from({ length: Math.min(count, items.length) }, (_, index) => items.slice(index * length, (index + 1) * length)).filter((column) => column.length > 0);
 }
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
