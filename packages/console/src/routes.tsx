@@ -1,7 +1,8 @@
 import type { ComponentType } from 'react';
 import type { common } from './messages.ts';
+import { AgreementPage } from './pages/agreement/AgreementPage.tsx';
+import { AgreementHomePage, AgreementsPage } from './pages/agreement/AgreementsPage.tsx';
 import { CountyPage } from './pages/county/CountyPage.tsx';
-import { HomePage } from './pages/home/HomePage.tsx';
 import { PipelinePage } from './pages/pipeline/PipelinePage.tsx';
 import { ProjectPage } from './pages/project/ProjectPage.tsx';
 
@@ -17,7 +18,9 @@ export interface PageEntry {
 }
 
 export const pages: PageEntry[] = [
-  { path: '/', component: HomePage },
+  { path: '/', component: AgreementHomePage },
+  { path: '/agreements', component: AgreementsPage },
+  { path: '/agreements/:id', component: AgreementPage },
   { path: '/counties/:code', component: CountyPage },
   { path: '/pipeline', component: PipelinePage },
   { path: '/projects/:id', component: ProjectPage },
