@@ -1,6 +1,10 @@
 import type { ComponentType } from 'react';
 import type { common } from './messages.ts';
+import { CeremoniesPage } from './pages/ceremony/CeremoniesPage.tsx';
+import { CeremonyPage } from './pages/ceremony/CeremonyPage.tsx';
 import { CountyPage } from './pages/county/CountyPage.tsx';
+import { FoundationPage } from './pages/foundation/FoundationPage.tsx';
+import { FoundationsPage } from './pages/foundation/FoundationsPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
 
 /**
@@ -17,6 +21,10 @@ export interface PageEntry {
 export const pages: PageEntry[] = [
   { path: '/', component: HomePage },
   { path: '/counties/:code', component: CountyPage },
+  { path: '/ceremonies', component: CeremoniesPage },
+  { path: '/ceremonies/:id', component: CeremonyPage },
+  { path: '/foundations', component: FoundationsPage },
+  { path: '/foundations/:id', component: FoundationPage },
 ];
 
 /** The header's navigation, in its order; a path with no page yet says so. */
