@@ -64,9 +64,9 @@ function CeremonyView({ ceremony }: { ceremony: Ceremony }) {
           {locale === 'en' && ceremony.agreement.titleEn ? ceremony.agreement.titleEn : ceremony.agreement.titleZh} <ProvenanceBadge provenance={ceremony.agreement.provenance} />
         </Fact>
         {ceremony.hosts.length > 0 && <Fact label={t.hosts}>{ceremony.hosts.map(name).join('、')}</Fact>}
-        {ceremony.signatoryOrganizations.length > 0 && <Fact label={t.signatoryOrganizations}>{ceremony.signatoryOrganizations.map(name).join('、')}</Fact>}
+        {ceremony.signatoryOrganizations.length > 0 && <Fact label={t.signatoryOrganizations} wide>{ceremony.signatoryOrganizations.map(name).join('、')}</Fact>}
         {ceremony.signatoryCounties.length > 0 && (
-          <Fact label={t.signatoryCounties}>
+          <Fact label={t.signatoryCounties} wide>
             {ceremony.signatoryCounties.map((county, index) => (
               <span key={county.code}>
                 {index > 0 && '、'}
@@ -127,7 +127,6 @@ function PackageSection({ ceremony }: { ceremony: Ceremony }) {
 function PackageView({ pkg, ceremonyId }: { pkg: CeremonyPackage; ceremonyId: string }) {
   const t = useMessages(messages);
   const statuses = useMessages(packageStatusNames);
-  const kinds = useMessages(checkKindNames);
   const { locale } = useLocale();
   const name = (record: { nameZh: string; nameEn?: string | null }) => (locale === 'en' && record.nameEn ? record.nameEn : record.nameZh);
   const failed = pkg.checks.filter((check) => !check.passed);
@@ -191,32 +190,13 @@ function PackageView({ pkg, ceremonyId }: { pkg: CeremonyPackage; ceremonyId: st
           {fill(t.checkSummary, { passed: formatCount(passed, locale), failed: formatCount(failed.length, locale) })}
         </span>
       </h3>
-      <table className="table checks" data-testid="checks">
-        <thead>
-          <tr>
-            <th scope="col">{t.checkResult}</th>
-            <th scope="col">{t.checkKind}</th>
-            <th scope="col" className="number">
-              {t.checkLine}
-            </th>
-            <th scope="col">{t.checkCode}</th>
-            <th scope="col">{t.checkMessage}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {pkg.checks.map((check, index) => (
-            <tr key={index} className={check.passed ? 'check-passed' : 'check-failed'} data-passed={String(check.passed)}>
-              <td>
-                <span className={check.passed ? 'result result-passed' : 'result result-failed'}>{check.passed ? `✓ ${t.passed}` : `✗ ${t.failed}`}</span>
-              </td>
-              <td>{kinds[check.kind]}</td>
-              <td className="number">{check.line ?? <span className="muted">{t.wholePackage}</span>}</td>
-              <td>{check.code ? <code>{check.code}</code> : <span className="muted">—</span>}</td>
-              <td>{check.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {failed.length > 0 && <ChecksTable checks={failed} testId="checks-failed" />}
+      {passed > 0 && (
+        <details className="checks-passed" open={failed.length === 0 && pkg.checks.length <= 12}>
+          <summary data-testid="checks-passed-summary">{fill(failed.length === 0 ? t.allPassed : t.showPassed, { count: formatCount(passed, locale) })}</summary>
+          <ChecksTable checks={pkg.checks.filter((check) => check.passed)} testId="checks-passed" />
+        </details>
+      )}
 
       <h3>
         {t.lines} <span className="count" data-testid="line-count">{fill(t.lineCount, { count: formatCount(pkg.lines.length, locale) })}</span>
@@ -278,9 +258,43 @@ function PackageView({ pkg, ceremonyId }: { pkg: CeremonyPackage; ceremonyId: st
   );
 }
 
-function Fact({ label, children }: { label: string; children: ReactNode }) {
+/** Checks in the graph's order: whether each passed, of which kind, on which line, and what was found. */
+function ChecksTable({ checks, testId }: { checks: CeremonyPackage['checks']; testId: string }) {
+  const t = useMessages(messages);
+  const kinds = useMessages(checkKindNames);
   return (
-    <div className="fact">
+    <table className="table checks" data-testid={testId}>
+      <thead>
+        <tr>
+          <th scope="col">{t.checkResult}</th>
+          <th scope="col">{t.checkKind}</th>
+          <th scope="col" className="number">
+            {t.checkLine}
+          </th>
+          <th scope="col">{t.checkCode}</th>
+          <th scope="col">{t.checkMessage}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {checks.map((check, index) => (
+          <tr key={`${check.kind}:${check.line ?? ''}:${index}`} className={check.passed ? 'check-passed' : 'check-failed'} data-passed={String(check.passed)} data-kind={check.kind} data-line={check.line ?? ''}>
+            <td>
+              <span className={check.passed ? 'result result-passed' : 'result result-failed'}>{check.passed ? `✓ ${t.passed}` : `✗ ${t.failed}`}</span>
+            </td>
+            <td>{kinds[check.kind]}</td>
+            <td className="number">{check.line ?? <span className="muted">{t.wholePackage}</span>}</td>
+            <td>{check.code ? <code>{check.code}</code> : <span className="muted">—</span>}</td>
+            <td>{check.message}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Fact({ label, wide, children }: { label: string; wide?: boolean; children: ReactNode }) {
+  return (
+    <div className={wide ? 'fact fact-wide' : 'fact'}>
       <dt>{label}</dt>
       <dd>{children}</dd>
     </div>
