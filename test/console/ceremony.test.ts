@@ -176,7 +176,7 @@ describe.skipIf(!hasChromium)(skippedTitle('the ceremony pages in Chromium'), ()
       expect(answer.headers.get('content-type')).toContain(type);
     }
     // Following the link in the page downloads the PDF (fetched by the page, not shown as a page).
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('package-pdf').click()]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.getByTestId('package-pdf').click()]);
     expect(download.suggestedFilename()).toBe(`${SIGNED}-v${pkg.version}.pdf`);
     expect(await page.getByTestId('package').locator('[role="alert"]').count()).toBe(0);
 
@@ -208,7 +208,7 @@ describe.skipIf(!hasChromium)(skippedTitle('the ceremony pages in Chromium'), ()
     expect(await page.getByTestId('lines').count()).toBe(0);
 
     await signIn(office);
-    await page.getByTestId('package').waitFor();
+    await page.getByTestId('package').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('package').getAttribute('data-status')).toBe('DRAFT');
     expect(await page.getByTestId('package-status').innerText()).toBe('草稿');
     expect(await page.getByTestId('package-total').locator('.money').getAttribute('data-yuan')).toBe(draft.total.yuan);
@@ -241,7 +241,7 @@ describe.skipIf(!hasChromium)(skippedTitle('the ceremony pages in Chromium'), ()
     expect(withToken.status).toBe(200);
     expect(withToken.headers.get('content-type')).toBe('application/pdf');
     expect((await fetch(new URL(pdfPath!, console.hub.origin))).status).toBe(404);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('package-pdf').click()]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), page.getByTestId('package-pdf').click()]);
     expect(download.suggestedFilename()).toBe(`${WAITING}-v1.pdf`);
 
     await signOut();
