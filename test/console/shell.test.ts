@@ -14,6 +14,9 @@ describe.skipIf(!hasChromium)(skippedTitle('the console around its pages, in Chr
     const page = console.page;
     expect(await console.lang()).toBe('zh-CN');
     expect(await page.getByRole('navigation', { name: '主导航' }).getByRole('link').allInnerTexts()).toEqual(['协议', '项目进展', '签约仪式', '基金会', '县区', 'GraphQL 浏览器']);
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '县区' }).click();
+    await console.settled();
+    expect(new URL(page.url()).pathname).toBe('/counties');
     await page.getByRole('link', { name: /镇安县/ }).click();
     await console.settled();
     expect(await page.getByTestId('county-name').innerText()).toContain('镇安县');

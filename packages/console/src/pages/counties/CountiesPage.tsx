@@ -10,8 +10,8 @@ const EXAMPLES = [
   { code: '610827', nameZh: '米脂县' },
 ];
 
-/** The console's front page. */
-export function HomePage() {
+/** The counties: a county by its code, and the counties of the three real city pairings as ways in. */
+export function CountiesPage() {
   const t = useMessages(messages);
   const navigate = useNavigate();
   const [code, setCode] = useState('');
