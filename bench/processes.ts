@@ -37,9 +37,10 @@ export function ensureBuilt(): void {
  * so that its pid is the one measured and signalled: the hub's entry points (a source path)
  * compiled, the bench's own (the peers' gateways, under bench/) through tsx. Every process
  * started here is stopped by `stopAll`, which the bench calls on exit, Ctrl-C and failure.
+ * `nodeOptions` go to Node before the entry (`--trace-gc`, a heap size to try).
  */
-export function startProcess(name: string, entry: string, env: Record<string, string>): BenchProcess {
-  const command = entry.startsWith('bench/') ? ['--import', 'tsx', entry] : [...COMPILED_NODE_OPTIONS, compiledEntry(entry)];
+export function startProcess(name: string, entry: string, env: Record<string, string>, nodeOptions: readonly string[] = []): BenchProcess {
+  const command = [...nodeOptions, ...(entry.startsWith('bench/') ? ['--import', 'tsx', entry] : [...COMPILED_NODE_OPTIONS, compiledEntry(entry)])];
   const child = spawn(process.execPath, command, {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...env },
@@ -118,7 +119,7 @@ export function killAll(): void {
 }
 
 /** Every process below `pid` (Linux /proc), children before grandchildren. */
-function descendantsOf(pid: number): number[] {
+export function descendantsOf(pid: number): number[] {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -138,7 +139,8 @@ function descendantsOf(pid: number): number[] {
   return found;
 }
 
-function proportionalSetSize(pid: number): number | null {
+/** The proportional set size of one process (Linux), in bytes, or null once it has ended. */
+export function proportionalSetSize(pid: number): number | null {
   try {
     const kib = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
     return kib ? Number(kib) * 1024 : null;

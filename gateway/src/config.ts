@@ -72,6 +72,12 @@ export interface HubConfig {
   responseCache: boolean;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownGraceMs: number;
+  /**
+   * How far V8 lets the old generation grow past what the last full collection left, in
+   * percent (HEAP_GROWING_PERCENT, V8's `--heap-growing-percent`; 0: V8's own sizing).
+   * See docs/decisions/0039-heap-growing-factor.md.
+   */
+  heapGrowingPercent: number;
   /** The in-process subgraphs' background work: how often a pending signing is tried again, and for how long. */
   background: BackgroundSettings;
   /** Who publishes the IATI and 360Giving downloads, under which registered identifiers. */
@@ -86,6 +92,12 @@ export const DEFAULT_LIMITS: RequestLimits = {
   maxBodyBytes: 100_000,
   timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
 };
+
+/**
+ * The old generation may grow by half what the last full collection left before the next one
+ * starts; V8's own factor is up to 4 on a machine whose heap limit is 2 GB or more.
+ */
+export const DEFAULT_HEAP_GROWING_PERCENT = 50;
 
 /** Requests a minute from one address, and from one signed-in identity. */
 export const DEFAULT_RATE_LIMITS = { perAddressPerMinute: 600, perIdentityPerMinute: 1_200 };
@@ -140,6 +152,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     deduplicateReads: reader.flag('DEDUPLICATE_READS', true),
     responseCache: reader.flag('RESPONSE_CACHE', true),
     shutdownGraceMs: reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
+    heapGrowingPercent: reader.wholeNumber('HEAP_GROWING_PERCENT', 0, 300, DEFAULT_HEAP_GROWING_PERCENT),
     background: { retryMs: reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS), tryTimeoutMs: timeoutMs },
     openData: {
       ...DEFAULT_PUBLISHER,

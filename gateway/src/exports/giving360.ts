@@ -151,9 +151,12 @@ export function giving360Package(head: Grant[], rest: AsyncIterable<ProjectActiv
       return text;
     };
     yield head.map(write).join('');
+    // Project by project: a page's grants are never all made before the first is written.
     for await (const page of rest) {
-      const text = grantsOfPage(page, publisher).map(write).join('');
-      if (text) yield text;
+      for (const project of page) {
+        const text = grantsOfPage([project], publisher).map(write).join('');
+        if (text) yield text;
+      }
     }
     yield '\n]}\n';
   }

@@ -81,14 +81,17 @@ export function iatiActivityFile(head: ProjectActivity[], rest: AsyncIterable<Pr
     'iati-activities': { '@_version': '2.03', '@_generated-datetime': options.generatedAt.toISOString(), '#text': ACTIVITIES },
   });
   const [opening, closing] = frame.split(ACTIVITIES) as [string, string];
-  const page = (projects: ProjectActivity[]): string =>
-    xml.build({ 'iati-activity': publishedOnly(projects).map((project) => activity(project, options.publisher)) });
+  // Activity by activity, not a page's at once: each element tree is dropped as soon as its
+  // text is made, and the text as soon as the client has it, so neither lives long enough to
+  // reach the collector's old generation (the builder writes a list of elements as these
+  // texts one after another, so the file is the same).
+  const activities = function* (projects: ProjectActivity[]): Generator<string> {
+    for (const project of publishedOnly(projects)) yield xml.build({ 'iati-activity': activity(project, options.publisher) }) as string;
+  };
   async function* chunks(): AsyncGenerator<string> {
-    yield `${opening}\n${page(head)}`;
-    for await (const projects of rest) {
-      const text = page(projects);
-      if (text) yield text;
-    }
+    yield `${opening}\n`;
+    yield* activities(head);
+    for await (const projects of rest) yield* activities(projects);
     yield closing.trimStart();
   }
   return Readable.from(chunks(), { objectMode: false });

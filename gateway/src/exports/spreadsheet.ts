@@ -1,4 +1,4 @@
-import { PassThrough, Readable, pipeline } from 'node:stream';
+import { PassThrough, Readable, pipeline, type Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { yuanNumber, yuanOfFen } from './money.ts';
 
@@ -82,7 +82,7 @@ export function xlsxFile(table: Table): Readable {
         });
         row.commit();
       }
-      if (output.writableNeedDrain) await drainedOrClosed(output);
+      await caughtUp((sheet as unknown as { stream: unknown }).stream, output);
       // The reader went away: no further page is read.
       if (output.destroyed) return;
     }
@@ -99,13 +99,33 @@ export function xlsxFile(table: Table): Readable {
   return output;
 }
 
-function drainedOrClosed(stream: PassThrough): Promise<void> {
+/**
+ * Waits until the zip has compressed what the sheet wrote and the client has taken the file's
+ * bytes so far, or has gone away. exceljs's sheet stream (a StreamBuf, in exceljs 4.4) writes
+ * into the zip's compressor without heeding its backpressure, so the output's alone says
+ * nothing while the compressor holds a backlog: with pages read faster than zlib runs, a whole
+ * workbook's rows piled up there before any reached the output.
+ */
+async function caughtUp(sheetStream: unknown, output: PassThrough): Promise<void> {
+  // Where the sheet's bytes go: archiver's stream of the zip entry, which feeds the compressor
+  // with backpressure. It is a readable-stream v2 stream, which has no `writableNeedDrain`.
+  const entry = (sheetStream as { pipes?: Writable[] }).pipes?.[0];
+  const behind = (stream: Writable) => stream.writableNeedDrain ?? (stream as unknown as { _writableState?: { needDrain?: boolean } })._writableState?.needDrain ?? false;
+  if (entry && behind(entry)) await drainedOrClosed(entry, output);
+  if (output.writableNeedDrain) await drainedOrClosed(output, output);
+}
+
+/** Resolves when `stream` drains, or when the output closes (the client went away). */
+function drainedOrClosed(stream: Writable, output: PassThrough): Promise<void> {
+  if (output.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
-      stream.off('drain', done).off('close', done);
+      stream.off('drain', done);
+      output.off('close', done);
       resolve();
     };
-    stream.once('drain', done).once('close', done);
+    stream.once('drain', done);
+    output.once('close', done);
   });
 }
 
