@@ -75,7 +75,7 @@ export interface HubConfig {
   /**
    * How far V8 lets the old generation grow past what the last full collection left, in
    * percent (HEAP_GROWING_PERCENT, V8's `--heap-growing-percent`; 0: V8's own sizing).
-   * See docs/decisions/0039-heap-growing-factor.md.
+   * See docs/decisions/0040-heap-growing-factor.md.
    */
   heapGrowingPercent: number;
   /** The in-process subgraphs' background work: how often a pending signing is tried again, and for how long. */
