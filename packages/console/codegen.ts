@@ -35,9 +35,13 @@ export function documentFiles(): string[] {
     .sort();
 }
 
-/** Writes src/gql/ afresh. */
-export async function generateTypes(): Promise<void> {
-  const schemaAst = apiSchema();
+/**
+ * Writes src/gql/ afresh (or `into`, a folder of the same shape), from the committed supergraph
+ * or from `supergraphSdl`. Fails, writing nothing, when a document asks for what the schema does
+ * not have: a field renamed or removed under the console breaks the build, not the page.
+ */
+export async function generateTypes(options: { supergraphSdl?: string; into?: string } = {}): Promise<void> {
+  const schemaAst = apiSchema(options.supergraphSdl);
   const schema = parse(printSchema(schemaAst));
   const documents = documentFiles().map((file) => {
     const rawSDL = readFileSync(file, 'utf8');
@@ -61,9 +65,10 @@ export async function generateTypes(): Promise<void> {
   });
   // The preset's persisted-documents output waits for its typed documents: they run together.
   const written = await Promise.all(outputs.map(async (output) => ({ filename: output.filename, content: await codegen(output) })));
-  rmSync(GENERATED, { recursive: true, force: true });
+  const into = options.into ?? GENERATED;
+  rmSync(into, { recursive: true, force: true });
   for (const { filename, content } of written) {
-    const target = join(here, filename);
+    const target = join(into, relative('src/gql', filename));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
