@@ -132,61 +132,19 @@ function ProjectView({ project }: { project: Project }) {
           <h2>{t.jiangsuBook}</h2>
           {funding === null ? (
             <p className="muted">{t.unavailable}</p>
-          ) : funding.length === 0 ? (
-            <p className="muted">{t.nothing}</p>
           ) : (
-            <table className="table" data-testid="jiangsu-book">
-              <thead>
-                <tr>
-                  <th scope="col">{t.recordedAt}</th>
-                  <th scope="col">{t.kind}</th>
-                  <th scope="col">{t.organization}</th>
-                  <th scope="col" className="number">{t.amount}</th>
-                  <th scope="col">{t.provenance}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {funding.map((entry) => (
-                  <tr key={entry.id}>
-                    <td>{formatMoment(entry.recordedAt, locale)}</td>
-                    <td>{t[entry.kind]}</td>
-                    <td>{entry.organization.nameZh}</td>
-                    <td className="number"><Money amount={entry.amount} /></td>
-                    <td><ProvenanceBadge provenance={entry.provenance} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <BookTable
+              testId="jiangsu-book"
+              entries={funding.map((entry) => ({ ...entry, counterpart: entry.organization.nameZh }))}
+            />
           )}
         </div>
         <div>
           <h2>{t.shaanxiBook}</h2>
-          {funds.length === 0 ? (
-            <p className="muted">{t.nothing}</p>
-          ) : (
-            <table className="table" data-testid="shaanxi-book">
-              <thead>
-                <tr>
-                  <th scope="col">{t.recordedAt}</th>
-                  <th scope="col">{t.kind}</th>
-                  <th scope="col">{t.organization}</th>
-                  <th scope="col" className="number">{t.amount}</th>
-                  <th scope="col">{t.provenance}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {funds.map((entry) => (
-                  <tr key={entry.id}>
-                    <td>{formatMoment(entry.recordedAt, locale)}</td>
-                    <td>{t[entry.kind]}</td>
-                    <td>{entry.fromOrganization?.nameZh ?? entry.purpose ?? ''}</td>
-                    <td className="number"><Money amount={entry.amount} /></td>
-                    <td><ProvenanceBadge provenance={entry.provenance} /></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <BookTable
+            testId="shaanxi-book"
+            entries={funds.map((entry) => ({ ...entry, counterpart: entry.fromOrganization?.nameZh ?? entry.purpose ?? '' }))}
+          />
         </div>
       </div>
 
@@ -229,5 +187,47 @@ function ProjectView({ project }: { project: Project }) {
         </>
       )}
     </>
+  );
+}
+
+/** One entry of either province's book, as its table shows it. */
+interface BookEntry {
+  id: string;
+  recordedAt: string;
+  kind: keyof (typeof messages)['zh'];
+  /** The Jiangsu organization that funds, or the Shaanxi organization (or purpose) that received or spent. */
+  counterpart: string;
+  amount: Parameters<typeof Money>[0]['amount'];
+  provenance: Parameters<typeof ProvenanceBadge>[0]['provenance'];
+}
+
+/** A province's book of a project: Jiangsu's funding entries or Shaanxi's receipts and spending, in one table shape. */
+function BookTable({ testId, entries }: { testId: string; entries: BookEntry[] }) {
+  const t = useMessages(messages);
+  const { locale } = useLocale();
+  if (entries.length === 0) return <p className="muted">{t.nothing}</p>;
+  return (
+    <table className="table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th scope="col">{t.recordedAt}</th>
+          <th scope="col">{t.kind}</th>
+          <th scope="col">{t.organization}</th>
+          <th scope="col" className="number">{t.amount}</th>
+          <th scope="col">{t.provenance}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map((entry) => (
+          <tr key={entry.id}>
+            <td>{formatMoment(entry.recordedAt, locale)}</td>
+            <td>{t[entry.kind]}</td>
+            <td>{entry.counterpart}</td>
+            <td className="number"><Money amount={entry.amount} /></td>
+            <td><ProvenanceBadge provenance={entry.provenance} /></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
