@@ -6,7 +6,7 @@ import { startHub } from './hub.ts';
 try {
   const config = readHubConfig();
   // Read by V8 at each full collection, so it holds from here on (decisions 0037 and 0040): the old
-  // generation grows by half its live size between full collections, not by up to four times.
+  // generation grows by its live size between full collections, not by up to three times more.
   if (config.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
   // Every line of the process is JSON: requests' at the level configured, the process's own
   // (ready, draining, stopped, background work) at info at least.
