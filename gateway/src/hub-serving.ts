@@ -71,6 +71,9 @@ class TimedDataSource implements GraphQLDataSource {
   }
 }
 
+/** Each subgraph keeps its tables in a schema of its own name: the tables whose versions the response cache reads. */
+const SUBGRAPH_SCHEMAS = SUBGRAPHS.map(({ name }) => name);
+
 /**
  * The rest of a start (hub.ts): the subgraphs on their databases and the gateway, built at
  * once, then served on the listener. A failure stops what had started; `startHub` closes the
@@ -98,19 +101,18 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
       const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { ...seedOptionsOf(config), metrics, logger });
       subgraphs = started;
       // The gateway reads the databases' versions itself: it can only where they are its own.
-      if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPHS.map(({ name }) => name));
+      if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPH_SCHEMAS);
       return started;
     })();
     // Awaited below, once the gateway is built; a failure before then is no unhandled rejection.
     running.catch(() => {});
     inProcess = running;
     if (config.responseCache) {
-      const schemas = SUBGRAPHS.map(({ name }) => name);
       responseCache = new ResponseCache(async () => {
         // Each subgraph's tables are in its own schema, so the databases' versions never share a name.
         const versions = await Promise.all(databases.map((database) => database.readDataVersions()));
         return new Map(versions.flatMap((each) => [...each]));
-      }, new Set(schemas));
+      }, new Set(SUBGRAPH_SCHEMAS));
     }
     dataSourceFor = (name) => {
       if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { registerBundledPage } from './bundled-page.ts';
-import { EXPLORER_ASSETS_PATH, prefersHtml } from './explorer.ts';
+import { EXPLORER_ASSETS_PATH, isBrowserVisit } from './explorer.ts';
 import type { HubLogger } from './logger.ts';
 
 /** Where the console's bundle is served from: its hashed scripts, stylesheet and font slices. */
@@ -58,7 +58,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     logger,
   );
   return {
-    wanted: (request, pathname) => (request.method === 'GET' || request.method === 'HEAD') && prefersHtml(request.headers.accept) && isConsolePath(pathname),
+    wanted: (request, pathname) => isBrowserVisit(request) && isConsolePath(pathname),
     page,
   };
 }

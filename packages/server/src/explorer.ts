@@ -33,6 +33,11 @@ export function prefersHtml(accept: string | undefined): boolean {
   return new Negotiator({ headers: { accept } }).mediaType(GRAPHQL_MEDIA_TYPES) === 'text/html';
 }
 
+/** A browser's visit to a page: a GET or HEAD whose Accept prefers HTML to every GraphQL answer. */
+export function isBrowserVisit(request: FastifyRequest): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && prefersHtml(request.headers.accept);
+}
+
 /** Serves the explorer's files under /explorer/assets/ and gives the page that loads them. */
 export async function registerExplorer(app: FastifyInstance, options: ExplorerOptions, logger: HubLogger): Promise<Explorer> {
   const page = await registerBundledPage(
@@ -46,7 +51,7 @@ export async function registerExplorer(app: FastifyInstance, options: ExplorerOp
     logger,
   );
   return {
-    wanted: (request) => (request.method === 'GET' || request.method === 'HEAD') && prefersHtml(request.headers.accept),
+    wanted: isBrowserVisit,
     page,
   };
 }
