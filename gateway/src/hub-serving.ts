@@ -6,6 +6,7 @@ import { exportRoutes } from './exports/routes.ts';
 import { createGatewayServer } from './gateway-server.ts';
 import type { Hub, StartOptions } from './hub.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
+import { FetchCache } from './fetch-cache.ts';
 import { InFlightReads } from './in-flight-reads.ts';
 import { startInProcessSubgraphs } from './in-process-subgraphs.ts';
 import { inProcessReadiness, remoteReadiness } from './readiness.ts';
@@ -14,6 +15,7 @@ import { PdfWorkerPool } from './package-pdf/render-pool.ts';
 import { packagePdfRoute } from './package-pdf/route.ts';
 import { gatewayAdmission, gatewayContextFactory, type Gate } from './request-context.ts';
 import { SignedRemoteDataSource } from './signed-data-source.ts';
+import { RequestVersions } from './request-versions.ts';
 import { ResponseCache } from './response-cache.ts';
 import type { SubgraphDatabases } from './subgraph-databases.ts';
 import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
@@ -84,6 +86,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
   let subgraphs: Partial<Record<SubgraphName, RunningSubgraph<object>>> = {};
   let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
   let responseCache: ResponseCache | undefined;
+  let fetchCache: FetchCache | undefined;
   let inProcess: Promise<unknown> | undefined;
   /** Stops counting into `metrics` what outlives this hub (databases handed in by a test). */
   const unwatch: (() => void)[] = [];
@@ -108,15 +111,18 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     running.catch(() => {});
     inProcess = running;
     if (config.responseCache) {
-      responseCache = new ResponseCache(async () => {
+      const versions = new RequestVersions(async () => {
         // Each subgraph's tables are in its own schema, so the databases' versions never share a name.
         const versions = await Promise.all(databases.map((database) => database.readDataVersions()));
         return new Map(versions.flatMap((each) => [...each]));
-      }, new Set(SUBGRAPH_SCHEMAS));
+      });
+      responseCache = new ResponseCache((context) => versions.of(context), new Set(SUBGRAPH_SCHEMAS));
+      fetchCache = new FetchCache(versions, new Set(SUBGRAPH_SCHEMAS));
     }
     dataSourceFor = (name) => {
       if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);
-      return new PendingDataSource(running.then((started) => new InProcessDataSource(started[name])));
+      const source = new PendingDataSource(running.then((started) => new InProcessDataSource(started[name])));
+      return fetchCache ? fetchCache.wrap(name, source) : source;
     };
   } else {
     dataSourceFor = (name, url) => new SignedRemoteDataSource(url, name, config.internalSecret);

@@ -33,8 +33,8 @@ export class ResponseCache {
   private keptChars = 0;
 
   constructor(
-    /** The versions of the tables of every database the answers come from, read fresh. */
-    private readonly currentVersions: () => Promise<DataVersions>,
+    /** The versions of the tables of every database the answers come from, as the request whose context is given reads them. */
+    private readonly currentVersions: (context: GatewayContext) => Promise<DataVersions>,
     /** The schemas whose tables answers are read from: the subgraphs'. */
     private readonly schemas: ReadonlySet<string>,
     private readonly limits: { maxEntries: number; maxChars: number } = DEFAULT_CACHE_LIMITS,
@@ -60,7 +60,7 @@ export class ResponseCache {
               .digest('base64');
             const entry = cache.entries.get(key);
             if (!entry && cache.firstAsking(key)) return null;
-            const versions = await cache.currentVersions();
+            const versions = await cache.currentVersions(contextValue);
             if (entry && current(entry, versions)) {
               cache.touch(key, entry);
               return answer(entry.result);

@@ -12,16 +12,18 @@ import { lockDataDir } from './data-dir-lock.ts';
 import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { dataVersionsOf, READ_DATA_VERSIONS, tablesNamed, type DataVersions } from './data-version.ts';
-import { currentDeadline } from './deadline.ts';
+import { currentDeadline, currentFetchReads } from './deadline.ts';
 import { databaseLog } from './process-log.ts';
 
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
 export type Db = PgDatabase<PgQueryResultHKT>;
 
-/** Notes the tables a statement names in its request's reads, when the request keeps them. */
+/** Notes the tables a statement names in its request's reads and its fetch's, when they are kept. */
 function noteTablesRead(query: string): void {
   const reads = currentDeadline()?.reads;
   if (reads) tablesNamed(query, reads.schemas, reads.tables);
+  const fetch = currentFetchReads();
+  if (fetch) tablesNamed(query, fetch.schemas, fetch.tables);
 }
 
 /** The database the hub runs itself when given no connection URL (decision 0028). */

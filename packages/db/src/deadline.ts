@@ -93,6 +93,22 @@ export function currentDeadline(): Deadline | undefined {
   return storage.getStore();
 }
 
+const fetchReads = new AsyncLocalStorage<TablesRead>();
+
+/**
+ * Runs `work` (and every async continuation it starts) noting the tables its statements name in
+ * `reads` as well as in its request's: one subgraph fetch of a request, which the gateway's
+ * fetch cache keeps with the tables it was read from.
+ */
+export function runNotingReads<T>(reads: TablesRead, work: () => T): T {
+  return fetchReads.run(reads, work);
+}
+
+/** The reads of the subgraph fetch this code runs for, when something asked to know. */
+export function currentFetchReads(): TablesRead | undefined {
+  return fetchReads.getStore();
+}
+
 /** True when `error`, or an error it wraps (`cause`, `originalError`), is a passed deadline. */
 export function isDeadlineExceeded(error: unknown): boolean {
   const seen = new Set<unknown>();

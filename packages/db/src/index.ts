@@ -24,4 +24,4 @@ export { seedOnce, type SeedLogTable } from './seed-once.ts';
 export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';
 export { lockDataDir, DataDirLockedError, LOCK_FILE, type DataDirLock } from './data-dir-lock.ts';
 export { databaseLog, useDatabaseLog, type DatabaseLog } from './process-log.ts';
-export { Deadline, DeadlineExceededError, runWithDeadline, currentDeadline, isDeadlineExceeded, type RequestLog, type TablesRead } from './deadline.ts';
+export { Deadline, DeadlineExceededError, runWithDeadline, currentDeadline, runNotingReads, currentFetchReads, isDeadlineExceeded, type RequestLog, type TablesRead } from './deadline.ts';

@@ -1,0 +1,35 @@
+import type { DataVersions } from '@hub/db';
+
+/**
+ * The versions of the subgraphs' tables as one gateway request saw them: read once, the first
+ * time a cache asks, and shared by the response cache and the fetch cache. Every statement the
+ * request sends after they were read sees data at least that new.
+ */
+export class RequestVersions {
+  private readonly read = new WeakMap<object, { versions: Promise<DataVersions>; ready: boolean }>();
+
+  constructor(
+    /** The versions of every database the subgraphs read from, read fresh. */
+    private readonly readVersions: () => Promise<DataVersions>,
+  ) {}
+
+  /** The versions for the request whose gateway context is `context`; the first call reads them. */
+  of(context: object): Promise<DataVersions> {
+    let read = this.read.get(context);
+    if (!read) {
+      const versions = this.readVersions();
+      const started = { versions, ready: false };
+      versions.then(() => (started.ready = true)).catch(() => {});
+      // A failed read is not kept: the next asking of the request reads again.
+      versions.catch(() => this.read.delete(context));
+      this.read.set(context, started);
+      read = started;
+    }
+    return read.versions;
+  }
+
+  /** Whether the request's versions have been read: a statement it sends from now on is newer. */
+  readFor(context: object): boolean {
+    return this.read.get(context)?.ready ?? false;
+  }
+}

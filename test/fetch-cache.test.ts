@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type Hub } from '@hub/gateway';
+import { createLogger } from '@hub/server';
+import { startTestHub, type TestHub } from '@hub/testkit';
+import { PIPELINE_PAGE } from '../bench/operations.ts';
+
+/**
+ * The gateway's fetch cache (docs/decisions/0041-fetch-cache.md), through the hub on the demo:
+ * after a foundation's pledge, the pipeline page that shows the money is asked again of the
+ * Jiangsu books alone — its projects and counties are given from what was kept — and shows
+ * the pledge, through the replica that took it and through another.
+ */
+
+interface PageProject {
+  id: string;
+  stage: string;
+  pledged: { yuan: string } | null;
+}
+
+const STAGES_TAKING_PLEDGES = ['PUBLISHED', 'MATCHED', 'SCHEDULED'];
+const MEMBER_OF = 'js-demo-taihu-health';
+
+describe('the fetch cache, all-in-one', () => {
+  let hub: TestHub;
+  let replica: Hub;
+  let member: string;
+  let pledges = 0;
+
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one', { RESPONSE_CACHE: 'true', DEMO_DATA: 'true' });
+    member = await hub.token('FOUNDATION_MEMBER', MEMBER_OF);
+    // The same configuration, its own caches, on the same database.
+    replica = await startHub(hub.config, {
+      databases: { shaanxi: hub.database, jiangsu: hub.database, pairing: hub.database },
+      logger: createLogger({ level: 'warn' }),
+    });
+  });
+  afterAll(async () => {
+    await replica?.stop();
+    await hub?.stop();
+  });
+
+  /** The page through `url`, with the statements it cost. */
+  async function page(url: string): Promise<{ projects: PageProject[]; statements: string[] }> {
+    const { result, statements } = await hub.countStatements(async () => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PIPELINE_PAGE }) });
+      return (await response.json()) as { data: { pipeline: { nodes: PageProject[] } }; errors?: unknown };
+    });
+    expect(result.errors).toBeUndefined();
+    return { projects: result.data.pipeline.nodes, statements };
+  }
+
+  /** Asked three times: the second asking keeps the page and its fetches, the third costs no statement. */
+  async function keptPage(url: string): Promise<PageProject[]> {
+    await page(url);
+    await page(url);
+    const kept = await page(url);
+    expect(kept.statements).toEqual([]);
+    return kept.projects;
+  }
+
+  async function pledgeOneFen(projectId: string, through: string): Promise<void> {
+    pledges += 1;
+    const response = await fetch(through, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${member}` },
+      body: JSON.stringify({
+        query: `mutation ($input: FundingEntryInput!) { recordPledge(input: $input) { id } }`,
+        variables: { input: { projectId, organizationId: MEMBER_OF, amount: { fen: 1 }, idempotencyKey: `fetch-cache-pledge-${pledges}` } },
+      }),
+    });
+    const result = (await response.json()) as { errors?: unknown };
+    expect(result.errors).toBeUndefined();
+  }
+
+  /** A yuan amount as fen, exactly: "12.34" → 1234n. */
+  const fenOf = (yuan: string | undefined) => {
+    const [whole, fraction = ''] = (yuan ?? '0').split('.');
+    return BigInt(whole!) * 100n + BigInt(fraction.padEnd(2, '0'));
+  };
+
+  it('asks the Jiangsu books alone for a kept page after a pledge, and shows the pledge', async () => {
+    const before = await keptPage(hub.url);
+    const project = before.find((each) => STAGES_TAKING_PLEDGES.includes(each.stage));
+    if (!project) throw new Error('the demo\'s first page has a project that takes pledges');
+
+    await pledgeOneFen(project.id, hub.url);
+    const after = await page(hub.url);
+    const shown = after.projects.find((each) => each.id === project.id);
+    expect(fenOf(shown?.pledged?.yuan)).toBe(fenOf(project.pledged?.yuan) + 1n);
+    expect(after.statements.length).toBeGreaterThan(0);
+    // The page's projects (the pairing) and counties (Shaanxi) were kept through the pledge.
+    const others = after.statements.filter((statement) => /"(pairing|shaanxi)"\./.test(statement));
+    expect(others, 'no statement to the pairing or Shaanxi').toEqual([]);
+  });
+
+  it('shows through one replica at once a pledge taken through the other', async () => {
+    const before = await keptPage(replica.url);
+    expect(await keptPage(hub.url)).toEqual(before);
+    const project = before.find((each) => STAGES_TAKING_PLEDGES.includes(each.stage))!;
+
+    await pledgeOneFen(project.id, hub.url);
+    const through = await page(replica.url);
+    expect(fenOf(through.projects.find((each) => each.id === project.id)?.pledged?.yuan)).toBe(fenOf(project.pledged?.yuan) + 1n);
+    expect(through.statements.filter((statement) => /"(pairing|shaanxi)"\./.test(statement))).toEqual([]);
+
+    await pledgeOneFen(project.id, replica.url);
+    const back = await page(hub.url);
+    expect(fenOf(back.projects.find((each) => each.id === project.id)?.pledged?.yuan)).toBe(fenOf(project.pledged?.yuan) + 2n);
+  });
+});
