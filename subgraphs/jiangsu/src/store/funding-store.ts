@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
 import { amongUuids, chinaYear, queryRows, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
 import type { ProvenanceKind } from '@hub/common';
@@ -67,14 +67,14 @@ export class FundingStore {
     return this.db
       .select()
       .from(fundingAccounts)
-      .where(inArray(fundingAccounts.projectId, keys))
+      .where(amongUuids(fundingAccounts.projectId, keys))
       .orderBy(asc(fundingAccounts.organizationId));
   }
 
   totalsByProjects(projectIds: readonly string[]): Promise<FundingProjectTotalRow[]> {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db.select().from(fundingProjectTotals).where(inArray(fundingProjectTotals.projectId, keys));
+    return this.db.select().from(fundingProjectTotals).where(amongUuids(fundingProjectTotals.projectId, keys));
   }
 
   /** The sums of many sets of projects (a funnel's stages) in one statement, exact (see sumsByProjectSets). */
@@ -109,7 +109,7 @@ export class FundingStore {
     return this.db
       .select()
       .from(fundingEntries)
-      .where(inArray(fundingEntries.projectId, keys))
+      .where(amongUuids(fundingEntries.projectId, keys))
       .orderBy(asc(fundingEntries.recordedAt), asc(fundingEntries.id));
   }
 

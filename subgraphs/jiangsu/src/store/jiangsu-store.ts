@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import { isStorableKey, type ProvenanceKind } from '@hub/common';
-import { organizationKinds, organizationWrites, type Db, type KeyedValues } from '@hub/db';
+import { amongTexts, organizationKinds, organizationWrites, type Db, type KeyedValues } from '@hub/db';
 import { cities, cityPairings, counties, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
 
 export type CityRow = typeof cities.$inferSelect;
@@ -28,7 +28,7 @@ export class JiangsuStore {
   }
 
   citiesByCodes(codes: readonly string[]): Promise<CityRow[]> {
-    return this.db.select().from(cities).where(inArray(cities.code, [...codes]));
+    return this.db.select().from(cities).where(amongTexts(cities.code, codes));
   }
 
   countiesByCodes(codes: readonly string[]): Promise<CountyRow[]> {
@@ -98,7 +98,7 @@ export class JiangsuStore {
   }
 
   cityPairingsByShaanxiPrefectures(codes: readonly string[]): Promise<CityPairingRow[]> {
-    return this.db.select().from(cityPairings).where(inArray(cityPairings.shaanxiPrefectureCode, [...codes]));
+    return this.db.select().from(cityPairings).where(amongTexts(cityPairings.shaanxiPrefectureCode, codes));
   }
 
   countyPairsByJiangsuCities(codes: readonly string[]): Promise<CountyPairRow[]> {

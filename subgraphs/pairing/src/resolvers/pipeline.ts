@@ -49,12 +49,14 @@ function funnelKey(stage: Stage, filter: PipelineFilter): string {
 }
 
 export const pipelineQueries = {
-  async pipeline(_: unknown, args: PageInput, { pipeline }: PairingContext) {
+  async pipeline(_: unknown, args: PageInput, { pipeline, loaders }: PairingContext) {
     const { first, after } = pageArgs(args);
     const filter = args.filter ?? {};
     const cursor = after === null ? null : decodeTimeCursor(after);
     const [rows, totalCount] = await Promise.all([pipeline.page(filter, first, cursor), pipeline.count(filter)]);
     const nodes = rows.slice(0, first);
+    // The page's rows are the ones its projects' stages are read from: not read again by id.
+    for (const row of nodes) loaders.pipeline.prime(row.projectId, row);
     const last = nodes.at(-1);
     return {
       nodes: nodes.map((row) => ({ id: row.projectId })),

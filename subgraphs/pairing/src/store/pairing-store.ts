@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql, sum, type SQL } from 'drizzle-orm';
 import { isStorableKey, isUuid, type ProvenanceKind } from '@hub/common';
-import { chinaToday, queryRows, textArray, type Db } from '@hub/db';
+import { amongUuids, chinaToday, queryRows, textArray, type Db } from '@hub/db';
 import {
   agreementFocuses,
   agreements,
@@ -165,7 +165,7 @@ export class PairingStore {
       .select({ projectId: ceremonyProjects.projectId, ceremony: ceremonies })
       .from(ceremonyProjects)
       .innerJoin(ceremonies, eq(ceremonies.id, ceremonyProjects.ceremonyId))
-      .where(inArray(ceremonyProjects.projectId, valid));
+      .where(amongUuids(ceremonyProjects.projectId, valid));
     return rows.map(({ projectId, ceremony }) => ({ ...ceremony, projectId }));
   }
 

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
-import { queryRows, textArray, type Db } from '@hub/db';
+import { amongUuids, queryRows, textArray, type Db } from '@hub/db';
 import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
 
 export type PipelineRow = typeof projectPipelines.$inferSelect;
@@ -71,7 +71,7 @@ export class PipelineStore {
   pipelinesByProjects(ids: readonly string[]): Promise<PipelineRow[]> {
     const keys = ids.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db.select().from(projectPipelines).where(inArray(projectPipelines.projectId, keys));
+    return this.db.select().from(projectPipelines).where(amongUuids(projectPipelines.projectId, keys));
   }
 
   eventsByProjects(ids: readonly string[]): Promise<StageEventRow[]> {
@@ -80,7 +80,7 @@ export class PipelineStore {
     return this.db
       .select()
       .from(stageEvents)
-      .where(inArray(stageEvents.projectId, keys))
+      .where(amongUuids(stageEvents.projectId, keys))
       .orderBy(asc(stageEvents.projectId), asc(stageEvents.sequence));
   }
 

@@ -1,6 +1,6 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { isUuid } from '@hub/common';
-import { recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordOnce } from '@hub/db';
+import { amongUuids, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordOnce } from '@hub/db';
 import { fundsEntries, projectAccounts, type FundsKind } from '../db/schema.ts';
 
 export type ProjectAccountRow = typeof projectAccounts.$inferSelect;
@@ -44,7 +44,7 @@ export class FundsStore {
   accountsByProjects(projectIds: readonly string[]): Promise<ProjectAccountRow[]> {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db.select().from(projectAccounts).where(inArray(projectAccounts.projectId, keys));
+    return this.db.select().from(projectAccounts).where(amongUuids(projectAccounts.projectId, keys));
   }
 
   /** What the projects of each set (a funnel's stage) received and spent, every set in one statement, exact. */
@@ -58,7 +58,7 @@ export class FundsStore {
     return this.db
       .select()
       .from(fundsEntries)
-      .where(inArray(fundsEntries.projectId, keys))
+      .where(amongUuids(fundsEntries.projectId, keys))
       .orderBy(asc(fundsEntries.recordedAt), asc(fundsEntries.id));
   }
 

@@ -2,6 +2,8 @@ import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQ
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import {
+  amongTexts,
+  amongUuids,
   createOnce,
   organizationKinds,
   organizationWrites,
@@ -71,7 +73,7 @@ export class ShaanxiStore {
   }
 
   prefecturesByCodes(codes: readonly string[]): Promise<PrefectureRow[]> {
-    return this.db.select().from(prefectures).where(inArray(prefectures.code, [...codes]));
+    return this.db.select().from(prefectures).where(amongTexts(prefectures.code, codes));
   }
 
   /** Counties by code, a county renamed since the public record also by its current code (docs/decisions/0013). */
@@ -79,7 +81,7 @@ export class ShaanxiStore {
     return this.db
       .select()
       .from(counties)
-      .where(or(inArray(counties.code, [...codes]), inArray(counties.currentCode, [...codes])));
+      .where(or(amongTexts(counties.code, codes), amongTexts(counties.currentCode, codes)));
   }
 
   countiesByPrefectures(prefectureCodes: readonly string[]): Promise<CountyRow[]> {
@@ -145,7 +147,7 @@ export class ShaanxiStore {
     return this.db
       .select()
       .from(projectNeeds)
-      .where(and(inArray(projectNeeds.id, valid), ...this.visibleNeeds()));
+      .where(and(amongUuids(projectNeeds.id, valid), ...this.visibleNeeds()));
   }
 
   /**
