@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { chinaDate, currentDeadline, runNotingReads, type DataVersions, type TablesRead } from '@hub/db';
+import { chinaDate, currentDeadline, runNotingReads, type TablesRead } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
+import { KeptAnswers, stillCurrent } from './kept-answers.ts';
 import type { RequestVersions } from './request-versions.ts';
 
 /**
@@ -29,11 +30,7 @@ import type { RequestVersions } from './request-versions.ts';
  *   parsed into a fresh object for each request, which the gateway builds its answer in.
  */
 export class FetchCache {
-  private readonly entries = new Map<string, Entry>();
-  /** Keys asked once lately and not kept: asked again, their answer is kept. The oldest first. */
-  private readonly askedOnce = new Set<string>();
-  /** The size of the answers kept, as JSON text. */
-  private keptChars = 0;
+  private readonly kept: KeptAnswers<Entry>;
   /** Each query request's fetches that ran, by subgraph. */
   private readonly requests = new WeakMap<object, Map<string, FetchRun[]>>();
 
@@ -41,8 +38,10 @@ export class FetchCache {
     private readonly versions: RequestVersions,
     /** The schemas whose tables answers are read from: the subgraphs'. */
     private readonly schemas: ReadonlySet<string>,
-    private readonly limits: { maxEntries: number; maxChars: number } = DEFAULT_FETCH_CACHE_LIMITS,
-  ) {}
+    limits: { maxEntries: number; maxChars: number } = DEFAULT_FETCH_CACHE_LIMITS,
+  ) {
+    this.kept = new KeptAnswers(limits, (entry) => entry.json.length);
+  }
 
   /** The data source of one subgraph, keeping its answers. */
   wrap(subgraph: string, source: GraphQLDataSource): GraphQLDataSource {
@@ -57,12 +56,11 @@ export class FetchCache {
     const key = createHash('sha256')
       .update(JSON.stringify([subgraph, role, organizationId, subject, chinaDate(), query, variables ?? null]))
       .digest('base64');
-    const entry = this.entries.get(key);
-    if (!entry && this.firstAsking(key)) return this.run(context, subgraph, source, options).response;
+    const entry = this.kept.get(key);
+    if (!entry && this.kept.firstAsking(key)) return this.run(context, subgraph, source, options).response;
 
     const versions = await this.versions.of(context);
-    if (entry && current(entry, versions)) {
-      this.touch(key, entry);
+    if (entry && stillCurrent(entry.readFrom, versions)) {
       const reads = currentDeadline()?.reads;
       if (reads) for (const [table] of entry.readFrom) reads.tables.add(table);
       return JSON.parse(entry.json) as GatewayGraphQLResponse;
@@ -72,7 +70,7 @@ export class FetchCache {
     const readFrom = this.readFrom(context, subgraph, ran);
     if (readFrom && response.data && !response.errors?.length) {
       const json = JSON.stringify(response);
-      this.keep(key, { readFrom: readFrom.map((table) => [table, versions.get(table) ?? '0']), json });
+      this.kept.keep(key, { readFrom: readFrom.map((table) => [table, versions.get(table) ?? '0']), json });
     }
     return response;
   }
@@ -104,41 +102,7 @@ export class FetchCache {
     }
     return [...tables];
   }
-
-  /** Keeps an answer as the most recently used, then drops the least recently used until within both limits. */
-  private keep(key: string, entry: Entry): void {
-    this.drop(key);
-    if (entry.json.length > this.limits.maxChars / 8) return;
-    this.entries.set(key, entry);
-    this.keptChars += entry.json.length;
-    while (this.entries.size > this.limits.maxEntries || this.keptChars > this.limits.maxChars) {
-      this.drop(this.entries.keys().next().value as string);
-    }
-  }
-
-  private touch(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-  }
-
-  private drop(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    this.keptChars -= entry.json.length;
-  }
-
-  /** True the first time `key` is asked lately (and notes it); false when it was asked before. */
-  private firstAsking(key: string): boolean {
-    if (this.askedOnce.delete(key)) return false;
-    this.askedOnce.add(key);
-    if (this.askedOnce.size > this.limits.maxEntries * ASKED_ONCE_PER_ENTRY) this.askedOnce.delete(this.askedOnce.values().next().value as string);
-    return true;
-  }
 }
-
-/** How many keys asked once are remembered, per answer kept. */
-const ASKED_ONCE_PER_ENTRY = 4;
 
 /**
  * Every fetch of the 10,000-project data set's pipeline pages and county lookups, for a few
@@ -156,8 +120,4 @@ interface FetchRun {
 interface Entry {
   readFrom: [table: string, version: string][];
   json: string;
-}
-
-function current(entry: Entry, versions: DataVersions): boolean {
-  return entry.readFrom.every(([table, version]) => (versions.get(table) ?? '0') === version);
 }

@@ -4,6 +4,7 @@ import { HeaderMap } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import { chinaDate, currentDeadline, type DataVersions, type TablesRead } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
+import { KeptAnswers, stillCurrent } from './kept-answers.ts';
 
 /**
  * Whole answers to queries, kept by the gateway and given again while nothing they could
@@ -26,19 +27,17 @@ import type { GatewayContext } from './gateway-context.ts';
  *   asking of a key not kept reads no data version either: there is nothing to compare it with.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, Entry>();
-  /** Keys asked once lately and not kept: asked again, their answer is kept. The oldest first. */
-  private readonly askedOnce = new Set<string>();
-  /** The size of the answers kept, as JSON text. */
-  private keptChars = 0;
+  private readonly kept: KeptAnswers<Entry>;
 
   constructor(
     /** The versions of the tables of every database the answers come from, as the request whose context is given reads them. */
     private readonly currentVersions: (context: GatewayContext) => Promise<DataVersions>,
     /** The schemas whose tables answers are read from: the subgraphs'. */
     private readonly schemas: ReadonlySet<string>,
-    private readonly limits: { maxEntries: number; maxChars: number } = DEFAULT_CACHE_LIMITS,
-  ) {}
+    limits: { maxEntries: number; maxChars: number } = DEFAULT_CACHE_LIMITS,
+  ) {
+    this.kept = new KeptAnswers(limits, (entry) => entry.chars);
+  }
 
   plugin(): ApolloServerPlugin<GatewayContext> {
     const cache = this;
@@ -58,13 +57,10 @@ export class ResponseCache {
             const key = createHash('sha256')
               .update(JSON.stringify([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]))
               .digest('base64');
-            const entry = cache.entries.get(key);
-            if (!entry && cache.firstAsking(key)) return null;
+            const entry = cache.kept.get(key);
+            if (!entry && cache.kept.firstAsking(key)) return null;
             const versions = await cache.currentVersions(contextValue);
-            if (entry && current(entry, versions)) {
-              cache.touch(key, entry);
-              return answer(entry.result);
-            }
+            if (entry && stillCurrent(entry.readFrom, versions)) return answer(entry.result);
             miss = { key, versions, reads };
             return null;
           },
@@ -75,52 +71,13 @@ export class ResponseCache {
             if (status !== 200 || result.errors?.length || !result.data || miss.reads.unknown) return;
             const { versions } = miss;
             const readFrom = [...miss.reads.tables].map((table): [string, string] => [table, versions.get(table) ?? '0']);
-            cache.keep(miss.key, { readFrom, result, chars: JSON.stringify(result).length });
+            cache.kept.keep(miss.key, { readFrom, result, chars: JSON.stringify(result).length });
           },
         };
       },
     };
   }
-
-  /**
-   * Keeps an answer as the most recently used, then drops the least recently used until the
-   * kept answers are within both limits. An answer larger than an eighth of the size limit is
-   * not kept: one county page of a large data set would push out hundreds of small answers.
-   */
-  private keep(key: string, entry: Entry): void {
-    this.drop(key);
-    if (entry.chars > this.limits.maxChars / 8) return;
-    this.entries.set(key, entry);
-    this.keptChars += entry.chars;
-    while (this.entries.size > this.limits.maxEntries || this.keptChars > this.limits.maxChars) {
-      this.drop(this.entries.keys().next().value as string);
-    }
-  }
-
-  /** Marks a kept answer the most recently used: the first in the map is the one to drop. */
-  private touch(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-  }
-
-  private drop(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    this.keptChars -= entry.chars;
-  }
-
-  /** True the first time `key` is asked lately (and notes it); false when it was asked before. */
-  private firstAsking(key: string): boolean {
-    if (this.askedOnce.delete(key)) return false;
-    this.askedOnce.add(key);
-    if (this.askedOnce.size > this.limits.maxEntries * ASKED_ONCE_PER_ENTRY) this.askedOnce.delete(this.askedOnce.values().next().value as string);
-    return true;
-  }
 }
-
-/** How many keys asked once are remembered, per answer kept: keys are small, answers are not. */
-const ASKED_ONCE_PER_ENTRY = 4;
 
 /**
  * Enough for every page of the demo's pipeline and counties for a few roles. The size limit is
@@ -135,11 +92,6 @@ interface Entry {
   result: FormattedExecutionResult;
   /** Its size as JSON text. */
   chars: number;
-}
-
-/** Whether every table `entry` was read from is at the version it was read at. */
-function current(entry: Entry, versions: DataVersions): boolean {
-  return entry.readFrom.every(([table, version]) => (versions.get(table) ?? '0') === version);
 }
 
 function answer(result: FormattedExecutionResult): GraphQLResponse {
