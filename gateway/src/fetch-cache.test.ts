@@ -75,6 +75,17 @@ async function request<T>(work: (fetch: (source: GraphQLDataSource, query?: stri
   return { result, reads: deadline.reads.tables };
 }
 
+/** A subgraph whose one field reads `table`, its fetch asked three times: kept on the second asking, given on the third. */
+async function keptFetch(name: string, table: string) {
+  const data = tables();
+  const { cache } = fetchCache(data);
+  const { source, runs } = subgraph(data, table);
+  const kept = cache.wrap(name, source);
+  for (let asking = 0; asking < 3; asking++) await request((fetch) => fetch(kept));
+  expect(runs.count).toBe(2);
+  return { data, kept, runs };
+}
+
 describe('the fetch cache', () => {
   it('keeps a fetch the second time it is asked, and gives a fresh copy of it from the third on', async () => {
     const data = tables();
@@ -98,12 +109,7 @@ describe('the fetch cache', () => {
   });
 
   it('runs a fetch again once a table it was read from is written, and keeps it through writes to other tables', async () => {
-    const data = tables();
-    const { cache } = fetchCache(data);
-    const { source, runs } = subgraph(data, 'shaanxi.county');
-    const kept = cache.wrap('shaanxi', source);
-    for (let asking = 0; asking < 3; asking++) await request((fetch) => fetch(kept));
-    expect(runs.count).toBe(2);
+    const { data, kept, runs } = await keptFetch('shaanxi', 'shaanxi.county');
 
     data.write('jiangsu.funding_project_total', '101 fen');
     await request((fetch) => fetch(kept));
@@ -176,12 +182,7 @@ describe('the fetch cache', () => {
   });
 
   it('never gives one caller the fetch made for another', async () => {
-    const data = tables();
-    const { cache } = fetchCache(data);
-    const { source, runs } = subgraph(data, 'jiangsu.funding_project_total');
-    const kept = cache.wrap('jiangsu', source);
-    for (let asking = 0; asking < 3; asking++) await request((fetch) => fetch(kept));
-    expect(runs.count).toBe(2);
+    const { kept, runs } = await keptFetch('jiangsu', 'jiangsu.funding_project_total');
     const member: Identity = { role: 'FOUNDATION_MEMBER', organizationId: 'js-ruihua-charity-foundation', subject: 'member' } as Identity;
     await request((fetch) => fetch(kept), { identity: member });
     await request((fetch) => fetch(kept), { identity: { ...member, organizationId: 'js-other-foundation' } });
