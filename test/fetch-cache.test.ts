@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '@hub/gateway';
 import { createLogger } from '@hub/server';
 import { startTestHub, type TestHub } from '@hub/testkit';
-import { PIPELINE_PAGE } from '../bench/operations.ts';
+import { PIPELINE_PAGE, clientOperation } from '../bench/operations.ts';
 
 /**
  * The gateway's fetch cache (docs/decisions/0041-fetch-cache.md), through the hub on the demo:
@@ -108,4 +108,33 @@ describe('the fetch cache, all-in-one', () => {
     const back = await page(hub.url);
     expect(fenOf(back.projects.find((each) => each.id === project.id)?.pledged?.yuan)).toBe(fenOf(project.pledged?.yuan) + 2n);
   });
+
+  it("asks no Shaanxi statement of a foundation's kept matches after a pledge, and shows the pledge in what is still sought", async () => {
+    const listed = await hub.query<{ jiangsuOrganizations: { id: string; givingProfile: { public: boolean } | null }[] }>(
+      `{ jiangsuOrganizations { id givingProfile { public } } }`,
+    );
+    const foundation = listed.data!.jiangsuOrganizations.find((organization) => organization.givingProfile?.public)!.id;
+    const matches = async () => {
+      const { result, statements } = await hub.countStatements(() => hub.query<MatchesAnswer>(clientOperation('FoundationMatches'), { id: foundation, first: 50 }));
+      expect(result.errors).toBeUndefined();
+      return { nodes: result.data!.jiangsuOrganization.matches.nodes, statements };
+    };
+    await matches();
+    await matches();
+    const kept = await matches();
+    expect(kept.statements).toEqual([]);
+    const match = kept.nodes.find((node) => STAGES_TAKING_PLEDGES.includes(node.project.stage));
+    if (!match) throw new Error("the demo foundation's matches hold a project that takes pledges");
+
+    await pledgeOneFen(match.project.id, hub.url);
+    const after = await matches();
+    const shown = after.nodes.find((node) => node.project.id === match.project.id);
+    expect(fenOf(shown?.stillSought?.yuan)).toBe(fenOf(match.stillSought?.yuan) - 1n);
+    // The needs ranked and their counties (Shaanxi, read by the pairing and by the gateway) were kept through the pledge.
+    expect(after.statements.filter((statement) => /"?shaanxi"?\./.test(statement))).toEqual([]);
+  });
 });
+
+interface MatchesAnswer {
+  jiangsuOrganization: { matches: { nodes: { stillSought: { yuan: string } | null; project: { id: string; stage: string } }[] } };
+}

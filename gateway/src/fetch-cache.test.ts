@@ -6,6 +6,7 @@ import { currentDeadline, currentFetchReads, Deadline, runWithDeadline } from '@
 import { FetchCache } from './fetch-cache.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { RequestVersions } from './request-versions.ts';
+import type { PeerTransport } from '@hub/server';
 
 /**
  * When the fetch cache keeps a subgraph's answer, with which tables, and when it gives it again:
@@ -32,7 +33,7 @@ function tables() {
     /** A statement: notes the table as the database layer does, in the request's reads and the fetch's. */
     read(table: string): string {
       currentDeadline()?.reads?.tables.add(table);
-      currentFetchReads()?.tables.add(table);
+      for (const reads of currentFetchReads()) reads.tables.add(table);
       return rows.get(table)!;
     },
   };
@@ -198,5 +199,75 @@ describe('the fetch cache', () => {
     for (let asking = 0; asking < 3; asking++) await request((fetch) => fetch(kept), { uncached: true });
     expect(runs.count).toBe(6);
     expect(counts.versionReads).toBe(0);
+  });
+
+  describe('a subgraph\'s reads of its peers', () => {
+    const service = { role: 'SERVICE', organizationId: null, subject: 'subgraph:pairing' } as unknown as Identity;
+
+    /** The pairing's fetch, which asks Shaanxi (through the kept way) for what it ranks. */
+    function ranking(data: Tables) {
+      const { cache } = fetchCache(data);
+      const peerRuns = { count: 0 };
+      const toShaanxi: PeerTransport = async () => {
+        peerRuns.count += 1;
+        return { data: { needs: data.read('shaanxi.county') } };
+      };
+      const peer = cache.wrapPeer('shaanxi', toShaanxi);
+      const pairing: GraphQLDataSource = {
+        async process() {
+          const needs = (await peer('query Needs { needs }', {}, service)) as { data: { needs: string } };
+          return { data: { ranked: `${needs.data.needs} · ${data.read('jiangsu.funding_project_total')}` } };
+        },
+      };
+      return { kept: cache.wrap('pairing', pairing), peerRuns };
+    }
+
+    it('keeps a read of a peer, runs it again after a write to a table it read, and not after another write', async () => {
+      const data = tables();
+      const { kept, peerRuns } = ranking(data);
+      for (let asking = 0; asking < 3; asking++) await request((fetch) => fetch(kept));
+      data.write('jiangsu.funding_project_total', '101 fen');
+      const afterPledge = await request((fetch) => fetch(kept));
+      expect(afterPledge.result).toEqual({ data: { ranked: '镇安县 · 101 fen' } });
+      expect(peerRuns.count, 'the fetch ran again, its read of Shaanxi did not').toBe(2);
+
+      data.write('shaanxi.county', '镇安县（改）');
+      expect((await request((fetch) => fetch(kept))).result).toEqual({ data: { ranked: '镇安县（改） · 101 fen' } });
+      expect(peerRuns.count).toBe(3);
+    });
+
+    it('counts what a read of a peer read as read by the fetch it ran within', async () => {
+      const data = tables();
+      const { kept } = ranking(data);
+      for (let asking = 0; asking < 3; asking++) await request((fetch) => fetch(kept));
+      data.write('shaanxi.county', '镇安县（改）');
+      expect((await request((fetch) => fetch(kept))).result).toEqual({ data: { ranked: '镇安县（改） · 100 fen' } });
+    });
+
+    it('counts the tables of a kept read of a peer as read by the fetch it was given within', async () => {
+      const data = tables();
+      const { kept } = ranking(data);
+      // Asked until both the fetch and its read of Shaanxi are kept, then once more: the fetch is
+      // kept again from a run whose read of Shaanxi came from the cache.
+      for (let asking = 0; asking < 3; asking++) await request((fetch) => fetch(kept));
+      data.write('jiangsu.funding_project_total', '101 fen');
+      for (let asking = 0; asking < 2; asking++) await request((fetch) => fetch(kept));
+
+      data.write('shaanxi.county', '镇安县（改）');
+      const after = await request((fetch) => fetch(kept));
+      expect(after.result, 'the fetch was kept with the county, though its own run read it from the cache').toEqual({ data: { ranked: '镇安县（改） · 101 fen' } });
+    });
+
+    it('keeps no write to a peer, nor a read of one under a mutation', async () => {
+      const { cache } = fetchCache(tables());
+      const runs = { count: 0 };
+      const counting = cache.wrapPeer('shaanxi', async () => {
+        runs.count += 1;
+        return { data: { done: true } };
+      });
+      for (let asking = 0; asking < 3; asking++) await request(() => counting('mutation Publish { publish }', {}, service));
+      for (let asking = 0; asking < 3; asking++) await request(() => counting('query Needs { needs }', {}, service), { operation: 'mutation' });
+      expect(runs.count).toBe(6);
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { chinaDate, currentDeadline, runNotingReads, type TablesRead } from '@hub/db';
+import { chinaDate, currentDeadline, currentFetchReads, runNotingReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
+import type { PeerTransport } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
 import { KeptAnswers, stillCurrent } from './kept-answers.ts';
 import type { RequestVersions } from './request-versions.ts';
@@ -48,38 +49,56 @@ export class FetchCache {
     return { process: (options) => this.process(subgraph, source, options) };
   }
 
+  /**
+   * A subgraph's in-process way to a peer, keeping the peer's answers to reads. Each read of a
+   * peer runs in a subgraph context of its own, so its own statements are all it was read from.
+   */
+  wrapPeer(subgraph: string, transport: PeerTransport): PeerTransport {
+    return async (document, variables, identity) => {
+      const deadline = currentDeadline();
+      if (!deadline || deadline.operation !== 'query' || MUTATION.test(document)) return transport(document, variables, identity);
+      const key = keyOf(['peer', subgraph, identity.role, identity.organizationId, identity.subject, chinaDate(), document, variables]);
+      const entry = this.kept.get(key);
+      if (!entry && this.kept.firstAsking(key)) return transport(document, variables, identity);
+
+      const versions = await this.versions.of(deadline);
+      if (entry && stillCurrent(entry.readFrom, versions)) return given(entry);
+      const reads: TablesRead = { schemas: this.schemas, tables: new Set(), unknown: false };
+      const response = (await runNotingReads(reads, () => transport(document, variables, identity))) as GatewayGraphQLResponse;
+      this.keepIfWhole(key, response, reads.unknown ? undefined : [...reads.tables], versions);
+      return response;
+    };
+  }
+
   private async process(subgraph: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const context = options.context as Partial<GatewayContext> | undefined;
     const { query, variables } = options.request;
-    if (!context?.identity || context.uncached || currentDeadline()?.operation !== 'query' || !query) return source.process(options);
+    const deadline = currentDeadline();
+    if (!context?.identity || context.uncached || !deadline || deadline.operation !== 'query' || !query) return source.process(options);
     const { role, organizationId, subject } = context.identity;
-    const key = createHash('sha256')
-      .update(JSON.stringify([subgraph, role, organizationId, subject, chinaDate(), query, variables ?? null]))
-      .digest('base64');
+    const key = keyOf([subgraph, role, organizationId, subject, chinaDate(), query, variables ?? null]);
     const entry = this.kept.get(key);
-    if (!entry && this.kept.firstAsking(key)) return this.run(context, subgraph, source, options).response;
+    if (!entry && this.kept.firstAsking(key)) return this.run(context, deadline, subgraph, source, options).response;
 
-    const versions = await this.versions.of(context);
-    if (entry && stillCurrent(entry.readFrom, versions)) {
-      const reads = currentDeadline()?.reads;
-      if (reads) for (const [table] of entry.readFrom) reads.tables.add(table);
-      return JSON.parse(entry.json) as GatewayGraphQLResponse;
-    }
-    const ran = this.run(context, subgraph, source, options);
+    const versions = await this.versions.of(deadline);
+    if (entry && stillCurrent(entry.readFrom, versions)) return given(entry);
+    const ran = this.run(context, deadline, subgraph, source, options);
     const response = await ran.response;
-    const readFrom = this.readFrom(context, subgraph, ran);
-    if (readFrom && response.data && !response.errors?.length) {
-      const json = JSON.stringify(response);
-      this.kept.keep(key, { readFrom: readFrom.map((table) => [table, versions.get(table) ?? '0']), json });
-    }
+    this.keepIfWhole(key, response, this.readFrom(context, subgraph, ran), versions);
     return response;
   }
 
+  /** Keeps an answer with data and no error, read from `tables` (none: not known, not kept) at `versions`. */
+  private keepIfWhole(key: string, response: GatewayGraphQLResponse, tables: string[] | undefined, versions: DataVersions): void {
+    if (!tables || !response.data || response.errors?.length) return;
+    this.kept.keep(key, { readFrom: tables.map((table) => [table, versions.get(table) ?? '0']), json: JSON.stringify(response) });
+  }
+
   /** Runs a fetch noting the tables its statements name, as one of its request's fetches of `subgraph`. */
-  private run(context: object, subgraph: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions) {
+  private run(context: object, deadline: Deadline, subgraph: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions) {
     const fetch: FetchRun = {
       reads: { schemas: this.schemas, tables: new Set(), unknown: false },
-      afterVersions: this.versions.readFor(context),
+      afterVersions: this.versions.readFor(deadline),
     };
     let runs = this.requests.get(context);
     if (!runs) this.requests.set(context, (runs = new Map()));
@@ -120,4 +139,21 @@ interface FetchRun {
 interface Entry {
   readFrom: [table: string, version: string][];
   json: string;
+}
+
+const MUTATION = /^\s*mutation\b/;
+
+/** A digest, not the text: variables may be large (a fetch's representations), and keys are kept by the thousand. */
+function keyOf(parts: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64');
+}
+
+/**
+ * A kept answer, given again: its tables count as read by the request (the response cache keeps
+ * the whole answer with them) and by the fetch it is given within (a peer's read within a fetch).
+ */
+function given(entry: Entry): GatewayGraphQLResponse {
+  const sinks = [currentDeadline()?.reads, ...currentFetchReads()];
+  for (const reads of sinks) if (reads) for (const [table] of entry.readFrom) reads.tables.add(table);
+  return JSON.parse(entry.json) as GatewayGraphQLResponse;
 }

@@ -1,6 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { installDataVersion, type Database } from '@hub/db';
-import { PeerDirectory, type HttpListener, type HubLogger, type HubMetrics, type RunningSubgraph } from '@hub/server';
+import { PeerDirectory, type HttpListener, type HubLogger, type HubMetrics, type PeerTransport, type RunningSubgraph } from '@hub/server';
 import { seedOptionsOf, type HubConfig } from './config.ts';
 import { exportRoutes } from './exports/routes.ts';
 import { createGatewayServer } from './gateway-server.ts';
@@ -91,6 +91,17 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
   /** Stops counting into `metrics` what outlives this hub (databases handed in by a test). */
   const unwatch: (() => void)[] = [];
   if (opening) {
+    if (config.responseCache) {
+      const versions = new RequestVersions(async () => {
+        // Each subgraph's tables are in its own schema, so the databases' versions never share a name.
+        const versions = await Promise.all(databases.map((database) => database.readDataVersions()));
+        return new Map(versions.flatMap((each) => [...each]));
+      });
+      responseCache = new ResponseCache((deadline) => versions.of(deadline), new Set(SUBGRAPH_SCHEMAS));
+      fetchCache = new FetchCache(versions, new Set(SUBGRAPH_SCHEMAS));
+    }
+    const kept = fetchCache;
+    const peerReads = kept ? (name: string, transport: PeerTransport) => kept.wrapPeer(name, transport) : undefined;
     // The subgraphs start while the gateway below is built: the embedded server may still be
     // booting in a process of its own, so this thread has the planning to do meanwhile.
     const running = (async () => {
@@ -101,7 +112,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
         const names = SUBGRAPHS.filter(({ name }) => opened.bySubgraph[name] === database).map(({ name }) => name);
         unwatch.push(metrics.watchDatabase(names.join('+'), database));
       }
-      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { ...seedOptionsOf(config), metrics, logger });
+      const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { ...seedOptionsOf(config), metrics, logger, ...(peerReads ? { peerReads } : {}) });
       subgraphs = started;
       // The gateway reads the databases' versions itself: it can only where they are its own.
       if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPH_SCHEMAS);
@@ -110,15 +121,6 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     // Awaited below, once the gateway is built; a failure before then is no unhandled rejection.
     running.catch(() => {});
     inProcess = running;
-    if (config.responseCache) {
-      const versions = new RequestVersions(async () => {
-        // Each subgraph's tables are in its own schema, so the databases' versions never share a name.
-        const versions = await Promise.all(databases.map((database) => database.readDataVersions()));
-        return new Map(versions.flatMap((each) => [...each]));
-      });
-      responseCache = new ResponseCache((context) => versions.of(context), new Set(SUBGRAPH_SCHEMAS));
-      fetchCache = new FetchCache(versions, new Set(SUBGRAPH_SCHEMAS));
-    }
     dataSourceFor = (name) => {
       if (!isSubgraphName(name)) throw new Error(`the supergraph names subgraph "${name}", which this hub does not have`);
       const source = new PendingDataSource(running.then((started) => new InProcessDataSource(started[name])));

@@ -1,5 +1,5 @@
 import type { Database } from '@hub/db';
-import { PeerDirectory, inProcessTransport, startSubgraph, type HubLogger, type HubMetrics, type RunningSubgraph, type SeedOptions } from '@hub/server';
+import { PeerDirectory, inProcessTransport, startSubgraph, type HubLogger, type HubMetrics, type PeerTransport, type RunningSubgraph, type SeedOptions } from '@hub/server';
 import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
 import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 
@@ -7,7 +7,12 @@ import { SUBGRAPHS, type SubgraphName } from './subgraphs.ts';
 export async function startInProcessSubgraphs(
   databases: Record<SubgraphName, Database>,
   peers: PeerDirectory = new PeerDirectory(),
-  options: SeedOptions & { metrics?: HubMetrics; logger?: HubLogger } = { demo: false },
+  options: SeedOptions & {
+    metrics?: HubMetrics;
+    logger?: HubLogger;
+    /** Wraps each subgraph's in-process way to its peers (the fetch cache keeps their reads). */
+    peerReads?: (subgraph: SubgraphName, transport: PeerTransport) => PeerTransport;
+  } = { demo: false },
 ): Promise<Record<SubgraphName, RunningSubgraph<object>>> {
   // One after the other: start-up is not the hot path, and the logs stay in order.
   const running: Record<SubgraphName, RunningSubgraph<object>> = {
@@ -15,7 +20,10 @@ export async function startInProcessSubgraphs(
     jiangsu: anyContext(await startSubgraph(SUBGRAPH_MODULES.jiangsu, databases.jiangsu, peers.for('jiangsu'), options)),
     pairing: anyContext(await startSubgraph(SUBGRAPH_MODULES.pairing, databases.pairing, peers.for('pairing'), options)),
   };
-  for (const { name } of SUBGRAPHS) peers.register(name, inProcessTransport(running[name]));
+  for (const { name } of SUBGRAPHS) {
+    const transport = inProcessTransport(running[name]);
+    peers.register(name, options.peerReads ? options.peerReads(name, transport) : transport);
+  }
   return running;
 }
 

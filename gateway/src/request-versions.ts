@@ -13,23 +13,23 @@ export class RequestVersions {
     private readonly readVersions: () => Promise<DataVersions>,
   ) {}
 
-  /** The versions for the request whose gateway context is `context`; the first call reads them. */
-  of(context: object): Promise<DataVersions> {
-    let read = this.read.get(context);
+  /** The versions for the request under `deadline` (one per gateway request); the first call reads them. */
+  of(deadline: object): Promise<DataVersions> {
+    let read = this.read.get(deadline);
     if (!read) {
       const versions = this.readVersions();
       const started = { versions, ready: false };
       versions.then(() => (started.ready = true)).catch(() => {});
       // A failed read is not kept: the next asking of the request reads again.
-      versions.catch(() => this.read.delete(context));
-      this.read.set(context, started);
+      versions.catch(() => this.read.delete(deadline));
+      this.read.set(deadline, started);
       read = started;
     }
     return read.versions;
   }
 
   /** Whether the request's versions have been read: a statement it sends from now on is newer. */
-  readFor(context: object): boolean {
-    return this.read.get(context)?.ready ?? false;
+  readFor(deadline: object): boolean {
+    return this.read.get(deadline)?.ready ?? false;
   }
 }

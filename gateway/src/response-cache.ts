@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
-import { chinaDate, currentDeadline, type DataVersions, type TablesRead } from '@hub/db';
+import { chinaDate, currentDeadline, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
 import { KeptAnswers, stillCurrent } from './kept-answers.ts';
 
@@ -30,8 +30,8 @@ export class ResponseCache {
   private readonly kept: KeptAnswers<Entry>;
 
   constructor(
-    /** The versions of the tables of every database the answers come from, as the request whose context is given reads them. */
-    private readonly currentVersions: (context: GatewayContext) => Promise<DataVersions>,
+    /** The versions of the tables of every database the answers come from, as the request under `deadline` reads them. */
+    private readonly currentVersions: (deadline: Deadline) => Promise<DataVersions>,
     /** The schemas whose tables answers are read from: the subgraphs'. */
     private readonly schemas: ReadonlySet<string>,
     limits: { maxEntries: number; maxChars: number } = DEFAULT_CACHE_LIMITS,
@@ -59,7 +59,7 @@ export class ResponseCache {
               .digest('base64');
             const entry = cache.kept.get(key);
             if (!entry && cache.kept.firstAsking(key)) return null;
-            const versions = await cache.currentVersions(contextValue);
+            const versions = await cache.currentVersions(deadline);
             if (entry && stillCurrent(entry.readFrom, versions)) return answer(entry.result);
             miss = { key, versions, reads };
             return null;

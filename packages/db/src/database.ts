@@ -22,8 +22,7 @@ export type Db = PgDatabase<PgQueryResultHKT>;
 function noteTablesRead(query: string): void {
   const reads = currentDeadline()?.reads;
   if (reads) tablesNamed(query, reads.schemas, reads.tables);
-  const fetch = currentFetchReads();
-  if (fetch) tablesNamed(query, fetch.schemas, fetch.tables);
+  for (const fetch of currentFetchReads()) tablesNamed(query, fetch.schemas, fetch.tables);
 }
 
 /** The database the hub runs itself when given no connection URL (decision 0028). */

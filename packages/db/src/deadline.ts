@@ -93,20 +93,29 @@ export function currentDeadline(): Deadline | undefined {
   return storage.getStore();
 }
 
-const fetchReads = new AsyncLocalStorage<TablesRead>();
+interface ReadsScope {
+  reads: TablesRead;
+  /** The scope this one runs within: a subgraph's read of a peer, within a fetch of the gateway's. */
+  outer: ReadsScope | undefined;
+}
+
+const fetchReads = new AsyncLocalStorage<ReadsScope>();
 
 /**
  * Runs `work` (and every async continuation it starts) noting the tables its statements name in
- * `reads` as well as in its request's: one subgraph fetch of a request, which the gateway's
- * fetch cache keeps with the tables it was read from.
+ * `reads` as well as in its request's and in those of the reads it runs within: one subgraph
+ * fetch of a request, or one read of a peer by a subgraph, which the gateway's fetch cache
+ * keeps with the tables it was read from.
  */
 export function runNotingReads<T>(reads: TablesRead, work: () => T): T {
-  return fetchReads.run(reads, work);
+  return fetchReads.run({ reads, outer: fetchReads.getStore() }, work);
 }
 
-/** The reads of the subgraph fetch this code runs for, when something asked to know. */
-export function currentFetchReads(): TablesRead | undefined {
-  return fetchReads.getStore();
+/** The reads of the fetch this code runs for and of each it runs within, innermost first; none when nothing asked to know. */
+export function currentFetchReads(): TablesRead[] {
+  const all: TablesRead[] = [];
+  for (let scope = fetchReads.getStore(); scope; scope = scope.outer) all.push(scope.reads);
+  return all;
 }
 
 /** True when `error`, or an error it wraps (`cause`, `originalError`), is a passed deadline. */
