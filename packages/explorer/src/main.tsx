@@ -4,6 +4,7 @@ import { GraphiQL, type GraphiQLProps } from 'graphiql';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import examples from 'virtual:readme-examples';
+import { withOwnOperationName } from './operation-name.ts';
 import { storedToken } from './session-token.ts';
 import { SignIn } from './sign-in.tsx';
 
@@ -12,7 +13,8 @@ import { SignIn } from './sign-in.tsx';
  * `connect-src 'self'` allows it), as JSON POSTs: Apollo's CSRF prevention lets those through.
  * The signed-in token goes with each one, over any Authorization typed in the headers editor.
  */
-const fetcher: GraphiQLProps['fetcher'] = async (params, options) => {
+const fetcher: GraphiQLProps['fetcher'] = async (asked, options) => {
+  const params = withOwnOperationName(asked);
   const token = storedToken();
   const response = await fetch('/graphql', {
     method: 'POST',
