@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { chinaDate, currentDeadline, currentFetchReads, runNotingReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
-import type { PeerTransport } from '@hub/server';
+import { isMutationDocument, type PeerTransport } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
-import { KeptAnswers, stillCurrent } from './kept-answers.ts';
+import { KeptAnswers, keyOf, stillCurrent } from './kept-answers.ts';
 import type { RequestVersions } from './request-versions.ts';
 
 /**
@@ -56,7 +55,7 @@ export class FetchCache {
   wrapPeer(subgraph: string, transport: PeerTransport): PeerTransport {
     return async (document, variables, identity) => {
       const deadline = currentDeadline();
-      if (!deadline || deadline.operation !== 'query' || MUTATION.test(document)) return transport(document, variables, identity);
+      if (!deadline || deadline.operation !== 'query' || isMutationDocument(document)) return transport(document, variables, identity);
       const key = keyOf(['peer', subgraph, identity.role, identity.organizationId, identity.subject, chinaDate(), document, variables]);
       const entry = this.kept.get(key);
       if (!entry && this.kept.firstAsking(key)) return transport(document, variables, identity);
@@ -141,12 +140,6 @@ interface Entry {
   json: string;
 }
 
-const MUTATION = /^\s*mutation\b/;
-
-/** A digest, not the text: variables may be large (a fetch's representations), and keys are kept by the thousand. */
-function keyOf(parts: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64');
-}
 
 /**
  * A kept answer, given again: its tables count as read by the request (the response cache keeps

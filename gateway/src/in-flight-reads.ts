@@ -2,6 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { PUBLIC_IDENTITY } from '@hub/common';
 import { currentDeadline, type TablesRead } from '@hub/db';
+import { isMutationDocument } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
 
 interface Shared {
@@ -11,8 +12,6 @@ interface Shared {
   /** The tables the first caller's request read from, when it notes them (the response cache). */
   reads: TablesRead | undefined;
 }
-
-const MUTATION = /^\s*mutation\b/;
 
 /**
  * Joins identical subgraph reads in flight (docs/decisions/0027-joining-reads-in-flight.md): a
@@ -47,7 +46,7 @@ export class InFlightReads {
   private async process(subgraph: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const { query, variables } = options.request;
     const context = options.context as Partial<GatewayContext> | undefined;
-    if (!query || MUTATION.test(query)) return this.write(source, options, context);
+    if (!query || isMutationDocument(query)) return this.write(source, options, context);
     const identity = context?.identity ?? PUBLIC_IDENTITY;
     const epoch = this.epochOf(context);
     const key = JSON.stringify([epoch, subgraph, identity.role, identity.organizationId, identity.subject, query, variables ?? null]);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataVersions } from '@hub/db';
 
 /**
@@ -64,4 +65,9 @@ const ASKED_ONCE_PER_ENTRY = 4;
 /** Whether every table an answer was read from is at the version it was read at. */
 export function stillCurrent(readFrom: readonly (readonly [table: string, version: string])[], versions: DataVersions): boolean {
   return readFrom.every(([table, version]) => (versions.get(table) ?? '0') === version);
+}
+
+/** A key: a digest of its parts, not their text — variables may be large (a fetch's representations), and keys are kept by the thousand. */
+export function keyOf(parts: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64');
 }

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
 import { chinaDate, currentDeadline, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
-import { KeptAnswers, stillCurrent } from './kept-answers.ts';
+import { KeptAnswers, keyOf, stillCurrent } from './kept-answers.ts';
 
 /**
  * Whole answers to queries, kept by the gateway and given again while nothing they could
@@ -53,10 +52,7 @@ export class ResponseCache {
             const reads: TablesRead = { schemas: cache.schemas, tables: new Set(), unknown: false };
             deadline.reads = reads;
             const { role, organizationId, subject } = contextValue.identity;
-            // A digest, not the text: variables may be large, and keys are kept by the thousand.
-            const key = createHash('sha256')
-              .update(JSON.stringify([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]))
-              .digest('base64');
+            const key = keyOf([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]);
             const entry = cache.kept.get(key);
             if (!entry && cache.kept.firstAsking(key)) return null;
             const versions = await cache.currentVersions(deadline);

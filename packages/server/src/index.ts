@@ -44,7 +44,7 @@ export {
   type IdentityRefusal,
 } from './trust.ts';
 export { unwrapUpdate, duplicateUscc } from './results.ts';
-export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport, type Peers, type PeerTransport } from './peers.ts';
+export { PeerDirectory, PeerUnavailableError, inProcessTransport, httpTransport, isMutationDocument, type Peers, type PeerTransport } from './peers.ts';
 export { projectStage } from './stage-lookup.ts';
 export { projectProvenance, projectRecords, jiangsuOrganizationProvenance, requireMatchingProvenance } from './provenance-match.ts';
 export { recordMoney, type MoneyKind, type MoneyRequest, type LedgerBook, type LedgerOutcome, type CheckedEntry } from './ledger-service.ts';

@@ -83,6 +83,11 @@ function unavailable(self: string, subgraph: string, how: { delivered: boolean; 
   });
 }
 
+/** Whether a document sent between the gateway and the subgraphs, or between subgraphs, is a mutation: one that may write. */
+export function isMutationDocument(document: string): boolean {
+  return MUTATION.test(document);
+}
+
 const MUTATION = /^\s*mutation\b/;
 
 /**
@@ -112,7 +117,7 @@ export class PeerDirectory {
         if (!transport) {
           throw unavailable(self, subgraph, { delivered: false, answered: false }, `subgraph ${subgraph} is not registered with ${self}`);
         }
-        const writes = MUTATION.test(document);
+        const writes = isMutationDocument(document);
         let result: { data?: TData | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
         try {
           result = (await transport(document, variables, serviceIdentity(self))) as typeof result;
