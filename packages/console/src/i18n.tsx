@@ -75,3 +75,9 @@ export function formatDate(date: string, locale: Locale): string {
 export function formatCount(count: number, locale: Locale): string {
   return count.toLocaleString(locale === 'zh' ? 'zh-CN' : 'en');
 }
+
+/** The name of a record in the chosen language, Chinese when it has no English one. */
+export const named = (record: { nameZh: string; nameEn?: string | null }, locale: Locale) => (locale === 'en' && record.nameEn ? record.nameEn : record.nameZh);
+
+/** The title of a record in the chosen language, Chinese when it has no English one. */
+export const titled = (record: { titleZh: string; titleEn?: string | null }, locale: Locale) => (locale === 'en' && record.titleEn ? record.titleEn : record.titleZh);

@@ -6,7 +6,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleAgreementDocument, type ConsoleAgreementQuery } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, useLocale, useMessages, type Locale } from '../../i18n.tsx';
+import { fill, formatCount, formatDate, named, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { fieldNames } from '../../messages.ts';
 import { sumYuan } from '../../money.ts';
 import { BreakdownFigure, type BreakdownRow } from './BreakdownFigure.tsx';
@@ -35,9 +35,6 @@ export function AgreementDashboard({ id }: { id: string }) {
   );
 }
 
-/** The name of a record in the chosen language, Chinese when it has no English one. */
-const named = (record: { nameZh: string; nameEn?: string | null }, locale: Locale) => (locale === 'en' && record.nameEn ? record.nameEn : record.nameZh);
-const titled = (record: { titleZh: string; titleEn?: string | null }, locale: Locale) => (locale === 'en' && record.titleEn ? record.titleEn : record.titleZh);
 
 function Dashboard({ agreement }: { agreement: Agreement }) {
   const t = useMessages(messages);

@@ -5,7 +5,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleAgreementsDocument, ProvenanceKind, type ConsoleAgreementsQuery } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, useLocale, useMessages } from '../../i18n.tsx';
+import { fill, formatCount, formatDate, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { AgreementDashboard } from './AgreementDashboard.tsx';
 import { messages } from './messages.ts';
 
@@ -90,7 +90,7 @@ function AgreementList({ agreements, note }: { agreements: Agreements; note?: st
               return (
                 <tr key={agreement.id} data-key={agreement.id}>
                   <th scope="row" className="row-name">
-                    <Link to={`/agreements/${agreement.id}`}>{locale === 'en' && agreement.titleEn ? agreement.titleEn : agreement.titleZh}</Link>
+                    <Link to={`/agreements/${agreement.id}`}>{titled(agreement, locale)}</Link>
                   </th>
                   <td>{first !== undefined && last !== undefined ? fill(t.termYearsValue, { years: agreement.termYears, from: first, to: last }) : agreement.termYears}</td>
                   <td>{agreement.signedOn ? formatDate(agreement.signedOn, locale) : <span className="muted">{t.notStated}</span>}</td>

@@ -5,7 +5,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleCeremoniesDocument } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, useLocale, useMessages } from '../../i18n.tsx';
+import { fill, formatCount, formatDate, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { sumYuan } from '../../money.ts';
 import { lineByLineNames, messages } from './messages.ts';
 import './ceremony.css';
@@ -49,7 +49,7 @@ export function CeremoniesPage() {
                   {ceremonies.map((ceremony) => (
                     <tr key={ceremony.id} data-ceremony={ceremony.id}>
                       <td>
-                        <Link to={`/ceremonies/${encodeURIComponent(ceremony.id)}`}>{locale === 'en' && ceremony.titleEn ? ceremony.titleEn : ceremony.titleZh}</Link>
+                        <Link to={`/ceremonies/${encodeURIComponent(ceremony.id)}`}>{titled(ceremony, locale)}</Link>
                       </td>
                       <td className="nowrap" data-testid="held-on">{formatDate(ceremony.heldOn, locale)}</td>
                       <td data-testid="city">{ceremony.cityNameZh}</td>

@@ -6,7 +6,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleCeremonyDocument, ConsoleCeremonyPackageDocument, LineByLineRecord, type ConsoleCeremonyPackageQuery, type ConsoleCeremonyQuery } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, useLocale, useMessages } from '../../i18n.tsx';
+import { fill, formatCount, formatDate, named, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { fenOfYuan, sumYuan } from '../../money.ts';
 import { useSession } from '../../session.tsx';
 import { Download } from './Download.tsx';
@@ -36,11 +36,10 @@ function CeremonyView({ ceremony }: { ceremony: Ceremony }) {
   const t = useMessages(messages);
   const records = useMessages(lineByLineNames);
   const { locale } = useLocale();
-  const name = (record: { nameZh: string; nameEn?: string | null }) => (locale === 'en' && record.nameEn ? record.nameEn : record.nameZh);
   return (
     <>
       <header className="page-header">
-        <h1 data-testid="ceremony-title">{locale === 'en' && ceremony.titleEn ? ceremony.titleEn : ceremony.titleZh}</h1>
+        <h1 data-testid="ceremony-title">{titled(ceremony, locale)}</h1>
         <ProvenanceBadge provenance={ceremony.provenance} />
       </header>
       <dl className="facts">
@@ -61,10 +60,10 @@ function CeremonyView({ ceremony }: { ceremony: Ceremony }) {
         </Fact>
         <Fact label={t.record}>{records[ceremony.lineByLine]}</Fact>
         <Fact label={t.agreement}>
-          {locale === 'en' && ceremony.agreement.titleEn ? ceremony.agreement.titleEn : ceremony.agreement.titleZh} <ProvenanceBadge provenance={ceremony.agreement.provenance} />
+          {titled(ceremony.agreement, locale)} <ProvenanceBadge provenance={ceremony.agreement.provenance} />
         </Fact>
-        {ceremony.hosts.length > 0 && <Fact label={t.hosts}>{ceremony.hosts.map(name).join('、')}</Fact>}
-        {ceremony.signatoryOrganizations.length > 0 && <Fact label={t.signatoryOrganizations} wide>{ceremony.signatoryOrganizations.map(name).join('、')}</Fact>}
+        {ceremony.hosts.length > 0 && <Fact label={t.hosts}>{ceremony.hosts.map((host) => named(host, locale)).join('、')}</Fact>}
+        {ceremony.signatoryOrganizations.length > 0 && <Fact label={t.signatoryOrganizations} wide>{ceremony.signatoryOrganizations.map((organization) => named(organization, locale)).join('、')}</Fact>}
         {ceremony.signatoryCounties.length > 0 && (
           <Fact label={t.signatoryCounties} wide>
             {ceremony.signatoryCounties.map((county, index) => (
@@ -128,7 +127,6 @@ function PackageView({ pkg, ceremonyId }: { pkg: CeremonyPackage; ceremonyId: st
   const t = useMessages(messages);
   const statuses = useMessages(packageStatusNames);
   const { locale } = useLocale();
-  const name = (record: { nameZh: string; nameEn?: string | null }) => (locale === 'en' && record.nameEn ? record.nameEn : record.nameZh);
   const failed = pkg.checks.filter((check) => !check.passed);
   const passed = pkg.checks.length - failed.length;
   const totalsAgree = fenOfYuan(pkg.total.yuan) === fenOfYuan(pkg.statedTotal.yuan);
@@ -225,13 +223,13 @@ function PackageView({ pkg, ceremonyId }: { pkg: CeremonyPackage; ceremonyId: st
               <tr key={line.position} className={failed.some((check) => check.line === line.position) ? 'line-failed' : undefined}>
                 <td className="number">{line.position}</td>
                 <td>
-                  <Link to={`/projects/${encodeURIComponent(line.project.id)}`}>{locale === 'en' && line.project.titleEn ? line.project.titleEn : line.project.titleZh}</Link>
+                  <Link to={`/projects/${encodeURIComponent(line.project.id)}`}>{titled(line.project, locale)}</Link>
                 </td>
                 <td>
                   <Link to={`/counties/${line.county.code}`}>{line.county.nameZh}</Link>
                 </td>
-                <td>{name(line.shaanxiSignatory)}</td>
-                <td>{name(line.jiangsuOrganization)}</td>
+                <td>{named(line.shaanxiSignatory, locale)}</td>
+                <td>{named(line.jiangsuOrganization, locale)}</td>
                 <td className="number">
                   <Money amount={line.amount} />
                 </td>

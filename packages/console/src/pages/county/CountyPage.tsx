@@ -6,7 +6,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleCountyDocument, type ConsoleCountyQuery } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, useLocale, useMessages } from '../../i18n.tsx';
+import { fill, formatCount, formatDate, named, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { common, fieldNames, organizationKindNames, stageNames } from '../../messages.ts';
 import { sumYuan } from '../../money.ts';
 import { messages } from './messages.ts';
@@ -99,7 +99,7 @@ function CountyView({ county }: { county: County }) {
             {projects.map((project) => (
               <tr key={project.id}>
                 <td>
-                  <Link to={`/projects/${project.id}`}>{locale === 'en' && project.titleEn ? project.titleEn : project.titleZh}</Link>
+                  <Link to={`/projects/${project.id}`}>{titled(project, locale)}</Link>
                 </td>
                 <td>{fields[project.field]}</td>
                 <td>{project.stage ? stages[project.stage] : '—'}</td>
@@ -144,7 +144,7 @@ function CountyView({ county }: { county: County }) {
           <tbody>
             {organizations.map((organization) => (
               <tr key={organization.id}>
-                <td>{locale === 'en' && organization.nameEn ? organization.nameEn : organization.nameZh}</td>
+                <td>{named(organization, locale)}</td>
                 <td>{kinds[organization.kind]}</td>
                 <td>
                   <ProvenanceBadge provenance={organization.provenance} />
@@ -174,7 +174,7 @@ function CountyView({ county }: { county: County }) {
             {ceremonies.map((ceremony) => (
               <tr key={ceremony.id}>
                 <td>
-                  <Link to={`/ceremonies/${ceremony.id}`}>{locale === 'en' && ceremony.titleEn ? ceremony.titleEn : ceremony.titleZh}</Link>
+                  <Link to={`/ceremonies/${ceremony.id}`}>{titled(ceremony, locale)}</Link>
                 </td>
                 <td>{formatDate(ceremony.heldOn, locale)}</td>
                 <td>{ceremony.cityNameZh}</td>

@@ -6,7 +6,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleFoundationDocument, ConsoleFoundationMatchesDocument, type ConsoleFoundationQuery } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, useLocale, useMessages } from '../../i18n.tsx';
+import { fill, formatCount, formatDate, named, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { common, fieldNames, organizationKindNames, stageNames } from '../../messages.ts';
 import { languageNames, messages } from './messages.ts';
 import './foundation.css';
@@ -46,7 +46,7 @@ function FoundationView({ foundation }: { foundation: Foundation }) {
     <>
       <header className="page-header">
         <h1 data-testid="foundation-name">
-          {locale === 'en' && foundation.nameEn ? foundation.nameEn : foundation.nameZh}
+          {named(foundation, locale)}
           {locale === 'zh' && foundation.nameEn && (
             <span className="subtitle" lang="en">
               {foundation.nameEn}
@@ -96,7 +96,7 @@ function FoundationView({ foundation }: { foundation: Foundation }) {
               {ceremonies.map((ceremony) => (
                 <tr key={ceremony.id}>
                   <td>
-                    <Link to={`/ceremonies/${encodeURIComponent(ceremony.id)}`}>{locale === 'en' && ceremony.titleEn ? ceremony.titleEn : ceremony.titleZh}</Link>
+                    <Link to={`/ceremonies/${encodeURIComponent(ceremony.id)}`}>{titled(ceremony, locale)}</Link>
                   </td>
                   <td className="nowrap">{formatDate(ceremony.heldOn, locale)}</td>
                   <td>
@@ -218,7 +218,7 @@ function Matches({ foundationId }: { foundationId: string }) {
                     <tr key={match.project.id} data-project={match.project.id}>
                       <td className="number">{offset + index + 1}</td>
                       <td data-testid="match-project">
-                        <Link to={`/projects/${encodeURIComponent(match.project.id)}`}>{locale === 'en' && match.project.titleEn ? match.project.titleEn : match.project.titleZh}</Link>
+                        <Link to={`/projects/${encodeURIComponent(match.project.id)}`}>{titled(match.project, locale)}</Link>
                       </td>
                       <td>
                         <Link to={`/counties/${match.project.county.code}`}>{match.project.county.nameZh}</Link>

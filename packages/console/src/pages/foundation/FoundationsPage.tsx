@@ -6,7 +6,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleFoundationsDocument } from '../../gql/graphql.ts';
-import { fill, formatCount, useLocale, useMessages } from '../../i18n.tsx';
+import { fill, formatCount, named, useLocale, useMessages } from '../../i18n.tsx';
 import { fieldNames } from '../../messages.ts';
 import { messages } from './messages.ts';
 import './foundation.css';
@@ -59,7 +59,7 @@ export function FoundationsPage() {
                       return (
                         <tr key={organization.id} data-foundation={organization.id}>
                           <td>
-                            <Link to={`/foundations/${encodeURIComponent(organization.id)}`}>{locale === 'en' && organization.nameEn ? organization.nameEn : organization.nameZh}</Link>
+                            <Link to={`/foundations/${encodeURIComponent(organization.id)}`}>{named(organization, locale)}</Link>
                           </td>
                           <td>{organization.city?.nameZh ?? '—'}</td>
                           <td data-testid="profile-visibility">

@@ -6,7 +6,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsolePipelineFunnelDocument, ConsolePipelineProjectsDocument, ProjectField, ProjectStage, type PipelineFilter } from '../../gql/graphql.ts';
-import { fill, formatCount, useLocale, useMessages } from '../../i18n.tsx';
+import { fill, formatCount, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { fieldNames, stageNames } from '../../messages.ts';
 import { sumYuan } from '../../money.ts';
 import { FunnelChart } from './FunnelChart.tsx';
@@ -181,7 +181,7 @@ export function PipelinePage() {
                     {projects.map((project) => (
                       <tr key={project.id} data-project={project.id}>
                         <td>
-                          <Link to={`/projects/${project.id}`}>{locale === 'en' && project.titleEn ? project.titleEn : project.titleZh}</Link>
+                          <Link to={`/projects/${project.id}`}>{titled(project, locale)}</Link>
                         </td>
                         <td>
                           <Link to={`/counties/${project.county.code}`}>{project.county.nameZh}</Link> <span className="muted">{project.county.prefecture.nameZh}</span>

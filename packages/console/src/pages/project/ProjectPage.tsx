@@ -6,7 +6,7 @@ import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleProjectDocument, type ConsoleProjectQuery } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, useLocale, useMessages, type Locale } from '../../i18n.tsx';
+import { fill, formatCount, formatDate, titled, useLocale, useMessages, type Locale } from '../../i18n.tsx';
 import { fieldNames, stageNames } from '../../messages.ts';
 import { groupYuan } from '../../money.ts';
 import { messages } from './messages.ts';
@@ -45,7 +45,7 @@ function ProjectView({ project }: { project: Project }) {
   return (
     <>
       <header className="page-header">
-        <h1 data-testid="project-title">{locale === 'en' && project.titleEn ? project.titleEn : project.titleZh}</h1>
+        <h1 data-testid="project-title">{titled(project, locale)}</h1>
         <ProvenanceBadge provenance={project.provenance} />
       </header>
       {project.description && <p className="lead">{project.description}</p>}
@@ -64,7 +64,7 @@ function ProjectView({ project }: { project: Project }) {
         )}
         {project.ceremony && (
           <Fact label={t.ceremony}>
-            <Link to={`/ceremonies/${project.ceremony.id}`}>{locale === 'en' && project.ceremony.titleEn ? project.ceremony.titleEn : project.ceremony.titleZh}</Link>{' '}
+            <Link to={`/ceremonies/${project.ceremony.id}`}>{titled(project.ceremony, locale)}</Link>{' '}
             <span className="muted">{formatDate(project.ceremony.heldOn, locale)}</span> <ProvenanceBadge provenance={project.ceremony.provenance} />
           </Fact>
         )}
