@@ -1,11 +1,12 @@
 import { Link } from 'react-router';
 import { Money } from '../../components/Money.tsx';
 import { ProvenanceBadge } from '../../components/ProvenanceBadge.tsx';
+import { CountedHeading } from '../../components/CountedHeading.tsx';
 import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleCeremoniesDocument } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, titled, useLocale, useMessages } from '../../i18n.tsx';
+import { formatCount, formatDate, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { sumYuan } from '../../money.ts';
 import { lineByLineNames, messages } from './messages.ts';
 import './ceremony.css';
@@ -30,9 +31,7 @@ export function CeremoniesPage() {
           const declared = ceremonies.reduce((count, ceremony) => count + ceremony.declaredProjectCount, 0);
           return (
             <>
-              <h2>
-                {t.listTitle} <span className="count" data-testid="ceremony-count">{fill(t.ceremonyCount, { count: formatCount(ceremonies.length, locale) })}</span>
-              </h2>
+              <CountedHeading title={t.listTitle} count={ceremonies.length} message={t.ceremonyCount} testId="ceremony-count" />
               <table className="table" data-testid="ceremonies">
                 <thead>
                   <tr>

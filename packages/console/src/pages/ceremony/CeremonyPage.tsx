@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { Money } from '../../components/Money.tsx';
 import { ProvenanceBadge } from '../../components/ProvenanceBadge.tsx';
+import { CountedHeading } from '../../components/CountedHeading.tsx';
 import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
@@ -196,9 +197,7 @@ function PackageView({ pkg, ceremonyId }: { pkg: CeremonyPackage; ceremonyId: st
         </details>
       )}
 
-      <h3>
-        {t.lines} <span className="count" data-testid="line-count">{fill(t.lineCount, { count: formatCount(pkg.lines.length, locale) })}</span>
-      </h3>
+      <CountedHeading title={t.lines} count={pkg.lines.length} message={t.lineCount} testId="line-count" level={3} />
       {pkg.lines.length === 0 ? (
         <p className="muted">{t.nothing}</p>
       ) : (

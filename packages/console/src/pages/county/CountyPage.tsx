@@ -2,11 +2,12 @@ import { Link, useParams } from 'react-router';
 import { Fact } from '../../components/Fact.tsx';
 import { Money } from '../../components/Money.tsx';
 import { ProvenanceBadge } from '../../components/ProvenanceBadge.tsx';
+import { CountedHeading } from '../../components/CountedHeading.tsx';
 import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleCountyDocument, type ConsoleCountyQuery } from '../../gql/graphql.ts';
-import { fill, formatCount, formatDate, named, titled, useLocale, useMessages } from '../../i18n.tsx';
+import { fill, formatDate, named, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { common, fieldNames, organizationKindNames, stageNames } from '../../messages.ts';
 import { sumYuan } from '../../money.ts';
 import { messages } from './messages.ts';
@@ -78,9 +79,7 @@ function CountyView({ county }: { county: County }) {
         <Fact label={t.oldArea}>{yesNo(county.revolutionaryOldArea)}</Fact>
       </dl>
 
-      <h2>
-        {t.projects} <span className="count" data-testid="project-count">{fill(t.projectCount, { count: formatCount(projects.length, locale) })}</span>
-      </h2>
+      <CountedHeading title={t.projects} count={projects.length} message={t.projectCount} testId="project-count" />
       {projects.length === 0 ? (
         <p className="muted">{t.nothing}</p>
       ) : (
@@ -127,9 +126,7 @@ function CountyView({ county }: { county: County }) {
         </table>
       )}
 
-      <h2>
-        {t.organizations} <span className="count" data-testid="organization-count">{fill(t.organizationCount, { count: formatCount(organizations.length, locale) })}</span>
-      </h2>
+      <CountedHeading title={t.organizations} count={organizations.length} message={t.organizationCount} testId="organization-count" />
       {organizations.length === 0 ? (
         <p className="muted">{t.nothing}</p>
       ) : (
@@ -155,9 +152,7 @@ function CountyView({ county }: { county: County }) {
         </table>
       )}
 
-      <h2>
-        {t.ceremonies} <span className="count" data-testid="ceremony-count">{fill(t.ceremonyCount, { count: formatCount(ceremonies.length, locale) })}</span>
-      </h2>
+      <CountedHeading title={t.ceremonies} count={ceremonies.length} message={t.ceremonyCount} testId="ceremony-count" />
       {ceremonies.length === 0 ? (
         <p className="muted">{t.nothing}</p>
       ) : (

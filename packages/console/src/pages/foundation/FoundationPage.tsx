@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { Money } from '../../components/Money.tsx';
 import { ProvenanceBadge } from '../../components/ProvenanceBadge.tsx';
+import { CountedHeading } from '../../components/CountedHeading.tsx';
 import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
@@ -188,9 +189,7 @@ function Matches({ foundationId }: { foundationId: string }) {
         const nodes = page.nodes.filter((match) => visible(match.project));
         return (
           <>
-            <h2>
-              {t.matchesTitle} <span className="count" data-testid="match-count">{fill(t.matchCount, { count: formatCount(page.totalCount, locale) })}</span>
-            </h2>
+            <CountedHeading title={t.matchesTitle} count={page.totalCount} message={t.matchCount} testId="match-count" />
             {nodes.length === 0 ? (
               <p className="muted">{t.noMatches}</p>
             ) : (

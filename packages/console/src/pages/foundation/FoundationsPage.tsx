@@ -2,11 +2,12 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { Money } from '../../components/Money.tsx';
 import { ProvenanceBadge } from '../../components/ProvenanceBadge.tsx';
+import { CountedHeading } from '../../components/CountedHeading.tsx';
 import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsoleFoundationsDocument } from '../../gql/graphql.ts';
-import { fill, formatCount, named, useLocale, useMessages } from '../../i18n.tsx';
+import { named, useLocale, useMessages } from '../../i18n.tsx';
 import { fieldNames } from '../../messages.ts';
 import { messages } from './messages.ts';
 import './foundation.css';
@@ -34,9 +35,7 @@ export function FoundationsPage() {
           const foundations = data.jiangsuOrganizations.filter(visible).filter((organization) => !publicOnly || organization.givingProfile?.public === true);
           return (
             <>
-              <h2>
-                {t.listTitle} <span className="count" data-testid="foundation-count">{fill(t.foundationCount, { count: formatCount(foundations.length, locale) })}</span>
-              </h2>
+              <CountedHeading title={t.listTitle} count={foundations.length} message={t.foundationCount} testId="foundation-count" />
               {foundations.length === 0 ? (
                 <p className="muted">{t.nothing}</p>
               ) : (

@@ -2,11 +2,12 @@ import type { ChangeEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { Money } from '../../components/Money.tsx';
 import { ProvenanceBadge } from '../../components/ProvenanceBadge.tsx';
+import { CountedHeading } from '../../components/CountedHeading.tsx';
 import { QueryState } from '../../components/QueryState.tsx';
 import { useDemoFilter } from '../../demo-filter.tsx';
 import { useGraphQuery } from '../../graph.ts';
 import { ConsolePipelineFunnelDocument, ConsolePipelineProjectsDocument, ProjectField, ProjectStage, type PipelineFilter } from '../../gql/graphql.ts';
-import { fill, formatCount, titled, useLocale, useMessages } from '../../i18n.tsx';
+import { formatCount, titled, useLocale, useMessages } from '../../i18n.tsx';
 import { fieldNames, stageNames } from '../../messages.ts';
 import { sumYuan } from '../../money.ts';
 import { FunnelChart } from './FunnelChart.tsx';
@@ -154,9 +155,7 @@ export function PipelinePage() {
         }}
       </QueryState>
 
-      <h2>
-        {t.listTitle} {list.data && <span className="count" data-testid="pipeline-count">{fill(t.listCount, { count: formatCount(list.data.pipeline.totalCount, locale) })}</span>}
-      </h2>
+      <CountedHeading title={t.listTitle} count={list.data?.pipeline.totalCount} message={t.listCount} testId="pipeline-count" />
       <QueryState query={list}>
         {(data) => {
           const projects = data.pipeline.nodes.filter(visible);
