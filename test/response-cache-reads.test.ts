@@ -97,10 +97,17 @@ describe('the response cache, with the tables Postgres reads', () => {
       await statementsOf(query, variables);
       expect(await statementsOf(query, variables), `${name} is kept`).toBe(0);
       for (const table of read) {
-        // What a committed write to the table does to its version, and nothing else.
+        // What a committed write to every row of the table does to its version (and, for a
+        // table versioned by key too, to each of its keys: the table changed as a whole), and
+        // nothing else.
         await hub.database.db.execute(sql`
-          insert into hub_cache.table_versions (table_name, version) values (${table}, 1)
-          on conflict (table_name) do update set version = table_versions.version + 1`);
+          with raised as (
+            insert into hub_cache.table_versions (table_name, version) values (${table}, 1)
+            on conflict (table_name) do update set version = table_versions.version + 1
+            returning version
+          )
+          insert into hub_cache.key_changes (table_name, key, version) select ${table}, '', version from raised
+          on conflict (table_name, key) do update set version = excluded.version`);
         // The answer's fetches that did not read the table may be given from the fetch cache
         // (0041); what did read it is read again.
         const again = await hub.countStatements(() => hub.query(query, variables));
@@ -113,15 +120,25 @@ describe('the response cache, with the tables Postgres reads', () => {
     }
   });
 
-  it("keeps a county page through a foundation's pledge, and makes the pipeline page that shows the money a miss", async () => {
-    const open = await hub.query<{ pipeline: { nodes: { id: string; county: { code: string } }[] } }>(
-      `{ pipeline(filter: { stages: [PUBLISHED, MATCHED] }, first: 1) { nodes { id county { code } } } }`,
-    );
-    expect(open.errors).toBeUndefined();
-    const project = open.data!.pipeline.nodes[0]!;
+  it("keeps a county page and the pipeline pages of other projects through a foundation's pledge, and makes the page that shows it a miss", async () => {
+    // Two pages of the pipeline, and a project on the second that takes pledges.
+    const pageOf = (after: string | null) =>
+      hub.query<{ pipeline: { pageInfo: { endCursor: string }; nodes: { id: string; stage: string; county: { code: string } }[] } }>(
+        `query ($after: String) { pipeline(first: 50, after: $after) { pageInfo { endCursor } nodes { id stage county { code } } } }`,
+        { after },
+      );
+    const first = await pageOf(null);
+    expect(first.errors).toBeUndefined();
+    const second = await pageOf(first.data!.pipeline.pageInfo.endCursor);
+    expect(second.errors).toBeUndefined();
+    const project = second.data!.pipeline.nodes.find((node) => ['PUBLISHED', 'MATCHED', 'SCHEDULED'].includes(node.stage))!;
+    expect(project, 'a project on the second page takes pledges').toBeDefined();
+    expect(first.data!.pipeline.nodes.map((node) => node.id)).not.toContain(project.id);
+
     const countyPage: [string, Record<string, unknown>] = [clientOperation('CountyPage'), { code: project.county.code }];
-    const pipelinePage: [string, Record<string, unknown>] = [PIPELINE_PAGE, {}];
-    for (const [query, variables] of [countyPage, pipelinePage]) {
+    const firstPage: [string, Record<string, unknown>] = [PIPELINE_PAGE, {}];
+    const secondPage: [string, Record<string, unknown>] = [PIPELINE_PAGE, { after: first.data!.pipeline.pageInfo.endCursor }];
+    for (const [query, variables] of [countyPage, firstPage, secondPage]) {
       await statementsOf(query, variables);
       await statementsOf(query, variables);
       expect(await statementsOf(query, variables)).toBe(0);
@@ -136,6 +153,7 @@ describe('the response cache, with the tables Postgres reads', () => {
     expect(pledge.errors).toBeUndefined();
 
     expect(await statementsOf(...countyPage), 'the county page shows no money: kept').toBe(0);
-    expect(await statementsOf(...pipelinePage), 'the pipeline page shows what was pledged: a miss').toBeGreaterThan(0);
+    expect(await statementsOf(...firstPage), "the page of other projects: none of its projects' books was written, kept").toBe(0);
+    expect(await statementsOf(...secondPage), 'the page that shows what was pledged: a miss').toBeGreaterThan(0);
   });
 });

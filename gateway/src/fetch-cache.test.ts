@@ -2,7 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_IDENTITY, type Identity } from '@hub/common';
-import { currentDeadline, currentFetchReads, Deadline, runWithDeadline } from '@hub/db';
+import { currentDeadline, currentFetchReads, DataVersions, Deadline, noReads, runWithDeadline } from '@hub/db';
 import { FetchCache } from './fetch-cache.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { RequestVersions } from './request-versions.ts';
@@ -45,7 +45,7 @@ function fetchCache(data: Tables) {
   const counts = { versionReads: 0 };
   const versions = new RequestVersions(async () => {
     counts.versionReads += 1;
-    return new Map([...data.versions].map(([table, version]) => [table, String(version)]));
+    return new DataVersions(new Map([...data.versions].map(([table, version]) => [table, String(version)])), undefined);
   });
   return { cache: new FetchCache(versions, new Set(['pairing', 'shaanxi', 'jiangsu'])), counts };
 }
@@ -67,13 +67,14 @@ async function request<T>(work: (fetch: (source: GraphQLDataSource, query?: stri
   const context: GatewayContext = { requestId: 'test', identity: options.identity ?? PUBLIC_IDENTITY, ...(options.uncached ? { uncached: true } : {}) };
   const deadline = Deadline.after(10_000);
   deadline.operation = options.operation ?? 'query';
-  deadline.reads = { schemas: new Set(['pairing', 'shaanxi', 'jiangsu']), tables: new Set(), unknown: false };
+  const reads = noReads(new Set(['pairing', 'shaanxi', 'jiangsu']));
+  deadline.reads = reads;
   const result = await runWithDeadline(deadline, () =>
     work((source, query = '{ field }') =>
       source.process({ kind: 'incoming operation', request: { query, variables: {} }, context } as unknown as GraphQLDataSourceProcessOptions),
     ),
   );
-  return { result, reads: deadline.reads.tables };
+  return { result, reads: reads.tables };
 }
 
 /** A subgraph whose one field reads `table`, its fetch asked three times: kept on the second asking, given on the third. */

@@ -1,9 +1,9 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { chinaDate, currentDeadline, currentFetchReads, runNotingReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
+import { addReads, chinaDate, currentDeadline, currentFetchReads, noReads, runNotingReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
 import { isMutationDocument, type PeerTransport } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
-import { KeptAnswers, keyOf, stillCurrent } from './kept-answers.ts';
+import { KeptAnswers, keyOf, noteReadFrom, readFromOf, stillCurrent, type ReadFrom } from './kept-answers.ts';
 import type { RequestVersions } from './request-versions.ts';
 
 /**
@@ -62,9 +62,9 @@ export class FetchCache {
 
       const versions = await this.versions.of(deadline);
       if (entry && stillCurrent(entry.readFrom, versions)) return given(entry);
-      const reads: TablesRead = { schemas: this.schemas, tables: new Set(), unknown: false };
+      const reads = noReads(this.schemas);
       const response = (await runNotingReads(reads, () => transport(document, variables, identity))) as GatewayGraphQLResponse;
-      this.keepIfWhole(key, response, reads.unknown ? undefined : [...reads.tables], versions);
+      this.keepIfWhole(key, response, reads.unknown ? undefined : reads, versions);
       return response;
     };
   }
@@ -87,16 +87,16 @@ export class FetchCache {
     return response;
   }
 
-  /** Keeps an answer with data and no error, read from `tables` (none: not known, not kept) at `versions`. */
-  private keepIfWhole(key: string, response: GatewayGraphQLResponse, tables: string[] | undefined, versions: DataVersions): void {
-    if (!tables || !response.data || response.errors?.length) return;
-    this.kept.keep(key, { readFrom: tables.map((table) => [table, versions.get(table) ?? '0']), json: JSON.stringify(response) });
+  /** Keeps an answer with data and no error, with what it read (none: not known, not kept) at `versions`. */
+  private keepIfWhole(key: string, response: GatewayGraphQLResponse, reads: TablesRead | undefined, versions: DataVersions): void {
+    if (!reads || !response.data || response.errors?.length) return;
+    this.kept.keep(key, { readFrom: readFromOf(reads, versions), json: JSON.stringify(response) });
   }
 
   /** Runs a fetch noting the tables its statements name, as one of its request's fetches of `subgraph`. */
   private run(context: object, deadline: Deadline, subgraph: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions) {
     const fetch: FetchRun = {
-      reads: { schemas: this.schemas, tables: new Set(), unknown: false },
+      reads: noReads(this.schemas),
       afterVersions: this.versions.readFor(deadline),
     };
     let runs = this.requests.get(context);
@@ -108,17 +108,17 @@ export class FetchCache {
   }
 
   /**
-   * The tables a fetch that has run could have been read from: those of every fetch of its
-   * subgraph in the request so far. None when one of them began before the versions were read.
+   * What a fetch that has run could have been read from: what every fetch of its subgraph in
+   * the request so far read. None when one of them began before the versions were read.
    */
-  private readFrom(context: object, subgraph: string, ran: { fetch: FetchRun }): string[] | undefined {
+  private readFrom(context: object, subgraph: string, ran: { fetch: FetchRun }): TablesRead | undefined {
     const ofSubgraph = this.requests.get(context)?.get(subgraph) ?? [ran.fetch];
-    const tables = new Set<string>();
+    const all = noReads(this.schemas);
     for (const fetch of ofSubgraph) {
       if (!fetch.afterVersions || fetch.reads.unknown) return undefined;
-      for (const table of fetch.reads.tables) tables.add(table);
+      addReads(all, fetch.reads);
     }
-    return [...tables];
+    return all;
   }
 }
 
@@ -136,7 +136,7 @@ interface FetchRun {
 }
 
 interface Entry {
-  readFrom: [table: string, version: string][];
+  readFrom: ReadFrom[];
   json: string;
 }
 
@@ -147,6 +147,6 @@ interface Entry {
  */
 function given(entry: Entry): GatewayGraphQLResponse {
   const sinks = [currentDeadline()?.reads, ...currentFetchReads()];
-  for (const reads of sinks) if (reads) for (const [table] of entry.readFrom) reads.tables.add(table);
+  for (const reads of sinks) if (reads) noteReadFrom(reads, entry.readFrom);
   return JSON.parse(entry.json) as GatewayGraphQLResponse;
 }

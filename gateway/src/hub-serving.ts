@@ -1,5 +1,5 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { installDataVersion, type Database } from '@hub/db';
+import { DataVersions, installDataVersion, type Database, type KeyedTables } from '@hub/db';
 import { PeerDirectory, type HttpListener, type HubLogger, type HubMetrics, type PeerTransport, type RunningSubgraph } from '@hub/server';
 import { seedOptionsOf, type HubConfig } from './config.ts';
 import { exportRoutes } from './exports/routes.ts';
@@ -18,6 +18,7 @@ import { SignedRemoteDataSource } from './signed-data-source.ts';
 import { RequestVersions } from './request-versions.ts';
 import { ResponseCache } from './response-cache.ts';
 import type { SubgraphDatabases } from './subgraph-databases.ts';
+import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
 import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
 
 /** What `startHub` has done before loading this module. */
@@ -75,6 +76,8 @@ class TimedDataSource implements GraphQLDataSource {
 
 /** Each subgraph keeps its tables in a schema of its own name: the tables whose versions the response cache reads. */
 const SUBGRAPH_SCHEMAS = SUBGRAPHS.map(({ name }) => name);
+/** The subgraphs' tables versioned by key as well as whole. */
+const KEYED_TABLES: KeyedTables = Object.assign({}, ...SUBGRAPHS.map(({ name }) => SUBGRAPH_MODULES[name].versionedByKey ?? {}));
 
 /**
  * The rest of a start (hub.ts): the subgraphs on their databases and the gateway, built at
@@ -94,8 +97,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     if (config.responseCache) {
       const versions = new RequestVersions(async () => {
         // Each subgraph's tables are in its own schema, so the databases' versions never share a name.
-        const versions = await Promise.all(databases.map((database) => database.readDataVersions()));
-        return new Map(versions.flatMap((each) => [...each]));
+        return DataVersions.of(await Promise.all(databases.map((database) => database.readDataVersions())));
       });
       responseCache = new ResponseCache((deadline) => versions.of(deadline), new Set(SUBGRAPH_SCHEMAS));
       fetchCache = new FetchCache(versions, new Set(SUBGRAPH_SCHEMAS));
@@ -115,7 +117,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
       const started = await startInProcessSubgraphs(opened.bySubgraph, new PeerDirectory(), { ...seedOptionsOf(config), metrics, logger, ...(peerReads ? { peerReads } : {}) });
       subgraphs = started;
       // The gateway reads the databases' versions itself: it can only where they are its own.
-      if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPH_SCHEMAS);
+      if (config.responseCache) for (const database of databases) await installDataVersion(database, SUBGRAPH_SCHEMAS, KEYED_TABLES);
       return started;
     })();
     // Awaited below, once the gateway is built; a failure before then is no unhandled rejection.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Identity } from '@hub/common';
-import { Deadline, runWithDeadline, type TablesRead } from '@hub/db';
+import { Deadline, noReads, runWithDeadline, type TablesRead } from '@hub/db';
 import { InFlightReads } from './in-flight-reads.ts';
 
 /** A subgraph whose every fetch waits until the test lets it answer, counting what it ran. */
@@ -138,7 +138,7 @@ describe('joining identical reads in flight', () => {
       deadline.reads = reads;
       return runWithDeadline(deadline, () => source.process(fetch(READ, PUBLIC, { code: '610927' })));
     };
-    const noting = (): TablesRead => ({ schemas: new Set(['shaanxi']), tables: new Set(), unknown: false });
+    const noting = (): TablesRead => noReads(new Set(['shaanxi']));
 
     const first = noting();
     const joiner = noting();

@@ -1,7 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { PUBLIC_IDENTITY } from '@hub/common';
-import { currentDeadline, type TablesRead } from '@hub/db';
+import { addReads, currentDeadline, type TablesRead } from '@hub/db';
 import { isMutationDocument } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
 
@@ -107,7 +107,7 @@ function readAlso(theirs: TablesRead | undefined): void {
     mine.unknown = true;
     return;
   }
-  for (const table of theirs.tables) mine.tables.add(table);
+  addReads(mine, theirs);
 }
 
 const timedOut = (response: GatewayGraphQLResponse) => response.errors?.some((error) => error.extensions?.code === 'TIMEOUT') ?? false;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DataVersions } from '@hub/db';
+import { noteRowsRead, noteTableRead, type DataVersions, type TablesRead } from '@hub/db';
 
 /**
  * What a cache keeps, by key: at most `maxEntries` and `maxChars` of them (their size as JSON
@@ -62,9 +62,32 @@ export class KeptAnswers<Entry> {
 /** How many keys asked once are remembered, per answer kept: keys are small, answers are not. */
 const ASKED_ONCE_PER_ENTRY = 4;
 
-/** Whether every table an answer was read from is at the version it was read at. */
-export function stillCurrent(readFrom: readonly (readonly [table: string, version: string])[], versions: DataVersions): boolean {
-  return readFrom.every(([table, version]) => (versions.get(table) ?? '0') === version);
+/**
+ * A table an answer was read from, at the version the request read before the answer was made:
+ * as a whole, or (with a column and keys) only the rows of those keys.
+ */
+export type ReadFrom = readonly [table: string, version: string] | readonly [table: string, version: string, column: string, keys: readonly string[]];
+
+/** What `reads` read, at `versions`. */
+export function readFromOf(reads: TablesRead, versions: DataVersions): ReadFrom[] {
+  const readFrom: ReadFrom[] = [...reads.tables].map((table) => [table, versions.get(table)]);
+  for (const [table, { column, keys }] of reads.rows) readFrom.push([table, versions.get(table), column, [...keys]]);
+  return readFrom;
+}
+
+/** Whether every table an answer was read from is at the version it was read at, or none of the rows it read was written since. */
+export function stillCurrent(readFrom: readonly ReadFrom[], versions: DataVersions): boolean {
+  return readFrom.every(([table, version, column, keys]) =>
+    column === undefined ? versions.get(table) === version : versions.rowsCurrent(table, version, column, keys!),
+  );
+}
+
+/** Notes in `reads` what a kept answer was read from, given again within them. */
+export function noteReadFrom(reads: TablesRead, readFrom: readonly ReadFrom[]): void {
+  for (const [table, , column, keys] of readFrom) {
+    if (column === undefined) noteTableRead(reads, table);
+    else noteRowsRead(reads, table, column, keys!);
+  }
 }
 
 /** A key: a digest of its parts, not their text — variables may be large (a fetch's representations), and keys are kept by the thousand. */

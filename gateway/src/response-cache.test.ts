@@ -1,7 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_IDENTITY } from '@hub/common';
-import { currentDeadline, Deadline, runWithDeadline } from '@hub/db';
+import { currentDeadline, DataVersions, Deadline, runWithDeadline } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
 import { ResponseCache } from './response-cache.ts';
 
@@ -18,10 +18,13 @@ function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[2]) {
   const cache = new ResponseCache(
     async () => {
       counts.versionReads += 1;
-      return new Map([
-        ['pairing.projects', `${data.version}`],
-        ['pairing.ceremonies', `${data.otherVersion}`],
-      ]);
+      return new DataVersions(
+        new Map([
+          ['pairing.projects', `${data.version}`],
+          ['pairing.ceremonies', `${data.otherVersion}`],
+        ]),
+        undefined,
+      );
     },
     new Set(['pairing']),
     limits,

@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import type { FormattedExecutionResult } from 'graphql';
-import { chinaDate, currentDeadline, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
+import { chinaDate, currentDeadline, noReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
-import { KeptAnswers, keyOf, stillCurrent } from './kept-answers.ts';
+import { KeptAnswers, keyOf, readFromOf, stillCurrent, type ReadFrom } from './kept-answers.ts';
 
 /**
  * Whole answers to queries, kept by the gateway and given again while nothing they could
@@ -49,7 +49,7 @@ export class ResponseCache {
             // Noted for every query, kept or not: another request may join this one's reads.
             const deadline = currentDeadline();
             if (!deadline) return null;
-            const reads: TablesRead = { schemas: cache.schemas, tables: new Set(), unknown: false };
+            const reads = noReads(cache.schemas);
             deadline.reads = reads;
             const { role, organizationId, subject } = contextValue.identity;
             const key = keyOf([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]);
@@ -66,8 +66,7 @@ export class ResponseCache {
             const status = response.http.status ?? 200;
             if (status !== 200 || result.errors?.length || !result.data || miss.reads.unknown) return;
             const { versions } = miss;
-            const readFrom = [...miss.reads.tables].map((table): [string, string] => [table, versions.get(table) ?? '0']);
-            cache.kept.keep(miss.key, { readFrom, result, chars: JSON.stringify(result).length });
+            cache.kept.keep(miss.key, { readFrom: readFromOf(miss.reads, versions), result, chars: JSON.stringify(result).length });
           },
         };
       },
@@ -84,7 +83,7 @@ const DEFAULT_CACHE_LIMITS = { maxEntries: 2_000, maxChars: 16_000_000 };
 
 interface Entry {
   /** The tables the answer was read from, each with its version read before it was made. */
-  readFrom: [table: string, version: string][];
+  readFrom: ReadFrom[];
   result: FormattedExecutionResult;
   /** Its size as JSON text. */
   chars: number;

@@ -11,8 +11,8 @@ import { StatementCounter } from './statement-counter.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
-import { dataVersionsOf, READ_DATA_VERSIONS, tablesNamed, type DataVersions } from './data-version.ts';
-import { currentDeadline, currentFetchReads } from './deadline.ts';
+import { KeyVersions, READ_DATA_VERSIONS, tablesNamed, type DataVersionRow, type DataVersions } from './data-version.ts';
+import { currentDeadline, currentFetchReads, currentRowsRead, noteRowsRead, noteTableRead } from './deadline.ts';
 import { databaseLog } from './process-log.ts';
 
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
@@ -20,9 +20,18 @@ export type Db = PgDatabase<PgQueryResultHKT>;
 
 /** Notes the tables a statement names in its request's reads and its fetch's, when they are kept. */
 function noteTablesRead(query: string): void {
-  const reads = currentDeadline()?.reads;
-  if (reads) tablesNamed(query, reads.schemas, reads.tables);
-  for (const fetch of currentFetchReads()) tablesNamed(query, fetch.schemas, fetch.tables);
+  const request = currentDeadline()?.reads;
+  const fetches = currentFetchReads();
+  if (!request && fetches.length === 0) return;
+  const rows = currentRowsRead();
+  for (const reads of request ? [request, ...fetches] : fetches) {
+    const named = new Set<string>();
+    tablesNamed(query, reads.schemas, named);
+    for (const table of named) {
+      if (rows?.table === table) noteRowsRead(reads, table, rows.column, rows.keys);
+      else noteTableRead(reads, table);
+    }
+  }
 }
 
 /** The database the hub runs itself when given no connection URL (decision 0028). */
@@ -65,6 +74,8 @@ export interface Database {
    * driver directly: it is the response cache's check, not one of an operation's statements.
    */
   readDataVersions(): Promise<DataVersions>;
+  /** The tables versioned by key too (`installDataVersion`), and the keys written, as read with the versions. */
+  readonly keyVersions: KeyVersions;
   /**
    * Calls `listener` with the time of each statement sent to a Postgres server (seconds, from
    * sending to its result), pings and version reads included; returns the call that stops it.
@@ -137,6 +148,7 @@ async function openEmbeddedServer(dataDir: string, poolSize: number | undefined,
 
 async function openPool(url: string, poolSize: number | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize ?? 10 });
+  const keyVersions = new KeyVersions();
   const timers = new Set<(seconds: number) => void>();
   pool.on('connect', (client) => timeStatements(client, timers));
   cancelAtDeadline(pool, url);
@@ -175,9 +187,10 @@ async function openPool(url: string, poolSize: number | undefined, statements: S
     async ping() {
       await pool.query('select 1');
     },
+    keyVersions,
     async readDataVersions() {
-      const { rows } = await pool.query<{ table_name: string; version: string }>(READ_DATA_VERSIONS);
-      return dataVersionsOf(rows);
+      const { rows } = await pool.query<DataVersionRow>(READ_DATA_VERSIONS, [keyVersions.since()]);
+      return keyVersions.take(rows);
     },
     onStatementTime(listener) {
       timers.add(listener);
@@ -260,6 +273,7 @@ async function openPglite(dataDir: string | undefined, statements: StatementCoun
   }
   const db = drizzlePglite(client, { logger });
   trackCommits(db);
+  const keyVersions = new KeyVersions();
   return {
     db: db as unknown as Db,
     kind: 'pglite',
@@ -272,9 +286,10 @@ async function openPglite(dataDir: string | undefined, statements: StatementCoun
     async ping() {
       await client.query('select 1');
     },
+    keyVersions,
     async readDataVersions() {
-      const { rows } = await client.query<{ table_name: string; version: string }>(READ_DATA_VERSIONS);
-      return dataVersionsOf(rows);
+      const { rows } = await client.query<DataVersionRow>(READ_DATA_VERSIONS, [keyVersions.since()]);
+      return keyVersions.take(rows);
     },
     onStatementTime: () => () => {},
     poolUse: () => null,

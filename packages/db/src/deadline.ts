@@ -57,10 +57,55 @@ export class Deadline {
 export interface TablesRead {
   /** The schemas whose tables are noted (the subgraphs'); other names are left out. */
   readonly schemas: ReadonlySet<string>;
-  /** Qualified names, `jiangsu.funding_entries`. */
+  /** Qualified names, `jiangsu.funding_entries`: tables read as a whole, or in a way not known. */
   readonly tables: Set<string>;
+  /**
+   * Tables read only by key (`runReadingRows`), each with its key column and the keys read. A
+   * table read as a whole too is in `tables` alone.
+   */
+  readonly rows: Map<string, { column: string; keys: Set<string> }>;
   /** Set when part of the answer came from work whose statements were not noted here. */
   unknown: boolean;
+}
+
+/** Nothing read yet, of the tables of `schemas`. */
+export function noReads(schemas: ReadonlySet<string>): TablesRead {
+  return { schemas, tables: new Set(), rows: new Map(), unknown: false };
+}
+
+/** Which rows of one table a statement reads: those whose `column` is one of `keys`. */
+export interface RowsRead {
+  /** Qualified name, `jiangsu.funding_project_total`. */
+  table: string;
+  column: string;
+  keys: readonly string[];
+}
+
+/** Notes in `reads` that `table` was read only by `column`, the rows of `keys`; a table read as a whole stays so. */
+export function noteRowsRead(reads: TablesRead, table: string, column: string, keys: Iterable<string>): void {
+  if (reads.tables.has(table)) return;
+  const known = reads.rows.get(table);
+  if (!known) {
+    reads.rows.set(table, { column, keys: new Set(keys) });
+  } else if (known.column !== column) {
+    // By two columns: what was written is compared as for a table read as a whole.
+    reads.rows.delete(table);
+    reads.tables.add(table);
+  } else {
+    for (const key of keys) known.keys.add(key);
+  }
+}
+
+/** Notes in `reads` that `table` was read as a whole. */
+export function noteTableRead(reads: TablesRead, table: string): void {
+  reads.rows.delete(table);
+  reads.tables.add(table);
+}
+
+/** Adds to `into` what `from` read. */
+export function addReads(into: TablesRead, from: TablesRead): void {
+  for (const table of from.tables) noteTableRead(into, table);
+  for (const [table, { column, keys }] of from.rows) noteRowsRead(into, table, column, keys);
 }
 
 export interface RequestLog {
@@ -94,7 +139,10 @@ export function currentDeadline(): Deadline | undefined {
 }
 
 interface ReadsScope {
-  reads: TablesRead;
+  /** What a fetch, or a read of a peer, reads; none in a scope that only says which rows its statements read. */
+  reads: TablesRead | undefined;
+  /** Which rows of a table the statements of this scope read (`runReadingRows`). */
+  rows?: RowsRead;
   /** The scope this one runs within: a subgraph's read of a peer, within a fetch of the gateway's. */
   outer: ReadsScope | undefined;
 }
@@ -114,8 +162,23 @@ export function runNotingReads<T>(reads: TablesRead, work: () => T): T {
 /** The reads of the fetch this code runs for and of each it runs within, innermost first; none when nothing asked to know. */
 export function currentFetchReads(): TablesRead[] {
   const all: TablesRead[] = [];
-  for (let scope = fetchReads.getStore(); scope; scope = scope.outer) all.push(scope.reads);
+  for (let scope = fetchReads.getStore(); scope; scope = scope.outer) if (scope.reads) all.push(scope.reads);
   return all;
+}
+
+/**
+ * Runs `work`, whose statements read of `rows.table` only the rows of `rows.keys`: a kept
+ * answer read from them is current while none of those keys is written, whatever is written
+ * to the table's other rows (docs/decisions/0042-keyed-versions.md). The statements' other
+ * tables are noted as read whole.
+ */
+export function runReadingRows<T>(rows: RowsRead, work: () => T): T {
+  return fetchReads.run({ reads: undefined, rows, outer: fetchReads.getStore() }, work);
+}
+
+/** The rows the statement about to be sent reads, when the code sending it said so (`runReadingRows`). */
+export function currentRowsRead(): RowsRead | undefined {
+  return fetchReads.getStore()?.rows;
 }
 
 /** True when `error`, or an error it wraps (`cause`, `originalError`), is a passed deadline. */

@@ -1,5 +1,5 @@
 export { openDatabase, queryRows, textArray, EMBEDDED_CLUSTER, type Database, type Db, type DatabaseOptions, type EmbeddedEngine, type PoolUse } from './database.ts';
-export { installDataVersion, DATA_VERSION_SCHEMA, type DataVersions } from './data-version.ts';
+export { installDataVersion, keyedTables, readingRowsBy, DataVersions, KeyVersions, DATA_VERSION_SCHEMA, type KeyedTables } from './data-version.ts';
 export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedPostgres } from './embedded-postgres.ts';
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';
@@ -24,4 +24,20 @@ export { seedOnce, type SeedLogTable } from './seed-once.ts';
 export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';
 export { lockDataDir, DataDirLockedError, LOCK_FILE, type DataDirLock } from './data-dir-lock.ts';
 export { databaseLog, useDatabaseLog, type DatabaseLog } from './process-log.ts';
-export { Deadline, DeadlineExceededError, runWithDeadline, currentDeadline, runNotingReads, currentFetchReads, isDeadlineExceeded, type RequestLog, type TablesRead } from './deadline.ts';
+export {
+  Deadline,
+  DeadlineExceededError,
+  runWithDeadline,
+  currentDeadline,
+  runNotingReads,
+  runReadingRows,
+  currentFetchReads,
+  isDeadlineExceeded,
+  noReads,
+  addReads,
+  noteTableRead,
+  noteRowsRead,
+  type RequestLog,
+  type TablesRead,
+  type RowsRead,
+} from './deadline.ts';

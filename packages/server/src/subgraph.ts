@@ -3,7 +3,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Identity } from '@hub/common';
-import type { Database, Db } from '@hub/db';
+import type { Database, Db, KeyedTables } from '@hub/db';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { refuseHiddenDemoData } from './demo-data.ts';
 import type { Peers } from './peers.ts';
@@ -34,6 +34,11 @@ export interface SubgraphModule<TContext extends object> {
   dbSchema: string;
   /** Folder of its committed drizzle-kit migrations. */
   migrationsFolder: string;
+  /**
+   * Its tables versioned by a key column as well as whole (`keyedTables`), for the gateway's
+   * caches: the statements that read them by that key say so (`readingRowsBy`).
+   */
+  versionedByKey?: KeyedTables;
   /** Loads the public-record seed once (and the synthetic demo data when asked); a no-op when it is there. */
   seed(db: Db, options: SeedOptions): Promise<void>;
   /** A fresh context, with fresh DataLoaders, for one request by `identity`. */

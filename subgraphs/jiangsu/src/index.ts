@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadSubgraphTypeDefs } from '@hub/common';
+import { keyedTables } from '@hub/db';
 import type { SubgraphModule } from '@hub/server';
 import { createLoaders, type JiangsuContext } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -9,6 +10,7 @@ import { FundingStore } from './store/funding-store.ts';
 import { GivingProfileStore } from './store/giving-profile-store.ts';
 import { InterestStore } from './store/interest-store.ts';
 import { JiangsuStore } from './store/jiangsu-store.ts';
+import { fundingAccounts, fundingEntries, fundingProjectTotals } from './db/schema.ts';
 
 export type { JiangsuContext } from './loaders.ts';
 
@@ -19,6 +21,8 @@ export const jiangsuSubgraph: SubgraphModule<JiangsuContext> = {
   resolvers,
   dbSchema: 'jiangsu',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+  // A pledge writes one project's books: what is kept of the others' stays.
+  versionedByKey: keyedTables([fundingAccounts.projectId, fundingProjectTotals.projectId, fundingEntries.projectId]),
   async seed(db, { demo, demoScale }) {
     await seedJiangsu(db);
     if (demo) await seedJiangsuDemo(db, demoScale);

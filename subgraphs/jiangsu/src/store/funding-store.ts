@@ -1,6 +1,6 @@
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
-import { amongUuids, chinaYear, queryRows, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
+import { amongUuids, chinaYear, queryRows, readingRowsBy, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
 import type { ProvenanceKind } from '@hub/common';
 import { fundingAccounts, fundingEntries, fundingProjectTotals, type FundingKind } from '../db/schema.ts';
 
@@ -64,17 +64,17 @@ export class FundingStore {
   accountsByProjects(projectIds: readonly string[]): Promise<FundingAccountRow[]> {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db
-      .select()
-      .from(fundingAccounts)
-      .where(amongUuids(fundingAccounts.projectId, keys))
-      .orderBy(asc(fundingAccounts.organizationId));
+    return readingRowsBy(fundingAccounts.projectId, keys, () =>
+      this.db.select().from(fundingAccounts).where(amongUuids(fundingAccounts.projectId, keys)).orderBy(asc(fundingAccounts.organizationId)),
+    );
   }
 
   totalsByProjects(projectIds: readonly string[]): Promise<FundingProjectTotalRow[]> {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db.select().from(fundingProjectTotals).where(amongUuids(fundingProjectTotals.projectId, keys));
+    return readingRowsBy(fundingProjectTotals.projectId, keys, () =>
+      this.db.select().from(fundingProjectTotals).where(amongUuids(fundingProjectTotals.projectId, keys)),
+    );
   }
 
   /** The sums of many sets of projects (a funnel's stages) in one statement, exact (see sumsByProjectSets). */
@@ -91,14 +91,17 @@ export class FundingStore {
   async sumsByProjectAndYear(projectIds: readonly string[], kinds: readonly FundingKind[] | null = null): Promise<FundingYearSumRow[]> {
     if (kinds?.length === 0) return [];
     const year = chinaYear(sql`e.recorded_at`);
-    const rows = await queryRows<{ project_id: string; organization_id: string; kind: FundingKind; year: number; fen: string }>(
-      this.db,
-      sql`
+    const keys = projectIds.filter(isUuid);
+    const rows = await readingRowsBy(fundingEntries.projectId, keys, () =>
+      queryRows<{ project_id: string; organization_id: string; kind: FundingKind; year: number; fen: string }>(
+        this.db,
+        sql`
       select e.project_id::text as project_id, e.organization_id, e.kind, ${year} as year, sum(e.amount_fen)::text as fen
       from jiangsu.funding_entry e
-      where ${amongUuids(sql`e.project_id`, projectIds)} and ${kinds === null ? sql`true` : sql`e.kind in ${[...kinds]}`}
+      where ${amongUuids(sql`e.project_id`, keys)} and ${kinds === null ? sql`true` : sql`e.kind in ${[...kinds]}`}
       group by 1, 2, 3, 4
       order by 1, 2, 3, 4`,
+      ),
     );
     return rows.map((row) => ({ projectId: row.project_id, organizationId: row.organization_id, kind: row.kind, year: Number(row.year), fen: row.fen }));
   }
@@ -106,11 +109,13 @@ export class FundingStore {
   entriesByProjects(projectIds: readonly string[]): Promise<FundingEntryRow[]> {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db
-      .select()
-      .from(fundingEntries)
-      .where(amongUuids(fundingEntries.projectId, keys))
-      .orderBy(asc(fundingEntries.recordedAt), asc(fundingEntries.id));
+    return readingRowsBy(fundingEntries.projectId, keys, () =>
+      this.db
+        .select()
+        .from(fundingEntries)
+        .where(amongUuids(fundingEntries.projectId, keys))
+        .orderBy(asc(fundingEntries.recordedAt), asc(fundingEntries.id)),
+    );
   }
 
   /** The entry recorded under `idempotencyKey` in one organization's books: keys are per organization. */
