@@ -94,10 +94,10 @@ export const DEFAULT_LIMITS: RequestLimits = {
 };
 
 /**
- * The old generation may grow by as much as the last full collection left before the next one
- * starts (a factor of 2); V8's own factor is up to 4 on a machine whose heap limit is 2 GB or more.
+ * The old generation may grow by half what the last full collection left before the next one
+ * starts (a factor of 1.5); V8's own factor is up to 4 on a machine whose heap limit is 2 GB or more.
  */
-export const DEFAULT_HEAP_GROWING_PERCENT = 100;
+export const DEFAULT_HEAP_GROWING_PERCENT = 50;
 
 /** Requests a minute from one address, and from one signed-in identity. */
 export const DEFAULT_RATE_LIMITS = { perAddressPerMinute: 600, perIdentityPerMinute: 1_200 };
