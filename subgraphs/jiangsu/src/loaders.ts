@@ -8,10 +8,9 @@ import type { JiangsuStore } from './store/jiangsu-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
 export function createLoaders(store: JiangsuStore, funding: FundingStore, profiles: GivingProfileStore, interests: InterestStore) {
+  const city = new DataLoader(async (codes: readonly string[]) => byKey(codes, await store.citiesByCodes(codes), (row) => row.code));
   return {
-    city: new DataLoader(async (codes: readonly string[]) =>
-      byKey(codes, await store.citiesByCodes(codes), (row) => row.code),
-    ),
+    city,
     county: new DataLoader(async (codes: readonly string[]) =>
       byKey(codes, await store.countiesByCodes(codes), (row) => row.code),
     ),
@@ -30,9 +29,16 @@ export function createLoaders(store: JiangsuStore, funding: FundingStore, profil
     pairingByJiangsuCity: new DataLoader(async (codes: readonly string[]) =>
       byKey(codes, await store.cityPairingsByJiangsuCities(codes), (row) => row.jiangsuCityCode),
     ),
-    pairingByShaanxiPrefecture: new DataLoader(async (codes: readonly string[]) =>
-      byKey(codes, await store.cityPairingsByShaanxiPrefectures(codes), (row) => row.shaanxiPrefectureCode),
-    ),
+    /** Each with its city, which the pairing's resolvers ask next: the city loader is given them. */
+    pairingByShaanxiPrefecture: new DataLoader(async (codes: readonly string[]) => {
+      const rows = await store.cityPairingsWithCitiesByShaanxiPrefectures(codes);
+      for (const row of rows) city.prime(row.city.code, row.city);
+      return byKey(
+        codes,
+        rows.map((row) => row.pairing),
+        (row) => row.shaanxiPrefectureCode,
+      );
+    }),
     countyPairsByJiangsuCity: new DataLoader(async (codes: readonly string[]) =>
       groupedByKey(codes, await store.countyPairsByJiangsuCities(codes), (row) => row.jiangsuCityCode),
     ),

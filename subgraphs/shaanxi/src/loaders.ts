@@ -6,13 +6,17 @@ import type { ShaanxiStore } from './store/shaanxi-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
 export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
+  const prefecture = new DataLoader(async (codes: readonly string[]) => byKey(codes, await store.prefecturesByCodes(codes), (row) => row.code));
   return {
-    prefecture: new DataLoader(async (codes: readonly string[]) =>
-      byKey(codes, await store.prefecturesByCodes(codes), (row) => row.code),
-    ),
-    /** By the code records keep, or by a renamed county's current code: both answer the same county. */
+    prefecture,
+    /**
+     * By the code records keep, or by a renamed county's current code: both answer the same
+     * county. Read with their prefectures, which the prefecture loader is given.
+     */
     county: new DataLoader(async (codes: readonly string[]) => {
-      const rows = await store.countiesByCodes(codes);
+      const found = await store.countiesWithPrefecturesByCodes(codes);
+      for (const row of found) prefecture.prime(row.prefecture.code, row.prefecture);
+      const rows = found.map((row) => row.county);
       const byCurrentCode = byKey(codes, rows, (row) => row.currentCode);
       return byKey(codes, rows, (row) => row.code).map((row, index) => row ?? byCurrentCode[index]!);
     }),

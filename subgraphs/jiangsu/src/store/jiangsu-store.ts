@@ -101,6 +101,15 @@ export class JiangsuStore {
     return this.db.select().from(cityPairings).where(amongTexts(cityPairings.shaanxiPrefectureCode, codes));
   }
 
+  /** The pairings of Shaanxi's prefectures, each with its Jiangsu city: one statement where a page asks for both. */
+  cityPairingsWithCitiesByShaanxiPrefectures(codes: readonly string[]): Promise<{ pairing: CityPairingRow; city: CityRow }[]> {
+    return this.db
+      .select({ pairing: cityPairings, city: cities })
+      .from(cityPairings)
+      .innerJoin(cities, eq(cities.code, cityPairings.jiangsuCityCode))
+      .where(amongTexts(cityPairings.shaanxiPrefectureCode, codes));
+  }
+
   countyPairsByJiangsuCities(codes: readonly string[]): Promise<CountyPairRow[]> {
     return this.db
       .select()

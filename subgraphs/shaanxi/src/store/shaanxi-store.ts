@@ -84,6 +84,15 @@ export class ShaanxiStore {
       .where(or(amongTexts(counties.code, codes), amongTexts(counties.currentCode, codes)));
   }
 
+  /** As `countiesByCodes`, each with its prefecture, which a county's readers mostly ask next. */
+  countiesWithPrefecturesByCodes(codes: readonly string[]): Promise<{ county: CountyRow; prefecture: PrefectureRow }[]> {
+    return this.db
+      .select({ county: counties, prefecture: prefectures })
+      .from(counties)
+      .innerJoin(prefectures, eq(prefectures.code, counties.prefectureCode))
+      .where(or(amongTexts(counties.code, codes), amongTexts(counties.currentCode, codes)));
+  }
+
   countiesByPrefectures(prefectureCodes: readonly string[]): Promise<CountyRow[]> {
     return this.db
       .select()
