@@ -140,7 +140,6 @@ interface Entry {
   json: string;
 }
 
-
 /**
  * A kept answer, given again: its tables count as read by the request (the response cache keeps
  * the whole answer with them) and by the fetch it is given within (a peer's read within a fetch).

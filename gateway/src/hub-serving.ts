@@ -90,15 +90,16 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
   let dataSourceFor: (name: string, url: string) => GraphQLDataSource;
   let responseCache: ResponseCache | undefined;
   let fetchCache: FetchCache | undefined;
+  let requestVersions: RequestVersions | undefined;
   let inProcess: Promise<unknown> | undefined;
   /** Stops counting into `metrics` what outlives this hub (databases handed in by a test). */
   const unwatch: (() => void)[] = [];
   if (opening) {
     if (config.responseCache) {
-      const versions = new RequestVersions(async () => {
+      const versions = (requestVersions = new RequestVersions(async () => {
         // Each subgraph's tables are in its own schema, so the databases' versions never share a name.
         return DataVersions.of(await Promise.all(databases.map((database) => database.readDataVersions())));
-      });
+      }));
       responseCache = new ResponseCache((deadline) => versions.of(deadline), new Set(SUBGRAPH_SCHEMAS));
       fetchCache = new FetchCache(versions, new Set(SUBGRAPH_SCHEMAS));
     }
@@ -133,7 +134,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
   }
 
   if (config.deduplicateReads) {
-    const reads = new InFlightReads();
+    const reads = new InFlightReads(requestVersions);
     const direct = dataSourceFor;
     dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
   }

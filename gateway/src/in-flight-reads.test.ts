@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Identity } from '@hub/common';
-import { Deadline, noReads, runWithDeadline, type TablesRead } from '@hub/db';
+import { DataVersions, Deadline, noReads, runWithDeadline, type TablesRead } from '@hub/db';
 import { InFlightReads } from './in-flight-reads.ts';
+import { RequestVersions } from './request-versions.ts';
 
 /** A subgraph whose every fetch waits until the test lets it answer, counting what it ran. */
 function heldSubgraph() {
@@ -160,5 +161,40 @@ describe('joining identical reads in flight', () => {
     subgraph.answerAll({ county: { nameZh: '镇坪县' } });
     await Promise.all([blind, joinedBlind]);
     expect(late.unknown).toBe(true);
+  });
+
+  it('keeps nothing of a joiner whose request read its versions after the shared fetch began', async () => {
+    const subgraph = heldSubgraph();
+    const versions = new RequestVersions(async () => new DataVersions(new Map([['shaanxi.counties', '1']]), undefined));
+    const source = new InFlightReads(versions).wrap('shaanxi', subgraph.source);
+    /** A gateway request noting its reads: its versions are read (as its caches read them) when the test says. */
+    const request = () => {
+      const deadline = Deadline.after(10_000);
+      const reads = noReads(new Set(['shaanxi']));
+      deadline.reads = reads;
+      return {
+        reads,
+        readVersions: () => runWithDeadline(deadline, () => versions.of(deadline)),
+        fetch: () => runWithDeadline(deadline, () => source.process(fetch(READ, PUBLIC, { code: '610927' }))),
+      };
+    };
+    const early = request();
+    const first = request();
+    const late = request();
+
+    await early.readVersions();
+    await first.readVersions();
+    first.reads.tables.add('shaanxi.counties');
+    const answers = [first.fetch(), early.fetch()];
+    // Read after the shared fetch began: what it read may be older than these versions.
+    await late.readVersions();
+    answers.push(late.fetch());
+    expect(subgraph.waiting).toHaveLength(1);
+    subgraph.answerAll({ county: { nameZh: '镇坪县' } });
+    await Promise.all(answers);
+
+    expect(early.reads.unknown, 'versions read before the shared fetch began').toBe(false);
+    expect([...early.reads.tables]).toEqual(['shaanxi.counties']);
+    expect(late.reads.unknown, 'versions read after it began: the answer is not kept').toBe(true);
   });
 });

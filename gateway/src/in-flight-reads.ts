@@ -4,9 +4,12 @@ import { PUBLIC_IDENTITY } from '@hub/common';
 import { addReads, currentDeadline, type TablesRead } from '@hub/db';
 import { isMutationDocument } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
+import { nextEvent, type RequestVersions } from './request-versions.ts';
 
 interface Shared {
   response: Promise<GatewayGraphQLResponse>;
+  /** When it began, among the events `nextEvent` orders. */
+  begun: number;
   /** How many fetches wait for it, the first among them. */
   takers: number;
   /** The tables the first caller's request read from, when it notes them (the response cache). */
@@ -30,9 +33,16 @@ interface Shared {
  * joiner whose shared answer ran out of the first caller's time runs again on its own time.
  * A joiner's request counts the tables the first caller's request read as read by it too (all
  * of them: its DataLoaders may have answered the shared fetch from an earlier one), so that the
- * response cache keeps its answer with them.
+ * response cache keeps its answer with them — unless the shared fetch began before the joiner's
+ * request read its versions: its rows may be older than them, and the joiner's answer, kept
+ * under those versions, would be given after a write it does not show.
  */
 export class InFlightReads {
+  constructor(
+    /** The versions each request's caches read; none when nothing is kept. */
+    private readonly versions?: RequestVersions,
+  ) {}
+
   private epoch = 0;
   private readonly running = new Map<string, Shared>();
   /** The epoch each gateway request reads at, by its context. */
@@ -56,12 +66,14 @@ export class InFlightReads {
     const response = structuredClone(await running.response);
     // The shared fetch ran on the first caller's time; this caller may have more left.
     if (timedOut(response)) return source.process(options);
-    readAlso(running.reads);
+    const deadline = currentDeadline();
+    const older = this.versions !== undefined && deadline !== undefined && !this.versions.readBefore(deadline, running.begun);
+    readAlso(older ? undefined : running.reads);
     return response;
   }
 
   private async start(key: string, source: GraphQLDataSource, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
-    const started: Shared = { response: source.process(options), takers: 1, reads: currentDeadline()?.reads };
+    const started: Shared = { response: source.process(options), begun: nextEvent(), takers: 1, reads: currentDeadline()?.reads };
     this.running.set(key, started);
     try {
       const response = await started.response;
@@ -99,7 +111,10 @@ export class InFlightReads {
   }
 }
 
-/** Counts in this request's reads the tables another request read, which this one took an answer from. */
+/**
+ * Counts in this request's reads the tables another request read, which this one took an answer
+ * from; none (`undefined`): not known, and the answer is not kept.
+ */
 function readAlso(theirs: TablesRead | undefined): void {
   const mine = currentDeadline()?.reads;
   if (!mine) return;

@@ -6,7 +6,7 @@ import type { DataVersions } from '@hub/db';
  * request sends after they were read sees data at least that new.
  */
 export class RequestVersions {
-  private readonly read = new WeakMap<object, { versions: Promise<DataVersions>; ready: boolean }>();
+  private readonly read = new WeakMap<object, { versions: Promise<DataVersions>; ready: boolean; readAt?: number }>();
 
   constructor(
     /** The versions of every database the subgraphs read from, read fresh. */
@@ -18,8 +18,13 @@ export class RequestVersions {
     let read = this.read.get(deadline);
     if (!read) {
       const versions = this.readVersions();
-      const started = { versions, ready: false };
-      versions.then(() => (started.ready = true)).catch(() => {});
+      const started: { versions: Promise<DataVersions>; ready: boolean; readAt?: number } = { versions, ready: false };
+      versions
+        .then(() => {
+          started.ready = true;
+          started.readAt = nextEvent();
+        })
+        .catch(() => {});
       // A failed read is not kept: the next asking of the request reads again.
       versions.catch(() => this.read.delete(deadline));
       this.read.set(deadline, started);
@@ -32,4 +37,18 @@ export class RequestVersions {
   readFor(deadline: object): boolean {
     return this.read.get(deadline)?.ready ?? false;
   }
+
+  /** Whether the request's versions were read before `event` (`nextEvent`): what was read after it is at least as new. */
+  readBefore(deadline: object, event: number): boolean {
+    const readAt = this.read.get(deadline)?.readAt;
+    return readAt !== undefined && readAt < event;
+  }
+}
+
+let events = 0;
+
+/** The next of the process's events whose order the caches compare: versions read, a shared fetch begun. */
+export function nextEvent(): number {
+  events += 1;
+  return events;
 }

@@ -24,6 +24,7 @@ import { runReadingRows } from './deadline.ts';
 export const DATA_VERSION_SCHEMA = 'hub_cache';
 
 const TRIGGER = 'hub_cache_data_version';
+const BUMP = 'bump_versions';
 
 /** One statement each: the extended protocol (PGlite's, and prepared statements) takes no more. */
 const INSTALL = [
@@ -39,7 +40,9 @@ const INSTALL = [
   primary key (table_name, key)
 )`,
   `create index if not exists key_changes_version_idx on ${DATA_VERSION_SCHEMA}.key_changes (table_name, version)`,
-  `create or replace function ${DATA_VERSION_SCHEMA}.bump_data_version() returns trigger language plpgsql as $$
+  // A name of its own for the function that notes keys: an earlier release, started against the
+  // same database, replaces its own function (bump_data_version) and leaves this one as it is.
+  `create or replace function ${DATA_VERSION_SCHEMA}.${BUMP}() returns trigger language plpgsql as $$
 declare
   raised bigint;
   written text;
@@ -78,8 +81,8 @@ $$`,
 
 /**
  * Puts the trigger on every table of `schemas`, with the key column `keyed` names for the table
- * as its argument, where it lacks it or has another (new tables after a migration too; a table
- * keyed since the trigger was put on it).
+ * as its argument, where it lacks it, has another, or calls an earlier release's function (new
+ * tables after a migration too; a table keyed since the trigger was put on it).
  */
 function triggersFor(schemas: readonly string[], keyed: KeyedTables): string {
   const names = schemas.map(literal).join(', ');
@@ -90,19 +93,22 @@ declare
   raised bigint;
 begin
   for found in
-    select tables.oid, schemas.nspname || '.' || tables.relname as table_name, wanted.key_column,
-      (select encode(tgargs, 'escape') from pg_trigger where tgrelid = tables.oid and tgname = '${TRIGGER}') as args
+    select tables.oid, schemas.nspname || '.' || tables.relname as table_name, wanted.key_column, trigger.args, trigger.current
     from pg_class tables join pg_namespace schemas on schemas.oid = tables.relnamespace
+    left join lateral (
+      select encode(tgargs, 'escape') as args, tgfoid = '${DATA_VERSION_SCHEMA}.${BUMP}'::regproc as current
+      from pg_trigger where tgrelid = tables.oid and tgname = '${TRIGGER}'
+    ) as trigger on true
     left join (values ${keys.length > 0 ? keys.join(', ') : '(null, null)'}) as wanted (table_name, key_column)
       on wanted.table_name = schemas.nspname || '.' || tables.relname
     where schemas.nspname in (${names}) and tables.relkind in ('r', 'p')
   loop
-    if found.args is not distinct from coalesce(found.key_column || '\\000', '') then continue; end if;
+    if found.current and found.args is not distinct from coalesce(found.key_column || '\\000', '') then continue; end if;
     if found.args is not null then
       execute format('drop trigger ${TRIGGER} on %s', found.oid::regclass);
     end if;
     execute format(
-      'create constraint trigger ${TRIGGER} after insert or update or delete on %s deferrable initially deferred for each row execute function ${DATA_VERSION_SCHEMA}.bump_data_version(%s)',
+      'create constraint trigger ${TRIGGER} after insert or update or delete on %s deferrable initially deferred for each row execute function ${DATA_VERSION_SCHEMA}.${BUMP}(%s)',
       found.oid::regclass, coalesce(quote_literal(found.key_column), '')
     );
     -- Rows written before the key was noted have no change of their key: the table changed as a
@@ -121,6 +127,7 @@ end
 $$`;
 }
 
+/** `text` as an SQL string literal. */
 function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
@@ -238,7 +245,7 @@ export class KeyVersions {
   }
 }
 
-/** Each table's version by its qualified name (`jiangsu.funding_entries`), and what was written by key. */
+/** Each table's version by its qualified name (`jiangsu.funding_entry`), and what was written by key. */
 export class DataVersions {
   constructor(
     private readonly versions: ReadonlyMap<string, string>,

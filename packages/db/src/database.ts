@@ -20,10 +20,12 @@ export type Db = PgDatabase<PgQueryResultHKT>;
 
 /** Notes the tables a statement names in its request's reads and its fetch's, when they are kept. */
 function noteTablesRead(query: string): void {
+  // A scope's rows are those of its first statement (see runReadingRows).
+  const scope = currentRowsRead();
+  const rows = scope && !scope.sent ? scope : undefined;
+  if (scope) scope.sent = true;
   const request = currentDeadline()?.reads;
   const fetches = currentFetchReads();
-  if (!request && fetches.length === 0) return;
-  const rows = currentRowsRead();
   for (const reads of request ? [request, ...fetches] : fetches) {
     const named = new Set<string>();
     tablesNamed(query, reads.schemas, named);

@@ -57,7 +57,7 @@ export class Deadline {
 export interface TablesRead {
   /** The schemas whose tables are noted (the subgraphs'); other names are left out. */
   readonly schemas: ReadonlySet<string>;
-  /** Qualified names, `jiangsu.funding_entries`: tables read as a whole, or in a way not known. */
+  /** Qualified names, `jiangsu.funding_entry`: tables read as a whole, or in a way not known. */
   readonly tables: Set<string>;
   /**
    * Tables read only by key (`runReadingRows`), each with its key column and the keys read. A
@@ -79,6 +79,8 @@ export interface RowsRead {
   table: string;
   column: string;
   keys: readonly string[];
+  /** Set once the first statement of the scope was sent: the statements after it read the table whole. */
+  sent?: boolean;
 }
 
 /** Notes in `reads` that `table` was read only by `column`, the rows of `keys`; a table read as a whole stays so. */
@@ -167,10 +169,11 @@ export function currentFetchReads(): TablesRead[] {
 }
 
 /**
- * Runs `work`, whose statements read of `rows.table` only the rows of `rows.keys`: a kept
+ * Runs `work`, whose first statement reads of `rows.table` only the rows of `rows.keys`: a kept
  * answer read from them is current while none of those keys is written, whatever is written
- * to the table's other rows (docs/decisions/0042-keyed-versions.md). The statements' other
- * tables are noted as read whole.
+ * to the table's other rows (docs/decisions/0042-keyed-versions.md). The statement's other
+ * tables, and every table any later statement of the scope names (a batch another load began
+ * within it, say), are noted as read whole.
  */
 export function runReadingRows<T>(rows: RowsRead, work: () => T): T {
   return fetchReads.run({ reads: undefined, rows, outer: fetchReads.getStore() }, work);
