@@ -6,7 +6,8 @@ import type { DataVersions } from '@hub/db';
  * request sends after they were read sees data at least that new.
  */
 export class RequestVersions {
-  private readonly read = new WeakMap<object, { versions: Promise<DataVersions>; ready: boolean; readAt?: number }>();
+  /** Each request's versions, and once they are read, when (`nextEvent`). */
+  private readonly read = new WeakMap<object, { versions: Promise<DataVersions>; readAt?: number }>();
 
   constructor(
     /** The versions of every database the subgraphs read from, read fresh. */
@@ -18,13 +19,8 @@ export class RequestVersions {
     let read = this.read.get(deadline);
     if (!read) {
       const versions = this.readVersions();
-      const started: { versions: Promise<DataVersions>; ready: boolean; readAt?: number } = { versions, ready: false };
-      versions
-        .then(() => {
-          started.ready = true;
-          started.readAt = nextEvent();
-        })
-        .catch(() => {});
+      const started: { versions: Promise<DataVersions>; readAt?: number } = { versions };
+      versions.then(() => (started.readAt = nextEvent())).catch(() => {});
       // A failed read is not kept: the next asking of the request reads again.
       versions.catch(() => this.read.delete(deadline));
       this.read.set(deadline, started);
@@ -35,7 +31,7 @@ export class RequestVersions {
 
   /** Whether the request's versions have been read: a statement it sends from now on is newer. */
   readFor(deadline: object): boolean {
-    return this.read.get(deadline)?.ready ?? false;
+    return this.read.get(deadline)?.readAt !== undefined;
   }
 
   /** Whether the request's versions were read before `event` (`nextEvent`): what was read after it is at least as new. */

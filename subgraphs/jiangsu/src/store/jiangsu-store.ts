@@ -97,10 +97,6 @@ export class JiangsuStore {
     return this.db.select().from(cityPairings).where(inArray(cityPairings.jiangsuCityCode, [...codes]));
   }
 
-  cityPairingsByShaanxiPrefectures(codes: readonly string[]): Promise<CityPairingRow[]> {
-    return this.db.select().from(cityPairings).where(amongTexts(cityPairings.shaanxiPrefectureCode, codes));
-  }
-
   /** The pairings of Shaanxi's prefectures, each with its Jiangsu city: one statement where a page asks for both. */
   cityPairingsWithCitiesByShaanxiPrefectures(codes: readonly string[]): Promise<{ pairing: CityPairingRow; city: CityRow }[]> {
     return this.db

@@ -76,15 +76,10 @@ export class ShaanxiStore {
     return this.db.select().from(prefectures).where(amongTexts(prefectures.code, codes));
   }
 
-  /** Counties by code, a county renamed since the public record also by its current code (docs/decisions/0013). */
-  countiesByCodes(codes: readonly string[]): Promise<CountyRow[]> {
-    return this.db
-      .select()
-      .from(counties)
-      .where(or(amongTexts(counties.code, codes), amongTexts(counties.currentCode, codes)));
-  }
-
-  /** As `countiesByCodes`, each with its prefecture, which a county's readers mostly ask next. */
+  /**
+   * Counties by code, a county renamed since the public record also by its current code
+   * (docs/decisions/0013), each with its prefecture, which a county's readers mostly ask next.
+   */
   countiesWithPrefecturesByCodes(codes: readonly string[]): Promise<{ county: CountyRow; prefecture: PrefectureRow }[]> {
     return this.db
       .select({ county: counties, prefecture: prefectures })
