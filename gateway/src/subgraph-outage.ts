@@ -1,6 +1,5 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-// The bundled engine in the compiled hub (scripts/build.mjs), the package itself from the sources.
-import { RemoteGraphQLDataSource } from '#apollo-gateway';
+import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode } from '@hub/common';
 import { Kind, parse, type DocumentNode, type SelectionSetNode } from 'graphql';

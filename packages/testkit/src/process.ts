@@ -18,11 +18,11 @@ export interface HubProcess {
 /**
  * Starts an entry point (`gateway/src/main.ts`, `subgraphs/<name>/src/main.ts`, a CLI) as its
  * own Node process through tsx, with `env` added to this one's; or, given a compiled entry
- * (`gateway/dist/main.js`), the way `npm start` runs it: the build, through scripts/start.mjs.
+ * (`dist/gateway.js`, a bundle of the build), the way `npm start` runs it: through scripts/start.mjs.
  * One process, no wrapper, so that its pid is the one that holds locks and gets signals.
  */
 export function spawnHubProcess(entry: string, env: Record<string, string>, args: string[] = []): HubProcess {
-  const compiled = entry.includes('/dist/');
+  const compiled = entry.startsWith('dist/');
   const runner = compiled ? ['--conditions=hub-compiled', 'scripts/start.mjs'] : ['--import', 'tsx'];
   const child = spawn(process.execPath, [...runner, entry, ...args], {
     cwd: REPOSITORY_ROOT,
