@@ -1,3 +1,3 @@
-// Stands in, in the bundled Apollo Gateway (scripts/build.mjs), for the modules of Apollo's
+// Stands in, in the bundled entry points (scripts/build.mjs), for the modules of Apollo's
 // usage reporting, which the hub turns off: nothing of them is used, so nothing is loaded.
 module.exports = {};
