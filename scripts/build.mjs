@@ -32,7 +32,7 @@ const SOLUTION = 'tsconfig.build.json';
 /** The packages production runs, as the solution lists them (in build order). */
 const PACKAGES = JSON.parse(readFileSync(join(root, SOLUTION), 'utf8')).references.map(({ path }) => dirname(relative('.', path)));
 /** What every package's build depends on: the compiler's settings, the dependencies, and how the build is made. */
-const SHARED_SETTINGS = ['tsconfig.json', 'tsconfig.build-base.json', SOLUTION, 'package-lock.json', 'scripts/build.mjs', 'scripts/left-out.cjs'];
+const SHARED_SETTINGS = ['tsconfig.json', 'tsconfig.build-base.json', SOLUTION, 'package-lock.json', 'scripts/build.mjs', 'scripts/left-out.cjs', 'scripts/create-hash.cjs'];
 /**
  * What `npm start`, `start:<name>` and `migrate` run: each compiled entry point bundled with
  * everything it imports by esbuild into one folder, `dist/` at the root, `dist/<name>.js`
@@ -244,7 +244,10 @@ async function bundleEntries() {
     chunkNames: 'chunk-[hash]',
     sourcemap: 'linked',
     external: OUTSIDE_THE_BUNDLES,
-    alias: Object.fromEntries(REPORTING_ONLY.map((name) => [name, './scripts/left-out.cjs'])),
+    alias: {
+      ...Object.fromEntries(REPORTING_ONLY.map((name) => [name, './scripts/left-out.cjs'])),
+      '@apollo/utils.createhash': './scripts/create-hash.cjs',
+    },
     plugins: [ownPlace],
     // The CommonJS inside requires Node's own modules: `require` as a CommonJS module has it.
     banner: { js: "import { createRequire as hubCreateRequire } from 'node:module'; const require = hubCreateRequire(import.meta.url);" },
