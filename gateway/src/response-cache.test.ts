@@ -157,3 +157,156 @@ describe('the response cache keeps what is asked again', () => {
     }
   });
 });
+
+/**
+ * A server whose resolver reads the data's version as it begins (its rows), then waits while
+ * the test holds it: so that other questions arrive, and writes commit, while an answer is
+ * being made.
+ */
+function heldServer() {
+  const counts = { resolved: 0, versionReads: 0 };
+  const data = { version: 1 };
+  let held: Promise<void> | undefined;
+  let failNext = false;
+  const cache = new ResponseCache(
+    async () => {
+      counts.versionReads += 1;
+      return new DataVersions(new Map([['pairing.projects', `${data.version}`]]), undefined);
+    },
+    new Set(['pairing']),
+  );
+  const server = new ApolloServer<GatewayContext>({
+    typeDefs: 'type Query { project(id: ID!): String }',
+    resolvers: {
+      Query: {
+        project: async (_: unknown, { id }: { id: string }) => {
+          counts.resolved += 1;
+          currentDeadline()?.reads?.tables.add('pairing.projects');
+          const read = `project ${id} at version ${data.version}`;
+          const failing = failNext;
+          failNext = false;
+          if (held) await held;
+          if (failing) throw new Error('the database went away');
+          return read;
+        },
+      },
+    },
+    plugins: [cache.plugin()],
+  });
+  const ask = async (id: string, identity = PUBLIC_IDENTITY) => {
+    const response = await runWithDeadline(Deadline.after(10_000), () =>
+      server.executeOperation(
+        { query: 'query Project($id: ID!) { project(id: $id) }', variables: { id } },
+        { contextValue: { identity } as GatewayContext },
+      ),
+    );
+    if (response.body.kind !== 'single') throw new Error('expected a single result');
+    return response.body.singleResult;
+  };
+  /** Holds every answer being made until the function returned is called. */
+  const hold = () => {
+    let release!: () => void;
+    held = new Promise((resolve) => (release = resolve));
+    return () => {
+      held = undefined;
+      release();
+    };
+  };
+  /** Resolves once `count` version reads have been made in all. */
+  const versionReads = async (count: number) => {
+    while (counts.versionReads < count) await new Promise((resolve) => setTimeout(resolve, 1));
+  };
+  return { server, counts, data, ask, hold, versionReads, failNextAnswer: () => (failNext = true) };
+}
+
+describe('a question asked while its answer is being made', () => {
+  it('waits for that answer instead of making it again', async () => {
+    const { server, counts, data, ask, hold, versionReads } = heldServer();
+    await server.start();
+    try {
+      await ask('a');
+      await ask('a');
+      data.version += 1;
+      const release = hold();
+      const reads = counts.versionReads;
+      const asked = Array.from({ length: 5 }, () => ask('a'));
+      // Every one of them past its versions, the first making the answer, before it is made.
+      await versionReads(reads + 5);
+      expect(counts.resolved).toBe(3);
+      release();
+      for (const result of await Promise.all(asked)) expect(result).toEqual({ data: { project: 'project a at version 2' } });
+      expect(counts.resolved, 'made once for the five').toBe(3);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('makes its own when a write committed after the answer being made had read its versions', async () => {
+    const { server, counts, data, ask, hold, versionReads } = heldServer();
+    await server.start();
+    try {
+      await ask('a');
+      await ask('a');
+      data.version += 1;
+      const release = hold();
+      const reads = counts.versionReads;
+      const first = ask('a');
+      await versionReads(reads + 1);
+      // The first has read its versions and its rows (version 2); a write commits, then the
+      // second asks, reads version 3 and finds the answer still being made.
+      data.version += 1;
+      const second = ask('a');
+      await versionReads(reads + 2);
+      release();
+      expect(await first).toEqual({ data: { project: 'project a at version 2' } });
+      expect(await second, 'it shows the write committed before it was asked').toEqual({ data: { project: 'project a at version 3' } });
+      expect(counts.resolved).toBe(4);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('makes its own when the answer being made fails', async () => {
+    const { server, counts, data, ask, hold, versionReads, failNextAnswer } = heldServer();
+    await server.start();
+    try {
+      await ask('a');
+      await ask('a');
+      data.version += 1;
+      failNextAnswer();
+      const release = hold();
+      const reads = counts.versionReads;
+      const first = ask('a');
+      const second = ask('a');
+      await versionReads(reads + 2);
+      release();
+      expect((await first).errors).toHaveLength(1);
+      expect(await second).toEqual({ data: { project: 'project a at version 2' } });
+      expect(counts.resolved).toBe(4);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('never takes the answer being made for another caller', async () => {
+    const { server, counts, data, ask, hold, versionReads } = heldServer();
+    const member = { role: 'FOUNDATION_MEMBER', subject: 'member-1', organizationId: 'js-1' } as const;
+    await server.start();
+    try {
+      await ask('a');
+      await ask('a');
+      await ask('a', member);
+      await ask('a', member);
+      data.version += 1;
+      const release = hold();
+      const reads = counts.versionReads;
+      const asked = [ask('a'), ask('a', member)];
+      await versionReads(reads + 2);
+      release();
+      await Promise.all(asked);
+      expect(counts.resolved, 'one answer made for each caller').toBe(6);
+    } finally {
+      await server.stop();
+    }
+  });
+});

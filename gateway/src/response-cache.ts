@@ -24,9 +24,14 @@ import { KeptAnswers, keyOf, readFromOf, stillCurrent, type ReadFrom } from './k
  *   questions each asked once (a crawl through every project) would otherwise push out what is
  *   asked again and again, and fill the memory with answers nobody asks for twice. The first
  *   asking of a key not kept reads no data version either: there is nothing to compare it with.
+ * - A question asked while its answer is being made waits for that answer instead of making it
+ *   again, and takes it on the rule a kept answer is given by: only if each table it was read
+ *   from is at the version it was read at for the waiting request too (see `join`).
  */
 export class ResponseCache {
   private readonly kept: KeptAnswers<Entry>;
+  /** The answers being made, by key: each settles with the answer and what it was read from, or undefined when it may not be kept. */
+  private readonly making = new Map<string, Promise<Entry | undefined>>();
 
   constructor(
     /** The versions of the tables of every database the answers come from, as the request under `deadline` reads them. */
@@ -38,11 +43,45 @@ export class ResponseCache {
     this.kept = new KeptAnswers(limits, (entry) => entry.json.length);
   }
 
+  /**
+   * The answer another request is making, once made, if it may be given to a
+   * request that read `versions`: as a kept answer is given, only while each table it was read
+   * from is at the version it was read at. The one making it read its versions before it began;
+   * a request whose versions are newer on a table it read (a write committed in between) makes
+   * its own. None when it failed or may not be kept, or when the
+   * waiting request's own time ran out first (it then fails on its own time, as it would alone).
+   */
+  private async join(making: Promise<Entry | undefined>, versions: DataVersions, deadline: Deadline): Promise<Entry | undefined> {
+    let cancel = () => {};
+    const outOfTime = new Promise<undefined>((resolve) => (cancel = deadline.whenExpired(() => resolve(undefined))));
+    try {
+      const made = await Promise.race([making, outOfTime]);
+      return made && stillCurrent(made.readFrom, versions) ? made : undefined;
+    } finally {
+      cancel();
+    }
+  }
+
+  /** Notes that the answer for `key` is being made; the function returned settles it, once. */
+  private startMaking(key: string): (made: Entry | undefined) => void {
+    let settle!: (made: Entry | undefined) => void;
+    const making = new Promise<Entry | undefined>((resolve) => (settle = resolve));
+    // A later maker of the same key (one that could not join) leaves the first in place.
+    if (!this.making.has(key)) this.making.set(key, making);
+    let settled = false;
+    return (made) => {
+      if (settled) return;
+      settled = true;
+      if (this.making.get(key) === making) this.making.delete(key);
+      settle(made);
+    };
+  }
+
   plugin(): ApolloServerPlugin<GatewayContext> {
     const cache = this;
     return {
       async requestDidStart() {
-        let miss: { key: string; versions: DataVersions; reads: TablesRead } | undefined;
+        let miss: { key: string; versions: DataVersions; reads: TablesRead; made: (entry: Entry | undefined) => void } | undefined;
         return {
           async responseForOperation({ operation, operationName, queryHash, request, contextValue }) {
             if (operation.operation !== 'query' || contextValue.uncached) return null;
@@ -54,24 +93,34 @@ export class ResponseCache {
             const { role, organizationId, subject } = contextValue.identity;
             const key = keyOf([role, organizationId, subject, chinaDate(), queryHash, operationName ?? null, request.variables ?? null]);
             const entry = cache.kept.get(key);
-            if (!entry && cache.kept.firstAsking(key)) return null;
+            if (!entry && !cache.making.has(key) && cache.kept.firstAsking(key)) return null;
             const versions = await cache.currentVersions(deadline);
             if (entry && stillCurrent(entry.readFrom, versions)) return answer(JSON.parse(entry.json) as FormattedExecutionResult);
-            miss = { key, versions, reads };
+            // Decided with no wait between the check and the noting: of the requests whose
+            // versions come back at once, the first makes the answer and the others wait for it.
+            const making = cache.making.get(key);
+            const joined = making && (await cache.join(making, versions, deadline));
+            if (joined) return answer(JSON.parse(joined.json) as FormattedExecutionResult);
+            miss = { key, versions, reads, made: cache.startMaking(key) };
             return null;
           },
           async willSendResponse({ response }) {
-            if (!miss || response.body.kind !== 'single') return;
-            const result = response.body.singleResult;
-            const status = response.http.status ?? 200;
-            if (status !== 200 || result.errors?.length || !result.data || miss.reads.unknown) return;
-            const { versions } = miss;
-            cache.kept.keep(miss.key, { readFrom: readFromOf(miss.reads, versions), json: JSON.stringify(result) });
+            if (!miss) return;
+            const made = keepable(response, miss.reads) ? { readFrom: readFromOf(miss.reads, miss.versions), json: JSON.stringify(response.body.singleResult) } : undefined;
+            if (made) cache.kept.keep(miss.key, made);
+            miss.made(made);
           },
         };
       },
     };
   }
+}
+
+/** Only answers with data and no error, at HTTP 200, from reads all noted, are kept. */
+function keepable(response: GraphQLResponse, reads: TablesRead): response is GraphQLResponse & { body: { kind: 'single' } } {
+  if (response.body.kind !== 'single') return false;
+  const result = response.body.singleResult;
+  return (response.http.status ?? 200) === 200 && !result.errors?.length && result.data !== undefined && result.data !== null && !reads.unknown;
 }
 
 /**
