@@ -962,12 +962,16 @@ describe('tracking across separate services', () => {
     });
   });
 
-  it('sums only the kinds of entries asked for: none for an empty list', async () => {
+  it('sums only the kinds of entries asked for: none for an empty list, and refuses pledges', async () => {
     const pairing = serviceIdentity('pairing');
     const commitment = { projectId, organizationId: TONGTAI, kind: 'COMMITMENT', fen: '12345678' };
     expect((await askJiangsu(pairing, ['COMMITMENT', 'DISBURSEMENT'])).data).toEqual({ fundingByProjectAndYear: [commitment] });
-    expect((await askJiangsu(pairing, ['DISBURSEMENT', 'PLEDGE'])).data).toEqual({ fundingByProjectAndYear: [] });
+    expect((await askJiangsu(pairing)).data).toEqual({ fundingByProjectAndYear: [commitment] });
+    expect((await askJiangsu(pairing, ['DISBURSEMENT'])).data).toEqual({ fundingByProjectAndYear: [] });
     expect((await askJiangsu(pairing, [])).data).toEqual({ fundingByProjectAndYear: [] });
+    // Pledges promise money the tracking does not count: they are not summed by year.
+    const pledges = await askJiangsu(pairing, ['COMMITMENT', 'PLEDGE']);
+    expect(pledges.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
   });
 
   it("gives the pairing each province's organization kinds in one request, outside the public graph", async () => {

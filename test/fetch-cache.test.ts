@@ -151,6 +151,51 @@ describe('the fetch cache, all-in-one', () => {
     // The needs ranked and their counties (Shaanxi, read by the pairing and by the gateway) were kept through the pledge.
     expect(after.statements.filter((statement) => /"?shaanxi"?\./.test(statement))).toEqual([]);
   });
+
+  it("keeps an agreement's tracking through a pledge to one of its projects, and shows a commitment at once", async () => {
+    const listed = await hub.query<{ pipeline: { nodes: { id: string; stage: string; ceremony: { agreement: { id: string } } | null }[] } }>(
+      `{ pipeline(first: 100) { nodes { id stage ceremony { agreement { id } } } } }`,
+    );
+    const underAgreements = listed.data!.pipeline.nodes.filter((node) => node.ceremony !== null);
+    const scheduled = underAgreements.find((node) => node.stage === 'SCHEDULED');
+    if (!scheduled) throw new Error('the demo has a project scheduled for a ceremony');
+    const agreementId = scheduled.ceremony!.agreement.id;
+    const signed = underAgreements.find((node) => ['SIGNED', 'IMPLEMENTING'].includes(node.stage) && node.ceremony!.agreement.id === agreementId);
+    if (!signed) throw new Error("the demo has a signed project under the scheduled project's agreement");
+
+    const tracking = async () => {
+      const { result, statements } = await hub.countStatements(() =>
+        hub.query<{ agreement: { tracking: { term: { committed: { itemized: { fen: string } } } } } }>(
+          `query ($id: ID!) { agreement(id: $id) { tracking { term { projectsSigned { actual } committed { itemized { fen } } disbursed { actual { fen } } } } } }`,
+          { id: agreementId },
+        ),
+      );
+      expect(result.errors).toBeUndefined();
+      return { committed: BigInt(result.data!.agreement.tracking.term.committed.itemized.fen), answer: result.data, statements };
+    };
+    await tracking();
+    await tracking();
+    const kept = await tracking();
+    expect(kept.statements).toEqual([]);
+
+    // A pledge is a promise the tracking does not count: what was kept of it stays.
+    await pledgeOneFen(scheduled.id, hub.url);
+    const afterPledge = await tracking();
+    expect(afterPledge.statements, 'no statement after a pledge').toEqual([]);
+    expect(afterPledge.answer).toEqual(kept.answer);
+
+    // A commitment is counted: the tracking is made again and shows it.
+    const office = await hub.token('JIANGSU_OFFICE');
+    const committed = await hub.query(
+      `mutation ($input: FundingEntryInput!) { recordCommitment(input: $input) { id } }`,
+      { input: { projectId: signed.id, organizationId: MEMBER_OF, amount: { fen: 1 }, idempotencyKey: 'fetch-cache-commitment' } },
+      { token: office },
+    );
+    expect(committed.errors).toBeUndefined();
+    const afterCommitment = await tracking();
+    expect(afterCommitment.statements.length, 'made again after a commitment').toBeGreaterThan(0);
+    expect(afterCommitment.committed).toBe(kept.committed + 1n);
+  });
 });
 
 interface MatchesAnswer {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { installDataVersion, queryRows } from '@hub/db';
+import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
 import { pairingSubgraph } from '@hub/subgraph-pairing';
 import { openTestDatabase } from '@hub/testkit';
 
@@ -17,10 +18,10 @@ const EVER_PUBLISHED = '0004_ever_published';
 const PUBLISHED_THEN_CANCELLED = '00000000-0000-4000-8000-000000000001';
 const PROPOSED_ONLY = '00000000-0000-4000-8000-000000000002';
 
-/** The pairing subgraph's migrations as they were before `tag`, in a folder of their own. */
-function migrationsBefore(tag: string): string {
+/** A subgraph's migrations as they were before `tag`, in a folder of their own. */
+function migrationsBefore(tag: string, migrationsFolder = pairingSubgraph.migrationsFolder): string {
   const folder = mkdtempSync(join(tmpdir(), 'hub-migrations-'));
-  cpSync(pairingSubgraph.migrationsFolder, folder, { recursive: true });
+  cpSync(migrationsFolder, folder, { recursive: true });
   const journalPath = join(folder, 'meta', '_journal.json');
   const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
   const at = journal.entries.findIndex((entry) => entry.tag === tag);
@@ -58,6 +59,61 @@ describe('pairing migration 0004 (ever_published) over a database with data', ()
       expect(rows).toEqual([
         { project_id: PUBLISHED_THEN_CANCELLED, ever_published: true },
         { project_id: PROPOSED_ONLY, ever_published: false },
+      ]);
+    } finally {
+      rmSync(earlier, { recursive: true, force: true });
+      await database.close();
+    }
+  });
+});
+
+const YEAR_SUMS = '0009_funding_year_sums';
+const RUIHUA = 'js-ruihua-charity-foundation';
+const PROJECT = '00000000-0000-4000-8000-000000000003';
+
+describe('jiangsu migration 0009 (funding year sums) over a database with data', () => {
+  it('sums the commitments and disbursements already recorded by year in China, and keeps the sums with every entry written after', async () => {
+    const database = await openTestDatabase();
+    const earlier = migrationsBefore(YEAR_SUMS, jiangsuSubgraph.migrationsFolder);
+    let entries = 0;
+    const entry = (kind: string, fen: number, at: string) => {
+      entries += 1;
+      return sql`insert into jiangsu.funding_entry (project_id, organization_id, kind, amount_fen, idempotency_key, request_fingerprint, recorded_by_role, recorded_at)
+        values (${PROJECT}, ${RUIHUA}, ${kind}, ${fen}, ${`year-sums-${entries}`}, 'fixture', 'JIANGSU_OFFICE', ${at}) returning id`;
+    };
+    const sums = () =>
+      queryRows<{ kind: string; year: number; fen: string }>(
+        database.db,
+        sql`select kind, year, amount_fen::text as fen from jiangsu.funding_year_sum where project_id = ${PROJECT} and organization_id = ${RUIHUA} order by kind, year`,
+      );
+    try {
+      await database.migrate({ migrationsFolder: earlier, schema: 'jiangsu' });
+      await jiangsuSubgraph.seed!(database.db, { demo: false, demoScale: 1 });
+      await database.db.execute(entry('COMMITMENT', 100, '2018-12-31T15:59:59Z')); // 2018-12-31 23:59:59 in China
+      const [midnight] = await queryRows<{ id: string }>(database.db, entry('COMMITMENT', 200, '2018-12-31T16:00:00Z')); // 2019-01-01 00:00 in China
+      await database.db.execute(entry('COMMITMENT', 50, '2019-06-01T04:00:00Z'));
+      const [disbursement] = await queryRows<{ id: string }>(database.db, entry('DISBURSEMENT', 70, '2019-07-01T04:00:00Z'));
+      await database.db.execute(entry('PLEDGE', 999, '2019-01-02T04:00:00Z'));
+      await installDataVersion(database, ['jiangsu']);
+
+      await database.migrate({ migrationsFolder: jiangsuSubgraph.migrationsFolder, schema: 'jiangsu' });
+      expect(await sums(), 'the entries already recorded, summed; the pledge left out').toEqual([
+        { kind: 'COMMITMENT', year: 2018, fen: '100' },
+        { kind: 'COMMITMENT', year: 2019, fen: '250' },
+        { kind: 'DISBURSEMENT', year: 2019, fen: '70' },
+      ]);
+
+      // Written after: each entry's sum kept in its own transaction, whoever writes it.
+      await database.db.execute(entry('COMMITMENT', 5, '2019-03-01T04:00:00Z'));
+      await database.db.execute(entry('PLEDGE', 1, '2019-03-01T04:00:00Z'));
+      await database.db.execute(entry('COMMITMENT', 7, '2020-12-31T16:30:00Z')); // 2021-01-01 00:30 in China
+      await database.db.execute(sql`delete from jiangsu.funding_entry where id = ${disbursement!.id}`);
+      await database.db.execute(sql`update jiangsu.funding_entry set recorded_at = '2020-01-01T04:00:00Z' where id = ${midnight!.id}`);
+      expect(await sums()).toEqual([
+        { kind: 'COMMITMENT', year: 2018, fen: '100' },
+        { kind: 'COMMITMENT', year: 2019, fen: '55' },
+        { kind: 'COMMITMENT', year: 2020, fen: '200' },
+        { kind: 'COMMITMENT', year: 2021, fen: '7' },
       ]);
     } finally {
       rmSync(earlier, { recursive: true, force: true });

@@ -82,11 +82,12 @@ export async function tablesOf(db: Db, schemas: readonly string[]): Promise<stri
   return rows.map((row) => row.name);
 }
 
-/** Both provinces' books: the ledger entries and the accounts and project totals kept in step with them. */
+/** Both provinces' books: the ledger entries and the accounts, project totals and year sums kept in step with them. */
 export const LEDGER_TABLES = [
   'jiangsu.funding_entry',
   'jiangsu.funding_account',
   'jiangsu.funding_project_total',
+  'jiangsu.funding_year_sum',
   'shaanxi.funds_entry',
   'shaanxi.project_account',
 ] as const;

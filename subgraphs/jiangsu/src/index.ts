@@ -10,7 +10,7 @@ import { FundingStore } from './store/funding-store.ts';
 import { GivingProfileStore } from './store/giving-profile-store.ts';
 import { InterestStore } from './store/interest-store.ts';
 import { JiangsuStore } from './store/jiangsu-store.ts';
-import { fundingAccounts, fundingEntries, fundingProjectTotals } from './db/schema.ts';
+import { fundingAccounts, fundingEntries, fundingProjectTotals, fundingYearSums } from './db/schema.ts';
 
 export type { JiangsuContext } from './loaders.ts';
 
@@ -22,7 +22,7 @@ export const jiangsuSubgraph: SubgraphModule<JiangsuContext> = {
   dbSchema: 'jiangsu',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
   // A pledge writes one project's books: what is kept of the others' stays.
-  versionedByKey: keyedTables([fundingAccounts.projectId, fundingProjectTotals.projectId, fundingEntries.projectId]),
+  versionedByKey: keyedTables([fundingAccounts.projectId, fundingProjectTotals.projectId, fundingEntries.projectId, fundingYearSums.projectId]),
   async seed(db, { demo, demoScale }) {
     await seedJiangsu(db);
     if (demo) await seedJiangsuDemo(db, demoScale);

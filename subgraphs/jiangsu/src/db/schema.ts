@@ -206,6 +206,32 @@ export const fundingEntries = jiangsu.table(
   ],
 );
 
+/**
+ * What an organization committed or disbursed to a project in one calendar year (China
+ * Standard Time), summed: what an agreement's tracking counts, read without summing the
+ * entries at each request. Kept by a trigger on the entries (migration 0009), in the
+ * transaction that writes them, whoever writes them. Pledges are promises, which the tracking
+ * does not count: a pledge writes no row here, so what was kept of the tracking stays current
+ * through it.
+ */
+export const fundingYearSums = jiangsu.table(
+  'funding_year_sum',
+  {
+    projectId: uuid('project_id').notNull(),
+    organizationId: text('organization_id')
+      .notNull()
+      .references(() => organizations.id),
+    kind: text('kind').$type<Exclude<FundingKind, 'PLEDGE'>>().notNull(),
+    year: integer('year').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.organizationId, t.kind, t.year] }),
+    oneOf('funding_year_sum_kind', 'kind', ['COMMITMENT', 'DISBURSEMENT']),
+    check('funding_year_sum_within_limit', sql`${t.amountFen} >= 0 and ${t.amountFen} <= ${TOTAL_LIMIT}`),
+  ],
+);
+
 export const REPORTING_LANGUAGES = ['ZH', 'EN'] as const;
 export type ReportingLanguage = (typeof REPORTING_LANGUAGES)[number];
 

@@ -1,6 +1,7 @@
-import { requirePairingService } from '@hub/common';
+import { ErrorCode, requirePairingService, userError } from '@hub/common';
 import type { FundingKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
+import type { YearSummedKind } from '../store/funding-store.ts';
 
 export const agreementTrackingQueries = {
   jiangsuOrganizationKinds: (_: unknown, { ids }: { ids: string[] }, { store }: JiangsuContext) => store.kindsByIds(ids),
@@ -16,9 +17,12 @@ export const agreementTrackingQueries = {
     { identity, funding }: JiangsuContext,
   ) {
     requirePairingService(identity, 'read funding sums by year');
+    if (kinds?.includes('PLEDGE')) {
+      throw userError(ErrorCode.BadUserInput, 'Pledges are not summed by year: ask for commitments and disbursements.', { argument: 'kinds' });
+    }
     return funding.sumsByProjectAndYear(
       projectIds.map((id) => id.toLowerCase()),
-      kinds ?? null,
+      (kinds as YearSummedKind[] | null | undefined) ?? null,
     );
   },
 };

@@ -1,8 +1,8 @@
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
-import { amongUuids, chinaYear, queryRows, readingRowsBy, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
+import { amongUuids, queryRows, readingRowsBy, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
 import type { ProvenanceKind } from '@hub/common';
-import { fundingAccounts, fundingEntries, fundingProjectTotals, type FundingKind } from '../db/schema.ts';
+import { fundingAccounts, fundingEntries, fundingProjectTotals, fundingYearSums, type FundingKind } from '../db/schema.ts';
 
 export type FundingAccountRow = typeof fundingAccounts.$inferSelect;
 export type FundingEntryRow = typeof fundingEntries.$inferSelect;
@@ -23,13 +23,16 @@ export interface NewFundingEntry {
 
 export type FundingProjectTotalRow = typeof fundingProjectTotals.$inferSelect;
 
+/** The kinds of entries summed by year: what moves money, not the pledges that promise it. */
+export type YearSummedKind = Exclude<FundingKind, 'PLEDGE'>;
+
 /** One organization's entries of one kind for one project in one year (China Standard Time), summed. */
 export interface FundingYearSumRow {
   projectId: string;
   organizationId: string;
-  kind: FundingKind;
+  kind: YearSummedKind;
   year: number;
-  /** The exact sum in fen, as a decimal string (SQL numeric). */
+  /** The exact sum in fen, as a decimal string. */
   fen: string;
 }
 
@@ -83,27 +86,26 @@ export class FundingStore {
   }
 
   /**
-   * The projects' entries of the given kinds (null: every kind) summed by project,
-   * organization, kind and the calendar year of recording in China Standard Time (UTC+8 all
-   * year, added to the UTC time rather than left to the server's time-zone names). One
-   * statement, the ids as one parameter however many; the sums are exact decimal strings of fen.
+   * The projects' commitments and disbursements of the given kinds (null: both) by project,
+   * organization, kind and the calendar year of recording in China Standard Time, as the year
+   * sums keep them (`fundingYearSums`). One statement, the ids as one parameter however many;
+   * the sums are exact decimal strings of fen.
    */
-  async sumsByProjectAndYear(projectIds: readonly string[], kinds: readonly FundingKind[] | null = null): Promise<FundingYearSumRow[]> {
+  async sumsByProjectAndYear(projectIds: readonly string[], kinds: readonly YearSummedKind[] | null = null): Promise<FundingYearSumRow[]> {
     if (kinds?.length === 0) return [];
-    const year = chinaYear(sql`e.recorded_at`);
     const keys = projectIds.filter(isUuid);
-    const rows = await readingRowsBy(fundingEntries.projectId, keys, () =>
-      queryRows<{ project_id: string; organization_id: string; kind: FundingKind; year: number; fen: string }>(
+    if (keys.length === 0) return [];
+    const rows = await readingRowsBy(fundingYearSums.projectId, keys, () =>
+      queryRows<{ project_id: string; organization_id: string; kind: YearSummedKind; year: number; fen: string }>(
         this.db,
         sql`
-      select e.project_id::text as project_id, e.organization_id, e.kind, ${year} as year, sum(e.amount_fen)::text as fen
-      from jiangsu.funding_entry e
-      where ${amongUuids(sql`e.project_id`, keys)} and ${kinds === null ? sql`true` : sql`e.kind in ${[...kinds]}`}
-      group by 1, 2, 3, 4
+      select s.project_id::text as project_id, s.organization_id, s.kind, s.year, s.amount_fen::text as fen
+      from jiangsu.funding_year_sum s
+      where ${amongUuids(sql`s.project_id`, keys)} and ${kinds === null ? sql`true` : sql`s.kind in ${[...kinds]}`} and s.amount_fen > 0
       order by 1, 2, 3, 4`,
       ),
     );
-    return rows.map((row) => ({ projectId: row.project_id, organizationId: row.organization_id, kind: row.kind, year: Number(row.year), fen: row.fen }));
+    return rows.map((row) => ({ projectId: row.project_id, organizationId: row.organization_id, kind: row.kind, year: row.year, fen: row.fen }));
   }
 
   entriesByProjects(projectIds: readonly string[]): Promise<FundingEntryRow[]> {
