@@ -18,6 +18,29 @@ import { databaseLog } from './process-log.ts';
 /** The drizzle handle every store takes; the same type for PGlite and a Postgres server. */
 export type Db = PgDatabase<PgQueryResultHKT>;
 
+/**
+ * The tables each statement text names, per set of schemas: the stores send the same few
+ * hundred texts again and again (their values go as parameters), and reading a text for table
+ * names is a regular expression over all of it. At most `NAMED_KEPT` texts per set of schemas;
+ * past that the set starts anew.
+ */
+const namedBy = new WeakMap<ReadonlySet<string>, Map<string, readonly string[]>>();
+const NAMED_KEPT = 2_000;
+
+function tablesNamedIn(query: string, schemas: ReadonlySet<string>): readonly string[] {
+  let texts = namedBy.get(schemas);
+  if (!texts) namedBy.set(schemas, (texts = new Map()));
+  let named = texts.get(query);
+  if (!named) {
+    const found = new Set<string>();
+    tablesNamed(query, schemas, found);
+    named = [...found];
+    if (texts.size >= NAMED_KEPT) texts.clear();
+    texts.set(query, named);
+  }
+  return named;
+}
+
 /** Notes the tables a statement names in its request's reads and its fetch's, when they are kept. */
 function noteTablesRead(query: string): void {
   // A scope's rows are those of its first statement (see runReadingRows).
@@ -27,9 +50,7 @@ function noteTablesRead(query: string): void {
   const request = currentDeadline()?.reads;
   const fetches = currentFetchReads();
   for (const reads of request ? [request, ...fetches] : fetches) {
-    const named = new Set<string>();
-    tablesNamed(query, reads.schemas, named);
-    for (const table of named) {
+    for (const table of tablesNamedIn(query, reads.schemas)) {
       if (rows?.table === table) noteRowsRead(reads, table, rows.column, rows.keys);
       else noteTableRead(reads, table);
     }
