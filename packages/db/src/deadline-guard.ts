@@ -45,6 +45,28 @@ export function trackCommits(db: { transaction: (...args: never[]) => Promise<un
 }
 
 /**
+ * A name for each statement text a request reads with, process-wide: a connection of the pool
+ * prepares a text the first time it runs it and from then on runs it by name, so the server
+ * parses and plans it once per connection instead of at every statement. The stores send the
+ * same few hundred texts again and again, their values as parameters; a lookup of one project
+ * is a handful of statements that cost the server more to plan than to run. At most
+ * `NAMED_TEXTS` texts are named (each connection keeps a plan of each); a text beyond them runs
+ * unnamed, as every statement did before.
+ */
+const statementNames = new Map<string, string>();
+const NAMED_TEXTS = 1_000;
+
+function preparedRead(config: unknown, text: string): unknown {
+  if (!READ.test(text)) return config;
+  let name = statementNames.get(text);
+  if (!name) {
+    if (statementNames.size >= NAMED_TEXTS) return config;
+    statementNames.set(text, (name = `hub_read_${statementNames.size + 1}`));
+  }
+  return typeof config === 'string' ? { text, name } : { ...(config as object), name };
+}
+
+/**
  * On a Postgres server a statement still running when its request's deadline passes is
  * cancelled (pg_cancel_backend from a separate connection); the transaction then rolls back.
  * drizzle sends statements outside a transaction through `pool.query` and inside one through
@@ -78,7 +100,7 @@ export function cancelAtDeadline(pool: pg.Pool, url: string): void {
       const stop = deadline.whenExpired(() => {
         if (!deadline.committed) cancelling = cancel((client as unknown as { processID: number }).processID);
       });
-      return ((query as (...args: unknown[]) => Promise<unknown>).call(client, config, values) as Promise<unknown>).then(
+      return ((query as (...args: unknown[]) => Promise<unknown>).call(client, preparedRead(config, text), values) as Promise<unknown>).then(
         (result) => {
           stop();
           return result;
