@@ -216,17 +216,21 @@ function heldServer() {
   const versionReads = async (count: number) => {
     while (counts.versionReads < count) await new Promise((resolve) => setTimeout(resolve, 1));
   };
-  return { server, counts, data, ask, hold, versionReads, failNextAnswer: () => (failNext = true) };
+  /** `a` asked twice, so that its answer is kept, then a write that makes a miss of it. */
+  const keptThenWritten = async () => {
+    await ask('a');
+    await ask('a');
+    data.version += 1;
+  };
+  return { server, counts, data, ask, hold, versionReads, keptThenWritten, failNextAnswer: () => (failNext = true) };
 }
 
 describe('a question asked while its answer is being made', () => {
   it('waits for that answer instead of making it again', async () => {
-    const { server, counts, data, ask, hold, versionReads } = heldServer();
+    const { server, counts, ask, hold, versionReads, keptThenWritten } = heldServer();
     await server.start();
     try {
-      await ask('a');
-      await ask('a');
-      data.version += 1;
+      await keptThenWritten();
       const release = hold();
       const reads = counts.versionReads;
       const asked = Array.from({ length: 5 }, () => ask('a'));
@@ -242,12 +246,10 @@ describe('a question asked while its answer is being made', () => {
   });
 
   it('makes its own when a write committed after the answer being made had read its versions', async () => {
-    const { server, counts, data, ask, hold, versionReads } = heldServer();
+    const { server, counts, data, ask, hold, versionReads, keptThenWritten } = heldServer();
     await server.start();
     try {
-      await ask('a');
-      await ask('a');
-      data.version += 1;
+      await keptThenWritten();
       const release = hold();
       const reads = counts.versionReads;
       const first = ask('a');
@@ -267,12 +269,10 @@ describe('a question asked while its answer is being made', () => {
   });
 
   it('makes its own when the answer being made fails', async () => {
-    const { server, counts, data, ask, hold, versionReads, failNextAnswer } = heldServer();
+    const { server, counts, ask, hold, versionReads, keptThenWritten, failNextAnswer } = heldServer();
     await server.start();
     try {
-      await ask('a');
-      await ask('a');
-      data.version += 1;
+      await keptThenWritten();
       failNextAnswer();
       const release = hold();
       const reads = counts.versionReads;
