@@ -44,12 +44,12 @@ export class ResponseCache {
   }
 
   /**
-   * The answer another request is making, once made, if it may be given to a
-   * request that read `versions`: as a kept answer is given, only while each table it was read
-   * from is at the version it was read at. The one making it read its versions before it began;
-   * a request whose versions are newer on a table it read (a write committed in between) makes
-   * its own. None when it failed or may not be kept, or when the
-   * waiting request's own time ran out first (it then fails on its own time, as it would alone).
+   * The answer another request is making, once made, if it may be given to a request that read
+   * `versions`: as a kept answer is given, only while each table it was read from is at the
+   * version it was read at. The one making it read its versions before it began; a request whose
+   * versions are newer on a table it read (a write committed in between) makes its own. None
+   * when it failed or may not be kept, or when the waiting request's own time ran out first (it
+   * then fails on its own time, as it would alone).
    */
   private async join(making: Promise<Entry | undefined>, versions: DataVersions, deadline: Deadline): Promise<Entry | undefined> {
     let cancel = () => {};
