@@ -178,7 +178,10 @@ async function openPool(url: string, poolSize: number | undefined, statements: S
   // An idle pooled connection can be closed by the server (restart, admin command); the pool
   // drops it and opens another when needed. Without a listener the event would crash the process.
   pool.on('error', (error) => {
-    databaseLog().warn({ err: error }, `an idle database connection was closed: ${error.message}`);
+    // The pool hangs the connection itself on the error (`client`); logged whole, it would
+    // print the connection's state, the texts of its prepared statements among it.
+    const { name, message, code } = error as Error & { code?: string };
+    databaseLog().warn({ err: { name, message, code } }, `an idle database connection was closed: ${message}`);
   });
   // Fail at start-up, not on the first request, when the server cannot be reached.
   await pool.query('select 1');
