@@ -125,6 +125,9 @@ export const countyPairs = jiangsu.table(
 /** The money Jiangsu records, named after IATI transaction types. */
 export const FUNDING_KINDS = ['PLEDGE', 'COMMITMENT', 'DISBURSEMENT'] as const;
 export type FundingKind = (typeof FUNDING_KINDS)[number];
+/** The kinds of entries summed by year (`fundingYearSums`): what moves money, not the pledges that promise it. */
+export const YEAR_SUMMED_KINDS = ['COMMITMENT', 'DISBURSEMENT'] as const satisfies readonly FundingKind[];
+export type YearSummedKind = (typeof YEAR_SUMMED_KINDS)[number];
 
 const ENTRY_LIMIT = sql.raw(String(MAX_ENTRY_FEN));
 const TOTAL_LIMIT = sql.raw(String(MAX_PROJECT_TOTAL_FEN));
@@ -221,13 +224,13 @@ export const fundingYearSums = jiangsu.table(
     organizationId: text('organization_id')
       .notNull()
       .references(() => organizations.id),
-    kind: text('kind').$type<Exclude<FundingKind, 'PLEDGE'>>().notNull(),
+    kind: text('kind').$type<YearSummedKind>().notNull(),
     year: integer('year').notNull(),
     amountFen: bigint('amount_fen', { mode: 'bigint' }).notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.organizationId, t.kind, t.year] }),
-    oneOf('funding_year_sum_kind', 'kind', ['COMMITMENT', 'DISBURSEMENT']),
+    oneOf('funding_year_sum_kind', 'kind', YEAR_SUMMED_KINDS),
     check('funding_year_sum_within_limit', sql`${t.amountFen} >= 0 and ${t.amountFen} <= ${TOTAL_LIMIT}`),
   ],
 );

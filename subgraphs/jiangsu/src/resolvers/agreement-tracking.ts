@@ -1,7 +1,8 @@
 import { ErrorCode, requirePairingService, userError } from '@hub/common';
-import type { FundingKind } from '../db/schema.ts';
+import { YEAR_SUMMED_KINDS, type FundingKind, type YearSummedKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
-import type { YearSummedKind } from '../store/funding-store.ts';
+
+const summedByYear = (kind: FundingKind): kind is YearSummedKind => (YEAR_SUMMED_KINDS as readonly FundingKind[]).includes(kind);
 
 export const agreementTrackingQueries = {
   jiangsuOrganizationKinds: (_: unknown, { ids }: { ids: string[] }, { store }: JiangsuContext) => store.kindsByIds(ids),
@@ -17,12 +18,12 @@ export const agreementTrackingQueries = {
     { identity, funding }: JiangsuContext,
   ) {
     requirePairingService(identity, 'read funding sums by year');
-    if (kinds?.includes('PLEDGE')) {
+    if (kinds && !kinds.every(summedByYear)) {
       throw userError(ErrorCode.BadUserInput, 'Pledges are not summed by year: ask for commitments and disbursements.', { argument: 'kinds' });
     }
     return funding.sumsByProjectAndYear(
       projectIds.map((id) => id.toLowerCase()),
-      (kinds as YearSummedKind[] | null | undefined) ?? null,
+      kinds ?? null,
     );
   },
 };

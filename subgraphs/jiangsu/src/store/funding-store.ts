@@ -2,7 +2,7 @@ import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
 import { amongUuids, queryRows, readingRowsBy, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
 import type { ProvenanceKind } from '@hub/common';
-import { fundingAccounts, fundingEntries, fundingProjectTotals, fundingYearSums, type FundingKind } from '../db/schema.ts';
+import { fundingAccounts, fundingEntries, fundingProjectTotals, fundingYearSums, type FundingKind, type YearSummedKind } from '../db/schema.ts';
 
 export type FundingAccountRow = typeof fundingAccounts.$inferSelect;
 export type FundingEntryRow = typeof fundingEntries.$inferSelect;
@@ -22,9 +22,6 @@ export interface NewFundingEntry {
 }
 
 export type FundingProjectTotalRow = typeof fundingProjectTotals.$inferSelect;
-
-/** The kinds of entries summed by year: what moves money, not the pledges that promise it. */
-export type YearSummedKind = Exclude<FundingKind, 'PLEDGE'>;
 
 /** One organization's entries of one kind for one project in one year (China Standard Time), summed. */
 export interface FundingYearSumRow {
