@@ -1,6 +1,6 @@
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
-import { amongUuids, queryRows, readingRowsBy, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
+import { amongUuids, amongUuidsAt, prepared, queryRows, uuidList, readingRowsBy, recordAll, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordAll, type RecordOnce, type RecordSteps } from '@hub/db';
 import type { ProvenanceKind } from '@hub/common';
 import { fundingAccounts, fundingEntries, fundingProjectTotals, fundingYearSums, type FundingKind, type YearSummedKind } from '../db/schema.ts';
 
@@ -65,7 +65,9 @@ export class FundingStore {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
     return readingRowsBy(fundingAccounts.projectId, keys, () =>
-      this.db.select().from(fundingAccounts).where(amongUuids(fundingAccounts.projectId, keys)).orderBy(asc(fundingAccounts.organizationId)),
+      prepared(this.db, 'jiangsu.accountsByProjects', (db) =>
+        db.select().from(fundingAccounts).where(amongUuidsAt(fundingAccounts.projectId, 'ids')).orderBy(asc(fundingAccounts.organizationId)),
+      ).execute({ ids: uuidList(keys) }),
     );
   }
 
@@ -73,7 +75,9 @@ export class FundingStore {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
     return readingRowsBy(fundingProjectTotals.projectId, keys, () =>
-      this.db.select().from(fundingProjectTotals).where(amongUuids(fundingProjectTotals.projectId, keys)),
+      prepared(this.db, 'jiangsu.totalsByProjects', (db) => db.select().from(fundingProjectTotals).where(amongUuidsAt(fundingProjectTotals.projectId, 'ids'))).execute({
+        ids: uuidList(keys),
+      }),
     );
   }
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import { isStorableKey, type ProvenanceKind } from '@hub/common';
-import { amongTexts, organizationKinds, organizationWrites, type Db, type KeyedValues } from '@hub/db';
+import { amongTextsAt, keyList, organizationKinds, organizationWrites, prepared, type Db, type KeyedValues } from '@hub/db';
 import { cities, cityPairings, counties, countyPairs, organizations, type OrganizationKind } from '../db/schema.ts';
 
 export type CityRow = typeof cities.$inferSelect;
@@ -28,7 +28,9 @@ export class JiangsuStore {
   }
 
   citiesByCodes(codes: readonly string[]): Promise<CityRow[]> {
-    return this.db.select().from(cities).where(amongTexts(cities.code, codes));
+    const keys = codes.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return prepared(this.db, 'jiangsu.citiesByCodes', (db) => db.select().from(cities).where(amongTextsAt(cities.code, 'codes'))).execute({ codes: keyList(keys) });
   }
 
   countiesByCodes(codes: readonly string[]): Promise<CountyRow[]> {
@@ -99,11 +101,15 @@ export class JiangsuStore {
 
   /** The pairings of Shaanxi's prefectures, each with its Jiangsu city: one statement where a page asks for both. */
   cityPairingsWithCitiesByShaanxiPrefectures(codes: readonly string[]): Promise<{ pairing: CityPairingRow; city: CityRow }[]> {
-    return this.db
-      .select({ pairing: cityPairings, city: cities })
-      .from(cityPairings)
-      .innerJoin(cities, eq(cities.code, cityPairings.jiangsuCityCode))
-      .where(amongTexts(cityPairings.shaanxiPrefectureCode, codes));
+    const keys = codes.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return prepared(this.db, 'jiangsu.cityPairingsWithCitiesByShaanxiPrefectures', (db) =>
+      db
+        .select({ pairing: cityPairings, city: cities })
+        .from(cityPairings)
+        .innerJoin(cities, eq(cities.code, cityPairings.jiangsuCityCode))
+        .where(amongTextsAt(cityPairings.shaanxiPrefectureCode, 'codes')),
+    ).execute({ codes: keyList(keys) });
   }
 
   countyPairsByJiangsuCities(codes: readonly string[]): Promise<CountyPairRow[]> {
@@ -115,10 +121,10 @@ export class JiangsuStore {
   }
 
   countyPairsByShaanxiCounties(codes: readonly string[]): Promise<CountyPairRow[]> {
-    return this.db
-      .select()
-      .from(countyPairs)
-      .where(inArray(countyPairs.shaanxiCountyCode, [...codes]))
-      .orderBy(asc(countyPairs.jiangsuCountyNameZh));
+    const keys = codes.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return prepared(this.db, 'jiangsu.countyPairsByShaanxiCounties', (db) =>
+      db.select().from(countyPairs).where(amongTextsAt(countyPairs.shaanxiCountyCode, 'codes')).orderBy(asc(countyPairs.jiangsuCountyNameZh)),
+    ).execute({ codes: keyList(keys) });
   }
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql, sum, type SQL } from 'drizzle-orm';
 import { isStorableKey, isUuid, type ProvenanceKind } from '@hub/common';
-import { amongUuids, chinaToday, queryRows, textArray, type Db } from '@hub/db';
+import { amongTextsAt, amongUuidsAt, chinaToday, keyList, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
 import {
   agreementFocuses,
   agreements,
@@ -148,12 +148,16 @@ export class PairingStore {
 
   /** Ceremonies each county signed at, oldest first. */
   async ceremoniesOfCounties(codes: readonly string[]): Promise<CeremonyFor<'countyCode'>[]> {
-    const rows = await this.db
-      .select({ countyCode: ceremonyCounties.countyCode, ceremony: ceremonies })
-      .from(ceremonyCounties)
-      .innerJoin(ceremonies, eq(ceremonies.id, ceremonyCounties.ceremonyId))
-      .where(inArray(ceremonyCounties.countyCode, [...codes]))
-      .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id));
+    const keys = codes.filter(isStorableKey);
+    if (keys.length === 0) return [];
+    const rows = await prepared(this.db, 'pairing.ceremoniesOfCounties', (db) =>
+      db
+        .select({ countyCode: ceremonyCounties.countyCode, ceremony: ceremonies })
+        .from(ceremonyCounties)
+        .innerJoin(ceremonies, eq(ceremonies.id, ceremonyCounties.ceremonyId))
+        .where(amongTextsAt(ceremonyCounties.countyCode, 'codes'))
+        .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id)),
+    ).execute({ codes: keyList(keys) });
     return rows.map(({ countyCode, ceremony }) => ({ ...ceremony, countyCode }));
   }
 
@@ -161,11 +165,13 @@ export class PairingStore {
   async ceremoniesOfProjects(projectIds: readonly string[]): Promise<CeremonyFor<'projectId'>[]> {
     const valid = projectIds.filter(isUuid);
     if (valid.length === 0) return [];
-    const rows = await this.db
-      .select({ projectId: ceremonyProjects.projectId, ceremony: ceremonies })
-      .from(ceremonyProjects)
-      .innerJoin(ceremonies, eq(ceremonies.id, ceremonyProjects.ceremonyId))
-      .where(amongUuids(ceremonyProjects.projectId, valid));
+    const rows = await prepared(this.db, 'pairing.ceremoniesOfProjects', (db) =>
+      db
+        .select({ projectId: ceremonyProjects.projectId, ceremony: ceremonies })
+        .from(ceremonyProjects)
+        .innerJoin(ceremonies, eq(ceremonies.id, ceremonyProjects.ceremonyId))
+        .where(amongUuidsAt(ceremonyProjects.projectId, 'ids')),
+    ).execute({ ids: uuidList(valid) });
     return rows.map(({ projectId, ceremony }) => ({ ...ceremony, projectId }));
   }
 

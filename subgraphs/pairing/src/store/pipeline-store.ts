@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
-import { amongUuids, queryRows, textArray, type Db } from '@hub/db';
+import { amongUuidsAt, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
 import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
 
 export type PipelineRow = typeof projectPipelines.$inferSelect;
@@ -71,17 +71,17 @@ export class PipelineStore {
   pipelinesByProjects(ids: readonly string[]): Promise<PipelineRow[]> {
     const keys = ids.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db.select().from(projectPipelines).where(amongUuids(projectPipelines.projectId, keys));
+    return prepared(this.db, 'pairing.pipelinesByProjects', (db) => db.select().from(projectPipelines).where(amongUuidsAt(projectPipelines.projectId, 'ids'))).execute({
+      ids: uuidList(keys),
+    });
   }
 
   eventsByProjects(ids: readonly string[]): Promise<StageEventRow[]> {
     const keys = ids.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db
-      .select()
-      .from(stageEvents)
-      .where(amongUuids(stageEvents.projectId, keys))
-      .orderBy(asc(stageEvents.projectId), asc(stageEvents.sequence));
+    return prepared(this.db, 'pairing.eventsByProjects', (db) =>
+      db.select().from(stageEvents).where(amongUuidsAt(stageEvents.projectId, 'ids')).orderBy(asc(stageEvents.projectId), asc(stageEvents.sequence)),
+    ).execute({ ids: uuidList(keys) });
   }
 
   /** One page of the pipeline, newest entries first, one extra row to tell whether more follow. */

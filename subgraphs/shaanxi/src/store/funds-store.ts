@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { isUuid } from '@hub/common';
-import { amongUuids, recordEntry, sumsByProjectSets, type Db, type OverLimit, type RecordOnce } from '@hub/db';
+import { amongUuids, amongUuidsAt, prepared, recordEntry, uuidList, sumsByProjectSets, type Db, type OverLimit, type RecordOnce } from '@hub/db';
 import { fundsEntries, projectAccounts, type FundsKind } from '../db/schema.ts';
 
 export type ProjectAccountRow = typeof projectAccounts.$inferSelect;
@@ -44,7 +44,9 @@ export class FundsStore {
   accountsByProjects(projectIds: readonly string[]): Promise<ProjectAccountRow[]> {
     const keys = projectIds.filter(isUuid);
     if (keys.length === 0) return Promise.resolve([]);
-    return this.db.select().from(projectAccounts).where(amongUuids(projectAccounts.projectId, keys));
+    return prepared(this.db, 'shaanxi.accountsByProjects', (db) => db.select().from(projectAccounts).where(amongUuidsAt(projectAccounts.projectId, 'ids'))).execute({
+      ids: uuidList(keys),
+    });
   }
 
   /** What the projects of each set (a funnel's stage) received and spent, every set in one statement, exact. */

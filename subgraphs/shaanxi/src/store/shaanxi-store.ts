@@ -2,14 +2,17 @@ import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQ
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import {
-  amongTexts,
-  amongUuids,
+  amongTextsAt,
+  amongUuidsAt,
   createOnce,
+  keyList,
   organizationKinds,
   organizationWrites,
+  prepared,
   sumsByProjectSets,
   unlessOverLimit,
   updateVersioned,
+  uuidList,
   type CreateOnce,
   type Db,
   type KeyedValues,
@@ -73,7 +76,11 @@ export class ShaanxiStore {
   }
 
   prefecturesByCodes(codes: readonly string[]): Promise<PrefectureRow[]> {
-    return this.db.select().from(prefectures).where(amongTexts(prefectures.code, codes));
+    const keys = codes.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return prepared(this.db, 'shaanxi.prefecturesByCodes', (db) => db.select().from(prefectures).where(amongTextsAt(prefectures.code, 'codes'))).execute({
+      codes: keyList(keys),
+    });
   }
 
   /**
@@ -81,11 +88,15 @@ export class ShaanxiStore {
    * (docs/decisions/0013), each with its prefecture, which a county's readers mostly ask next.
    */
   countiesWithPrefecturesByCodes(codes: readonly string[]): Promise<{ county: CountyRow; prefecture: PrefectureRow }[]> {
-    return this.db
-      .select({ county: counties, prefecture: prefectures })
-      .from(counties)
-      .innerJoin(prefectures, eq(prefectures.code, counties.prefectureCode))
-      .where(or(amongTexts(counties.code, codes), amongTexts(counties.currentCode, codes)));
+    const keys = codes.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return prepared(this.db, 'shaanxi.countiesWithPrefecturesByCodes', (db) =>
+      db
+        .select({ county: counties, prefecture: prefectures })
+        .from(counties)
+        .innerJoin(prefectures, eq(prefectures.code, counties.prefectureCode))
+        .where(or(amongTextsAt(counties.code, 'codes'), amongTextsAt(counties.currentCode, 'codes'))),
+    ).execute({ codes: keyList(keys) });
   }
 
   countiesByPrefectures(prefectureCodes: readonly string[]): Promise<CountyRow[]> {
@@ -126,11 +137,15 @@ export class ShaanxiStore {
 
   /** Organizations of the counties, of the given kinds only (null: every kind). */
   organizationsByHomeCounties(countyCodes: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<OrganizationRow[]> {
-    return this.db
-      .select()
-      .from(organizations)
-      .where(and(inArray(organizations.homeCountyCode, [...countyCodes]), ...ofKinds(organizations.provenanceKind, kinds)))
-      .orderBy(asc(organizations.nameZh));
+    const keys = countyCodes.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return prepared(this.db, `shaanxi.organizationsByHomeCounties.${kindsName(kinds)}`, (db) =>
+      db
+        .select()
+        .from(organizations)
+        .where(and(amongTextsAt(organizations.homeCountyCode, 'codes'), ...ofKinds(organizations.provenanceKind, kinds)))
+        .orderBy(asc(organizations.nameZh)),
+    ).execute({ codes: keyList(keys) });
   }
 
   organizationsMatching(filter: OrganizationFilter): Promise<OrganizationRow[]> {
@@ -148,10 +163,12 @@ export class ShaanxiStore {
   projectNeedsByIds(ids: readonly string[]): Promise<ProjectNeedRow[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return Promise.resolve([]);
-    return this.db
-      .select()
-      .from(projectNeeds)
-      .where(and(amongUuids(projectNeeds.id, valid), ...this.visibleNeeds()));
+    return prepared(this.db, `shaanxi.projectNeedsByIds.${this.reader}`, (db) =>
+      db
+        .select()
+        .from(projectNeeds)
+        .where(and(amongUuidsAt(projectNeeds.id, 'ids'), ...this.visibleNeeds())),
+    ).execute({ ids: uuidList(valid) });
   }
 
   /**
@@ -169,11 +186,15 @@ export class ShaanxiStore {
 
   /** Visible needs of the counties, of the given kinds only (null: every kind). */
   projectNeedsByCounties(countyCodes: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<ProjectNeedRow[]> {
-    return this.db
-      .select()
-      .from(projectNeeds)
-      .where(and(inArray(projectNeeds.countyCode, [...countyCodes]), ...ofKinds(projectNeeds.provenanceKind, kinds), ...this.visibleNeeds()))
-      .orderBy(...newestFirst);
+    const keys = countyCodes.filter(isStorableKey);
+    if (keys.length === 0) return Promise.resolve([]);
+    return prepared(this.db, `shaanxi.projectNeedsByCounties.${kindsName(kinds)}.${this.reader}`, (db) =>
+      db
+        .select()
+        .from(projectNeeds)
+        .where(and(amongTextsAt(projectNeeds.countyCode, 'codes'), ...ofKinds(projectNeeds.provenanceKind, kinds), ...this.visibleNeeds()))
+        .orderBy(...newestFirst),
+    ).execute({ codes: keyList(keys) });
   }
 
   /** Visible needs the organizations raised, of the given kinds only (null: every kind). */
@@ -274,6 +295,11 @@ const newestFirst = [desc(projectNeeds.createdAt), desc(projectNeeds.id)] as con
 /** Records of these kinds only, as a list to spread into a where: none for null (every kind); `false` for []. */
 function ofKinds(column: PgColumn, kinds: readonly ProvenanceKind[] | null): SQL[] {
   return kinds === null ? [] : [inArray(column, [...kinds])];
+}
+
+/** Part of a prepared read's name: the kinds it is built for (see ofKinds). */
+function kindsName(kinds: readonly ProvenanceKind[] | null): string {
+  return kinds === null ? 'every-kind' : `kinds-${[...kinds].join('+')}`;
 }
 
 /** `column` names the county `code`, by the code records keep or by its current code. */

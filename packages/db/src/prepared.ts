@@ -1,0 +1,56 @@
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import type { Db } from './database.ts';
+
+/** What drizzle's query builders give `prepare`: a statement built once, run with its values. */
+export interface Prepared<Result> {
+  execute(values?: Record<string, unknown>): Promise<Result>;
+}
+
+interface Preparable<Result> {
+  prepare(name: string): Prepared<Result>;
+}
+
+/** The reads built for each database (or transaction), by name. */
+const preparedBy = new WeakMap<Db, Map<string, Prepared<unknown>>>();
+
+/**
+ * A read whose SQL drizzle builds once per database, not at every call: the stores' hot reads
+ * (a project's need, its stage, its books) run at every request, and building their SQL from
+ * the query builder cost more of the serving thread than anything else the hub does for them.
+ * Its values are placeholders (`sql.placeholder`), given to `execute`. `name` is the read's and
+ * must be given to one shape of statement only; a transaction gets reads built on it, so they
+ * run in it. The statement goes through the same driver and logger as any other: counted,
+ * refused after its request's deadline, noted for the caches.
+ */
+export function prepared<Result>(db: Db, name: string, build: (db: Db) => Preparable<Result>): Prepared<Result> {
+  let reads = preparedBy.get(db);
+  if (!reads) preparedBy.set(db, (reads = new Map()));
+  let read = reads.get(name) as Prepared<Result> | undefined;
+  if (!read) reads.set(name, (read = build(db).prepare(name)));
+  return read;
+}
+
+/** `column = any(ids)` for a prepared read: the ids as one parameter, `uuidList` of them, named `placeholder`. */
+export function amongUuidsAt(column: SQL | AnyColumn, placeholder: string): SQL {
+  return sql`${column} = any(string_to_array(${sql.placeholder(placeholder)}, ',')::uuid[])`;
+}
+
+/** The value of an `amongUuidsAt` placeholder: ids already checked to be UUIDs, at least one. */
+export function uuidList(uuids: readonly string[]): string {
+  return uuids.join(',');
+}
+
+/**
+ * `column = any(keys)` for a prepared read: the keys as one array parameter, `keyList` of them,
+ * named `placeholder`. An array, not JSON as `amongTexts` takes it: the plan is made once for
+ * every value, and Postgres plans `= any(array)` as a lookup in the column's index, where rows
+ * of a set-returning function would be guessed at a hundred and scanned for.
+ */
+export function amongTextsAt(column: SQL | AnyColumn, placeholder: string): SQL {
+  return sql`${column} = any(${sql.placeholder(placeholder)}::text[])`;
+}
+
+/** The value of an `amongTextsAt` placeholder: keys already checked to be storable. */
+export function keyList(keys: readonly string[]): string[] {
+  return [...keys];
+}
