@@ -1,13 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import { DeadlineExceededError, currentDeadline, type Deadline } from './deadline.ts';
+import { DeadlineExceededError, currentDeadline, currentTransactionWrites, runInTransaction, type Deadline } from './deadline.ts';
 import { databaseLog } from './process-log.ts';
-
-/**
- * Set inside `db.transaction`: a write there commits only when the transaction does, so it is
- * noted here and the request counts as committed only once the transaction has committed.
- */
-const transactionWrites = new AsyncLocalStorage<{ wrote: boolean }>();
 
 /** Statements that end or bound a transaction; refusing them would leave a connection mid-transaction. */
 const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release|end)\b/i;
@@ -23,7 +16,7 @@ export function refuseAfterDeadline(query: string): void {
   if (!deadline || deadline.committed || TRANSACTION_CONTROL.test(query)) return;
   if (deadline.expired()) throw new DeadlineExceededError();
   if (READ.test(query)) return;
-  const transaction = transactionWrites.getStore();
+  const transaction = currentTransactionWrites();
   if (transaction) transaction.wrote = true;
   // A write outside a transaction commits by itself: once it starts it may have committed.
   else deadline.committed = true;
@@ -37,7 +30,9 @@ export function trackCommits(db: { transaction: (...args: never[]) => Promise<un
   const transaction = db.transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
   (db as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = async (...args: unknown[]) => {
     const writes = { wrote: false };
-    const result = await transactionWrites.run(writes, () => transaction(...args));
+    // A write inside commits only when the transaction does: it is marked in `writes`, and the
+    // request counts as committed once the transaction has committed.
+    const result = await runInTransaction(writes, () => transaction(...args));
     const deadline = currentDeadline();
     if (deadline && writes.wrote) deadline.committed = true;
     return result;

@@ -128,16 +128,37 @@ export class DeadlineExceededError extends Error {
   }
 }
 
-const storage = new AsyncLocalStorage<Deadline>();
+/**
+ * What the code running now runs for: its request's deadline, the reads it notes, the
+ * transaction whose writes it marks. One store for all three: Node copies each store's value
+ * onto every promise made while it is set, and a request makes tens of thousands.
+ */
+interface Frame {
+  deadline?: Deadline | undefined;
+  scope?: ReadsScope | undefined;
+  writes?: { wrote: boolean } | undefined;
+}
+
+const frames = new AsyncLocalStorage<Frame>();
 
 /** Runs `work` (and every async continuation it starts) under `deadline`. */
 export function runWithDeadline<T>(deadline: Deadline, work: () => T): T {
-  return storage.run(deadline, work);
+  return frames.run({ ...frames.getStore(), deadline }, work);
 }
 
 /** The deadline of the request this code runs for, if any (start-up work has none). */
 export function currentDeadline(): Deadline | undefined {
-  return storage.getStore();
+  return frames.getStore()?.deadline;
+}
+
+/** Runs `work` as a transaction whose writes are marked in `writes` (deadline-guard.ts). */
+export function runInTransaction<T>(writes: { wrote: boolean }, work: () => T): T {
+  return frames.run({ ...frames.getStore(), writes }, work);
+}
+
+/** The writes of the transaction this code runs in, if any. */
+export function currentTransactionWrites(): { wrote: boolean } | undefined {
+  return frames.getStore()?.writes;
 }
 
 interface ReadsScope {
@@ -149,8 +170,6 @@ interface ReadsScope {
   outer: ReadsScope | undefined;
 }
 
-const fetchReads = new AsyncLocalStorage<ReadsScope>();
-
 /**
  * Runs `work` (and every async continuation it starts) noting the tables its statements name in
  * `reads` as well as in its request's and in those of the reads it runs within: one subgraph
@@ -158,13 +177,14 @@ const fetchReads = new AsyncLocalStorage<ReadsScope>();
  * keeps with the tables it was read from.
  */
 export function runNotingReads<T>(reads: TablesRead, work: () => T): T {
-  return fetchReads.run({ reads, outer: fetchReads.getStore() }, work);
+  const frame = frames.getStore();
+  return frames.run({ ...frame, scope: { reads, outer: frame?.scope } }, work);
 }
 
 /** The reads of the fetch this code runs for and of each it runs within, innermost first; none when nothing asked to know. */
 export function currentFetchReads(): TablesRead[] {
   const all: TablesRead[] = [];
-  for (let scope = fetchReads.getStore(); scope; scope = scope.outer) if (scope.reads) all.push(scope.reads);
+  for (let scope = frames.getStore()?.scope; scope; scope = scope.outer) if (scope.reads) all.push(scope.reads);
   return all;
 }
 
@@ -176,12 +196,13 @@ export function currentFetchReads(): TablesRead[] {
  * within it, say), are noted as read whole.
  */
 export function runReadingRows<T>(rows: RowsRead, work: () => T): T {
-  return fetchReads.run({ reads: undefined, rows, outer: fetchReads.getStore() }, work);
+  const frame = frames.getStore();
+  return frames.run({ ...frame, scope: { reads: undefined, rows, outer: frame?.scope } }, work);
 }
 
 /** The rows the statement about to be sent reads, when the code sending it said so (`runReadingRows`). */
 export function currentRowsRead(): RowsRead | undefined {
-  return fetchReads.getStore()?.rows;
+  return frames.getStore()?.scope?.rows;
 }
 
 /** True when `error`, or an error it wraps (`cause`, `originalError`), is a passed deadline. */
