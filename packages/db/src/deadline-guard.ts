@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DeadlineExceededError, currentDeadline, currentTransactionWrites, runInTransaction, type Deadline } from './deadline.ts';
+import { DeadlineExceededError, currentDeadline, currentTransactionWrites, runMarkingWrites, type Deadline } from './deadline.ts';
 import { databaseLog } from './process-log.ts';
 
 /** Statements that end or bound a transaction; refusing them would leave a connection mid-transaction. */
@@ -32,7 +32,7 @@ export function trackCommits(db: { transaction: (...args: never[]) => Promise<un
     const writes = { wrote: false };
     // A write inside commits only when the transaction does: it is marked in `writes`, and the
     // request counts as committed once the transaction has committed.
-    const result = await runInTransaction(writes, () => transaction(...args));
+    const result = await runMarkingWrites(writes, () => transaction(...args));
     const deadline = currentDeadline();
     if (deadline && writes.wrote) deadline.committed = true;
     return result;

@@ -151,8 +151,8 @@ export function currentDeadline(): Deadline | undefined {
   return frames.getStore()?.deadline;
 }
 
-/** Runs `work` as a transaction whose writes are marked in `writes` (deadline-guard.ts). */
-export function runInTransaction<T>(writes: { wrote: boolean }, work: () => T): T {
+/** Runs `work`, a transaction's, marking its writes in `writes` (deadline-guard.ts). */
+export function runMarkingWrites<T>(writes: { wrote: boolean }, work: () => T): T {
   return frames.run({ ...frames.getStore(), writes }, work);
 }
 

@@ -46,8 +46,20 @@ describe('a prepared read', () => {
 
   it('matches ids among many, each once', async () => {
     const read = prepared(database.db, 'test.thingsByIds', (on) => on.select().from(things).where(amongUuidsAt(things.id, 'ids')).orderBy(asc(things.id)));
-    expect((await read.execute({ ids: uuidList([C, A]) })).map((row) => row.id)).toEqual([A, C]);
+    expect((await read.execute({ ids: uuidList([C, A, C]) })).map((row) => row.id)).toEqual([A, C]);
     expect((await read.execute({ ids: uuidList([B]) })).map((row) => row.id)).toEqual([B]);
+  });
+
+  it('runs beside reads whose names begin alike, however long: Postgres keeps 63 bytes of a statement name', async () => {
+    // Outside a request, where a read's statement goes under the name it was built with.
+    const prefix = `test.${'a read whose name is longer than a Postgres identifier may be'.repeat(2)}`;
+    const byCode = prepared(database.db, `${prefix}.by-code`, (on) => on.select().from(things).where(amongTextsAt(things.code, 'codes')));
+    const byId = prepared(database.db, `${prefix}.by-id`, (on) => on.select().from(things).where(amongUuidsAt(things.id, 'ids')));
+    // One connection at a time: both statements meet on it.
+    for (let round = 0; round < 3; round += 1) {
+      expect((await byCode.execute({ codes: keyList(['e']) })).map((row) => row.code)).toEqual(['e']);
+      expect((await byId.execute({ ids: uuidList([B]) })).map((row) => row.code)).toEqual(['b']);
+    }
   });
 
   it('runs in the transaction it is asked in, not beside it', async () => {

@@ -14,19 +14,34 @@ interface Preparable<Result> {
 const preparedBy = new WeakMap<Db, Map<string, Prepared<unknown>>>();
 
 /**
+ * The name each read's statement is prepared under on a Postgres server outside a request
+ * (0044 names a request's reads by their text): one per read, and short, since Postgres keeps
+ * only the first 63 bytes of a name, and two reads whose names began alike would be taken for
+ * one statement there, the second refused as already existing.
+ */
+const statementNames = new Map<string, string>();
+
+function statementName(name: string): string {
+  let statement = statementNames.get(name);
+  if (!statement) statementNames.set(name, (statement = `hub_built_${statementNames.size + 1}`));
+  return statement;
+}
+
+/**
  * A read whose SQL drizzle builds once per database, not at every call: the stores' hot reads
  * (a project's need, its stage, its books) run at every request, and building their SQL from
  * the query builder cost more of the serving thread than anything else the hub does for them.
  * Its values are placeholders (`sql.placeholder`), given to `execute`. `name` is the read's and
- * must be given to one shape of statement only; a transaction gets reads built on it, so they
- * run in it. The statement goes through the same driver and logger as any other: counted,
+ * must be given to one shape of statement only: it names every choice the statement is built
+ * from (a reader that sees drafts, the kinds asked for). A transaction gets reads built on it,
+ * so they run in it. The statement goes through the same driver and logger as any other: counted,
  * refused after its request's deadline, noted for the caches.
  */
 export function prepared<Result>(db: Db, name: string, build: (db: Db) => Preparable<Result>): Prepared<Result> {
   let reads = preparedBy.get(db);
   if (!reads) preparedBy.set(db, (reads = new Map()));
   let read = reads.get(name) as Prepared<Result> | undefined;
-  if (!read) reads.set(name, (read = build(db).prepare(name)));
+  if (!read) reads.set(name, (read = build(db).prepare(statementName(name))));
   return read;
 }
 

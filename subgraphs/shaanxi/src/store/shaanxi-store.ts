@@ -299,7 +299,7 @@ function ofKinds(column: PgColumn, kinds: readonly ProvenanceKind[] | null): SQL
 
 /** Part of a prepared read's name: the kinds it is built for (see ofKinds). */
 function kindsName(kinds: readonly ProvenanceKind[] | null): string {
-  return kinds === null ? 'every-kind' : `kinds-${[...kinds].join('+')}`;
+  return kinds === null ? 'every-kind' : `kinds-${[...kinds].sort().join('+')}`;
 }
 
 /** `column` names the county `code`, by the code records keep or by its current code. */
