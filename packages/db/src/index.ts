@@ -18,8 +18,8 @@ export {
   type MoneyLimit,
   type OverLimit,
 } from './ledger.ts';
-export { wantedProjectSets, bySlot, amongUuids, amongTexts } from './project-sets.ts';
-export { prepared, amongUuidsAt, uuidList, amongTextsAt, keyList, type Prepared } from './prepared.ts';
+export { wantedProjectSets, bySlot, amongUuids, amongTexts, uuidList } from './project-sets.ts';
+export { prepared, amongUuidsAt, amongTextsAt, keyList, type Prepared } from './prepared.ts';
 export { chinaDate, chinaToday, chinaYear } from './china-time.ts';
 export { seedOnce, type SeedLogTable } from './seed-once.ts';
 export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';

@@ -3,7 +3,8 @@ import { pgSchema, text, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '@hub/testkit';
 import type { Database, Db } from './database.ts';
-import { amongTextsAt, amongUuidsAt, keyList, prepared, uuidList } from './prepared.ts';
+import { amongTextsAt, amongUuidsAt, keyList, prepared } from './prepared.ts';
+import { uuidList } from './project-sets.ts';
 
 const schema = pgSchema('prepared_reads');
 const things = schema.table('thing', { id: uuid('id').primaryKey(), code: text('code').notNull() });

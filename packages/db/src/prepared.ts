@@ -1,5 +1,6 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
+import { inUuidList } from './project-sets.ts';
 
 /** What drizzle's query builders give `prepare`: a statement built once, run with its values. */
 export interface Prepared<Result> {
@@ -45,14 +46,9 @@ export function prepared<Result>(db: Db, name: string, build: (db: Db) => Prepar
   return read;
 }
 
-/** `column = any(ids)` for a prepared read: the ids as one parameter, `uuidList` of them, named `placeholder`. */
+/** `column = any(ids)` for a prepared read: the ids as one parameter, their `uuidList`, named `placeholder`. */
 export function amongUuidsAt(column: SQL | AnyColumn, placeholder: string): SQL {
-  return sql`${column} = any(string_to_array(${sql.placeholder(placeholder)}, ',')::uuid[])`;
-}
-
-/** The value of an `amongUuidsAt` placeholder: ids already checked to be UUIDs, at least one. */
-export function uuidList(uuids: readonly string[]): string {
-  return uuids.join(',');
+  return inUuidList(column, sql.placeholder(placeholder));
 }
 
 /**

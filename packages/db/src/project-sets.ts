@@ -1,4 +1,4 @@
-import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
 
 /**
@@ -31,7 +31,17 @@ export function bySlot<Sums>(sets: readonly unknown[], rows: (Sums & { slot: num
 export function amongUuids(column: SQL | AnyColumn, ids: readonly string[]): SQL {
   const uuids = ids.filter(isUuid);
   if (uuids.length === 0) return sql`false`;
-  return sql`${column} = any(string_to_array(${uuids.join(',')}, ',')::uuid[])`;
+  return inUuidList(column, uuidList(uuids));
+}
+
+/** `column = any(list)`, `list` being a `uuidList` or a prepared read's placeholder for one. */
+export function inUuidList(column: SQL | AnyColumn, list: string | Placeholder): SQL {
+  return sql`${column} = any(string_to_array(${list}, ',')::uuid[])`;
+}
+
+/** Ids already checked to be UUIDs, at least one, as the one parameter `inUuidList` takes. */
+export function uuidList(uuids: readonly string[]): string {
+  return uuids.join(',');
 }
 
 /**
