@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { installDataVersion, queryRows } from '@hub/db';
 import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
 import { pairingSubgraph } from '@hub/subgraph-pairing';
+import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
 import { openTestDatabase } from '@hub/testkit';
 
 /**
@@ -117,6 +118,50 @@ describe('jiangsu migration 0009 (funding year sums) over a database with data',
       ]);
     } finally {
       rmSync(earlier, { recursive: true, force: true });
+      await database.close();
+    }
+  });
+});
+
+const CURSOR_TIMES = '0005_cursor_times_to_the_millisecond';
+const SHAANXI_CURSOR_TIMES = '0010_cursor_times_to_the_millisecond';
+
+describe('migrations to times kept to the millisecond over a database with data', () => {
+  it('rounds the pipeline entries and the needs written to the microsecond, and keeps every row', async () => {
+    const database = await openTestDatabase();
+    const pairingEarlier = migrationsBefore(CURSOR_TIMES);
+    const shaanxiEarlier = migrationsBefore(SHAANXI_CURSOR_TIMES, shaanxiSubgraph.migrationsFolder);
+    try {
+      await database.migrate({ migrationsFolder: shaanxiEarlier, schema: 'shaanxi' });
+      await shaanxiSubgraph.seed!(database.db, { demo: false, demoScale: 1 });
+      await database.migrate({ migrationsFolder: pairingEarlier, schema: 'pairing' });
+      await database.db.execute(sql`
+        insert into shaanxi.project_need (id, county_code, title_zh, field, created_at)
+        values (${PUBLISHED_THEN_CANCELLED}, '610924', '一', 'EDUCATION', '2021-03-04 05:06:07.123456+00'),
+               (${PROPOSED_ONLY}, '610924', '二', 'EDUCATION', '2021-03-04 05:06:07.123789+00')`);
+      await database.db.execute(sql`
+        insert into pairing.project_pipeline (project_id, stage, version, county_code, prefecture_code, field, entered_at)
+        values (${PUBLISHED_THEN_CANCELLED}, 'PUBLISHED', 1, '610924', '610900', 'EDUCATION', '2021-03-04 05:06:07.123456+00'),
+               (${PROPOSED_ONLY}, 'PROPOSED', 1, '610924', '610900', 'EDUCATION', '2021-03-04 05:06:07.123789+00')`);
+      await installDataVersion(database, ['shaanxi', 'pairing']);
+
+      await database.migrate({ migrationsFolder: shaanxiSubgraph.migrationsFolder, schema: 'shaanxi' });
+      await database.migrate({ migrationsFolder: pairingSubgraph.migrationsFolder, schema: 'pairing' });
+
+      // The rows written here only: the seed wrote the public record's needs beside them.
+      const times = async (table: string, id: string, at: string) =>
+        (await queryRows<{ id: string; at: string }>(database.db, sql.raw(`select ${id}::text as id, to_char(${at} at time zone 'UTC', 'HH24:MI:SS.US') as at from ${table} order by 1`))).filter(
+          (row) => row.id === PUBLISHED_THEN_CANCELLED || row.id === PROPOSED_ONLY,
+        );
+      const rounded = [
+        { id: PUBLISHED_THEN_CANCELLED, at: '05:06:07.123000' },
+        { id: PROPOSED_ONLY, at: '05:06:07.124000' },
+      ];
+      expect(await times('shaanxi.project_need', 'id', 'created_at')).toEqual(rounded);
+      expect(await times('pairing.project_pipeline', 'project_id', 'entered_at')).toEqual(rounded);
+    } finally {
+      rmSync(pairingEarlier, { recursive: true, force: true });
+      rmSync(shaanxiEarlier, { recursive: true, force: true });
       await database.close();
     }
   });

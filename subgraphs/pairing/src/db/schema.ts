@@ -188,7 +188,8 @@ export const projectPipelines = pairing.table(
      * that every public list filters on the row instead of searching the events.
      */
     everPublished: boolean('ever_published').notNull().default(false),
-    enteredAt: timestamp('entered_at', { withTimezone: true }).notNull().defaultNow(),
+    /** To the millisecond, as a page's cursor keeps it (see shaanxi's `project_need.created_at`). */
+    enteredAt: timestamp('entered_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     ...provenanceColumns(),
   },

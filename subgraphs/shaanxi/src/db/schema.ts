@@ -128,7 +128,11 @@ export const projectNeeds = shaanxi.table(
      */
     publishedAt: timestamp('published_at', { withTimezone: true }),
     version: integer('version').notNull().default(1),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * To the millisecond, as a JavaScript time and so a page's cursor keep it: a cursor of a
+     * time with microseconds would fall between rows and lose those after it in that millisecond.
+     */
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     ...provenanceColumns(),
     ...creationKeyColumns(),
