@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
-import { amongUuidsAt, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
+import { amongUuidsAt, olderThan, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
 import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
 
 export type PipelineRow = typeof projectPipelines.$inferSelect;
@@ -87,13 +87,7 @@ export class PipelineStore {
   /** One page of the pipeline, newest entries first, one extra row to tell whether more follow. */
   page(filter: PipelineFilter, first: number, after: TimeCursor | null): Promise<PipelineRow[]> {
     const conditions = [...pipelineConditions(filter), ...this.visibleProjects()];
-    if (after) {
-      const position = or(
-        lt(projectPipelines.enteredAt, after.at),
-        and(eq(projectPipelines.enteredAt, after.at), lt(projectPipelines.projectId, after.id)),
-      );
-      if (position) conditions.push(position);
-    }
+    if (after) conditions.push(olderThan(projectPipelines.enteredAt, projectPipelines.projectId, after));
     return this.db
       .select()
       .from(projectPipelines)

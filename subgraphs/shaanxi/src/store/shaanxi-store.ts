@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import {
@@ -6,6 +6,7 @@ import {
   amongUuidsAt,
   createOnce,
   keyList,
+  olderThan,
   organizationKinds,
   organizationWrites,
   prepared,
@@ -209,13 +210,7 @@ export class ShaanxiStore {
   /** One page of project needs, newest first, fetching one extra row to tell whether more follow. */
   projectNeedsPage(filter: ProjectNeedFilter, first: number, after: TimeCursor | null): Promise<ProjectNeedRow[]> {
     const conditions = [...projectConditions(filter), ...this.visibleNeeds()];
-    if (after) {
-      const position = or(
-        lt(projectNeeds.createdAt, after.at),
-        and(eq(projectNeeds.createdAt, after.at), lt(projectNeeds.id, after.id)),
-      );
-      if (position) conditions.push(position);
-    }
+    if (after) conditions.push(olderThan(projectNeeds.createdAt, projectNeeds.id, after));
     return this.db
       .select()
       .from(projectNeeds)
