@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '@hub/testkit';
+import { startTestHub, type GraphQLResult, type TestHub } from '@hub/testkit';
 import { counties as jiangsuCounties, countyPairs } from '../subgraphs/jiangsu/src/db/schema.ts';
 import { organizationAndNeedInEveryCounty } from './support/county-rows.ts';
 
@@ -195,5 +195,57 @@ describe('each statement of an operation is sent once', () => {
     expect(result.errors).toBeUndefined();
     expect(statements.length).toBeGreaterThan(0);
     expect(statements.length).toBe(new Set(statements).size);
+  });
+});
+
+describe.each([
+  ['pipeline', '"project_pipeline"'],
+  ['projectNeeds', '"project_need"'],
+] as const)('a page of %s and its totalCount', (list, table) => {
+  let hub: TestHub;
+  /** Every project a walk through the pages gives, and the cursor after the last. */
+  let walked: { ids: string[]; lastCursor: string | null };
+  const PAGE = `query ($after: String, $filter: ${list === 'pipeline' ? 'PipelineFilter' : 'ProjectNeedFilter'}) {
+    ${list}(first: 30, after: $after, filter: $filter) { totalCount nodes { id } pageInfo { endCursor hasNextPage } }
+  }`;
+  const listStatements = (statements: string[]) => statements.filter((statement) => statement.includes(table));
+
+  beforeAll(async () => {
+    hub = await startTestHub('all-in-one', { DEMO_DATA: 'true' });
+    const ids: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: GraphQLResult = await hub.query(PAGE, { after });
+      expect(page.errors).toBeUndefined();
+      ids.push(...page.data![list].nodes.map((node: { id: string }) => node.id));
+      after = page.data![list].pageInfo.endCursor;
+      if (!page.data![list].pageInfo.hasNextPage) break;
+    }
+    walked = { ids, lastCursor: after };
+  });
+  afterAll(() => hub?.stop());
+
+  it('are one statement, the count beside the page', async () => {
+    expect(walked.ids.length).toBeGreaterThan(30);
+    const { result, statements } = await hub.countStatements(() => hub.query(PAGE, { after: null }));
+    expect(result.errors).toBeUndefined();
+    expect(result.data![list].totalCount).toBe(walked.ids.length);
+    expect(result.data![list].nodes).toHaveLength(30);
+    expect(listStatements(statements)).toHaveLength(1);
+  });
+
+  it('are counted still on a page past the last row, which holds no row to carry the count', async () => {
+    const { result, statements } = await hub.countStatements(() => hub.query(PAGE, { after: walked.lastCursor }));
+    expect(result.errors).toBeUndefined();
+    expect(result.data![list]).toMatchObject({ totalCount: walked.ids.length, nodes: [], pageInfo: { hasNextPage: false } });
+    expect(listStatements(statements)).toHaveLength(2);
+  });
+
+  it('are one statement for a filter nothing meets, counted as none', async () => {
+    // The demo and the public record only: no record was entered through the graph.
+    const { result, statements } = await hub.countStatements(() => hub.query(PAGE, { after: null, filter: { provenance: ['ENTERED'] } }));
+    expect(result.errors).toBeUndefined();
+    expect(result.data![list]).toMatchObject({ totalCount: 0, nodes: [] });
+    expect(listStatements(statements)).toHaveLength(1);
   });
 });

@@ -57,10 +57,7 @@ export const Query = {
     const { first, after } = pageArgs(args);
     const filter = args.filter ?? {};
     const cursor = after === null ? null : decodeTimeCursor(after);
-    const [rows, totalCount] = await Promise.all([
-      store.projectNeedsPage(filter, first, cursor),
-      store.countProjectNeeds(filter),
-    ]);
+    const { rows, totalCount } = await store.projectNeedsPage(filter, first, cursor);
     const nodes = rows.slice(0, first);
     const last = nodes.at(-1);
     return {
