@@ -146,6 +146,10 @@ export const projectNeeds = shaanxi.table(
     provenanceCheck('project_need_provenance_kind'),
     index('project_need_county_idx').on(t.countyCode),
     index('project_need_organization_idx').on(t.raisedByOrganizationId),
+    // The Shaanxi office's list of needs, newest first, drafts included: its pages.
+    index('project_need_created_idx').on(t.createdAt, t.id),
+    // The public's list, published needs only: its pages, and its count from the index alone.
+    index('project_need_published_idx').on(t.createdAt, t.id).where(sql`${t.publishedAt} is not null`),
   ],
 );
 
