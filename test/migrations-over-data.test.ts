@@ -1,13 +1,14 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { installDataVersion, queryRows } from '@hub/db';
+import { installDataVersion, openDatabase, queryRows, type Database } from '@hub/db';
 import { jiangsuSubgraph } from '@hub/subgraph-jiangsu';
 import { pairingSubgraph } from '@hub/subgraph-pairing';
 import { shaanxiSubgraph } from '@hub/subgraph-shaanxi';
-import { openTestDatabase } from '@hub/testkit';
+import { createTestDatabaseUrl, openTestDatabase } from '@hub/testkit';
 
 /**
  * A migration meets a database that already holds rows, with the response cache's data-version
@@ -127,7 +128,7 @@ const CURSOR_TIMES = '0005_cursor_times_to_the_millisecond';
 const SHAANXI_CURSOR_TIMES = '0010_cursor_times_to_the_millisecond';
 
 describe('migrations to times kept to the millisecond over a database with data', () => {
-  it('rounds the pipeline entries and the needs written to the microsecond, and keeps every row', async () => {
+  it('rounds the pipeline entries and the needs written to the microsecond', async () => {
     const database = await openTestDatabase();
     const pairingEarlier = migrationsBefore(CURSOR_TIMES);
     const shaanxiEarlier = migrationsBefore(SHAANXI_CURSOR_TIMES, shaanxiSubgraph.migrationsFolder);
@@ -163,6 +164,78 @@ describe('migrations to times kept to the millisecond over a database with data'
       rmSync(pairingEarlier, { recursive: true, force: true });
       rmSync(shaanxiEarlier, { recursive: true, force: true });
       await database.close();
+    }
+  });
+});
+
+const PUBLISH_RECORD_NEEDS = '0007_publish_public_record_needs';
+const RECORD_NEED = '00000000-0000-4000-8000-0000000000e2';
+const ENTERED_NEED = '00000000-0000-4000-8000-0000000000e1';
+
+/** Shaanxi's schema before 0007, a need of the public record 0007 publishes and an entered one, and the data-version triggers. */
+async function shaanxiBeforePublishingRecordNeeds(database: Database, folder: string): Promise<void> {
+  await database.migrate({ migrationsFolder: folder, schema: 'shaanxi' });
+  await database.db.execute(sql`insert into shaanxi.prefecture (code, name_zh, name_pinyin) values ('610900', '安康', 'Ankang')`);
+  await database.db.execute(sql`insert into shaanxi.county (code, name_zh, name_pinyin, prefecture_code, poverty_county) values ('610924', '镇坪', 'Zhenping', '610900', true)`);
+  await database.db.execute(sql`
+    insert into shaanxi.project_need (id, county_code, title_zh, field, provenance_kind, created_at)
+    values (${RECORD_NEED}, '610924', '记录', 'EDUCATION', 'PUBLIC_RECORD', '2021-03-04 05:06:07.123456+00'),
+           (${ENTERED_NEED}, '610924', '录入', 'EDUCATION', 'ENTERED', '2021-03-04 05:06:07.123789+00')`);
+  await installDataVersion(database, ['shaanxi']);
+}
+
+describe('shaanxi migration 0010 in the same run as 0007, with the data-version triggers in place', () => {
+  it('publishes the record need and rounds the times, though 0007 left trigger events pending on the table', async () => {
+    const database = await openTestDatabase();
+    const earlier = migrationsBefore(PUBLISH_RECORD_NEEDS, shaanxiSubgraph.migrationsFolder);
+    try {
+      await shaanxiBeforePublishingRecordNeeds(database, earlier);
+      await database.migrate({ migrationsFolder: shaanxiSubgraph.migrationsFolder, schema: 'shaanxi' });
+      const rows = await queryRows<{ id: string; created: string; published: boolean }>(
+        database.db,
+        sql`select id::text, to_char(created_at at time zone 'UTC', 'HH24:MI:SS.US') as created, published_at is not null as published from shaanxi.project_need order by id`,
+      );
+      expect(rows).toEqual([
+        { id: ENTERED_NEED, created: '05:06:07.124000', published: false },
+        { id: RECORD_NEED, created: '05:06:07.123000', published: true },
+      ]);
+    } finally {
+      rmSync(earlier, { recursive: true, force: true });
+      await database.close();
+    }
+  });
+
+  // Two sessions of one Postgres server: PGlite has one.
+  it.runIf(process.env.TEST_DATABASE_URL)('runs beside a writer of the needs committing meanwhile, without a deadlock', async () => {
+    const created = await createTestDatabaseUrl();
+    const database = await openDatabase({ url: created!.url, poolSize: 3 });
+    const earlier = migrationsBefore(PUBLISH_RECORD_NEEDS, shaanxiSubgraph.migrationsFolder);
+    const reader = new pg.Client({ connectionString: created!.url });
+    const writer = new pg.Client({ connectionString: created!.url });
+    try {
+      await shaanxiBeforePublishingRecordNeeds(database, earlier);
+      await reader.connect();
+      await writer.connect();
+      // A reader of the counties holds the run at 0008 (which alters them), after 0007 has written needs.
+      await reader.query('begin');
+      await reader.query('select count(*) from shaanxi.county');
+      const migrating = database
+        .migrate({ migrationsFolder: shaanxiSubgraph.migrationsFolder, schema: 'shaanxi' })
+        .then(() => 'migrated', (error: Error) => `migration failed: ${error.message} ${String((error.cause as Error | undefined)?.message ?? '')}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Meanwhile a writer changes an entered need, and commits once the run has gone on to 0010.
+      await writer.query('begin');
+      await writer.query(`update shaanxi.project_need set title_zh = '改' where id = '${ENTERED_NEED}'`);
+      await reader.query('commit');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const committing = writer.query('commit').then(() => 'writer committed', (error: Error) => `writer failed: ${error.message}`);
+      expect(await Promise.all([migrating, committing])).toEqual(['migrated', 'writer committed']);
+    } finally {
+      await reader.end().catch(() => {});
+      await writer.end().catch(() => {});
+      rmSync(earlier, { recursive: true, force: true });
+      await database.close();
+      await created!.drop();
     }
   });
 });

@@ -5,8 +5,13 @@
 -- newest first, then start from an index on (created_at, id), as the pipeline's do.
 --
 -- An earlier migration of the same run may have left the response cache's deferred data-version
--- trigger events pending on the table, and Postgres refuses to change a table's definition while
--- they are: they fire now instead of at commit.
+-- trigger events pending on the table (0007 publishes the public record's needs), and Postgres
+-- refuses to change a table's definition while they are: they fire now instead of at commit, and
+-- so do those of every later statement of the run. Firing, they take the data versions' lock.
+-- The table is locked first, as the ALTER would lock it: a writer of the table that waits for
+-- that lock at its commit would otherwise hold the table the ALTER waits for.
+LOCK TABLE "shaanxi"."project_need" IN ACCESS EXCLUSIVE MODE;
+--> statement-breakpoint
 SET CONSTRAINTS ALL IMMEDIATE;
 --> statement-breakpoint
 ALTER TABLE "shaanxi"."project_need" ALTER COLUMN "created_at" SET DATA TYPE timestamp (3) with time zone;--> statement-breakpoint
