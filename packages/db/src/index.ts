@@ -19,7 +19,7 @@ export {
   type OverLimit,
 } from './ledger.ts';
 export { wantedProjectSets, bySlot, amongUuids, amongTexts, uuidList } from './project-sets.ts';
-export { olderThan } from './keyset.ts';
+export { afterCursor, newestFirstPage, type NewestFirstList } from './keyset.ts';
 export { prepared, amongUuidsAt, amongTextsAt, keyList, type Prepared } from './prepared.ts';
 export { chinaDate, chinaToday, chinaYear } from './china-time.ts';
 export { seedOnce, type SeedLogTable } from './seed-once.ts';

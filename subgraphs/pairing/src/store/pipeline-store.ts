@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
-import { amongUuidsAt, olderThan, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
+import { amongUuidsAt, newestFirstPage, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
 import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
 
 export type PipelineRow = typeof projectPipelines.$inferSelect;
@@ -84,24 +84,16 @@ export class PipelineStore {
     ).execute({ ids: uuidList(keys) });
   }
 
-  /**
-   * One page of the pipeline, newest entries first, with one extra row to tell whether more
-   * follow, and how many projects the filter holds: one statement, the count a subquery that
-   * Postgres runs once beside the page. A page past the last row has no row to carry the
-   * count, and is counted apart; an empty first page holds none.
-   */
-  async page(filter: PipelineFilter, first: number, after: TimeCursor | null): Promise<{ rows: PipelineRow[]; totalCount: number }> {
-    const matching = and(...pipelineConditions(filter), ...this.visibleProjects());
-    const totalCount = sql<number>`(select count(*) from ${projectPipelines} where ${matching ?? sql`true`})`.mapWith(Number);
-    const found = await this.db
-      .select({ ...getTableColumns(projectPipelines), totalCount })
-      .from(projectPipelines)
-      .where(and(matching, after ? olderThan(projectPipelines.enteredAt, projectPipelines.projectId, after) : undefined))
-      .orderBy(desc(projectPipelines.enteredAt), desc(projectPipelines.projectId))
-      .limit(first + 1);
-    const [firstRow] = found;
-    if (!firstRow) return { rows: [], totalCount: after ? await this.count(filter) : 0 };
-    return { rows: found.map(({ totalCount: _, ...row }) => row), totalCount: firstRow.totalCount };
+  /** One page of the pipeline, newest entries first, and how many projects the filter holds: one statement. */
+  page(filter: PipelineFilter, first: number, after: TimeCursor | null): Promise<{ rows: PipelineRow[]; totalCount: number }> {
+    const list = {
+      table: projectPipelines,
+      at: projectPipelines.enteredAt,
+      id: projectPipelines.projectId,
+      matching: and(...pipelineConditions(filter), ...this.visibleProjects()),
+      count: () => this.count(filter),
+    };
+    return newestFirstPage(this.db, list, first, after);
   }
 
   async count(filter: PipelineFilter): Promise<number> {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { isStorableKey, isUuid, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import {
@@ -6,7 +6,7 @@ import {
   amongUuidsAt,
   createOnce,
   keyList,
-  olderThan,
+  newestFirstPage,
   organizationKinds,
   organizationWrites,
   prepared,
@@ -207,23 +207,16 @@ export class ShaanxiStore {
       .orderBy(...newestFirst);
   }
 
-  /**
-   * One page of project needs, newest first, with one extra row to tell whether more follow,
-   * and how many needs the filter holds: one statement, as the pipeline's pages (its `page`).
-   */
-  async projectNeedsPage(filter: ProjectNeedFilter, first: number, after: TimeCursor | null): Promise<{ rows: ProjectNeedRow[]; totalCount: number }> {
-    const matching = and(...projectConditions(filter), ...this.visibleNeeds());
-    const totalCount = sql<number>`(select count(*) from ${projectNeeds} where ${matching ?? sql`true`})`.mapWith(Number);
-    const found = await this.db
-      .select({ ...getTableColumns(projectNeeds), totalCount })
-      .from(projectNeeds)
-      .where(and(matching, after ? olderThan(projectNeeds.createdAt, projectNeeds.id, after) : undefined))
-      .orderBy(...newestFirst)
-      .limit(first + 1);
-    const [firstRow] = found;
-    // A page past the last need has no row to carry the count; an empty first page holds none.
-    if (!firstRow) return { rows: [], totalCount: after ? await this.countProjectNeeds(filter) : 0 };
-    return { rows: found.map(({ totalCount: _, ...row }) => row), totalCount: firstRow.totalCount };
+  /** One page of project needs, newest first, and how many needs the filter holds: one statement. */
+  projectNeedsPage(filter: ProjectNeedFilter, first: number, after: TimeCursor | null): Promise<{ rows: ProjectNeedRow[]; totalCount: number }> {
+    const list = {
+      table: projectNeeds,
+      at: projectNeeds.createdAt,
+      id: projectNeeds.id,
+      matching: and(...projectConditions(filter), ...this.visibleNeeds()),
+      count: () => this.countProjectNeeds(filter),
+    };
+    return newestFirstPage(this.db, list, first, after);
   }
 
   async countProjectNeeds(filter: ProjectNeedFilter): Promise<number> {
