@@ -1,4 +1,4 @@
-import { and, desc, getTableColumns, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, count, desc, getTableColumns, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { TimeCursor } from '@hub/common';
 import type { Db } from './database.ts';
@@ -13,15 +13,13 @@ export function afterCursor(at: AnyColumn, id: AnyColumn, cursor: TimeCursor): S
   return sql`(${at}, ${id}) < (${sql.param(cursor.at, at)}, ${sql.param(cursor.id, id)})`;
 }
 
-/** A list kept newest first: its table, its order, the rows a reader's filter holds, and their count on its own. */
+/** A list kept newest first: its table, its order, and the rows a reader's filter holds. */
 export interface NewestFirstList<T extends PgTable> {
   table: T;
   at: AnyColumn;
   id: AnyColumn;
   /** The rows the list holds for this reader and filter; undefined: all. */
   matching: SQL | undefined;
-  /** How many rows `matching` holds, as its own statement. */
-  count(): Promise<number>;
 }
 
 /**
@@ -38,14 +36,15 @@ export async function newestFirstPage<T extends PgTable>(
   cursor: TimeCursor | null,
 ): Promise<{ rows: T['$inferSelect'][]; totalCount: number }> {
   const { table, at, id, matching } = list;
-  const totalCount = sql<number>`(select count(*) from ${table} where ${matching ?? sql`true`})`.mapWith(Number);
+  // One count, sent as the page's subquery, or on its own when no row of the page carries it.
+  const counting = db.select({ total: count() }).from(table as PgTable).where(matching);
   const found = (await db
-    .select({ ...getTableColumns(table), totalCount })
+    .select({ ...getTableColumns(table), totalCount: sql<number>`(${counting})`.mapWith(Number) })
     .from(table as PgTable)
     .where(and(matching, cursor ? afterCursor(at, id, cursor) : undefined))
     .orderBy(desc(at), desc(id))
     .limit(first + 1)) as (T['$inferSelect'] & { totalCount: number })[];
   const [firstRow] = found;
-  if (!firstRow) return { rows: [], totalCount: cursor ? await list.count() : 0 };
-  return { rows: found.map(({ totalCount: _, ...row }) => row as T['$inferSelect']), totalCount: firstRow.totalCount };
+  if (firstRow) return { rows: found.map(({ totalCount: _, ...row }) => row as T['$inferSelect']), totalCount: firstRow.totalCount };
+  return { rows: [], totalCount: cursor ? ((await counting)[0]?.total ?? 0) : 0 };
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
 import { amongUuidsAt, newestFirstPage, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
 import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
@@ -91,17 +91,8 @@ export class PipelineStore {
       at: projectPipelines.enteredAt,
       id: projectPipelines.projectId,
       matching: and(...pipelineConditions(filter), ...this.visibleProjects()),
-      count: () => this.count(filter),
     };
     return newestFirstPage(this.db, list, first, after);
-  }
-
-  async count(filter: PipelineFilter): Promise<number> {
-    const [row] = await this.db
-      .select({ total: count() })
-      .from(projectPipelines)
-      .where(and(...pipelineConditions(filter), ...this.visibleProjects()));
-    return row?.total ?? 0;
   }
 
   /**

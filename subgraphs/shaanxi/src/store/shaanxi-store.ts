@@ -214,17 +214,8 @@ export class ShaanxiStore {
       at: projectNeeds.createdAt,
       id: projectNeeds.id,
       matching: and(...projectConditions(filter), ...this.visibleNeeds()),
-      count: () => this.countProjectNeeds(filter),
     };
     return newestFirstPage(this.db, list, first, after);
-  }
-
-  async countProjectNeeds(filter: ProjectNeedFilter): Promise<number> {
-    const [row] = await this.db
-      .select({ total: count() })
-      .from(projectNeeds)
-      .where(and(...projectConditions(filter), ...this.visibleNeeds()));
-    return row?.total ?? 0;
   }
 
   /**
