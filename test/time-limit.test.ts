@@ -57,7 +57,9 @@ describe.each<Topology>(['all-in-one', 'distributed'])('the request time limit (
   describe('mutations under a tight limit', () => {
     let hub: TestHub;
     beforeAll(async () => {
-      hub = await startTestHub(topology);
+      // Every request runs as it comes: these are about a limit that passes while a mutation
+      // runs, and one still waiting for its turn at its limit never runs (0047).
+      hub = await startTestHub(topology, { MAX_RUNNING_REQUESTS: '0' });
     });
     afterAll(() => hub?.stop());
 

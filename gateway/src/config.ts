@@ -11,6 +11,7 @@ import {
   logLevelFrom,
   metricsAccessFrom,
   type BackgroundSettings,
+  type Concurrency,
   type LogLevel,
   type MetricsAccess,
   type DatabaseConfig,
@@ -70,6 +71,11 @@ export interface HubConfig {
   deduplicateReads: boolean;
   /** Whether whole answers to queries are kept and given again while the data is unchanged (RESPONSE_CACHE; see response-cache.ts). */
   responseCache: boolean;
+  /**
+   * How many GraphQL requests run at once (MAX_RUNNING_REQUESTS; 0: as many as come) and how
+   * many more wait their turn (MAX_WAITING_REQUESTS); see docs/decisions/0047-requests-take-turns.md.
+   */
+  concurrency: Concurrency | undefined;
   /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
   shutdownGraceMs: number;
   /**
@@ -98,6 +104,9 @@ export const DEFAULT_LIMITS: RequestLimits = {
  * starts (a factor of 1.5); V8's own factor is up to 4 on a machine whose heap limit is 2 GB or more.
  */
 export const DEFAULT_HEAP_GROWING_PERCENT = 50;
+
+/** GraphQL requests run at once, and waiting beyond them: measured in docs/decisions/0047-requests-take-turns.md. */
+export const DEFAULT_CONCURRENCY: Concurrency = { running: 2, waiting: 1_000 };
 
 /** Requests a minute from one address, and from one signed-in identity. */
 export const DEFAULT_RATE_LIMITS = { perAddressPerMinute: 600, perIdentityPerMinute: 1_200 };
@@ -151,6 +160,7 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     demoScale: reader.wholeNumber('DEMO_SCALE', 1, MAX_DEMO_SCALE, 1),
     deduplicateReads: reader.flag('DEDUPLICATE_READS', true),
     responseCache: reader.flag('RESPONSE_CACHE', true),
+    concurrency: concurrencyFrom(reader),
     shutdownGraceMs: reader.positiveInt('SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS),
     heapGrowingPercent: reader.wholeNumber('HEAP_GROWING_PERCENT', 0, 300, DEFAULT_HEAP_GROWING_PERCENT),
     background: { retryMs: reader.positiveInt('SIGNING_RETRY_MS', DEFAULT_SIGNING_RETRY_MS), tryTimeoutMs: timeoutMs },
@@ -162,6 +172,13 @@ export function readHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   };
   reader.done();
   return config;
+}
+
+/** `MAX_RUNNING_REQUESTS` (0: no limit, nobody waits) and `MAX_WAITING_REQUESTS`. */
+function concurrencyFrom(reader: EnvReader): Concurrency | undefined {
+  const running = reader.wholeNumber('MAX_RUNNING_REQUESTS', 0, 10_000, DEFAULT_CONCURRENCY.running);
+  const waiting = reader.wholeNumber('MAX_WAITING_REQUESTS', 0, 1_000_000, DEFAULT_CONCURRENCY.waiting);
+  return running === 0 ? undefined : { running, waiting };
 }
 
 /** `REDIS_URL`, a redis:// or rediss:// URL. */

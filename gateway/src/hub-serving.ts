@@ -182,6 +182,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     const printer = (held.printer = new PackagePrinter(options.pdfRenderer ?? new PdfWorkerPool(), { ownsRenderer: !options.pdfRenderer }));
     http.serve(server, {
       timeoutMs: config.limits.timeoutMs,
+      ...(config.concurrency ? { concurrency: config.concurrency } : {}),
       context,
       routes: [packagePdfRoute(server, gate.admit, printer), ...exportRoutes(server, gate.admit, { publisher: config.openData, timeoutMs: config.limits.timeoutMs })],
       health: async () => {

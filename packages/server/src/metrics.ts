@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { Database } from '@hub/db';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import type { EnvReader } from './environment.ts';
 
 /** Request times, in seconds: from an answer kept by the cache (a millisecond) to the time limit. */
@@ -45,8 +46,8 @@ export function metricsRefusal(access: MetricsAccess, authorization: string | un
 /**
  * What a process of the hub counts, served as Prometheus text at /metrics: HTTP requests by
  * route and status, GraphQL operations by name and outcome (the first error's code, or OK),
- * their times, the gateway's subgraph fetches, SQL statements and their times, the connection
- * pool, rate-limit refusals, and Node's own figures (CPU, memory, event-loop delay, GC).
+ * their times, the requests running and waiting their turn, the gateway's subgraph fetches, SQL
+ * statements and their times, the connection pool, rate-limit refusals, and Node's own figures (CPU, memory, event-loop delay, GC).
  *
  * One registry per process part that serves HTTP (not prom-client's global one): tests start
  * many hubs in one process, and each must count its own requests.
@@ -61,6 +62,7 @@ export class HubMetrics {
   private readonly refusals: Counter<'scope'>;
   private readonly operationNames = new Set<string>();
   private readonly pools = new Map<string, Database>();
+  private concurrency: ConcurrencyLimit | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -105,6 +107,20 @@ export class HubMetrics {
       labelNames: ['scope'],
       registers,
     });
+    const metrics = this;
+    new Gauge({
+      name: 'hub_graphql_requests',
+      help: 'GraphQL requests by state: running, or waiting for their turn (MAX_RUNNING_REQUESTS).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        const limit = metrics.concurrency;
+        if (!limit) return;
+        this.set({ state: 'running' }, limit.running);
+        this.set({ state: 'waiting' }, limit.waiting);
+      },
+    });
     const pools = this.pools;
     new Gauge({
       name: 'hub_db_pool_connections',
@@ -122,6 +138,11 @@ export class HubMetrics {
         }
       },
     });
+  }
+
+  /** Shows how many GraphQL requests `limit` runs and how many wait their turn. */
+  watchConcurrency(limit: ConcurrencyLimit): void {
+    this.concurrency = limit;
   }
 
   /** Counts `database`'s statements, times them, and shows its pool, under `name`. */
