@@ -20,6 +20,7 @@ import { ResponseCache } from './response-cache.ts';
 import type { SubgraphDatabases } from './subgraph-databases.ts';
 import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
 import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
+import { TakingTurns } from './turns.ts';
 
 /** What `startHub` has done before loading this module. */
 export interface StartedSoFar {
@@ -140,6 +141,12 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
   }
   const untimed = dataSourceFor;
   dataSourceFor = (name, url) => new TimedDataSource(name, untimed(name, url), metrics);
+  if (config.concurrency) {
+    // Outside every fetch another request may join, so that a request waiting for its turn
+    // is never one that a request holding a turn waits for.
+    const unlimited = dataSourceFor;
+    dataSourceFor = (name, url) => new TakingTurns(unlimited(name, url));
+  }
   const gatewayLogger = logger.child({ service: 'gateway' });
   const server = createGatewayServer({ supergraphSdl, dataSourceFor, production: config.production, limits: config.limits, responseCache, metrics, logger: gatewayLogger });
   const planned = await server.start().then(

@@ -22,6 +22,12 @@ export class Deadline {
    * cache keeps an answer with the versions of the tables it was read from.
    */
   reads: TablesRead | undefined;
+  /**
+   * Waits for the request's turn to work (the gateway's ConcurrencyLimit), taken by its first
+   * fetch from a subgraph; none where nothing limits it. A request answered from kept answers
+   * never takes one.
+   */
+  takeTurn: (() => Promise<void>) | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(readonly at: number) {}

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
+import { currentDeadline } from '@hub/db';
 import { deadlinePlugin } from './deadline.ts';
 import { listenHttp, type HttpListener } from './http.ts';
 import { HubMetrics } from './metrics.ts';
@@ -14,15 +15,21 @@ async function holdingHub(concurrency: Concurrency, timeoutMs = 5_000) {
   const started: string[] = [];
   /** The requests of each id held now. */
   const gates = new Map<string, (() => void)[]>();
-  const hold = (id: string) => {
+  // Takes the request's turn first, as the gateway's fetches do.
+  const hold = async (id: string) => {
+    await currentDeadline()?.takeTurn?.();
     started.push(id);
     return new Promise<string>((resolve) => gates.set(id, [...(gates.get(id) ?? []), () => resolve(id)]));
   };
   const metrics = new HubMetrics();
   const listener = await listenHttp({ port: 0, metrics: { metrics, access: { token: undefined, production: false } } });
   const server = new ApolloServer({
-    typeDefs: 'type Query { hold(id: String!): String }  type Mutation { write(id: String!): String }',
-    resolvers: { Query: { hold: (_: unknown, { id }: { id: string }) => hold(id) }, Mutation: { write: (_: unknown, { id }: { id: string }) => hold(id) } },
+    typeDefs: 'type Query { hold(id: String!): String  kept: String }  type Mutation { write(id: String!): String }',
+    resolvers: {
+      // `kept` needs no turn, as an answer the gateway kept needs no fetch.
+      Query: { hold: (_: unknown, { id }: { id: string }) => hold(id), kept: () => 'kept' },
+      Mutation: { write: (_: unknown, { id }: { id: string }) => hold(id) },
+    },
     // Tells the deadline the request is a query: a query past its time limit is answered then.
     plugins: [deadlinePlugin()],
   });
@@ -111,31 +118,33 @@ describe('GraphQL requests taking turns', () => {
     }
   });
 
-  it('runs a request the same as one running beside it at once, and not one from another caller', async () => {
+  it('runs a query the same as one working in its turn, while that one works, and not one from another caller', async () => {
     const hub = await holdingHub({ running: 1, waiting: 10 });
     try {
       const a = hub.send('a');
       await hub.untilStarted(1);
-      // The same body from the same caller: it runs now, beside the first.
+      // The same body from the same caller: it works now, in the first one's turn.
       const second = hub.send('a');
       await hub.untilStarted(2);
-      // The first ends; one the same as the second, still running, runs at once too.
+      // The first ends: the turn is the second's until it ends.
       hub.releaseOldest('a');
       expect(await a).toEqual(OK('a'));
-      // The turn is the second's now.
       expect(await hub.requests()).toEqual({ running: 1, waiting: 0 });
+      // None joins once the first has ended, or a stream of them would hold the turn for ever.
       const third = hub.send('a');
-      await hub.untilStarted(3);
-      expect(hub.started).toEqual(['a', 'a', 'a']);
+      await hub.untilWaiting(1);
       // The same body from another caller, and another body: each waits its turn.
       const other = hub.send('a', { authorization: 'Bearer someone-else' });
-      await hub.untilWaiting(1);
-      const b = hub.send('b');
       await hub.untilWaiting(2);
-      expect(await hub.requests()).toEqual({ running: 1, waiting: 2 });
+      const b = hub.send('b');
+      await hub.untilWaiting(3);
+      expect(hub.started).toEqual(['a', 'a']);
       hub.release('a');
-      expect(await Promise.all([second, third])).toEqual([OK('a'), OK('a')]);
-      // All three ended: the turn they held passes on, in order.
+      expect(await second).toEqual(OK('a'));
+      // The turn passes on in order.
+      await hub.untilStarted(3);
+      hub.release('a');
+      expect(await third).toEqual(OK('a'));
       await hub.untilStarted(4);
       hub.release('a');
       expect(await other).toEqual(OK('a'));
@@ -143,6 +152,24 @@ describe('GraphQL requests taking turns', () => {
       hub.release('b');
       expect(await b).toEqual(OK('b'));
       expect(hub.started).toEqual(['a', 'a', 'a', 'a', 'b']);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('never joins a mutation to one the same: each does its whole work in a turn of its own', async () => {
+    const hub = await holdingHub({ running: 1, waiting: 10 });
+    try {
+      const first = hub.send('m', {}, 'mutation { write');
+      await hub.untilStarted(1);
+      const again = hub.send('m', {}, 'mutation { write');
+      await hub.untilWaiting(1);
+      expect(hub.started).toEqual(['m']);
+      hub.release('m');
+      await hub.untilStarted(2);
+      hub.release('m');
+      const written = { status: 200, retryAfter: null, body: { data: { write: 'm' } } };
+      expect(await Promise.all([first, again])).toEqual([written, written]);
     } finally {
       await hub.stop();
     }
@@ -170,7 +197,7 @@ describe('GraphQL requests taking turns', () => {
     }
   });
 
-  it('refuses a request still waiting at its time limit, 503 OVERLOADED, and never runs it', async () => {
+  it('refuses a request still waiting at its time limit, 503 TIMEOUT, and never runs it', async () => {
     const hub = await holdingHub({ running: 1, waiting: 10 });
     try {
       const a = hub.send('a');
@@ -180,8 +207,7 @@ describe('GraphQL requests taking turns', () => {
       expect(Date.now() - asked).toBeGreaterThanOrEqual(190);
       expect(b.status).toBe(503);
       expect(b.retryAfter).toBe('1');
-      expect(b.body.errors[0].extensions.code).toBe('OVERLOADED');
-      expect(b.body.errors[0].message).toMatch(/within its time limit; nothing was run or changed/);
+      expect(b.body.errors[0].extensions.code).toBe('TIMEOUT');
       expect(await hub.requests()).toEqual({ running: 1, waiting: 0 });
       hub.release('a');
       expect(await a).toEqual(OK('a'));
@@ -191,6 +217,25 @@ describe('GraphQL requests taking turns', () => {
       hub.release('c');
       expect(await c).toEqual(OK('c'));
       expect(hub.started).toEqual(['a', 'c']);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('answers a request that needs no turn at once, however many work or wait', async () => {
+    const hub = await holdingHub({ running: 1, waiting: 10 });
+    try {
+      const a = hub.send('a');
+      await hub.untilStarted(1);
+      const b = hub.send('b');
+      await hub.untilWaiting(1);
+      const kept = await fetch(hub.listener.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ kept }"}' });
+      expect(kept.status).toBe(200);
+      expect(await kept.json()).toEqual({ data: { kept: 'kept' } });
+      hub.release('a');
+      await hub.untilStarted(2);
+      hub.release('b');
+      expect(await Promise.all([a, b])).toEqual([OK('a'), OK('b')]);
     } finally {
       await hub.stop();
     }

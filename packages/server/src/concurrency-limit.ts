@@ -2,41 +2,50 @@ import type { Socket } from 'node:net';
 import type { Deadline } from '@hub/db';
 import PQueue from 'p-queue';
 
-/** How many GraphQL requests a process runs at once, and how many may wait for their turn. */
+/** How many GraphQL requests work at once, and how many may wait for their turn. */
 export interface Concurrency {
   running: number;
   waiting: number;
 }
 
-/**
- * Why a request was not run: the line was full, its time limit passed while it waited, or its
- * client had gone by its turn.
- */
-export type NoTurn = 'full' | 'late' | 'gone';
+/** Why a request got no turn: its time limit passed while it waited, or its client had gone by its turn. */
+export type NoTurn = 'late' | 'gone';
+
+/** A request's turn was refused (`Turn.take`): nothing of the work that asked for it ran. */
+export class NoTurnError extends Error {
+  constructor(readonly reason: NoTurn) {
+    super(
+      reason === 'late'
+        ? 'The request waited for its turn past its time limit; nothing of it ran.'
+        : 'The client closed its connection before the request had its turn; nothing of it ran.',
+    );
+    this.name = 'NoTurnError';
+  }
+}
 
 /**
- * GraphQL requests run at most `running` at once; the next `waiting` wait for their turn in the
- * order they came, and any more are refused at once (docs/decisions/0047-requests-take-turns.md).
+ * GraphQL requests work at most `running` at once; the next `waiting` wait for their turn in
+ * the order they asked, and any more are refused as they arrive (docs/decisions/0047-requests-take-turns.md).
  *
  * Every request in a process shares its one thread. Run all at once, fifty requests hold fifty
  * requests' objects alive together: the collector copies and promotes more, and each request
  * costs more the more there are (a pipeline page, 38 a second at 2 connections, 17 at 50). Run
  * a few at a time, each is done sooner and the rest wait without costing anything.
+ *
+ * A request takes its turn when it first needs a subgraph (`Turn.take`, called by the gateway's
+ * fetches), not as it arrives: one answered from kept answers takes none, and never waits
+ * behind requests that work.
  */
 export class ConcurrencyLimit {
   private readonly queue: PQueue;
-  /** The requests running now, by what makes them alike (`run`). */
+  /** The turns being used now, by what makes their requests alike (`turn`). */
   private readonly alike = new Map<string, Alike>();
 
-  constructor(
-    private readonly concurrency: Concurrency,
-    /** The error a request is refused with (the HTTP layer's answer). */
-    private readonly refusal: (reason: NoTurn) => Error,
-  ) {
+  constructor(private readonly concurrency: Concurrency) {
     this.queue = new PQueue({ concurrency: concurrency.running });
   }
 
-  /** Turns taken now (requests alike, running in one turn, count once). */
+  /** Turns used now (requests alike, working in one turn, count once). */
   get running(): number {
     return this.queue.pending;
   }
@@ -46,39 +55,77 @@ export class ConcurrencyLimit {
     return this.queue.size;
   }
 
+  /** Whether a request arriving now would find the line full: it is refused at once. */
+  full(): boolean {
+    return this.queue.size >= this.concurrency.waiting;
+  }
+
   /**
-   * Runs `work` when its turn comes, and holds the turn until `work` has ended, whenever the
-   * request is answered. Refused, with nothing run, when the line is full, or when `deadline`
-   * passes before the turn comes. A request whose client has gone (`socket` closed) by its turn
-   * is refused then: nobody would read its answer.
+   * The turn of one request, not taken yet. Its `take` waits until `running` turns are free of
+   * those asked before it, and holds the turn until `end` is called, when the request's work
+   * has ended, whenever it was answered. It is refused (NoTurnError) if `deadline` passes first,
+   * or, once its turn comes, if its client has gone (`socket` closed): nobody would read it.
    *
-   * A request the same as one running now (`alike`: the same caller sending the same body) runs
-   * at once beside it, in its turn, which is held until the last of them has ended: their reads
-   * of the subgraphs join those in flight (gateway/src/in-flight-reads.ts), so a crowd asking
-   * one thing at once costs about what one of them costs, as it did without turns.
+   * A query the same as one working now (`alike`: the same caller sending the same body) works
+   * at once in that one's turn, which is held until the last of them has ended: their reads of
+   * the subgraphs join those in flight (gateway/src/in-flight-reads.ts), so a crowd asking one
+   * thing at once costs about what one of them costs, as it did without turns. Only while the
+   * first of them works: then the turn passes on (Alike).
    */
-  run<T>(deadline: Deadline, socket: Socket | null, alike: string | undefined, work: () => Promise<T>): Promise<T> {
-    const running = alike === undefined ? undefined : this.alike.get(alike);
-    if (running) return running.join(work);
-    const mustWait = this.queue.pending >= this.concurrency.running;
-    if (mustWait && this.queue.size >= this.concurrency.waiting) return Promise.reject(this.refusal('full'));
+  turn(deadline: Deadline, socket: Socket | null, alike: string | undefined): Turn {
+    let taken: Promise<void> | undefined;
+    let end: (() => void) | undefined;
+    let ended = false;
+    const take = (): Promise<void> => {
+      taken ??= (() => {
+        if (ended) return Promise.resolve();
+        // Only queries join: a mutation does its whole work whoever else sends the same.
+        const key = deadline.operation === 'query' ? alike : undefined;
+        const running = key === undefined ? undefined : this.alike.get(key);
+        if (running) {
+          end = running.join();
+          return Promise.resolve();
+        }
+        return this.wait(deadline, socket, (granted) => {
+          const group = new Alike(() => {
+            if (key !== undefined && this.alike.get(key) === group) this.alike.delete(key);
+          });
+          if (key !== undefined) this.alike.set(key, group);
+          end = group.join();
+          // A request whose work ended while it waited gives its turn straight back.
+          if (ended) end();
+          granted(group.ended);
+        });
+      })();
+      return taken;
+    };
+    return {
+      take,
+      end: () => {
+        if (ended) return;
+        ended = true;
+        end?.();
+      },
+    };
+  }
+
+  /** Waits in line; at the turn, `start` is given the promise the turn is held until. */
+  private wait(deadline: Deadline, socket: Socket | null, start: (granted: (held: Promise<void>) => void) => void): Promise<void> {
     let started = false;
-    // Aborted only while the request waits: p-queue would free a running request's turn too.
+    // Aborted only while the request waits: p-queue would free a turn in use too.
     const waited = new AbortController();
-    const cancelTimer = mustWait
-      ? deadline.whenExpired(() => {
-          if (!started) waited.abort(this.refusal('late'));
-        })
-      : () => {};
-    return new Promise<T>((resolve, reject) => {
+    const cancelTimer = deadline.whenExpired(() => {
+      if (!started) waited.abort(new NoTurnError('late'));
+    });
+    return new Promise<void>((resolve, reject) => {
       const turn = () => {
         started = true;
         cancelTimer();
-        if (socket?.destroyed) throw this.refusal('gone');
-        const group = new Alike(() => alike !== undefined && this.alike.delete(alike));
-        if (alike !== undefined) this.alike.set(alike, group);
-        group.join(work).then(resolve, reject);
-        return group.ended;
+        if (socket?.destroyed) throw new NoTurnError('gone');
+        let held: Promise<void> = Promise.resolve();
+        start((until) => (held = until));
+        resolve();
+        return held;
       };
       this.queue.add(turn, { signal: waited.signal }).catch((error: unknown) => {
         cancelTimer();
@@ -88,25 +135,41 @@ export class ConcurrencyLimit {
   }
 }
 
-/** The requests alike that run in one turn; `ended` once the last of them has. */
+/** One request's turn: `take` before its first work, `end` once all its work has ended. */
+export interface Turn {
+  take(): Promise<void>;
+  end(): void;
+}
+
+/**
+ * The requests alike that work in one turn: the first, whose turn it is, and those that joined
+ * while it worked. Once the first has ended no more join, so a stream of requests alike holds
+ * a turn for at most one request's time longer than a single one would; `ended` once the last
+ * of them has.
+ */
 class Alike {
-  private running = 0;
-  private end!: () => void;
-  readonly ended = new Promise<void>((resolve) => (this.end = resolve));
+  private working = 0;
+  private open = true;
+  private finish!: () => void;
+  readonly ended = new Promise<void>((resolve) => (this.finish = resolve));
 
-  /** `over` is called as the last one ends, before anything else runs: no request may join then. */
-  constructor(private readonly over: () => void) {}
+  /** `close` is called as the first ends, before anything else runs: no request may join after it. */
+  constructor(private readonly close: () => void) {}
 
-  async join<T>(work: () => Promise<T>): Promise<T> {
-    this.running += 1;
-    try {
-      return await work();
-    } finally {
-      this.running -= 1;
-      if (this.running === 0) {
-        this.over();
-        this.end();
+  /** Counts one more request in; the function returned counts it out (once). */
+  join(): () => void {
+    const first = this.working === 0;
+    this.working += 1;
+    let out = false;
+    return () => {
+      if (out) return;
+      out = true;
+      this.working -= 1;
+      if (first) {
+        this.open = false;
+        this.close();
       }
-    }
+      if (this.working === 0 && !this.open) this.finish();
+    };
   }
 }

@@ -6,7 +6,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import { Deadline, runWithDeadline, type RequestLog } from '@hub/db';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ConcurrencyLimit, type Concurrency, type NoTurn } from './concurrency-limit.ts';
+import { ConcurrencyLimit, type Concurrency } from './concurrency-limit.ts';
 import { TIMEOUT_HEADER, requestedTimeout } from './deadline.ts';
 import { CONSOLE_ASSETS_PATH, registerConsole, type ConsoleOptions } from './console.ts';
 import { EXPLORER_ASSETS_PATH, registerExplorer, type ExplorerOptions } from './explorer.ts';
@@ -142,10 +142,12 @@ export interface ServeOptions<TContext extends BaseContext> {
   /** Resources served beside GraphQL, tried before the 404. */
   routes?: HttpRoute[];
   /**
-   * How many GraphQL requests run at once, and how many wait their turn beyond them; a request
-   * beyond those, or still waiting at its time limit, is answered 503 OVERLOADED with nothing
-   * run. None: every request runs as it comes (a subgraph service, whose requests come from
-   * gateways that limit theirs, and may wait on each other).
+   * How many GraphQL requests work at once, and how many may wait their turn beyond them: a
+   * request arriving when that many wait is answered 503 OVERLOADED with nothing run. A
+   * request waits for its turn where its work asks for it (`Deadline.takeTurn`: the gateway's
+   * fetches do); still waiting at its time limit, it is refused there (NoTurnError). None:
+   * every request works as it comes (a subgraph service, whose requests come from gateways
+   * that limit theirs, and may wait on each other).
    */
   concurrency?: Concurrency;
 }
@@ -407,7 +409,7 @@ export async function listenHttp(options: ListenOptions): Promise<HttpListener> 
     url: `http://${host}:${port}/graphql`,
     port,
     serve(server, serveOptions) {
-      const limit = serveOptions.concurrency && new ConcurrencyLimit(serveOptions.concurrency, overloaded);
+      const limit = serveOptions.concurrency && new ConcurrencyLimit(serveOptions.concurrency);
       if (limit) observed?.metrics.watchConcurrency(limit);
       serving = {
         graphql: graphqlHandler(app, server, serveOptions, limit),
@@ -457,8 +459,12 @@ function graphqlHandler<TContext extends BaseContext>(
         const contextValue = await options.context(requestInfo(request, headers));
         const apollo = fastifyApolloHandler(server, { context: async () => contextValue });
         // The integration types its request for its own route; this one is the same request.
-        const run = async () => apollo.call(app, request as Parameters<typeof apollo>[0], reply as Parameters<typeof apollo>[1]);
-        const execution = limit ? limit.run(deadline, request.raw.socket, alikeKey(request), run) : run();
+        if (limit?.full()) throw overloaded();
+        const turn = limit?.turn(deadline, request.raw.socket, alikeKey(request));
+        deadline.takeTurn = turn?.take;
+        const execution = (async () => apollo.call(app, request as Parameters<typeof apollo>[0], reply as Parameters<typeof apollo>[1]))();
+        // The turn is held until the work ends, though a late query is answered before that.
+        if (turn) void execution.then(turn.end, turn.end);
         return options.answerLateQueries === false ? execution : settleByDeadline(execution, deadline, timeoutMs);
       }),
     );
@@ -635,12 +641,6 @@ async function answerRoute(
 }
 
 /**
- * A query has no effects, so once past its deadline it is answered 503 TIMEOUT (safe to retry)
- * without waiting for it; the database refuses its further statements. A mutation is never
- * answered as retryable while it may have committed: it is answered with its real outcome,
- * data for what committed and TIMEOUT errors for fields that were stopped and rolled back.
- */
-/**
  * What makes two requests the same one (ConcurrencyLimit): the same caller (its credentials)
  * asking the same thing (the URL and the body as sent).
  */
@@ -648,14 +648,17 @@ function alikeKey(request: FastifyRequest): string {
   return `${request.method} ${request.url}\n${request.headers.authorization ?? ''}\n${request.rawBody.toString('latin1')}`;
 }
 
-/** A request that did not get its turn (ConcurrencyLimit): nothing of it was run. */
-function overloaded(reason: NoTurn): HttpRejection {
-  // Nobody reads this one; the access log and the metrics do, under nginx's status for it.
-  if (reason === 'gone') return new HttpRejection(499, 'CLIENT_CLOSED_REQUEST', 'The client closed its connection before its request was run.');
-  const why = reason === 'full' ? 'The hub has more requests waiting than it takes' : 'The hub was too busy to start the request within its time limit';
-  return new HttpRejection(503, 'OVERLOADED', `${why}; nothing was run or changed. Try again in a moment.`, { 'retry-after': '1' });
+/** A request beyond those waiting for their turn (ConcurrencyLimit): nothing of it was run. */
+function overloaded(): HttpRejection {
+  return new HttpRejection(503, 'OVERLOADED', 'The hub has more requests waiting than it takes; nothing was run or changed. Try again in a moment.', { 'retry-after': '1' });
 }
 
+/**
+ * A query has no effects, so once past its deadline it is answered 503 TIMEOUT (safe to retry)
+ * without waiting for it; the database refuses its further statements. A mutation is never
+ * answered as retryable while it may have committed: it is answered with its real outcome,
+ * data for what committed and TIMEOUT errors for fields that were stopped and rolled back.
+ */
 async function settleByDeadline<TResult>(execution: Promise<TResult>, deadline: Deadline, timeoutMs: number): Promise<TResult> {
   const late = () => new HttpRejection(503, 'TIMEOUT', `The query took longer than its limit of ${timeoutMs} ms; nothing was changed. Try again.`, { 'retry-after': '1' });
   let cancelTimer = () => {};

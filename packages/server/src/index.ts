@@ -16,7 +16,7 @@ export {
   type HttpAnswer,
 } from './http.ts';
 export { TIMEOUT_HEADER, deadlinePlugin, timeoutAsCode } from './deadline.ts';
-export { ConcurrencyLimit, type Concurrency, type NoTurn } from './concurrency-limit.ts';
+export { ConcurrencyLimit, NoTurnError, type Concurrency, type NoTurn, type Turn } from './concurrency-limit.ts';
 export { databaseAnswers, exitAfterLog, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
 export { startSubgraph, prepareSubgraphDatabase, type SubgraphModule, type RunningSubgraph, type SeedOptions } from './subgraph.ts';
 export { DEFAULT_SIGNING_RETRY_MS, type BackgroundSettings, type BackgroundTask } from './background.ts';
