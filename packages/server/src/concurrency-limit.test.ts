@@ -157,6 +157,34 @@ describe('GraphQL requests taking turns', () => {
     }
   });
 
+  it('lets queries alike waiting in line work in the turn of the first of them, as it starts', async () => {
+    const hub = await holdingHub({ running: 1, waiting: 10 });
+    try {
+      const x = hub.send('x');
+      await hub.untilStarted(1);
+      const a = hub.send('a');
+      await hub.untilWaiting(1);
+      const b = hub.send('b');
+      await hub.untilWaiting(2);
+      const again = hub.send('a');
+      await hub.untilWaiting(3);
+      hub.release('x');
+      expect(await x).toEqual(OK('x'));
+      // The first a starts; the second, behind b in line, works with it in its turn.
+      await hub.untilStarted(3);
+      expect(hub.started).toEqual(['x', 'a', 'a']);
+      expect(await hub.requests()).toEqual({ running: 1, waiting: 1 });
+      hub.release('a');
+      expect(await Promise.all([a, again])).toEqual([OK('a'), OK('a')]);
+      await hub.untilStarted(4);
+      hub.release('b');
+      expect(await b).toEqual(OK('b'));
+      expect(await hub.requests()).toEqual({ running: 0, waiting: 0 });
+    } finally {
+      await hub.stop();
+    }
+  });
+
   it('never joins a mutation to one the same: each does its whole work in a turn of its own', async () => {
     const hub = await holdingHub({ running: 1, waiting: 10 });
     try {

@@ -40,6 +40,8 @@ export class ConcurrencyLimit {
   private readonly queue: PQueue;
   /** The turns being used now, by what makes their requests alike (`turn`). */
   private readonly alike = new Map<string, Alike>();
+  /** The requests waiting in line, by what makes them alike: each joins one alike as it starts. */
+  private readonly waitingAlike = new Map<string, Set<(group: Alike) => void>>();
 
   constructor(private readonly concurrency: Concurrency) {
     this.queue = new PQueue({ concurrency: concurrency.running });
@@ -69,13 +71,19 @@ export class ConcurrencyLimit {
    * A query the same as one working now (`alike`: the same caller sending the same body) works
    * at once in that one's turn, which is held until the last of them has ended: their reads of
    * the subgraphs join those in flight (gateway/src/in-flight-reads.ts), so a crowd asking one
-   * thing at once costs about what one of them costs, as it did without turns. Only while the
-   * first of them works: then the turn passes on (Alike).
+   * thing at once costs about what one of them costs, as it did without turns. Those alike
+   * waiting in line join it as it starts. Only while the first of them works: then the turn
+   * passes on (Alike).
    */
   turn(deadline: Deadline, socket: Socket | null, alike: string | undefined): Turn {
     let taken: Promise<void> | undefined;
     let end: (() => void) | undefined;
     let ended = false;
+    /** Counts this request in `group`; one whose work has already ended counts straight out. */
+    const enter = (group: Alike) => {
+      end = group.join();
+      if (ended) end();
+    };
     const take = (): Promise<void> => {
       taken ??= (() => {
         if (ended) return Promise.resolve();
@@ -83,18 +91,20 @@ export class ConcurrencyLimit {
         const key = deadline.operation === 'query' ? alike : undefined;
         const running = key === undefined ? undefined : this.alike.get(key);
         if (running) {
-          end = running.join();
+          enter(running);
           return Promise.resolve();
         }
-        return this.wait(deadline, socket, (granted) => {
+        return this.wait(deadline, socket, key, enter, () => {
           const group = new Alike(() => {
             if (key !== undefined && this.alike.get(key) === group) this.alike.delete(key);
           });
-          if (key !== undefined) this.alike.set(key, group);
-          end = group.join();
-          // A request whose work ended while it waited gives its turn straight back.
-          if (ended) end();
-          granted(group.ended);
+          enter(group);
+          if (key !== undefined) {
+            this.alike.set(key, group);
+            // Those alike that wait in line behind it work now, in its turn.
+            for (const join of this.waitingAlike.get(key) ?? []) join(group);
+          }
+          return group.ended;
         });
       })();
       return taken;
@@ -109,8 +119,11 @@ export class ConcurrencyLimit {
     };
   }
 
-  /** Waits in line; at the turn, `start` is given the promise the turn is held until. */
-  private wait(deadline: Deadline, socket: Socket | null, start: (granted: (held: Promise<void>) => void) => void): Promise<void> {
+  /**
+   * Waits in line. At the turn, `start` begins the work and gives what the turn is held until;
+   * a request alike (`key`) starting meanwhile lets this one `join` its turn instead.
+   */
+  private wait(deadline: Deadline, socket: Socket | null, key: string | undefined, join: (group: Alike) => void, start: () => Promise<void>): Promise<void> {
     let started = false;
     // Aborted only while the request waits: p-queue would free a turn in use too.
     const waited = new AbortController();
@@ -118,22 +131,43 @@ export class ConcurrencyLimit {
       if (!started) waited.abort(new NoTurnError('late'));
     });
     return new Promise<void>((resolve, reject) => {
-      const turn = () => {
+      const joinNow = (group: Alike) => {
+        if (started) return;
+        leaveLine();
+        join(group);
+        resolve();
+        waited.abort(JOINED);
+      };
+      const alike = key === undefined ? undefined : this.waitingAlike.get(key) ?? new Set();
+      if (key !== undefined && alike) {
+        alike.add(joinNow);
+        this.waitingAlike.set(key, alike);
+      }
+      const leaveLine = () => {
         started = true;
         cancelTimer();
+        if (key === undefined || !alike) return;
+        alike.delete(joinNow);
+        if (alike.size === 0 && this.waitingAlike.get(key) === alike) this.waitingAlike.delete(key);
+      };
+      const turn = () => {
+        leaveLine();
         if (socket?.destroyed) throw new NoTurnError('gone');
-        let held: Promise<void> = Promise.resolve();
-        start((until) => (held = until));
+        const held = start();
         resolve();
         return held;
       };
       this.queue.add(turn, { signal: waited.signal }).catch((error: unknown) => {
-        cancelTimer();
+        if (error === JOINED) return;
+        leaveLine();
         reject(error);
       });
     });
   }
 }
+
+/** Why a request left the line without its own turn: it joined one alike. */
+const JOINED = new Error('joined a request alike in its turn');
 
 /** One request's turn: `take` before its first work, `end` once all its work has ended. */
 export interface Turn {
