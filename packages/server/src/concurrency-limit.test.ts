@@ -84,12 +84,21 @@ async function stopAll(listener: HttpListener, server: ApolloServer, gates: Map<
   await server.stop();
 }
 
+/** Runs `test` on a holding hub, stopped after it whatever happens. */
+async function withHoldingHub(concurrency: Concurrency, test: (hub: Awaited<ReturnType<typeof holdingHub>>) => Promise<void>) {
+  const hub = await holdingHub(concurrency);
+  try {
+    await test(hub);
+  } finally {
+    await hub.stop();
+  }
+}
+
 const OK = (id: string) => ({ status: 200, retryAfter: null, body: { data: { hold: id } } });
 
 describe('GraphQL requests taking turns', () => {
   it('runs at most the limit at once, and the rest in the order they came, mutations as queries', async () => {
-    const hub = await holdingHub({ running: 2, waiting: 10 });
-    try {
+    await withHoldingHub({ running: 2, waiting: 10 }, async (hub) => {
       const a = hub.send('a');
       const b = hub.send('b');
       await hub.untilStarted(2);
@@ -113,14 +122,11 @@ describe('GraphQL requests taking turns', () => {
       hub.release('d');
       expect(await Promise.all([b, c, d])).toEqual([OK('b'), OK('c'), { status: 200, retryAfter: null, body: { data: { write: 'd' } } }]);
       expect(await hub.requests()).toEqual({ running: 0, waiting: 0 });
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 
   it('runs a query the same as one working in its turn, while that one works, and not one from another caller', async () => {
-    const hub = await holdingHub({ running: 1, waiting: 10 });
-    try {
+    await withHoldingHub({ running: 1, waiting: 10 }, async (hub) => {
       const a = hub.send('a');
       await hub.untilStarted(1);
       // The same body from the same caller: it works now, in the first one's turn.
@@ -152,14 +158,11 @@ describe('GraphQL requests taking turns', () => {
       hub.release('b');
       expect(await b).toEqual(OK('b'));
       expect(hub.started).toEqual(['a', 'a', 'a', 'a', 'b']);
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 
   it('lets queries alike waiting in line work in the turn of the first of them, as it starts', async () => {
-    const hub = await holdingHub({ running: 1, waiting: 10 });
-    try {
+    await withHoldingHub({ running: 1, waiting: 10 }, async (hub) => {
       const x = hub.send('x');
       await hub.untilStarted(1);
       const a = hub.send('a');
@@ -180,14 +183,11 @@ describe('GraphQL requests taking turns', () => {
       hub.release('b');
       expect(await b).toEqual(OK('b'));
       expect(await hub.requests()).toEqual({ running: 0, waiting: 0 });
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 
   it('never joins a mutation to one the same: each does its whole work in a turn of its own', async () => {
-    const hub = await holdingHub({ running: 1, waiting: 10 });
-    try {
+    await withHoldingHub({ running: 1, waiting: 10 }, async (hub) => {
       const first = hub.send('m', {}, 'mutation { write');
       await hub.untilStarted(1);
       const again = hub.send('m', {}, 'mutation { write');
@@ -198,14 +198,11 @@ describe('GraphQL requests taking turns', () => {
       hub.release('m');
       const written = { status: 200, retryAfter: null, body: { data: { write: 'm' } } };
       expect(await Promise.all([first, again])).toEqual([written, written]);
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 
   it('refuses a request beyond those waiting at once, 503 OVERLOADED with Retry-After, running nothing of it', async () => {
-    const hub = await holdingHub({ running: 1, waiting: 1 });
-    try {
+    await withHoldingHub({ running: 1, waiting: 1 }, async (hub) => {
       const a = hub.send('a');
       await hub.untilStarted(1);
       const b = hub.send('b');
@@ -220,14 +217,11 @@ describe('GraphQL requests taking turns', () => {
       hub.release('b');
       expect(await Promise.all([a, b])).toEqual([OK('a'), OK('b')]);
       expect(hub.started).toEqual(['a', 'b']);
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 
   it('refuses a request still waiting at its time limit, 503 TIMEOUT, and never runs it', async () => {
-    const hub = await holdingHub({ running: 1, waiting: 10 });
-    try {
+    await withHoldingHub({ running: 1, waiting: 10 }, async (hub) => {
       const a = hub.send('a');
       await hub.untilStarted(1);
       const asked = Date.now();
@@ -245,14 +239,11 @@ describe('GraphQL requests taking turns', () => {
       hub.release('c');
       expect(await c).toEqual(OK('c'));
       expect(hub.started).toEqual(['a', 'c']);
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 
   it('answers a request that needs no turn at once, however many work or wait', async () => {
-    const hub = await holdingHub({ running: 1, waiting: 10 });
-    try {
+    await withHoldingHub({ running: 1, waiting: 10 }, async (hub) => {
       const a = hub.send('a');
       await hub.untilStarted(1);
       const b = hub.send('b');
@@ -264,14 +255,11 @@ describe('GraphQL requests taking turns', () => {
       await hub.untilStarted(2);
       hub.release('b');
       expect(await Promise.all([a, b])).toEqual([OK('a'), OK('b')]);
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 
   it('holds a turn until the work ends, though the request was answered at its time limit', async () => {
-    const hub = await holdingHub({ running: 1, waiting: 10 });
-    try {
+    await withHoldingHub({ running: 1, waiting: 10 }, async (hub) => {
       const a = await hub.send('a', { 'x-hub-timeout-ms': '100' });
       expect(a.status).toBe(503);
       expect(a.body.errors[0].extensions.code).toBe('TIMEOUT');
@@ -284,14 +272,11 @@ describe('GraphQL requests taking turns', () => {
       await hub.untilStarted(2);
       hub.release('b');
       expect(await b).toEqual(OK('b'));
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 
   it('drops a waiting request whose client went away, running nothing of it', async () => {
-    const hub = await holdingHub({ running: 1, waiting: 10 });
-    try {
+    await withHoldingHub({ running: 1, waiting: 10 }, async (hub) => {
       const a = hub.send('a');
       await hub.untilStarted(1);
       const { port } = new URL(hub.listener.url);
@@ -310,8 +295,6 @@ describe('GraphQL requests taking turns', () => {
       hub.release('c');
       expect(await c).toEqual(OK('c'));
       expect(hub.started).toEqual(['a', 'c']);
-    } finally {
-      await hub.stop();
-    }
+    });
   });
 });
