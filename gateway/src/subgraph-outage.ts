@@ -68,19 +68,28 @@ export function reportingUnreachable(
           logged.add(context);
           log.error({ requestId: context.requestId ?? null, code: ErrorCode.SubgraphUnavailable, subgraph, message: error.reason });
         }
-        const fetched = 'document' in options ? options.document : undefined;
-        const document = fetched ?? parse(options.request.query ?? '{ __typename }');
+        const document = fetchedDocument(options);
         const { message, extensions } = toldToCaller(subgraph, isMutation(document), error.delivered);
-        return {
-          errors: fieldPathsOf(document, options.request.variables).map((path) => ({
-            message,
-            path,
-            extensions: { code: ErrorCode.SubgraphUnavailable, subgraph, ...extensions },
-          })),
-        };
+        return failedAtEachField(document, options, message, { code: ErrorCode.SubgraphUnavailable, subgraph, ...extensions });
       }
     },
   };
+}
+
+/** The document a fetch sends: the one Apollo Gateway parsed, or its text parsed here. */
+export function fetchedDocument(options: GraphQLDataSourceProcessOptions): DocumentNode {
+  const fetched = 'document' in options ? options.document : undefined;
+  return fetched ?? parse(options.request.query ?? '{ __typename }');
+}
+
+/** The answer of a fetch that ran nothing: an error at each field it asks for. */
+export function failedAtEachField(
+  document: DocumentNode,
+  options: GraphQLDataSourceProcessOptions,
+  message: string,
+  extensions: Record<string, unknown>,
+): GatewayGraphQLResponse {
+  return { errors: fieldPathsOf(document, options.request.variables).map((path) => ({ message, path, extensions })) };
 }
 
 /**

@@ -3,8 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { ErrorCode } from '@hub/common';
 import { currentDeadline } from '@hub/db';
 import { NoTurnError } from '@hub/server';
-import { parse } from 'graphql';
-import { fieldPathsOf } from './subgraph-outage.ts';
+import { failedAtEachField, fetchedDocument } from './subgraph-outage.ts';
 
 /**
  * A request's fetches wait for its turn (docs/decisions/0047-requests-take-turns.md): its first
@@ -34,12 +33,5 @@ export class TakingTurns implements GraphQLDataSource {
 }
 
 function refused(options: GraphQLDataSourceProcessOptions, error: NoTurnError): GatewayGraphQLResponse {
-  const document = ('document' in options ? options.document : undefined) ?? parse(options.request.query ?? '{ __typename }');
-  return {
-    errors: fieldPathsOf(document, options.request.variables).map((path) => ({
-      message: error.message,
-      path,
-      extensions: { code: ErrorCode.Timeout },
-    })),
-  };
+  return failedAtEachField(fetchedDocument(options), options, error.message, { code: ErrorCode.Timeout });
 }
