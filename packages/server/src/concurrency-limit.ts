@@ -68,14 +68,15 @@ export class ConcurrencyLimit {
    * has ended, whenever it was answered. It is refused (NoTurnError) if `deadline` passes first,
    * or, once its turn comes, if its client has gone (`socket` closed): nobody would read it.
    *
-   * A query the same as one working now (`alike`: the same caller sending the same body) works
+   * A query the same as one working now (`alike` makes its key, asked only when a query takes
+   * its turn: the same caller sending the same body) works
    * at once in that one's turn, which is held until the last of them has ended: their reads of
    * the subgraphs join those in flight (gateway/src/in-flight-reads.ts), so a crowd asking one
    * thing at once costs about what one of them costs, as it did without turns. Those alike
    * waiting in line join it as it starts. Only while the first of them works: then the turn
    * passes on (Alike).
    */
-  turn(deadline: Deadline, socket: Socket | null, alike: string | undefined): Turn {
+  turn(deadline: Deadline, socket: Socket | null, alike: () => string): Turn {
     let taken: Promise<void> | undefined;
     let end: (() => void) | undefined;
     let ended = false;
@@ -88,7 +89,7 @@ export class ConcurrencyLimit {
       taken ??= (() => {
         if (ended) return Promise.resolve();
         // Only queries join: a mutation does its whole work whoever else sends the same.
-        const key = deadline.operation === 'query' ? alike : undefined;
+        const key = deadline.operation === 'query' ? alike() : undefined;
         const running = key === undefined ? undefined : this.alike.get(key);
         if (running) {
           enter(running);
@@ -138,17 +139,18 @@ export class ConcurrencyLimit {
         resolve();
         waited.abort(JOINED);
       };
-      const alike = key === undefined ? undefined : this.waitingAlike.get(key) ?? new Set();
-      if (key !== undefined && alike) {
-        alike.add(joinNow);
-        this.waitingAlike.set(key, alike);
+      // Those alike waiting in line with this one, under their key.
+      const alike = key === undefined ? undefined : { key, waiting: this.waitingAlike.get(key) ?? new Set<(group: Alike) => void>() };
+      if (alike) {
+        alike.waiting.add(joinNow);
+        this.waitingAlike.set(alike.key, alike.waiting);
       }
       const leaveLine = () => {
         started = true;
         cancelTimer();
-        if (key === undefined || !alike) return;
-        alike.delete(joinNow);
-        if (alike.size === 0 && this.waitingAlike.get(key) === alike) this.waitingAlike.delete(key);
+        if (!alike) return;
+        alike.waiting.delete(joinNow);
+        if (alike.waiting.size === 0 && this.waitingAlike.get(alike.key) === alike.waiting) this.waitingAlike.delete(alike.key);
       };
       const turn = () => {
         leaveLine();
@@ -183,7 +185,6 @@ export interface Turn {
  */
 class Alike {
   private working = 0;
-  private open = true;
   private finish!: () => void;
   readonly ended = new Promise<void>((resolve) => (this.finish = resolve));
 
@@ -199,11 +200,9 @@ class Alike {
       if (out) return;
       out = true;
       this.working -= 1;
-      if (first) {
-        this.open = false;
-        this.close();
-      }
-      if (this.working === 0 && !this.open) this.finish();
+      if (first) this.close();
+      // The first counted in is among those still counted until it leaves: none joins after.
+      if (this.working === 0) this.finish();
     };
   }
 }

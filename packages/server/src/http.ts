@@ -458,10 +458,10 @@ function graphqlHandler<TContext extends BaseContext>(
       runWithDeadline(deadline, async () => {
         const contextValue = await options.context(requestInfo(request, headers));
         const apollo = fastifyApolloHandler(server, { context: async () => contextValue });
-        // The integration types its request for its own route; this one is the same request.
         if (limit?.full()) throw overloaded();
-        const turn = limit?.turn(deadline, request.raw.socket, alikeKey(request));
+        const turn = limit?.turn(deadline, request.raw.socket, () => alikeKey(request));
         deadline.takeTurn = turn?.take;
+        // The integration types its request for its own route; this one is the same request.
         const execution = (async () => apollo.call(app, request as Parameters<typeof apollo>[0], reply as Parameters<typeof apollo>[1]))();
         // The turn is held until the work ends, though a late query is answered before that.
         if (turn) void execution.then(turn.end, turn.end);

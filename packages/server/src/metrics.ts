@@ -47,7 +47,8 @@ export function metricsRefusal(access: MetricsAccess, authorization: string | un
  * What a process of the hub counts, served as Prometheus text at /metrics: HTTP requests by
  * route and status, GraphQL operations by name and outcome (the first error's code, or OK),
  * their times, the requests running and waiting their turn, the gateway's subgraph fetches, SQL
- * statements and their times, the connection pool, rate-limit refusals, and Node's own figures (CPU, memory, event-loop delay, GC).
+ * statements and their times, the connection pool, rate-limit refusals, and Node's own figures
+ * (CPU, memory, event-loop delay, GC).
  *
  * One registry per process part that serves HTTP (not prom-client's global one): tests start
  * many hubs in one process, and each must count its own requests.
