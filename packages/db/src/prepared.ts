@@ -53,9 +53,8 @@ export function amongUuidsAt(column: SQL | AnyColumn, placeholder: string): SQL 
 
 /**
  * `column = any(keys)` for a prepared read: the keys as one array parameter, `keyList` of them,
- * named `placeholder`. An array, not JSON as `amongTexts` takes it: the plan is made once for
- * every value, and Postgres plans `= any(array)` as a lookup in the column's index, where rows
- * of a set-returning function would be guessed at a hundred and scanned for.
+ * named `placeholder`, as `amongTexts` binds its keys: the plan is made once for every value,
+ * and Postgres plans `= any(array)` as a lookup in the column's index.
  */
 export function amongTextsAt(column: SQL | AnyColumn, placeholder: string): SQL {
   return sql`${column} = any(${sql.placeholder(placeholder)}::text[])`;

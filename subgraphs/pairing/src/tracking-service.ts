@@ -107,7 +107,6 @@ export function shareReached(actual: bigint | number, target: bigint | number | 
 }
 
 const inPeriod = (year: number, period: Period) => period === null || year === period;
-const signedIn = (project: TrackedProjectRow, period: Period) => project.signedYear !== null && inPeriod(project.signedYear, period);
 const heldIn = (ceremony: CeremonyRow) => Number(ceremony.heldOn.slice(0, 4));
 
 /** A Jiangsu sum for a project under the agreement, with the project. */
@@ -118,28 +117,49 @@ interface ProjectSum {
 
 /**
  * The inputs arranged once for every period and slice asked of them: the agreement's funding
- * joined to its projects (sums of other projects dropped), and the commitments of each project.
+ * joined to its projects (sums of other projects dropped) and its signed projects, each also
+ * by year, and what each ceremony's batch holds of signed projects and their commitments.
  */
 interface Arranged {
   funding: ProjectSum[];
-  committedByProject: Map<string, bigint>;
+  fundingByYear: Map<number, ProjectSum[]>;
+  signed: TrackedProjectRow[];
+  signedByYear: Map<number, TrackedProjectRow[]>;
+  itemizedByCeremony: Map<string, { projects: number; committedFen: bigint }>;
 }
 
 const arrangedInputs = new WeakMap<TrackingInputs, Arranged>();
+
+function pushed<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 function arranged(inputs: TrackingInputs): Arranged {
   let found = arrangedInputs.get(inputs);
   if (found) return found;
   const projects = new Map(inputs.projects.map((project) => [project.projectId, project]));
-  const funding: ProjectSum[] = [];
-  const committedByProject = new Map<string, bigint>();
+  found = { funding: [], fundingByYear: new Map(), signed: [], signedByYear: new Map(), itemizedByCeremony: new Map() };
+  const { funding, fundingByYear, signed, signedByYear, itemizedByCeremony } = found;
+  for (const project of inputs.projects) {
+    if (project.signedYear === null) continue;
+    signed.push(project);
+    pushed(signedByYear, project.signedYear, project);
+    const batch = itemizedByCeremony.get(project.ceremonyId);
+    if (batch) batch.projects += 1;
+    else itemizedByCeremony.set(project.ceremonyId, { projects: 1, committedFen: 0n });
+  }
   for (const sum of inputs.funding) {
     const project = projects.get(sum.projectId);
     if (!project) continue;
-    funding.push({ sum, project });
-    if (sum.kind === 'COMMITMENT') committedByProject.set(sum.projectId, (committedByProject.get(sum.projectId) ?? 0n) + sum.fen);
+    const joined = { sum, project };
+    funding.push(joined);
+    pushed(fundingByYear, sum.year, joined);
+    if (sum.kind === 'COMMITMENT' && project.signedYear !== null) {
+      (itemizedByCeremony.get(project.ceremonyId) as { committedFen: bigint }).committedFen += sum.fen;
+    }
   }
-  found = { funding, committedByProject };
   arrangedInputs.set(inputs, found);
   return found;
 }
@@ -218,42 +238,50 @@ const byFocusPosition = (a: number | null, b: number | null) => (a ?? Number.MAX
  * only for what is not itemized, never twice (at least zero).
  */
 function declaredBeyondItemized(ceremony: DeclaredCeremonyRow['ceremony'], inputs: TrackingInputs): { projects: number; fen: bigint } {
-  const { committedByProject } = arranged(inputs);
-  const itemized = inputs.projects.filter((project) => project.ceremonyId === ceremony.id && project.signedYear !== null);
-  const committed = itemized.reduce((total, project) => total + (committedByProject.get(project.projectId) ?? 0n), 0n);
-  const projects = ceremony.declaredProjectCount - itemized.length;
-  const fen = ceremony.declaredTotalFen - committed;
+  const itemized = arranged(inputs).itemizedByCeremony.get(ceremony.id) ?? { projects: 0, committedFen: 0n };
+  const projects = ceremony.declaredProjectCount - itemized.projects;
+  const fen = ceremony.declaredTotalFen - itemized.committedFen;
   return { projects: projects > 0 ? projects : 0, fen: fen > 0n ? fen : 0n };
 }
 
 /**
  * One period's figures: itemized from the pipeline and Jiangsu's books, declared from the
- * ceremonies known by declared figures only (never in a breakdown). The breakdowns are
- * computed when first read: a query asking a year's totals sums no slice.
+ * ceremonies known by declared figures only (never in a breakdown). The breakdowns and the
+ * counts of counties and organizations are made when first read: a query asking a year's
+ * totals sums no slice and gathers no organization.
  */
 export function periodFigures(period: Period, inputs: TrackingInputs): PeriodFigures {
   const { kindOf } = inputs;
+  const all = arranged(inputs);
   const target = inputs.targets.find((row) => row.year === period) ?? null;
-  const signed = inputs.projects.filter((project) => signedIn(project, period));
+  const signed = period === null ? all.signed : (all.signedByYear.get(period) ?? []);
+  const funding = period === null ? all.funding : (all.fundingByYear.get(period) ?? []);
   const declared = inputs.declared.filter(({ ceremony }) => inPeriod(heldIn(ceremony), period));
-  const funding = arranged(inputs).funding.filter(({ sum }) => inPeriod(sum.year, period));
-  const fundingOf = (kind: FundingYearSum['kind']) => funding.reduce((total, { sum }) => (sum.kind === kind ? total + sum.fen : total), 0n);
+  let committedFen = 0n;
+  let disbursedFen = 0n;
+  for (const { sum } of funding) {
+    if (sum.kind === 'COMMITMENT') committedFen += sum.fen;
+    else if (sum.kind === 'DISBURSEMENT') disbursedFen += sum.fen;
+  }
   const declaredSignatories = (province: Province) =>
     declared.flatMap(({ signatories }) =>
       signatories.filter((signatory) => signatory.province === province && socialOrganization(kindOf, province, signatory.id)).map(({ id }) => id),
     );
-
-  const shaanxiItemized = new Set(
-    signed
-      .flatMap((project) => [project.raisedByOrganizationId, ...project.packageSignatoryIds])
-      .filter((id) => socialOrganization(kindOf, 'SHAANXI', id)),
-  );
-  const jiangsuItemized = new Set(
-    [
-      ...signed.map((project) => project.matchedOrganizationId),
-      ...funding.filter(({ sum }) => sum.kind === 'COMMITMENT').map(({ sum }) => sum.organizationId),
-    ].filter((id) => socialOrganization(kindOf, 'JIANGSU', id)),
-  );
+  // The distinct social organizations of each province in the period's records.
+  const shaanxiItemized = () => {
+    const members = new Set<string>();
+    for (const project of signed) {
+      if (socialOrganization(kindOf, 'SHAANXI', project.raisedByOrganizationId)) members.add(project.raisedByOrganizationId);
+      for (const id of project.packageSignatoryIds) if (socialOrganization(kindOf, 'SHAANXI', id)) members.add(id);
+    }
+    return members;
+  };
+  const jiangsuItemized = () => {
+    const members = new Set<string>();
+    for (const project of signed) if (socialOrganization(kindOf, 'JIANGSU', project.matchedOrganizationId)) members.add(project.matchedOrganizationId);
+    for (const { sum } of funding) if (sum.kind === 'COMMITMENT' && socialOrganization(kindOf, 'JIANGSU', sum.organizationId)) members.add(sum.organizationId);
+    return members;
+  };
 
   const unitemized = declared.map(({ ceremony }) => declaredBeyondItemized(ceremony, inputs));
   const sliced = <K>(
@@ -267,6 +295,17 @@ export function periodFigures(period: Period, inputs: TrackingInputs): PeriodFig
   // An organization's slice: the projects it was matched with, and its own money.
   const byOrganization = sliced((p) => p.matchedOrganizationId ?? undefined, (sum) => sum.organizationId, byText);
   const byFocus = sliced((p) => p.focusPosition, (_, p) => p.focusPosition, byFocusPosition);
+  // Like the breakdowns, the counts of counties and organizations are made when first read: a
+  // year's line asks for projects and money only.
+  const countiesReached = once(() =>
+    unionCount(
+      new Set(signed.map((project) => project.countyCode)),
+      declared.flatMap(({ countyCodes }) => countyCodes),
+      target?.countiesReached ?? null,
+    ),
+  );
+  const shaanxiOrganizations = once(() => unionCount(shaanxiItemized(), declaredSignatories('SHAANXI'), target?.shaanxiOrganizations ?? null));
+  const jiangsuOrganizations = once(() => unionCount(jiangsuItemized(), declaredSignatories('JIANGSU'), target?.jiangsuOrganizations ?? null));
   return {
     year: period,
     projectsSigned: countFigure(
@@ -275,18 +314,20 @@ export function periodFigures(period: Period, inputs: TrackingInputs): PeriodFig
       target?.projectsSigned ?? null,
     ),
     committed: moneyFigure(
-      fundingOf('COMMITMENT'),
+      committedFen,
       unitemized.reduce((total, { fen }) => total + fen, 0n),
       target?.committedFen ?? null,
     ),
-    disbursed: moneyFigure(fundingOf('DISBURSEMENT'), 0n, target?.disbursedFen ?? null),
-    countiesReached: unionCount(
-      new Set(signed.map((project) => project.countyCode)),
-      declared.flatMap(({ countyCodes }) => countyCodes),
-      target?.countiesReached ?? null,
-    ),
-    shaanxiOrganizations: unionCount(shaanxiItemized, declaredSignatories('SHAANXI'), target?.shaanxiOrganizations ?? null),
-    jiangsuOrganizations: unionCount(jiangsuItemized, declaredSignatories('JIANGSU'), target?.jiangsuOrganizations ?? null),
+    disbursed: moneyFigure(disbursedFen, 0n, target?.disbursedFen ?? null),
+    get countiesReached() {
+      return countiesReached();
+    },
+    get shaanxiOrganizations() {
+      return shaanxiOrganizations();
+    },
+    get jiangsuOrganizations() {
+      return jiangsuOrganizations();
+    },
     get byPrefecture() {
       return byPrefecture();
     },
@@ -353,14 +394,11 @@ export function organizationRule(
   const organizations = new Map<string, Set<string>>();
   for (const project of projects) {
     if (project.signedYear === null) continue;
-    const members = organizations.get(project.countyCode) ?? new Set<string>();
-    organizations.set(project.countyCode, members);
-    const taking: [Province, string | null][] = [
-      ['JIANGSU', project.matchedOrganizationId],
-      ['SHAANXI', project.raisedByOrganizationId],
-      ...project.packageSignatoryIds.map((id): [Province, string] => ['SHAANXI', id]),
-    ];
-    for (const [province, id] of taking) if (socialOrganization(kindOf, province, id)) members.add(`${province}:${id}`);
+    let members = organizations.get(project.countyCode);
+    if (!members) organizations.set(project.countyCode, (members = new Set<string>()));
+    if (socialOrganization(kindOf, 'JIANGSU', project.matchedOrganizationId)) members.add(`JIANGSU:${project.matchedOrganizationId}`);
+    if (socialOrganization(kindOf, 'SHAANXI', project.raisedByOrganizationId)) members.add(`SHAANXI:${project.raisedByOrganizationId}`);
+    for (const id of project.packageSignatoryIds) if (socialOrganization(kindOf, 'SHAANXI', id)) members.add(`SHAANXI:${id}`);
   }
   const poverty = counties.filter((county) => county.povertyCounty === true);
   const tally = poverty.map((county) => ({ countyCode: county.code, organizations: organizations.get(county.code)?.size ?? 0 }));

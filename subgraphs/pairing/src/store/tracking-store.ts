@@ -48,7 +48,9 @@ export class TrackingStore {
    * The projects under the agreements: those in the batch of one of their ceremonies, of the
    * given kinds. One statement, set-based: the first signing of every project and the
    * signatories of every signed package line are each aggregated once and joined, rather than
-   * looked up project by project (at 7,000 projects, 75 ms against 290).
+   * looked up project by project (at 7,000 projects, 75 ms against 290). In no order: every
+   * figure made of them is a sum or a set, and every list is sorted where it is made (sorting
+   * 7,000 rows here took a fifth of the statement).
    */
   async projectsUnderAgreements(agreementIds: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<TrackedProjectRow[]> {
     const keys = agreementIds.filter(isStorableKey);
@@ -92,8 +94,7 @@ export class TrackingStore {
       join pairing.project_pipeline p on p.project_id = u.project_id
       left join signing on signing.project_id = u.project_id
       left join lines on lines.project_id = u.project_id and lines.ceremony_id = u.ceremony_id
-      where ${ofKinds(sql`p.provenance_kind`, kinds)}
-      order by u.agreement_id, p.project_id`,
+      where ${ofKinds(sql`p.provenance_kind`, kinds)}`,
     );
     return rows.map((row) => ({
       agreementId: row.agreement_id,
