@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -19,14 +20,25 @@ export interface BenchProcess {
 
 const running = new Set<BenchProcess>();
 
-/** The hub compiled as `npm start` runs it: every process of the bench runs that build (see ensureBuilt). */
-const COMPILED_NODE_OPTIONS = ['--conditions=hub-compiled'];
-
-/** `gateway/src/main.ts` → `dist/gateway.js`, `subgraphs/<name>/src/main.ts` → `dist/<name>.js`: the bundles the build makes of the entry points. */
-function compiledEntry(entry: string): string {
+/** `gateway/src/main.ts` → `gateway`, `subgraphs/<name>/src/main.ts` → `<name>`: the name of the bundle the build makes of an entry point. */
+function bundleName(entry: string): string {
   const name = entry === 'gateway/src/main.ts' ? 'gateway' : /^subgraphs\/(\w+)\/src\/main\.ts$/.exec(entry)?.[1];
   if (!name) throw new Error(`${entry} is not an entry point the build bundles`);
-  return `dist/${name}.js`;
+  return name;
+}
+
+/**
+ * The Node flags an entry point's start script gives it (`npm start` the gateway, `npm run
+ * start:<name>` a subgraph service), read from package.json — `exec node <flags>
+ * scripts/start.mjs dist/<name>.js` — so that the bench runs the build as users start it:
+ * `--conditions=hub-compiled`, and the gateway's young generation (docs/decisions/0048-young-generation.md).
+ */
+function startFlags(name: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (scripts[name === 'gateway' ? 'start' : `start:${name}`] ?? '').split(/\s+/);
+  const [node, start] = [words.indexOf('node'), words.indexOf('scripts/start.mjs')];
+  if (node < 0 || start < node) throw new Error(`package.json has no start script for ${name} of the form "exec node <flags> scripts/start.mjs dist/${name}.js"`);
+  return words.slice(node + 1, start);
 }
 
 /** Builds the hub as `npm start` does, when its sources changed since the last build. */
@@ -42,7 +54,10 @@ export function ensureBuilt(): void {
  * `nodeOptions` go to Node before the entry (`--trace-gc`, a heap size to try).
  */
 export function startProcess(name: string, entry: string, env: Record<string, string>, nodeOptions: readonly string[] = []): BenchProcess {
-  const command = [...nodeOptions, ...(entry.startsWith('bench/') ? ['--import', 'tsx', entry] : [...COMPILED_NODE_OPTIONS, compiledEntry(entry)])];
+  const command = [
+    ...nodeOptions,
+    ...(entry.startsWith('bench/') ? ['--import', 'tsx', entry] : [...startFlags(bundleName(entry)), `dist/${bundleName(entry)}.js`]),
+  ];
   const child = spawn(process.execPath, command, {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...env },
