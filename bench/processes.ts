@@ -54,10 +54,10 @@ export function ensureBuilt(): void {
  * `nodeOptions` go to Node before the entry (`--trace-gc`, a heap size to try).
  */
 export function startProcess(name: string, entry: string, env: Record<string, string>, nodeOptions: readonly string[] = []): BenchProcess {
-  const command = [
-    ...nodeOptions,
-    ...(entry.startsWith('bench/') ? ['--import', 'tsx', entry] : [...startFlags(bundleName(entry)), `dist/${bundleName(entry)}.js`]),
-  ];
+  // The flags given here after the start script's: the last of a flag given twice is the one Node keeps.
+  const command = entry.startsWith('bench/')
+    ? [...nodeOptions, '--import', 'tsx', entry]
+    : [...startFlags(bundleName(entry)), ...nodeOptions, `dist/${bundleName(entry)}.js`];
   const child = spawn(process.execPath, command, {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...env },

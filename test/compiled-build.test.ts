@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeSupergraph, SUBGRAPHS, type SubgraphName } from '@hub/gateway';
@@ -29,6 +29,14 @@ describe('the compiled hub', () => {
     const inputs = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'dist', 'inputs.json'), 'utf8')) as string[];
     expect(inputs).toContain('scripts/left-out.cjs');
     expect(inputs.filter((input) => /node_modules\/(@opentelemetry\/(sdk-metrics|exporter-metrics-otlp-http|resource-detector-[^/]+)|sha\.js)\//.test(input))).toEqual([]);
+  });
+
+  it('bundles one copy of graphql-js, the one whose check for a second copy the build leaves out', () => {
+    const inputs = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'dist', 'inputs.json'), 'utf8')) as string[];
+    expect(inputs.filter((input) => /(^|\/)graphql\/jsutils\/instanceOf\.m?js$/.test(input))).toEqual(['node_modules/graphql/jsutils/instanceOf.js']);
+    const bundles = readdirSync(join(REPOSITORY_ROOT, 'dist')).filter((name) => name.endsWith('.js'));
+    const realmCheck = bundles.filter((name) => readFileSync(join(REPOSITORY_ROOT, 'dist', name), 'utf8').includes('from another module or realm'));
+    expect(realmCheck, 'bundles holding graphql-js’s check for a second copy').toEqual([]);
   });
 
   it('migrates and seeds every subgraph from the migrate bundle, as `npm run migrate` does', async () => {

@@ -92,8 +92,9 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
         FUNDING_BY_YEAR,
         { projectIds },
       );
-      // Each field named rather than spread: an answer's objects have no prototype, and V8 keeps
-      // such objects as dictionaries, which a spread copies ten times slower (13,000 sums: 33 ms against 4).
+      // Each field named rather than spread: the objects of an answer made in process have no
+      // prototype, and V8 keeps such objects as dictionaries, which a spread copies ten times
+      // slower (13,000 sums: 33 ms against 4).
       const sums = data.fundingByProjectAndYear.map(({ projectId, organizationId, kind, year, fen }) => ({
         projectId: projectId.toLowerCase(),
         organizationId,

@@ -130,6 +130,7 @@ interface Arranged {
 
 const arrangedInputs = new WeakMap<TrackingInputs, Arranged>();
 
+/** Adds `value` to the list `map` holds under `key`, begun if there is none. */
 function pushed<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -142,13 +143,16 @@ function arranged(inputs: TrackingInputs): Arranged {
   const projects = new Map(inputs.projects.map((project) => [project.projectId, project]));
   found = { funding: [], fundingByYear: new Map(), signed: [], signedByYear: new Map(), itemizedByCeremony: new Map() };
   const { funding, fundingByYear, signed, signedByYear, itemizedByCeremony } = found;
+  /** The batch figures of each signed project's ceremony, by project. */
+  const batchOf = new Map<string, { projects: number; committedFen: bigint }>();
   for (const project of inputs.projects) {
     if (project.signedYear === null) continue;
     signed.push(project);
     pushed(signedByYear, project.signedYear, project);
-    const batch = itemizedByCeremony.get(project.ceremonyId);
-    if (batch) batch.projects += 1;
-    else itemizedByCeremony.set(project.ceremonyId, { projects: 1, committedFen: 0n });
+    let batch = itemizedByCeremony.get(project.ceremonyId);
+    if (!batch) itemizedByCeremony.set(project.ceremonyId, (batch = { projects: 0, committedFen: 0n }));
+    batch.projects += 1;
+    batchOf.set(project.projectId, batch);
   }
   for (const sum of inputs.funding) {
     const project = projects.get(sum.projectId);
@@ -156,9 +160,8 @@ function arranged(inputs: TrackingInputs): Arranged {
     const joined = { sum, project };
     funding.push(joined);
     pushed(fundingByYear, sum.year, joined);
-    if (sum.kind === 'COMMITMENT' && project.signedYear !== null) {
-      (itemizedByCeremony.get(project.ceremonyId) as { committedFen: bigint }).committedFen += sum.fen;
-    }
+    const batch = batchOf.get(sum.projectId);
+    if (batch && sum.kind === 'COMMITMENT') batch.committedFen += sum.fen;
   }
   arrangedInputs.set(inputs, found);
   return found;
@@ -295,8 +298,6 @@ export function periodFigures(period: Period, inputs: TrackingInputs): PeriodFig
   // An organization's slice: the projects it was matched with, and its own money.
   const byOrganization = sliced((p) => p.matchedOrganizationId ?? undefined, (sum) => sum.organizationId, byText);
   const byFocus = sliced((p) => p.focusPosition, (_, p) => p.focusPosition, byFocusPosition);
-  // Like the breakdowns, the counts of counties and organizations are made when first read: a
-  // year's line asks for projects and money only.
   const countiesReached = once(() =>
     unionCount(
       new Set(signed.map((project) => project.countyCode)),
@@ -479,7 +480,10 @@ export class TrackingService {
 
     const [jiangsu, shaanxi] = await Promise.all([
       (async () => {
-        const funding = (await loaders.fundingByProject.loadMany(projects.map((project) => project.projectId))).flatMap(rethrown);
+        // In the order of their ids, whatever the order of the rows: the ids are the variables of
+        // the read of Jiangsu, which the fetch cache keeps by them (0041).
+        const projectIds = projects.map((project) => project.projectId).sort(byText);
+        const funding = (await loaders.fundingByProject.loadMany(projectIds)).flatMap(rethrown);
         // The committing organizations are known only from the books, so their kinds are asked after.
         const ids = distinct([...projects.map((project) => project.matchedOrganizationId), ...funding.map((sum) => sum.organizationId), ...declaredIds('JIANGSU')]);
         return { funding, kinds: kindsById(ids, await loaders.jiangsuOrganizationKind.loadMany(ids)) };

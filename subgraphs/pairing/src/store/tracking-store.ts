@@ -49,8 +49,9 @@ export class TrackingStore {
    * given kinds. One statement, set-based: the first signing of every project and the
    * signatories of every signed package line are each aggregated once and joined, rather than
    * looked up project by project (at 7,000 projects, 75 ms against 290). In no order: every
-   * figure made of them is a sum or a set, and every list is sorted where it is made (sorting
-   * 7,000 rows here took a fifth of the statement).
+   * figure made of them is a sum or a set, and whatever needs an order sorts them itself (the
+   * tracking, their ids before it asks Jiangsu for their sums); sorting 7,000 rows here took a
+   * fifth of the statement.
    */
   async projectsUnderAgreements(agreementIds: readonly string[], kinds: readonly ProvenanceKind[] | null): Promise<TrackedProjectRow[]> {
     const keys = agreementIds.filter(isStorableKey);
