@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import { keptLinesLogger, startTestHub, type LogLine, type TestHub, type Topology } from '@hub/testkit';
 
 const COUNTY_PAGE = `query CountyPage($code: DivisionCode!) { county(code: $code) { code nameZh prefecture { nameZh } pairedJiangsuCity { nameZh } } }`;
+/** A page of the pipeline with each project's county and money: a list of entities from two subgraphs. */
+const PIPELINE_PAGE = `query Page { pipeline(first: 50) { nodes { id county { nameZh prefecture { nameZh } } committed { fen } received { fen } } } }`;
 /** Zhen'an, a poverty county of Shangluo (GB/T 2260), which Nanjing is paired with. */
 const ZHENAN = '611025';
 
@@ -86,6 +88,27 @@ for (const topology of ['all-in-one', 'distributed'] as const) {
     });
   });
 }
+
+describe('work stopped at the time limit', () => {
+  it('is told by the request\'s line as TIMEOUT, not logged as an error at each field it stopped', async () => {
+    const { logger, lines } = keptLinesLogger();
+    // Every request runs as it comes (0047): the page's work starts past its limit of 1 ms, and
+    // each statement of it is refused.
+    const hub = await startTestHub('all-in-one', { REQUEST_TIMEOUT_MS: '1', MAX_RUNNING_REQUESTS: '0' }, { logger });
+    try {
+      const result = await hub.query(PIPELINE_PAGE);
+      expect(result.status).toBe(503);
+      const requestId = result.headers.get('x-request-id')!;
+      // The work goes on after the answer until each of its fields is stopped.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const about = requestLines(lines, requestId);
+      expect(about.filter((line) => line.level === 'error')).toEqual([]);
+      expect(about.find((line) => line.service === 'gateway' && line.message === 'request')).toMatchObject({ status: 503, errorCodes: ['TIMEOUT'] });
+    } finally {
+      await hub.stop();
+    }
+  });
+});
 
 describe('LOG_LEVEL', () => {
   it('is checked at start', async () => {

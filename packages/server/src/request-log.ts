@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ErrorCode } from '@hub/common';
-import { currentDeadline } from '@hub/db';
+import { currentDeadline, isDeadlineExceeded } from '@hub/db';
 import type { HubLogger } from './logger.ts';
 
 /**
@@ -22,7 +22,10 @@ export const CALLER_CODES: ReadonlySet<string> = new Set<string>([
  * Notes the operation's name and its errors' codes for the request's log line (written by the
  * HTTP layer once the answer is sent), and — where `logInternalErrors` — logs each error that is
  * not the caller's with its stack, the request id and the operation, where it happened: in the
- * subgraph, whose stack the gateway never sees.
+ * subgraph, whose stack the gateway never sees. Work stopped at the request's time limit is no
+ * fault: the caller is answered TIMEOUT and the request's line says so, where a line for each
+ * field it stopped would be thousands for one late list of entities, written while the hub is
+ * busiest.
  */
 export function requestLogPlugin(logger: HubLogger, { logInternalErrors }: { logInternalErrors: boolean }): ApolloServerPlugin<BaseContext> {
   return {
@@ -37,7 +40,7 @@ export function requestLogPlugin(logger: HubLogger, { logInternalErrors }: { log
           if (!logInternalErrors) return;
           for (const error of errors) {
             const code = error.extensions?.['code'];
-            if (typeof code === 'string' && CALLER_CODES.has(code)) continue;
+            if ((typeof code === 'string' && CALLER_CODES.has(code)) || isDeadlineExceeded(error)) continue;
             const log = currentDeadline()?.log;
             logger.error(
               { requestId: log?.requestId, traceId: log?.traceId, operationName: operationName ?? null, path: error.path ?? null, err: error.originalError ?? error },
