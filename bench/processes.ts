@@ -55,9 +55,8 @@ export function ensureBuilt(): void {
  */
 export function startProcess(name: string, entry: string, env: Record<string, string>, nodeOptions: readonly string[] = []): BenchProcess {
   // The flags given here after the start script's: the last of a flag given twice is the one Node keeps.
-  const command = entry.startsWith('bench/')
-    ? [...nodeOptions, '--import', 'tsx', entry]
-    : [...startFlags(bundleName(entry)), ...nodeOptions, `dist/${bundleName(entry)}.js`];
+  const bundle = entry.startsWith('bench/') ? null : bundleName(entry);
+  const command = bundle === null ? [...nodeOptions, '--import', 'tsx', entry] : [...startFlags(bundle), ...nodeOptions, `dist/${bundle}.js`];
   const child = spawn(process.execPath, command, {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...env },

@@ -115,6 +115,12 @@ interface ProjectSum {
   project: TrackedProjectRow;
 }
 
+/** What one ceremony's batch holds of signed projects: how many, and their commitments. */
+interface Batch {
+  projects: number;
+  committedFen: bigint;
+}
+
 /**
  * The inputs arranged once for every period and slice asked of them: the agreement's funding
  * joined to its projects (sums of other projects dropped) and its signed projects, each also
@@ -125,7 +131,7 @@ interface Arranged {
   fundingByYear: Map<number, ProjectSum[]>;
   signed: TrackedProjectRow[];
   signedByYear: Map<number, TrackedProjectRow[]>;
-  itemizedByCeremony: Map<string, { projects: number; committedFen: bigint }>;
+  itemizedByCeremony: Map<string, Batch>;
 }
 
 const arrangedInputs = new WeakMap<TrackingInputs, Arranged>();
@@ -144,7 +150,7 @@ function arranged(inputs: TrackingInputs): Arranged {
   found = { funding: [], fundingByYear: new Map(), signed: [], signedByYear: new Map(), itemizedByCeremony: new Map() };
   const { funding, fundingByYear, signed, signedByYear, itemizedByCeremony } = found;
   /** The batch figures of each signed project's ceremony, by project. */
-  const batchOf = new Map<string, { projects: number; committedFen: bigint }>();
+  const batchOf = new Map<string, Batch>();
   for (const project of inputs.projects) {
     if (project.signedYear === null) continue;
     signed.push(project);
@@ -241,7 +247,7 @@ const byFocusPosition = (a: number | null, b: number | null) => (a ?? Number.MAX
  * only for what is not itemized, never twice (at least zero).
  */
 function declaredBeyondItemized(ceremony: DeclaredCeremonyRow['ceremony'], inputs: TrackingInputs): { projects: number; fen: bigint } {
-  const itemized = arranged(inputs).itemizedByCeremony.get(ceremony.id) ?? { projects: 0, committedFen: 0n };
+  const itemized: Batch = arranged(inputs).itemizedByCeremony.get(ceremony.id) ?? { projects: 0, committedFen: 0n };
   const projects = ceremony.declaredProjectCount - itemized.projects;
   const fen = ceremony.declaredTotalFen - itemized.committedFen;
   return { projects: projects > 0 ? projects : 0, fen: fen > 0n ? fen : 0n };
