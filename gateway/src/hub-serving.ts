@@ -77,6 +77,8 @@ class TimedDataSource implements GraphQLDataSource {
 
 /** Each subgraph keeps its tables in a schema of its own name: the tables whose versions the response cache reads. */
 const SUBGRAPH_SCHEMAS = SUBGRAPHS.map(({ name }) => name);
+/** The same, as the sets the caches and the joining of reads note tables of (one set: noting keeps what it found per set). */
+const NOTED_SCHEMAS: ReadonlySet<string> = new Set(SUBGRAPH_SCHEMAS);
 /** The subgraphs' tables versioned by key as well as whole. */
 const KEYED_TABLES: KeyedTables = Object.assign({}, ...SUBGRAPHS.map(({ name }) => SUBGRAPH_MODULES[name].versionedByKey ?? {}));
 
@@ -101,8 +103,8 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
         // Each subgraph's tables are in its own schema, so the databases' versions never share a name.
         return DataVersions.of(await Promise.all(databases.map((database) => database.readDataVersions())));
       }));
-      responseCache = new ResponseCache((deadline) => versions.of(deadline), new Set(SUBGRAPH_SCHEMAS));
-      fetchCache = new FetchCache(versions, new Set(SUBGRAPH_SCHEMAS));
+      responseCache = new ResponseCache((deadline) => versions.of(deadline), NOTED_SCHEMAS);
+      fetchCache = new FetchCache(versions, NOTED_SCHEMAS);
     }
     const kept = fetchCache;
     const peerReads = kept ? (name: string, transport: PeerTransport) => kept.wrapPeer(name, transport) : undefined;
@@ -135,7 +137,9 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
   }
 
   if (config.deduplicateReads) {
-    const reads = new InFlightReads(requestVersions);
+    // In one process the subgraphs' statements are seen here: the tables each write wrote and
+    // each request read are noted, and a read may join one begun before a write that wrote none of its.
+    const reads = new InFlightReads(requestVersions, opening ? NOTED_SCHEMAS : undefined);
     const direct = dataSourceFor;
     dataSourceFor = (name, url) => reads.wrap(name, direct(name, url));
   }

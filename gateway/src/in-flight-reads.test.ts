@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Identity } from '@hub/common';
-import { DataVersions, Deadline, noReads, runWithDeadline, type TablesRead } from '@hub/db';
+import { DataVersions, Deadline, currentWritesNoted, noReads, runWithDeadline, type TablesRead } from '@hub/db';
 import { InFlightReads } from './in-flight-reads.ts';
 import { RequestVersions } from './request-versions.ts';
 
@@ -196,5 +196,114 @@ describe('joining identical reads in flight', () => {
     expect(early.reads.unknown, 'versions read before the shared fetch began').toBe(false);
     expect([...early.reads.tables]).toEqual(['shaanxi.counties']);
     expect(late.reads.unknown, 'versions read after it began: the answer is not kept').toBe(true);
+  });
+
+  describe('across writes, where the subgraphs run in this process', () => {
+    const SCHEMAS = new Set(['jiangsu', 'pairing']);
+    const READS_OF_TRACKING = ['pairing.project_pipeline', 'jiangsu.funding_year_sum'];
+
+    /** A subgraph whose reads are held until answered and whose writes note `wrote` (none: not known) and end at once. */
+    function writingSubgraph() {
+      const held = heldSubgraph();
+      let wrote: string[] | undefined = [];
+      const source: GraphQLDataSource = {
+        process: (options) => {
+          if (!options.request.query?.startsWith('mutation')) return held.source.process(options);
+          const written = currentWritesNoted()!;
+          if (wrote) for (const table of wrote) written.tables.add(table);
+          else written.unknown = true;
+          return Promise.resolve({ data: { recordPledge: { id: 'e' } } });
+        },
+      };
+      return { ...held, source, writes: (tables: string[] | undefined) => (wrote = tables) };
+    }
+
+    /** A gateway request of its own, as the hub makes one: its deadline, and a context its fetches share. */
+    const request = (source: GraphQLDataSource, identity = PUBLIC) => {
+      const deadline = Deadline.after(10_000);
+      const context = { identity, requestId: 'r' };
+      return {
+        deadline,
+        fetch: (query: string, variables: Record<string, unknown> = {}) => runWithDeadline(deadline, () => source.process(fetch(query, identity, variables, context))),
+      };
+    };
+    const PLEDGE = 'mutation Pledge { recordPledge(input: {}) { id } }';
+    const TRACKING = 'query Tracking { agreement(id: "a") { tracking { term { projectsSigned { actual } } } } }';
+
+    it('lets a read join one begun before a write that wrote none of the tables its request read, and checks them once it has settled', async () => {
+      const subgraph = writingSubgraph();
+      const source = new InFlightReads(undefined, SCHEMAS).wrap('pairing', subgraph.source);
+      const first = request(source);
+      const firstAnswer = first.fetch(TRACKING);
+      // A pledge writes the entries and totals, never the year sums or the pipeline.
+      subgraph.writes(['jiangsu.funding_entry', 'jiangsu.funding_project_total']);
+      await request(source, OFFICE).fetch(PLEDGE);
+      const joiner = request(source).fetch(TRACKING);
+      // What the first request read as it ran, noted by its statements.
+      for (const table of READS_OF_TRACKING) first.deadline.reads!.tables.add(table);
+      expect(subgraph.waiting).toHaveLength(1);
+      subgraph.answerAll({ agreement: { tracking: { term: { projectsSigned: { actual: 15 } } } } });
+      expect(await joiner).toEqual(await firstAnswer);
+      expect(subgraph.waiting).toHaveLength(0);
+    });
+
+    it('runs a read anew when a write the caller has seen wrote a table the first request read, found before or after it settled', async () => {
+      const subgraph = writingSubgraph();
+      const source = new InFlightReads(undefined, SCHEMAS).wrap('pairing', subgraph.source);
+      const first = request(source);
+      const firstAnswer = first.fetch(TRACKING);
+      // A commitment writes the year sums too (by the entries' trigger).
+      subgraph.writes(['jiangsu.funding_entry', 'jiangsu.funding_year_sum']);
+      await request(source, OFFICE).fetch(PLEDGE);
+      // Nothing read yet when this one arrives: it waits for the shared answer, then checks.
+      const waited = request(source).fetch(TRACKING);
+      expect(subgraph.waiting).toHaveLength(1);
+      for (const table of READS_OF_TRACKING) first.deadline.reads!.tables.add(table);
+      // The sums read already when this one arrives: it runs at once.
+      const late = request(source).fetch(TRACKING);
+      expect(subgraph.waiting).toHaveLength(2);
+      subgraph.waiting.shift()!.answer({ data: { agreement: { tracking: { term: { projectsSigned: { actual: 15 } } } } } });
+      await firstAnswer;
+      // The first answer settled with the sums among its reads: the one that waited joins the late one's run.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(subgraph.waiting).toHaveLength(1);
+      subgraph.answerAll({ agreement: { tracking: { term: { projectsSigned: { actual: 16 } } } } });
+      const after = { data: { agreement: { tracking: { term: { projectsSigned: { actual: 16 } } } } } };
+      expect(await waited).toEqual(after);
+      expect(await late).toEqual(after);
+    });
+
+    it('never joins across a write whose tables are not known, nor where the first request noted no reads', async () => {
+      const subgraph = writingSubgraph();
+      const source = new InFlightReads(undefined, SCHEMAS).wrap('pairing', subgraph.source);
+      void request(source).fetch(TRACKING);
+      subgraph.writes(undefined);
+      await request(source, OFFICE).fetch(PLEDGE);
+      void request(source).fetch(TRACKING);
+      expect(subgraph.waiting).toHaveLength(2);
+
+      // A fetch outside any request (none to note its reads), then a write of other tables.
+      const another = writingSubgraph();
+      const outside = new InFlightReads(undefined, SCHEMAS).wrap('pairing', another.source);
+      void outside.process(fetch(TRACKING, PUBLIC));
+      another.writes(['jiangsu.funding_entry']);
+      await request(outside, OFFICE).fetch(PLEDGE);
+      void outside.process(fetch(TRACKING, PUBLIC));
+      expect(another.waiting).toHaveLength(2);
+    });
+
+    it('never joins across a write over HTTP, where no statement is seen', async () => {
+      const subgraph = heldSubgraph();
+      const source = new InFlightReads().wrap('pairing', subgraph.source);
+      // Even with its reads noted (the tables it named are none here: its statements ran elsewhere).
+      const first = request(source);
+      first.deadline.reads = noReads(SCHEMAS);
+      void first.fetch(TRACKING);
+      const write = request(source, OFFICE).fetch(PLEDGE);
+      subgraph.waiting.pop()!.answer({ data: { recordPledge: { id: 'e' } } });
+      await write;
+      void request(source).fetch(TRACKING);
+      expect(subgraph.waiting).toHaveLength(2);
+    });
   });
 });

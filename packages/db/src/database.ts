@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { StatementCounter } from './statement-counter.ts';
 import { lockDataDir } from './data-dir-lock.ts';
-import { cancelAtDeadline, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
+import { cancelAtDeadline, noteWriteStatement, refuseAfterDeadline, trackCommits } from './deadline-guard.ts';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { KeyVersions, READ_DATA_VERSIONS, tablesNamed, type DataVersionRow, type DataVersions } from './data-version.ts';
 import { currentDeadline, currentFetchReads, currentRowsRead, noteRowsRead, noteTableRead } from './deadline.ts';
@@ -129,6 +129,7 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     logQuery(query: string) {
       refuseAfterDeadline(query);
       noteTablesRead(query);
+      noteWriteStatement(query);
       statements.logQuery(query);
     },
   };

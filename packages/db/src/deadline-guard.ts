@@ -1,5 +1,14 @@
+import { sql, type SQL } from 'drizzle-orm';
 import pg from 'pg';
-import { DeadlineExceededError, currentDeadline, currentTransactionWrites, runMarkingWrites, type Deadline } from './deadline.ts';
+import {
+  DeadlineExceededError,
+  currentDeadline,
+  currentTransactionWrites,
+  currentWritesNoted,
+  runMarkingWrites,
+  type Deadline,
+  type TablesWritten,
+} from './deadline.ts';
 import { databaseLog } from './process-log.ts';
 
 /** Statements that end or bound a transaction; refusing them would leave a connection mid-transaction. */
@@ -22,13 +31,55 @@ export function refuseAfterDeadline(query: string): void {
   else deadline.committed = true;
 }
 
+/** Writes that no transaction's counts show: a TRUNCATE, or a change of a table's definition. */
+const UNCOUNTED_WRITE = /^\s*(truncate|create|alter|drop)\b/i;
+
+/**
+ * Called by drizzle right before each statement is sent, where something notes the tables a
+ * write writes (`runNotingWrites`). Within a transaction they are asked for before it commits
+ * (`trackCommits`); a statement that writes by itself, outside one, or in a way no count shows,
+ * leaves them unknown. A SELECT outside a transaction is taken to write nothing: the stores
+ * write with INSERT, UPDATE and DELETE (and the triggers these fire), never from a SELECT.
+ */
+export function noteWriteStatement(query: string): void {
+  const written = currentWritesNoted();
+  if (!written || TRANSACTION_CONTROL.test(query)) return;
+  if (currentTransactionWrites() ? UNCOUNTED_WRITE.test(query) : !READ.test(query)) written.unknown = true;
+}
+
+/**
+ * The tables the transaction running has written rows of, by its own statements and by the
+ * triggers they fired, as the server counts them. Postgres 15 and later may also name tables
+ * that earlier transactions on the same connection wrote (it folds a connection's counts into
+ * the server's now and then): more tables, never fewer.
+ */
+const WRITTEN_TABLES = sql.raw(
+  `select schemaname || '.' || relname as "table" from pg_stat_xact_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0`,
+);
+
+type Transaction = { execute(query: SQL): Promise<unknown> };
+
+/** Runs a transaction's work, then notes in `written` the tables the transaction wrote, before it commits. */
+function notingWritten(work: (tx: Transaction) => Promise<unknown>, written: TablesWritten) {
+  return async (tx: Transaction) => {
+    const result = await work(tx);
+    const { rows } = (await tx.execute(WRITTEN_TABLES)) as { rows: { table: string }[] };
+    for (const { table } of rows) written.tables.add(table);
+    return result;
+  };
+}
+
 /**
  * Marks the request's writes committed when a transaction that wrote commits. A transaction
- * that only read decides nothing, so the deadline keeps holding after it.
+ * that only read decides nothing, so the deadline keeps holding after it. Where the tables a
+ * write writes are noted, each transaction tells them before it commits.
  */
 export function trackCommits(db: { transaction: (...args: never[]) => Promise<unknown> }): void {
   const transaction = db.transaction.bind(db) as (...args: unknown[]) => Promise<unknown>;
   (db as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = async (...args: unknown[]) => {
+    const written = currentWritesNoted();
+    const [work, ...rest] = args;
+    if (written && typeof work === 'function') args = [notingWritten(work as (tx: Transaction) => Promise<unknown>, written), ...rest];
     const writes = { wrote: false };
     // A write inside commits only when the transaction does: it is marked in `writes`, and the
     // request counts as committed once the transaction has committed.

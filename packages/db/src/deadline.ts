@@ -72,11 +72,17 @@ export interface TablesRead {
   readonly rows: Map<string, { column: string; keys: Set<string> }>;
   /** Set when part of the answer came from work whose statements were not noted here. */
   unknown: boolean;
+  /**
+   * Whether the keys of a table read only by key are noted; when not, such a table is noted as
+   * read whole. The caches need the keys; knowing whether a write touched a table read does not,
+   * and thousands of keys (a tracking reads 10,000 projects' sums) cost every request that notes them.
+   */
+  readonly byKey: boolean;
 }
 
-/** Nothing read yet, of the tables of `schemas`. */
-export function noReads(schemas: ReadonlySet<string>): TablesRead {
-  return { schemas, tables: new Set(), rows: new Map(), unknown: false };
+/** Nothing read yet, of the tables of `schemas`; with `byKey` false, tables read by key are noted as read whole. */
+export function noReads(schemas: ReadonlySet<string>, byKey = true): TablesRead {
+  return { schemas, tables: new Set(), rows: new Map(), unknown: false, byKey };
 }
 
 /** Which rows of one table a statement reads: those whose `column` is one of `keys`. */
@@ -92,6 +98,10 @@ export interface RowsRead {
 /** Notes in `reads` that `table` was read only by `column`, the rows of `keys`; a table read as a whole stays so. */
 export function noteRowsRead(reads: TablesRead, table: string, column: string, keys: Iterable<string>): void {
   if (reads.tables.has(table)) return;
+  if (!reads.byKey) {
+    reads.tables.add(table);
+    return;
+  }
   const known = reads.rows.get(table);
   if (!known) {
     reads.rows.set(table, { column, keys: new Set(keys) });
@@ -136,13 +146,14 @@ export class DeadlineExceededError extends Error {
 
 /**
  * What the code running now runs for: its request's deadline, the reads it notes, the
- * transaction whose writes it marks. One store for all three: Node copies each store's value
+ * transaction whose writes it marks, the tables a write notes. One store for all: Node copies each store's value
  * onto every promise made while it is set, and a request makes tens of thousands.
  */
 interface Frame {
   deadline?: Deadline | undefined;
   scope?: ReadsScope | undefined;
   writes?: { wrote: boolean } | undefined;
+  written?: TablesWritten | undefined;
 }
 
 const frames = new AsyncLocalStorage<Frame>();
@@ -165,6 +176,32 @@ export function runMarkingWrites<T>(writes: { wrote: boolean }, work: () => T): 
 /** The writes of the transaction this code runs in, if any. */
 export function currentTransactionWrites(): { wrote: boolean } | undefined {
   return frames.getStore()?.writes;
+}
+
+/**
+ * The tables one write wrote (qualified names, `jiangsu.funding_entry`), those its triggers wrote
+ * among them, as its transactions told before they committed; or, with `unknown`, not known: it
+ * wrote in a way no transaction told (a statement outside one, a TRUNCATE), and may have written
+ * any table.
+ */
+export interface TablesWritten {
+  readonly tables: Set<string>;
+  unknown: boolean;
+}
+
+/** Nothing written yet. */
+export function noWrites(): TablesWritten {
+  return { tables: new Set(), unknown: false };
+}
+
+/** Runs `work` (and every async continuation it starts) noting in `written` the tables its statements write (deadline-guard.ts). */
+export function runNotingWrites<T>(written: TablesWritten, work: () => T): T {
+  return frames.run({ ...frames.getStore(), written }, work);
+}
+
+/** Where the code running now notes the tables it writes, if anything asked to know. */
+export function currentWritesNoted(): TablesWritten | undefined {
+  return frames.getStore()?.written;
 }
 
 interface ReadsScope {

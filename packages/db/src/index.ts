@@ -32,6 +32,8 @@ export {
   runWithDeadline,
   currentDeadline,
   runNotingReads,
+  runNotingWrites,
+  currentWritesNoted,
   runReadingRows,
   currentFetchReads,
   isDeadlineExceeded,
@@ -39,7 +41,9 @@ export {
   addReads,
   noteTableRead,
   noteRowsRead,
+  noWrites,
   type RequestLog,
   type TablesRead,
   type RowsRead,
+  type TablesWritten,
 } from './deadline.ts';
