@@ -31,7 +31,9 @@ operation and system, SQL statements per request, how the writes went and each p
   --operations LIST    ${OPERATION_NAMES.join(',')} (default: all)
   --connections LIST   connection counts measured (default: 10,50)
   --duration S         seconds per measured run (default: 3)
-  --warmup S           seconds of warm-up per operation and system, not recorded (default: 2)
+  --warmup S           warm-up per operation and system, not recorded: each variable set asked
+                       twice where there are at most 500, then load to at least S seconds
+                       (default: 2; 0: none)
   --rounds N           interleaved rounds (default: 2)
   --writes N           pledges per second sent to the system under test while each of its
                        reads is measured (default: 1; 0: reads alone)

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { prepareData } from './data.ts';
-import { drive } from './load.ts';
+import { drive, warm } from './load.ts';
 import { benchOperations, readDataShape, type Operation, type Send } from './operations.ts';
 import { USAGE, readOptions, type BenchOptions } from './options.ts';
 import { ensureBuilt, killAll, stopAll, type BenchProcess } from './processes.ts';
@@ -87,10 +87,12 @@ async function run(options: BenchOptions, workDir: string): Promise<void> {
   const statements = await statementsPerRequest(operations, measured);
   const rssAtStart = residentSets(systems, subgraphs);
 
-  console.log(`\nWarm-up (${options.warmup} s per operation and system at ${options.connections[0]} connections, not recorded)…`);
+  console.log(
+    `\nWarm-up (per operation and system at ${options.connections[0]} connections, not recorded: each variable set asked twice, where they are at most 500, and at least ${options.warmup} s)…`,
+  );
   if (options.warmup > 0) {
     for (const operation of operations) {
-      for (const system of measured.get(operation.name) ?? []) await drive(system.url, operation, options.connections[0] as number, options.warmup);
+      for (const system of measured.get(operation.name) ?? []) await warm(system.url, operation, options.connections[0] as number, options.warmup);
     }
   }
 
