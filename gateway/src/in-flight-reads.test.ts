@@ -292,6 +292,19 @@ describe('joining identical reads in flight', () => {
       expect(another.waiting).toHaveLength(2);
     });
 
+    it('never joins across writes a fetch of a request that wrote: its loaders may hold rows its write read', async () => {
+      const subgraph = writingSubgraph();
+      const source = new InFlightReads(undefined, SCHEMAS).wrap('pairing', subgraph.source);
+      const writer = request(source, OFFICE);
+      subgraph.writes(['jiangsu.funding_entry']);
+      await writer.fetch(PLEDGE);
+      void writer.fetch(TRACKING);
+      subgraph.writes(['jiangsu.funding_year_sum']);
+      await request(source, OFFICE).fetch(PLEDGE);
+      void request(source, OFFICE).fetch(TRACKING);
+      expect(subgraph.waiting).toHaveLength(2);
+    });
+
     it('never joins across a write over HTTP, where no statement is seen', async () => {
       const subgraph = heldSubgraph();
       const source = new InFlightReads().wrap('pairing', subgraph.source);

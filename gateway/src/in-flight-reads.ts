@@ -14,7 +14,7 @@ interface Shared {
   begun: number;
   /** How many fetches wait for it, the first among them. */
   takers: number;
-  /** The tables the first caller's request read from, when it notes them (the response cache). */
+  /** The tables the first caller's request read from, when it notes them. */
   reads: TablesRead | undefined;
 }
 
@@ -146,6 +146,10 @@ export class InFlightReads {
     context: object | undefined,
   ): Promise<GatewayGraphQLResponse> {
     const written = this.noted ? noWrites() : undefined;
+    // What a write reads is not noted, yet its request's later fetches may answer from rows it
+    // loaded (a subgraph keeps one set of DataLoaders a request): nothing joins them across writes.
+    const deadline = currentDeadline();
+    if (this.noted && deadline) (deadline.reads ??= noReads(this.noted, false)).unknown = true;
     try {
       return await (written ? runNotingWrites(written, () => source.process(options)) : source.process(options));
     } finally {
