@@ -79,9 +79,7 @@ export class InFlightReads {
     if (!query || isMutationDocument(query)) return this.write(source, options, context);
     const identity = context?.identity ?? PUBLIC_IDENTITY;
     const epoch = this.epochOf(context);
-    const deadline = currentDeadline();
-    // Noted here where no cache asked for them: by table alone, which is all a join needs.
-    if (this.noted && deadline) deadline.reads ??= noReads(this.noted, false);
+    this.requestReads();
     const asked = JSON.stringify([subgraph, identity.role, identity.organizationId, identity.subject, query, variables ?? null]);
     const key = `${epoch} ${asked}`;
     // An identical read of this epoch, else the latest begun at an earlier one, if the writes
@@ -148,8 +146,8 @@ export class InFlightReads {
     const written = this.noted ? noWrites() : undefined;
     // What a write reads is not noted, yet its request's later fetches may answer from rows it
     // loaded (a subgraph keeps one set of DataLoaders a request): nothing joins them across writes.
-    const deadline = currentDeadline();
-    if (this.noted && deadline) (deadline.reads ??= noReads(this.noted, false)).unknown = true;
+    const reads = this.requestReads();
+    if (reads) reads.unknown = true;
     try {
       return await (written ? runNotingWrites(written, () => source.process(options)) : source.process(options));
     } finally {
@@ -160,6 +158,15 @@ export class InFlightReads {
       this.written.set(this.epoch, written && !written.unknown ? written.tables : undefined);
       this.written.delete(this.epoch - WRITES_REMEMBERED);
     }
+  }
+
+  /**
+   * The tables the request running reads, noted where the subgraphs run in this process: by
+   * table alone where no cache asked for them first, which is all a join needs.
+   */
+  private requestReads(): TablesRead | undefined {
+    const deadline = currentDeadline();
+    return this.noted && deadline ? (deadline.reads ??= noReads(this.noted, false)) : undefined;
   }
 
   private epochOf(context: object | undefined): number {
