@@ -1,23 +1,31 @@
 import { asc, sql } from 'drizzle-orm';
-import { pgSchema, text } from 'drizzle-orm/pg-core';
+import { pgSchema, text, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '@hub/testkit';
 import type { Database } from './database.ts';
-import { amongTexts } from './project-sets.ts';
+import { amongTexts, amongUuids } from './project-sets.ts';
 
 const schema = pgSchema('among_texts');
 const things = schema.table('thing', { id: text('id').primaryKey() });
+const projects = schema.table('project', { id: uuid('id').primaryKey() });
 
 /** Keys a list written as text would split, unquote or take for something else. */
 const KEYS = ['a', 'a,b', 'c"d', '{e}', 'f\\g', ' s p ', 'NULL', '', "o'q", 'é中', 'b'];
 
-describe('amongTexts', () => {
+/** The `n`th of a run of made-up project ids, in order. */
+const projectId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+/** The projects the table holds: every hundredth of the first 10,000. */
+const HELD = Array.from({ length: 100 }, (_, index) => projectId(index * 100));
+
+describe('amongTexts and amongUuids', () => {
   let database: Database;
   beforeAll(async () => {
     database = await openTestDatabase();
     await database.db.execute(sql`create schema among_texts`);
     await database.db.execute(sql`create table among_texts.thing (id text primary key)`);
     await database.db.insert(things).values(KEYS.map((id) => ({ id })));
+    await database.db.execute(sql`create table among_texts.project (id uuid primary key)`);
+    await database.db.insert(projects).values(HELD.map((id) => ({ id })));
   });
   afterAll(() => database?.close());
 
@@ -37,5 +45,26 @@ describe('amongTexts', () => {
   it('matches nothing for no keys, or only keys no column holds', async () => {
     expect(await among([])).toEqual([]);
     expect(await among(['nul\u0000'])).toEqual([]);
+  });
+
+  const amongIds = async (ids: string[]) =>
+    (await database.db.select().from(projects).where(amongUuids(projects.id, ids)).orderBy(asc(projects.id))).map((row) => row.id);
+  const planOf = async (ids: string[]) => {
+    const result = await database.db.execute(sql`explain ${database.db.select().from(projects).where(amongUuids(projects.id, ids))}`);
+    return (result as unknown as { rows: { 'QUERY PLAN': string }[] }).rows.map((row) => row['QUERY PLAN']).join('\n');
+  };
+
+  it('matches ten thousand project ids in one statement, each once, leaving out what is no UUID', async () => {
+    const asked = [...Array.from({ length: 10_000 }, (_, index) => projectId(index)), projectId(0), projectId(9_900), 'not-a-uuid', ''];
+    expect(await amongIds(asked)).toEqual(HELD);
+    expect(await amongIds([projectId(100), projectId(101), 'x'])).toEqual([projectId(100)]);
+    expect(await amongIds(['x'])).toEqual([]);
+  });
+
+  it('plans many ids as a relation, not as constants Postgres estimates one by one', async () => {
+    const many = Array.from({ length: 10_000 }, (_, index) => projectId(index));
+    expect(await planOf(many)).toMatch(/unnest/);
+    expect(await planOf(many)).not.toMatch(/= ANY/);
+    expect(await planOf(many.slice(0, 10))).toMatch(/= ANY/);
   });
 });

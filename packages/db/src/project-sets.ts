@@ -31,8 +31,21 @@ export function bySlot<Sums>(sets: readonly unknown[], rows: (Sums & { slot: num
 export function amongUuids(column: SQL | AnyColumn, ids: readonly string[]): SQL {
   const uuids = ids.filter(isUuid);
   if (uuids.length === 0) return sql`false`;
+  if (uuids.length >= MANY_IDS) return sql`${column} in (select unnest(string_to_array(${uuidList(uuids)}, ',')::uuid[]))`;
   return inUuidList(column, uuidList(uuids));
 }
+
+/**
+ * From this many ids on, `amongUuids` matches them as a relation (`column in (select
+ * unnest(ids))`) instead of `column = any(ids)`. Postgres plans a statement with its values in
+ * hand, and estimates `= any` of a known array element by element: the tracking's 10,000
+ * project ids in Jiangsu's year sums took 24–32 ms to plan, as a relation 9–13 ms (most of it
+ * turning the text into 10,000 UUIDs), and ran as fast. Below it the element-wise estimate
+ * costs little. `amongTexts` keeps `= any`: for 6,000 organizations' kinds the relation
+ * planned in 1.2–1.5 ms against 6.7–10 but ran in 13–14 ms against 5.7–18 (an index probe per
+ * key where `= any` walks the index once), no gain.
+ */
+const MANY_IDS = 1_000;
 
 /** `column = any(list)`, `list` being a `uuidList` or a prepared read's placeholder for one. */
 export function inUuidList(column: SQL | AnyColumn, list: string | Placeholder): SQL {

@@ -90,7 +90,8 @@ export class FundingStore {
    * The projects' commitments and disbursements of the given kinds (null: both) by project,
    * organization, kind and the calendar year of recording in China Standard Time, as the year
    * sums keep them (`fundingYearSums`). One statement, the ids as one parameter however many;
-   * the sums are exact decimal strings of fen.
+   * the sums are exact decimal strings of fen, in the order of the project's UUID (sorting by
+   * its text took a third of the statement's time for the tracking's 13,000 sums).
    */
   async sumsByProjectAndYear(projectIds: readonly string[], kinds: readonly YearSummedKind[] | null = null): Promise<FundingYearSumRow[]> {
     if (kinds?.length === 0) return [];
@@ -103,7 +104,7 @@ export class FundingStore {
       select s.project_id::text as project_id, s.organization_id, s.kind, s.year, s.amount_fen::text as fen
       from jiangsu.funding_year_sum s
       where ${amongUuids(sql`s.project_id`, keys)} and ${kinds === null ? sql`true` : sql`s.kind in ${[...kinds]}`} and s.amount_fen > 0
-      order by 1, 2, 3, 4`,
+      order by s.project_id, s.organization_id, s.kind, s.year`,
       ),
     );
     return rows.map((row) => ({ projectId: row.project_id, organizationId: row.organization_id, kind: row.kind, year: row.year, fen: row.fen }));
