@@ -61,10 +61,12 @@ describe('amongTexts and amongUuids', () => {
     expect(await amongIds(['x'])).toEqual([]);
   });
 
-  it('plans many ids as a relation, not as constants Postgres estimates one by one', async () => {
+  it('plans the ids as a relation, not as constants Postgres estimates one by one', async () => {
     const many = Array.from({ length: 10_000 }, (_, index) => projectId(index));
-    expect(await planOf(many)).toMatch(/unnest/);
-    expect(await planOf(many)).not.toMatch(/= ANY/);
-    expect(await planOf(many.slice(0, 10))).toMatch(/= ANY/);
+    for (const ids of [many, many.slice(0, 10)]) {
+      const plan = await planOf(ids);
+      expect(plan).toMatch(/unnest/);
+      expect(plan).not.toMatch(/= ANY/);
+    }
   });
 });
