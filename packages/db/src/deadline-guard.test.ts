@@ -33,4 +33,21 @@ describe("a request's reads on a Postgres server", () => {
     );
     expect(prepared, 'one prepared statement, run twice').toEqual([{ executions: 2 }]);
   });
+
+  it('are prepared when they begin with WITH too', async ({ skip }) => {
+    if (database.kind !== 'postgres') skip('PGlite prepares nothing of its own');
+    const read = sql`with names as (select table_name from information_schema.tables where table_schema = ${'information_schema'}) select count(*)::int as n from names`;
+    const prepared = await runWithDeadline(Deadline.after(10_000), () =>
+      database.db.transaction(async (transaction) => {
+        const tx = transaction as unknown as Db;
+        await queryRows(tx, read);
+        await queryRows(tx, read);
+        return queryRows<{ executions: number }>(
+          tx,
+          sql`select (generic_plans + custom_plans)::int as executions from pg_prepared_statements where statement like ${'with names as (select table_name from information_schema.tables%'}`,
+        );
+      }),
+    );
+    expect(prepared, 'one prepared statement, run twice').toEqual([{ executions: 2 }]);
+  });
 });

@@ -14,6 +14,19 @@ import { databaseLog } from './process-log.ts';
 /** Statements that end or bound a transaction; refusing them would leave a connection mid-transaction. */
 const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release|end)\b/i;
 const READ = /^\s*(select|show|explain)\b/i;
+/** A statement that begins with common table expressions: it reads unless one of them, or its last part, writes. */
+const WITH = /^\s*with\b/i;
+const WRITING = /\b(insert|update|delete|merge)\b/i;
+
+/**
+ * Whether a statement only reads: a SELECT, SHOW or EXPLAIN, or a WITH … SELECT that names no
+ * INSERT, UPDATE, DELETE or MERGE anywhere (one of those words in a string or a name makes it a
+ * write here, the safe side). A read taken for a write would mark its request committed, so
+ * that its time limit no longer stopped it and none of its later reads was prepared.
+ */
+export function isRead(query: string): boolean {
+  return READ.test(query) || (WITH.test(query) && !WRITING.test(query));
+}
 
 /**
  * Called by drizzle right before each statement is sent. After the request's deadline no
@@ -24,7 +37,7 @@ export function refuseAfterDeadline(query: string): void {
   const deadline = currentDeadline();
   if (!deadline || deadline.committed || TRANSACTION_CONTROL.test(query)) return;
   if (deadline.expired()) throw new DeadlineExceededError();
-  if (READ.test(query)) return;
+  if (isRead(query)) return;
   const transaction = currentTransactionWrites();
   if (transaction) transaction.wrote = true;
   // A write outside a transaction commits by itself: once it starts it may have committed.
@@ -44,7 +57,7 @@ const UNCOUNTED_WRITE = /^\s*(truncate|create|alter|drop)\b/i;
 export function noteWriteStatement(query: string): void {
   const written = currentWritesNoted();
   if (!written || TRANSACTION_CONTROL.test(query)) return;
-  if (currentTransactionWrites() ? UNCOUNTED_WRITE.test(query) : !READ.test(query)) written.unknown = true;
+  if (currentTransactionWrites() ? UNCOUNTED_WRITE.test(query) : !isRead(query)) written.unknown = true;
 }
 
 /**
@@ -103,7 +116,7 @@ const statementNames = new Map<string, string>();
 const NAMED_TEXTS = 1_000;
 
 function preparedRead(config: unknown, text: string): unknown {
-  if (!READ.test(text)) return config;
+  if (!isRead(text)) return config;
   let name = statementNames.get(text);
   if (!name) {
     if (statementNames.size >= NAMED_TEXTS) return config;

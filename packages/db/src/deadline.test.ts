@@ -58,6 +58,28 @@ describe(`a request's deadline in the database (${onServer ? 'Postgres server' :
     expect(await count('after a read-only transaction')).toBe(0);
   });
 
+  it('keeps refusing statements after a read that begins with WITH, outside a transaction', async () => {
+    const error = await runWithDeadline(Deadline.after(40), async () => {
+      await database.db.execute(sql`with probes as (select note from deadline_probe) select count(*) from probes`);
+      await pause(80);
+      await database.db.execute(sql`insert into deadline_probe (note) values ('after a read with WITH')`);
+    }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isDeadlineExceeded(error)).toBe(true);
+    expect(await count('after a read with WITH')).toBe(0);
+  });
+
+  it('lets a request finish once a WITH that writes has run outside a transaction', async () => {
+    const rows = await runWithDeadline(Deadline.after(40), async () => {
+      await database.db.execute(sql`with added as (insert into deadline_probe (note) values ('written with WITH') returning id) select count(*) from added`);
+      await pause(80);
+      return queryRows<{ id: number }>(database.db, sql`select id from deadline_probe where note = 'written with WITH'`);
+    });
+    expect(rows).toHaveLength(1);
+  });
+
   it.skipIf(!onServer)('cancels a statement still running at the deadline (Postgres server only: PGlite runs a statement to its end)', async () => {
     const started = Date.now();
     const error = await runWithDeadline(Deadline.after(200), async () => await database.db.execute(sql`select pg_sleep(5)`)).then(
