@@ -23,19 +23,20 @@ export function bySlot<Sums>(sets: readonly unknown[], rows: (Sums & { slot: num
 }
 
 /**
- * `column in (select unnest(ids))` with the ids as one text parameter, whatever their number: an
- * `in` list takes a parameter per id, which Postgres plans and the driver encodes one by one (at
- * 7,000 projects, most of a statement's time), and fails past 65,535. As a relation, not as
- * `column = any(ids)`: Postgres plans a statement with its values in hand and estimates `= any`
- * of a known array element by element, so the tracking's 10,000 project ids in Jiangsu's year
- * sums took 24–32 ms to plan, as a relation 9–13 ms (most of it turning the text into 10,000
- * UUIDs), and ran as fast; and the statement is the same whatever the number of ids. Ids that
- * are not UUIDs are left out; none left matches nothing.
+ * `column = any(ids)` with the ids as one text parameter, whatever their number: an `in` list
+ * takes a parameter per id, which Postgres plans and the driver encodes one by one (at 7,000
+ * projects, most of a statement's time), and fails past 65,535. Ids that are not UUIDs are left
+ * out; none left matches nothing. Planned for its values, `= any` of 10,000 ids costs Postgres
+ * 17–34 ms of planning (it estimates each id); a request's reads are prepared (0044), and after
+ * five runs a connection plans the statement once for every list, looking 10,000 ids up through
+ * the index in 16–19 ms (Jiangsu's year sums for the tracking). As a relation (`in (select
+ * unnest(...))`) it planned in 7–9 ms, but that plan made once for every list took the list
+ * for ten ids and probed the index for each: 73–90 ms.
  */
 export function amongUuids(column: SQL | AnyColumn, ids: readonly string[]): SQL {
   const uuids = ids.filter(isUuid);
   if (uuids.length === 0) return sql`false`;
-  return sql`${column} in (select unnest(string_to_array(${uuidList(uuids)}, ',')::uuid[]))`;
+  return inUuidList(column, uuidList(uuids));
 }
 
 /** `column = any(list)`, `list` being a `uuidList` or a prepared read's placeholder for one. */
@@ -51,10 +52,8 @@ export function uuidList(uuids: readonly string[]): string {
 /**
  * `column = any(keys)` with the keys as one text-array parameter, whatever their number (see
  * amongUuids): Postgres looks each up in the column's index, where the rows of a JSON list it
- * guessed at a hundred (6,000 organizations' kinds: 7–11 ms against 18–28). Not as a relation,
- * as `amongUuids` does: for those 6,000 kinds it planned in 1.2–1.5 ms against 6.7–10 but ran
- * in 13–14 against 5.7–18, a probe of the index per key where `= any` walks it once. Keys no
- * column can hold (a NUL, say) are left out; none left matches nothing.
+ * guessed at a hundred (6,000 organizations' kinds: 7–11 ms against 18–28). Keys no column
+ * can hold (a NUL, say) are left out; none left matches nothing.
  */
 export function amongTexts(column: SQL | AnyColumn, ids: readonly string[]): SQL {
   const keys = ids.filter(isStorableKey);
