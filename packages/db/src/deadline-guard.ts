@@ -14,7 +14,6 @@ import { databaseLog } from './process-log.ts';
 /** Statements that end or bound a transaction; refusing them would leave a connection mid-transaction. */
 const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release|end)\b/i;
 const READ = /^\s*(select|show|explain)\b/i;
-/** A statement that begins with common table expressions: it reads unless one of them, or its last part, writes. */
 const WITH = /^\s*with\b/i;
 const WRITING = /\b(insert|update|delete|merge)\b/i;
 
@@ -24,7 +23,7 @@ const WRITING = /\b(insert|update|delete|merge)\b/i;
  * write here, the safe side). A read taken for a write would mark its request committed, so
  * that its time limit no longer stopped it and none of its later reads was prepared.
  */
-export function isRead(query: string): boolean {
+function isRead(query: string): boolean {
   return READ.test(query) || (WITH.test(query) && !WRITING.test(query));
 }
 
