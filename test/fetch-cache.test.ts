@@ -150,6 +150,11 @@ describe('the fetch cache, all-in-one', () => {
     expect(fenOf(shown?.stillSought?.yuan)).toBe(fenOf(match.stillSought?.yuan) - 1n);
     // The needs ranked and their counties (Shaanxi, read by the pairing and by the gateway) were kept through the pledge.
     expect(after.statements.filter((statement) => /"?shaanxi"?\./.test(statement))).toEqual([]);
+
+    // Taken through the other replica: the project's money, kept entity by entity, is read again here.
+    await pledgeOneFen(match.project.id, replica.url);
+    const afterReplica = await matches();
+    expect(fenOf(afterReplica.nodes.find((node) => node.project.id === match.project.id)?.stillSought?.yuan)).toBe(fenOf(match.stillSought?.yuan) - 2n);
   });
 
   it("keeps an agreement's tracking through a pledge to one of its projects, and shows a commitment at once", async () => {

@@ -2,7 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_IDENTITY, type Identity } from '@hub/common';
-import { currentDeadline, currentFetchReads, DataVersions, Deadline, noReads, runWithDeadline } from '@hub/db';
+import { currentDeadline, currentFetchReads, DataVersions, Deadline, KeyVersions, noReads, noteRowsRead, runWithDeadline, type DataVersionRow } from '@hub/db';
 import { FetchCache } from './fetch-cache.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { RequestVersions } from './request-versions.ts';
@@ -270,5 +270,118 @@ describe('the fetch cache', () => {
       for (let asking = 0; asking < 3; asking++) await request(() => counting('query Needs { needs }', {}, service), { operation: 'mutation' });
       expect(runs.count).toBe(6);
     });
+  });
+});
+
+describe("a peer's entities, kept one by one", () => {
+  const service = { role: 'SERVICE', organizationId: null, subject: 'subgraph:pairing' } as unknown as Identity;
+  const TOTALS = 'jiangsu.funding_project_total';
+  const ORGANIZATIONS = 'jiangsu.organization';
+
+  /**
+   * Jiangsu's books: each project's total, in a table versioned by project (as 0042 has it), and
+   * the organizations, versioned whole. Each write raises its table's version; a total's write
+   * notes its project's key at that version.
+   */
+  function books(projects: string[]) {
+    const totals = new Map(projects.map((id) => [id, 100]));
+    const versions = new Map([[TOTALS, 1], [ORGANIZATIONS, 1]]);
+    const keyWrites: DataVersionRow[] = [];
+    const keys = new KeyVersions();
+    keys.add({ [TOTALS]: 'project_id' });
+    const readVersions = new RequestVersions(async () =>
+      keys.take([...[...versions].map(([table, version]) => ({ table_name: table, version: String(version), key: null })), ...keyWrites]),
+    );
+    return {
+      cache: new FetchCache(readVersions, new Set(['jiangsu'])),
+      totals,
+      pledge(id: string) {
+        totals.set(id, totals.get(id)! + 1);
+        versions.set(TOTALS, versions.get(TOTALS)! + 1);
+        keyWrites.push({ table_name: TOTALS, version: String(versions.get(TOTALS)), key: id });
+      },
+      renameOrganizations() {
+        versions.set(ORGANIZATIONS, versions.get(ORGANIZATIONS)! + 1);
+      },
+    };
+  }
+
+  /** Jiangsu answering `_entities` from its books, noting what it reads as the database layer does; `readKeys` are the keys its statement names. */
+  function jiangsu(data: ReturnType<typeof books>, readKeys: (ids: string[]) => string[] = (ids) => ids) {
+    const asked: string[][] = [];
+    const transport: PeerTransport = async (_document, variables) => {
+      const ids = (variables.representations as { id: string }[]).map((representation) => representation.id);
+      asked.push(ids);
+      for (const reads of [currentDeadline()?.reads, ...currentFetchReads()]) {
+        if (!reads) continue;
+        noteRowsRead(reads, TOTALS, 'project_id', readKeys(ids));
+        reads.tables.add(ORGANIZATIONS);
+      }
+      if (ids.includes('unknown')) return { data: { _entities: ids.map(() => null) }, errors: [{ message: 'no such project', path: ['_entities', 0] }] };
+      return { data: { _entities: ids.map((id) => ({ id, pledged: { fen: data.totals.get(id) } })) } };
+    };
+    return { peer: data.cache.wrapPeer('jiangsu', transport), asked };
+  }
+
+  const DOCUMENT = 'query Money($representations: [_Any!]!) { _entities(representations: $representations) { ... on Project { id pledged { fen } } } }';
+  /** One request's read of `ids`: the entities, and the tables and rows of the totals it counts as read. */
+  const read = (peer: PeerTransport, ids: string[], required: Record<string, unknown> = {}) =>
+    request(async () => {
+      const answer = (await peer(DOCUMENT, { representations: ids.map((id) => ({ __typename: 'Project', id, ...required })) }, service)) as {
+        data: { _entities: { id: string; pledged: { fen: number } }[] };
+      };
+      return { entities: answer.data._entities, rowsRead: [...(currentDeadline()!.reads!.rows.get(TOTALS)?.keys ?? [])].sort() };
+    }).then(({ result, reads }) => ({ ...result, tablesRead: reads }));
+
+  it('after a pledge to one project, reads that one project alone and shows it; the others are given as kept', async () => {
+    const data = books(['a', 'b', 'c']);
+    const { peer, asked } = jiangsu(data);
+    for (let asking = 0; asking < 3; asking++) await read(peer, ['a', 'b', 'c']);
+    expect(asked, 'kept the second time it was asked').toEqual([['a', 'b', 'c'], ['a', 'b', 'c']]);
+
+    data.pledge('b');
+    const after = await read(peer, ['a', 'b', 'c']);
+    expect(asked.at(-1)).toEqual(['b']);
+    expect(after.entities.map((entity) => [entity.id, entity.pledged.fen])).toEqual([['a', 100], ['b', 101], ['c', 100]]);
+    const given = await read(peer, ['a', 'b', 'c']);
+    expect(asked).toHaveLength(3);
+    expect(given.tablesRead, 'the given entities count as read by the request: their tables').toContain(ORGANIZATIONS);
+    expect(given.rowsRead, 'and their rows').toEqual(['a', 'b', 'c']);
+  });
+
+  it('reads every entity again after a write to a table read whole', async () => {
+    const data = books(['a', 'b']);
+    const { peer, asked } = jiangsu(data);
+    for (let asking = 0; asking < 2; asking++) await read(peer, ['a', 'b']);
+    data.renameOrganizations();
+    await read(peer, ['a', 'b']);
+    expect(asked).toEqual([['a', 'b'], ['a', 'b'], ['a', 'b']]);
+  });
+
+  it('reads an entity again when it is asked with other required fields than it was kept with', async () => {
+    const data = books(['a', 'b']);
+    const { peer, asked } = jiangsu(data);
+    for (let asking = 0; asking < 2; asking++) await read(peer, ['a', 'b'], { amountSought: { fen: 500 } });
+    await read(peer, ['a', 'b'], { amountSought: { fen: 600 } });
+    expect(asked).toEqual([['a', 'b'], ['a', 'b'], ['a', 'b']]);
+  });
+
+  it("keeps nothing entity by entity of a read that named rows of a key none of its entities' ids", async () => {
+    const data = books(['a', 'b', 'c']);
+    // Each entity's answer may hang on the rows of `c` too, which is not among those asked.
+    const { peer, asked } = jiangsu(data, (ids) => [...ids, 'c']);
+    for (let asking = 0; asking < 2; asking++) await read(peer, ['a', 'b']);
+    data.pledge('c');
+    expect((await read(peer, ['a', 'b'])).entities.map((entity) => entity.id)).toEqual(['a', 'b']);
+    expect(asked, 'read again whole').toEqual([['a', 'b'], ['a', 'b'], ['a', 'b']]);
+  });
+
+  it('answers a read with an error by running it whole, and keeps none of it', async () => {
+    const data = books(['a']);
+    const { peer, asked } = jiangsu(data);
+    for (let asking = 0; asking < 2; asking++) await read(peer, ['a']);
+    const failed = await request(() => peer(DOCUMENT, { representations: [{ __typename: 'Project', id: 'unknown' }, { __typename: 'Project', id: 'a' }] }, service));
+    expect((failed.result as { errors: { path: unknown[] }[] }).errors[0]!.path, 'the error names the entity where it was asked').toEqual(['_entities', 0]);
+    expect(asked.slice(-2)).toEqual([['unknown'], ['unknown', 'a']]);
   });
 });

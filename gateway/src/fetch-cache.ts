@@ -4,6 +4,7 @@ import { addReads, chinaDate, currentDeadline, currentFetchReads, noReads, runNo
 import { isMutationDocument, type PeerTransport } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
 import { KeptAnswers, keyOf, noteReadFrom, readFromOf, stillCurrent, type ReadFrom } from './kept-answers.ts';
+import { entityRepresentations, KeptEntities } from './kept-entities.ts';
 import type { RequestVersions } from './request-versions.ts';
 
 /**
@@ -31,6 +32,7 @@ import type { RequestVersions } from './request-versions.ts';
  */
 export class FetchCache {
   private readonly kept: KeptAnswers<Entry>;
+  private readonly entities: KeptEntities;
   /** Each query request's fetches that ran, by subgraph. */
   private readonly requests = new WeakMap<object, Map<string, FetchRun[]>>();
 
@@ -41,6 +43,7 @@ export class FetchCache {
     limits: { maxEntries: number; maxChars: number } = DEFAULT_FETCH_CACHE_LIMITS,
   ) {
     this.kept = new KeptAnswers(limits, (entry) => entry.json.length);
+    this.entities = new KeptEntities(schemas);
   }
 
   /** The data source of one subgraph, keeping its answers. */
@@ -56,6 +59,13 @@ export class FetchCache {
     return async (document, variables, identity) => {
       const deadline = currentDeadline();
       if (!deadline || deadline.operation !== 'query' || isMutationDocument(document)) return transport(document, variables, identity);
+      const representations = entityRepresentations(variables);
+      if (representations) {
+        const { representations: _, ...rest } = variables;
+        const readKey = keyOf(['peer entities', subgraph, identity.role, identity.organizationId, identity.subject, chinaDate(), document, rest]);
+        const versions = await this.versions.of(deadline);
+        return this.entities.read(readKey, representations, versions, (asked) => transport(document, { ...rest, representations: asked }, identity) as Promise<GatewayGraphQLResponse>);
+      }
       const key = keyOf(['peer', subgraph, identity.role, identity.organizationId, identity.subject, chinaDate(), document, variables]);
       const entry = this.kept.get(key);
       if (!entry && this.kept.firstAsking(key)) return transport(document, variables, identity);

@@ -1,5 +1,5 @@
 export { openDatabase, queryRows, textArray, EMBEDDED_CLUSTER, type Database, type Db, type DatabaseOptions, type EmbeddedEngine, type PoolUse } from './database.ts';
-export { installDataVersion, keyedTables, readingRowsBy, DataVersions, KeyVersions, DATA_VERSION_SCHEMA, type KeyedTables } from './data-version.ts';
+export { installDataVersion, keyedTables, readingRowsBy, DataVersions, KeyVersions, DATA_VERSION_SCHEMA, type DataVersionRow, type KeyedTables } from './data-version.ts';
 export { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedPostgres } from './embedded-postgres.ts';
 export { StatementCounter } from './statement-counter.ts';
 export { uniqueViolation, checkViolation, unlessDuplicate } from './pg-errors.ts';
