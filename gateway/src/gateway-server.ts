@@ -7,7 +7,7 @@ import { errorLogOf, errorMaskingPlugin } from './errors.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { plannableIntrospectionRule } from './introspection.ts';
 import { costLimitPlugin, demandControlOf, operationKindPlugin, operationLimitRules } from './limits.ts';
-import type { ResponseCache } from './response-cache.ts';
+import { stringifyResult, type ResponseCache } from './response-cache.ts';
 import { validateScalarsAtGateway } from './scalars.ts';
 import { reportingUnreachable } from './subgraph-outage.ts';
 
@@ -45,6 +45,7 @@ export function createGatewayServer(options: {
     // would stop the server at once and send the signal again.
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: options.limits.maxTokens },
+    stringifyResult,
     validationRules: [...operationLimitRules(options.limits), plannableIntrospectionRule],
     plugins: [
       // Apollo's landing pages load their scripts and fonts from its CDN: browsers get the

@@ -1,9 +1,9 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_IDENTITY } from '@hub/common';
 import { currentDeadline, DataVersions, Deadline, runWithDeadline } from '@hub/db';
 import type { GatewayContext } from './gateway-context.ts';
-import { ResponseCache } from './response-cache.ts';
+import { KeptText, ResponseCache, stringifyResult } from './response-cache.ts';
 
 /**
  * When the response cache keeps an answer and when it reads the data versions, on an Apollo
@@ -11,7 +11,7 @@ import { ResponseCache } from './response-cache.ts';
  * database layer notes the tables a statement names. That answers are never stale, through the
  * hub and its databases, is test/response-cache.test.ts.
  */
-function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[2]) {
+function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[2], options: { plugins?: ApolloServerPlugin<GatewayContext>[]; sent?: unknown[] } = {}) {
   const counts = { resolved: 0, versionReads: 0 };
   /** The versions of the tables the cache reads: a test raises one as a committed write would. */
   const data = { version: 1, otherVersion: 1 };
@@ -40,7 +40,12 @@ function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[2]) {
         },
       },
     },
-    plugins: [cache.plugin()],
+    plugins: [...(options.plugins ?? []), cache.plugin()],
+    // As the gateway sends answers, noting what it was given to send.
+    stringifyResult: (result) => {
+      options.sent?.push(result.data);
+      return stringifyResult(result);
+    },
   });
   const ask = async (id: string) => {
     // Every request the hub serves runs under a deadline, which carries the tables it reads.
@@ -53,7 +58,23 @@ function cachedServer(limits?: ConstructorParameters<typeof ResponseCache>[2]) {
     if (response.body.kind !== 'single') throw new Error('expected a single result');
     expect(response.body.singleResult.data).toEqual({ project: `project ${id}` });
   };
-  return { server, counts, data, ask };
+  /** The answer's body as it goes out over HTTP. */
+  const askOverHttp = async (id: string) => {
+    const response = await runWithDeadline(Deadline.after(10_000), () =>
+      server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: 'POST',
+          headers: new HeaderMap([['content-type', 'application/json']]),
+          search: '',
+          body: { query: 'query Project($id: ID!) { project(id: $id) }', variables: { id } },
+        },
+        context: async () => ({ identity: PUBLIC_IDENTITY }) as GatewayContext,
+      }),
+    );
+    if (response.body.kind !== 'complete') throw new Error('expected a complete body');
+    return response.body.string;
+  };
+  return { server, counts, data, ask, askOverHttp };
 }
 
 describe('the response cache keeps what is asked again', () => {
@@ -305,6 +326,47 @@ describe('a question asked while its answer is being made', () => {
       release();
       await Promise.all(asked);
       expect(counts.resolved, 'one answer made for each caller').toBe(6);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('a kept answer over HTTP', () => {
+  it('goes out as the text it was kept as, not parsed and serialized again', async () => {
+    const sent: unknown[] = [];
+    const { server, counts, askOverHttp } = cachedServer(undefined, { sent });
+    await server.start();
+    try {
+      const made = await askOverHttp('a');
+      expect(JSON.parse(made)).toEqual({ data: { project: 'project a' } });
+      await askOverHttp('a');
+      const given = await askOverHttp('a');
+      expect(counts.resolved).toBe(2);
+      expect(given).toBe(made);
+      expect(sent.at(-1), 'given as its text').toBeInstanceOf(KeptText);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('goes out whole beside extensions a plugin adds to it', async () => {
+    let asked = 0;
+    const extending: ApolloServerPlugin<GatewayContext> = {
+      async requestDidStart() {
+        asked += 1;
+        return {
+          async willSendResponse({ response }) {
+            if (response.body.kind === 'single') response.body.singleResult.extensions = { asked };
+          },
+        };
+      },
+    };
+    const { server, askOverHttp } = cachedServer(undefined, { plugins: [extending] });
+    await server.start();
+    try {
+      for (let asking = 0; asking < 2; asking++) await askOverHttp('a');
+      expect(JSON.parse(await askOverHttp('a'))).toEqual({ data: { project: 'project a' }, extensions: { asked: 3 } });
     } finally {
       await server.stop();
     }
