@@ -63,15 +63,15 @@ function subgraph(data: Tables, table: string) {
 }
 
 /** One gateway request: a context of its own, under a deadline that notes the tables it reads. */
-async function request<T>(work: (fetch: (source: GraphQLDataSource, query?: string) => Promise<GatewayGraphQLResponse>) => Promise<T>, options: { identity?: Identity; operation?: 'query' | 'mutation'; uncached?: boolean } = {}) {
+async function request<T>(work: (fetch: (source: GraphQLDataSource, query?: string, variables?: Record<string, unknown>) => Promise<GatewayGraphQLResponse>) => Promise<T>, options: { identity?: Identity; operation?: 'query' | 'mutation'; uncached?: boolean } = {}) {
   const context: GatewayContext = { requestId: 'test', identity: options.identity ?? PUBLIC_IDENTITY, ...(options.uncached ? { uncached: true } : {}) };
   const deadline = Deadline.after(10_000);
   deadline.operation = options.operation ?? 'query';
   const reads = noReads(new Set(['pairing', 'shaanxi', 'jiangsu']));
   deadline.reads = reads;
   const result = await runWithDeadline(deadline, () =>
-    work((source, query = '{ field }') =>
-      source.process({ kind: 'incoming operation', request: { query, variables: {} }, context } as unknown as GraphQLDataSourceProcessOptions),
+    work((source, query = '{ field }', variables = {}) =>
+      source.process({ kind: 'incoming operation', request: { query, variables }, context } as unknown as GraphQLDataSourceProcessOptions),
     ),
   );
   return { result, reads: reads.tables };
@@ -181,6 +181,20 @@ describe('the fetch cache', () => {
     });
     const after = await request((fetch) => fetch(kept, '{ second }'));
     expect(after.result, 'what the second fetch gave was not kept under the pledge\'s version').toEqual({ data: { second: '101 fen' } });
+  });
+
+  it('never gives a fetch made for other variables', async () => {
+    const data = tables();
+    const { cache } = fetchCache(data);
+    const echo: GraphQLDataSource = {
+      async process(options) {
+        data.read('pairing.project_pipeline');
+        return { data: { field: options.request.variables?.id } };
+      },
+    };
+    const kept = cache.wrap('pairing', echo);
+    for (let asking = 0; asking < 3; asking++) await request((fetch) => fetch(kept, '{ field }', { id: 'a' }));
+    expect((await request((fetch) => fetch(kept, '{ field }', { id: 'b' }))).result).toEqual({ data: { field: 'b' } });
   });
 
   it('never gives one caller the fetch made for another', async () => {
