@@ -320,7 +320,10 @@ describe("a peer's entities, kept one by one", () => {
     };
   }
 
-  /** Jiangsu answering `_entities` from its books, noting what it reads as the database layer does; `readKeys` are the keys its statement names. */
+  /**
+   * Jiangsu answering `_entities` from its books, noting what it reads as the database layer
+   * does (the keys of a UUID column in lower case); `readKeys` are the keys its statement names.
+   */
   function jiangsu(data: ReturnType<typeof books>, readKeys: (ids: string[]) => string[] = (ids) => ids) {
     const asked: string[][] = [];
     const transport: PeerTransport = async (_document, variables) => {
@@ -328,11 +331,11 @@ describe("a peer's entities, kept one by one", () => {
       asked.push(ids);
       for (const reads of [currentDeadline()?.reads, ...currentFetchReads()]) {
         if (!reads) continue;
-        noteRowsRead(reads, TOTALS, 'project_id', readKeys(ids));
+        noteRowsRead(reads, TOTALS, 'project_id', readKeys(ids).map((id) => id.toLowerCase()));
         reads.tables.add(ORGANIZATIONS);
       }
       if (ids.includes('unknown')) return { data: { _entities: ids.map(() => null) }, errors: [{ message: 'no such project', path: ['_entities', 0] }] };
-      return { data: { _entities: ids.map((id) => ({ id, pledged: { fen: data.totals.get(id) } })) } };
+      return { data: { _entities: ids.map((id) => ({ id, pledged: { fen: data.totals.get(id.toLowerCase()) } })) } };
     };
     return { peer: data.cache.wrapPeer('jiangsu', transport), asked };
   }
@@ -361,6 +364,14 @@ describe("a peer's entities, kept one by one", () => {
     expect(asked).toHaveLength(3);
     expect(given.tablesRead, 'the given entities count as read by the request: their tables').toContain(ORGANIZATIONS);
     expect(given.rowsRead, 'and their rows').toEqual(['a', 'b', 'c']);
+  });
+
+  it('reads an entity asked by its id in capitals again after a write of its rows, which are noted in lower case', async () => {
+    const data = books(['a']);
+    const { peer } = jiangsu(data);
+    for (let asking = 0; asking < 3; asking++) await read(peer, ['a', 'A']);
+    data.pledge('a');
+    expect((await read(peer, ['a', 'A'])).entities.map((entity) => entity.pledged.fen)).toEqual([101, 101]);
   });
 
   it('reads every entity again after a write to a table read whole', async () => {

@@ -99,13 +99,16 @@ export class KeptEntities {
     let chars = kept?.chars ?? 0;
     asked.forEach((representation, place) => {
       const json = JSON.stringify(ran[place]);
-      chars += json.length - (entities.get(representation.id)?.chars ?? 0);
+      // Its size as text: the answer and the representation kept with it.
+      const size = json.length + JSON.stringify(representation).length;
+      chars += size - (entities.get(representation.id)?.chars ?? 0);
       entities.set(representation.id, {
         representation: deepFreeze(structuredClone(representation)),
+        rowKey: rowKeyOf(representation.id),
         answer: deepFreeze(JSON.parse(json)),
         tables: readFrom.tables,
         rows: readFrom.rows,
-        chars: json.length,
+        chars: size,
       });
     });
     this.reads.keep(readKey, { entities, chars });
@@ -119,7 +122,7 @@ export class KeptEntities {
  */
 function entityReadFrom(reads: TablesRead, asked: readonly Representation[], versions: DataVersions) {
   if (reads.unknown) return undefined;
-  const ids = new Set(asked.map((representation) => representation.id));
+  const ids = new Set(asked.map((representation) => rowKeyOf(representation.id)));
   for (const { keys } of reads.rows.values()) for (const key of keys) if (!ids.has(key)) return undefined;
   const tables: ReadFrom[] = [...reads.tables].map((table) => [table, versions.get(table)]);
   const rows = [...reads.rows].map(([table, { column }]) => ({ table, version: versions.get(table), column }));
@@ -130,7 +133,7 @@ function entityReadFrom(reads: TablesRead, asked: readonly Representation[], ver
 function isCurrent(entity: KeptEntity, versions: DataVersions, current: Map<ReadFrom[], boolean>): boolean {
   let tables = current.get(entity.tables);
   if (tables === undefined) current.set(entity.tables, (tables = stillCurrent(entity.tables, versions)));
-  return tables && entity.rows.every(({ table, version, column }) => versions.rowsCurrent(table, version, column, [entity.representation.id]));
+  return tables && entity.rows.every(({ table, version, column }) => versions.rowsCurrent(table, version, column, [entity.rowKey]));
 }
 
 /** What the given entities were read from counts as read by the request, and by the fetch they were given within. */
@@ -141,13 +144,20 @@ function noteGiven(given: readonly KeptEntity[]): void {
     for (const table of entity.tables) readFrom.add(table);
     for (const { table, version, column } of entity.rows) {
       const ofTable = rows.get(table) ?? { version, column, keys: [] };
-      ofTable.keys.push(entity.representation.id);
+      ofTable.keys.push(entity.rowKey);
       rows.set(table, ofTable);
     }
   }
   for (const [table, { version, column, keys }] of rows) readFrom.add([table, version, column, keys]);
   for (const sink of [currentDeadline()?.reads, ...currentFetchReads()]) if (sink) noteReadFrom(sink, [...readFrom]);
 }
+
+/**
+ * An id as the database layer notes the keys of a UUID column (`readingRowsBy`): in lower case.
+ * Of a column whose keys are noted as given, an id not in lower case is kept by no read: the
+ * keys its read noted are then none of the ids.
+ */
+const rowKeyOf = (id: string) => id.toLowerCase();
 
 /** Whether two JSON values are the same, key order aside. */
 function sameJson(a: unknown, b: unknown): boolean {
@@ -169,6 +179,8 @@ function deepFreeze<T>(value: T): T {
 interface KeptEntity {
   /** The representation it was asked with. */
   representation: Representation;
+  /** Its id as the keys of the rows it read are noted (`rowKeyOf`). */
+  rowKey: string;
   answer: unknown;
   /** The tables its run read as a whole, at their versions: shared by the entities of one run. */
   tables: ReadFrom[];

@@ -21,7 +21,10 @@ export const jiangsuSubgraph: SubgraphModule<JiangsuContext> = {
   resolvers,
   dbSchema: 'jiangsu',
   migrationsFolder: fileURLToPath(new URL('../drizzle', import.meta.url)),
-  // A pledge writes one project's books: what is kept of the others' stays.
+  // A pledge writes one project's books: what is kept of the others' stays. A project entity's
+  // fields read these tables by its own id alone, as a peer's entities are kept one by one
+  // (docs/decisions/0049-entities-kept-one-by-one.md): a field that read another project's rows
+  // of them would be given stale after a write of those.
   versionedByKey: keyedTables([fundingAccounts.projectId, fundingProjectTotals.projectId, fundingEntries.projectId, fundingYearSums.projectId]),
   async seed(db, { demo, demoScale }) {
     await seedJiangsu(db);
