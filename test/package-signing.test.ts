@@ -822,9 +822,11 @@ describe('a hub killed while it signs a package', () => {
           );
           return row!.n > 0;
         }
+        // Held for 1.5 s of the 4 s the line waits: a shorter stall of a busy machine (a slow
+        // statement, a collection) was once taken for it, and the hub killed before its decision.
         const probe = await Promise.race([
           fetch(`${second.origin}/livez`).then(() => 'answered' as const, () => 'answered' as const),
-          new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 500)),
+          new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 1_500)),
         ]);
         return probe === 'blocked';
       });
