@@ -1,9 +1,9 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { addReads, chinaDate, currentDeadline, currentFetchReads, noReads, runNotingReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
+import { addReads, chinaDate, currentDeadline, noReads, runNotingReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
 import { isMutationDocument, type PeerTransport } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
-import { KeptAnswers, keyOf, noteReadFrom, readFromOf, stillCurrent, textOfVariables, type ReadFrom } from './kept-answers.ts';
+import { KeptAnswers, keyOf, noteReadInScopes, readFromOf, stillCurrent, textOfVariables, type ReadFrom } from './kept-answers.ts';
 import { entityRepresentations, KeptEntities } from './kept-entities.ts';
 import type { RequestVersions } from './request-versions.ts';
 
@@ -63,8 +63,7 @@ export class FetchCache {
       if (representations) {
         const { representations: _, ...rest } = variables;
         const readKey = keyOf(['peer entities', subgraph, identity.role, identity.organizationId, identity.subject, chinaDate(), document, rest]);
-        const versions = await this.versions.of(deadline);
-        return this.entities.read(readKey, representations, versions, (asked) => transport(document, { ...rest, representations: asked }, identity) as Promise<GatewayGraphQLResponse>);
+        return this.entities.read(readKey, representations, () => this.versions.of(deadline), (asked) => transport(document, { ...rest, representations: asked }, identity) as Promise<GatewayGraphQLResponse>);
       }
       const key = keyOf(['peer', subgraph, identity.role, identity.organizationId, identity.subject, chinaDate(), document, variables]);
       const entry = this.kept.get(key);
@@ -155,7 +154,6 @@ interface Entry {
  * the whole answer with them) and by the fetch it is given within (a peer's read within a fetch).
  */
 function given(entry: Entry): GatewayGraphQLResponse {
-  const sinks = [currentDeadline()?.reads, ...currentFetchReads()];
-  for (const reads of sinks) if (reads) noteReadFrom(reads, entry.readFrom);
+  noteReadInScopes(entry.readFrom);
   return JSON.parse(entry.json) as GatewayGraphQLResponse;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { noteRowsRead, noteTableRead, type DataVersions, type TablesRead } from '@hub/db';
+import { currentDeadline, currentFetchReads, noteRowsRead, noteTableRead, type DataVersions, type TablesRead } from '@hub/db';
 
 /**
  * What a cache keeps, by key: at most `maxEntries` and `maxChars` of them (their size as JSON
@@ -80,6 +80,11 @@ export function stillCurrent(readFrom: readonly ReadFrom[], versions: DataVersio
   return readFrom.every(([table, version, column, keys]) =>
     column === undefined ? versions.get(table) === version : versions.rowsCurrent(table, version, column, keys!),
   );
+}
+
+/** Notes what a kept answer was read from, given again, as read by the request and by each fetch it is given within. */
+export function noteReadInScopes(readFrom: readonly ReadFrom[]): void {
+  for (const reads of [currentDeadline()?.reads, ...currentFetchReads()]) if (reads) noteReadFrom(reads, readFrom);
 }
 
 /** Notes in `reads` what a kept answer was read from, given again within them. */

@@ -1,6 +1,6 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { currentDeadline, currentFetchReads, noReads, runNotingReads, type DataVersions, type TablesRead } from '@hub/db';
-import { KeptAnswers, noteReadFrom, stillCurrent, type ReadFrom } from './kept-answers.ts';
+import { noReads, runNotingReads, type DataVersions, type TablesRead } from '@hub/db';
+import { KeptAnswers, noteReadInScopes, stillCurrent, type ReadFrom } from './kept-answers.ts';
 
 /** An entity's representation as a subgraph is sent it: its type, its key, and what it requires. */
 export interface Representation {
@@ -50,18 +50,19 @@ export class KeptEntities {
   }
 
   /**
-   * The answer to the read `readKey` of `representations`, at `versions`: its kept entities still
-   * current, and `run` for the others.
+   * The answer to the read `readKey` of `representations`: its kept entities still current at
+   * the request's `versions` (read only when something is kept to compare), and `run` for the others.
    */
   async read(
     readKey: string,
     representations: readonly Representation[],
-    versions: DataVersions,
+    versionsOf: () => Promise<DataVersions>,
     run: (representations: readonly Representation[]) => Promise<GatewayGraphQLResponse>,
   ): Promise<GatewayGraphQLResponse> {
     const kept = this.reads.get(readKey);
     // Asked the first time lately: run as it is, and nothing kept, as for any answer.
     if (!kept && this.reads.firstAsking(readKey)) return run(representations);
+    const versions = await versionsOf();
 
     const entities: unknown[] = new Array(representations.length);
     const given: KeptEntity[] = [];
@@ -149,7 +150,7 @@ function noteGiven(given: readonly KeptEntity[]): void {
     }
   }
   for (const [table, { version, column, keys }] of rows) readFrom.add([table, version, column, keys]);
-  for (const sink of [currentDeadline()?.reads, ...currentFetchReads()]) if (sink) noteReadFrom(sink, [...readFrom]);
+  noteReadInScopes([...readFrom]);
 }
 
 /**
