@@ -882,6 +882,38 @@ describe('the cost of tracking an agreement', () => {
     expect(demo.statements).toBe(ten.statements);
     expect(demo.bySubgraph).toEqual(ten.bySubgraph);
   });
+
+  it('tracks every agreement of one request for what one costs, each with its own projects and money', async () => {
+    const FIGURES = 'id tracking { term { projectsSigned { itemized } committed { itemized { yuan } } disbursed { actual { yuan } } jiangsuOrganizations { actual } } }';
+    const one = await hub.countStatements(() => hub.query(`query ($id: ID!) { agreement(id: $id) { ${FIGURES} } }`, { id: 'tracking-fixture-10' }));
+    const every = await hub.countStatements(() => hub.query(`{ agreements { ${FIGURES} } }`));
+    expectNoErrors(one.result);
+    expectNoErrors(every.result);
+    const tracked = new Map((every.result.data!.agreements as { id: string }[]).map((agreement) => [agreement.id, agreement]));
+    expect([...tracked.keys()]).toEqual(expect.arrayContaining(['tracking-fixture-10', 'tracking-fixture-80', 'demo-agreement']));
+    // Worked from the fixture: project i (from 0) commits (i + 1) × 1,000 yuan and disburses
+    // (i + 1) × 400; ten projects commit 55,000 yuan, eighty 3,240,000, with five organizations.
+    const term = (id: string) => (tracked.get(id) as { tracking: { term: unknown } }).tracking.term;
+    expect(term('tracking-fixture-10')).toEqual({
+      projectsSigned: { itemized: 10 },
+      committed: { itemized: { yuan: '55000.00' } },
+      disbursed: { actual: { yuan: '22000.00' } },
+      jiangsuOrganizations: { actual: 4 },
+    });
+    expect(term('tracking-fixture-80')).toEqual({
+      projectsSigned: { itemized: 80 },
+      committed: { itemized: { yuan: '3240000.00' } },
+      disbursed: { actual: { yuan: '1296000.00' } },
+      jiangsuOrganizations: { actual: 4 },
+    });
+    expect(term('tracking-fixture-10')).toEqual(one.result.data!.agreement.tracking.term);
+    // Each province read once for all of them: the same statements as for one agreement, but the
+    // pairing's own list of agreements in place of the one agreement it looked up.
+    const of = (statements: string[], schema: string) => statements.filter((statement) => statement.includes(`"${schema}".`)).length;
+    expect(of(every.statements, 'jiangsu')).toBe(of(one.statements, 'jiangsu'));
+    expect(of(every.statements, 'shaanxi')).toBe(of(one.statements, 'shaanxi'));
+    expect(every.statements.length).toBe(one.statements.length);
+  });
 });
 
 /**

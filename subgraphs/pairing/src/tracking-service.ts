@@ -488,13 +488,13 @@ export class TrackingService {
       (async () => {
         // In the order of their ids, whatever the order of the rows: the ids are the variables of
         // the read of Jiangsu, which the fetch cache keeps by them (0041).
-        const projectIds = projects.map((project) => project.projectId).sort(byText);
-        const funding = (await loaders.fundingByProject.loadMany(projectIds)).flatMap(rethrown);
+        const projectIds = distinct(projects.map((project) => project.projectId));
+        const funding = await loaders.fundingOfProjects.load({ ids: projectIds });
         // The committing organizations are known only from the books, so their kinds are asked after.
         const ids = distinct([...projects.map((project) => project.matchedOrganizationId), ...funding.map((sum) => sum.organizationId), ...declaredIds('JIANGSU')]);
-        return { funding, kinds: kindsById(ids, await loaders.jiangsuOrganizationKind.loadMany(ids)) };
+        return { funding, kinds: await loaders.jiangsuOrganizationKinds.load({ ids }) };
       })(),
-      (async () => kindsById(shaanxiIds, await loaders.shaanxiOrganizationKind.loadMany(shaanxiIds)))(),
+      loaders.shaanxiOrganizationKinds.load({ ids: shaanxiIds }),
     ]);
     const kindOf: KindOf = (province, id) => (province === 'JIANGSU' ? jiangsu.kinds : shaanxi).get(id) ?? null;
     return {
@@ -506,14 +506,4 @@ export class TrackingService {
 
 function distinct(ids: (string | null)[]): string[] {
   return [...new Set(ids.filter((id): id is string => id !== null))].sort(byText);
-}
-
-/** DataLoader's loadMany answers an Error in place of a value that failed; the tracking fails with it. */
-function rethrown<T>(value: T | Error): T {
-  if (value instanceof Error) throw value;
-  return value;
-}
-
-function kindsById(ids: readonly string[], kinds: (OrganizationKind | null | Error)[]): Map<string, OrganizationKind | null> {
-  return new Map(ids.map((id, index) => [id, rethrown(kinds[index] ?? null)]));
 }
