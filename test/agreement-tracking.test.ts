@@ -889,11 +889,11 @@ describe('the cost of tracking an agreement', () => {
     const every = await hub.countStatements(() => hub.query(`{ agreements { ${FIGURES} } }`));
     expectNoErrors(one.result);
     expectNoErrors(every.result);
-    const tracked = new Map((every.result.data!.agreements as { id: string }[]).map((agreement) => [agreement.id, agreement]));
+    const tracked = new Map((every.result.data!.agreements as { id: string; tracking: { term: unknown } }[]).map((agreement) => [agreement.id, agreement]));
     expect([...tracked.keys()]).toEqual(expect.arrayContaining(['tracking-fixture-10', 'tracking-fixture-80', 'demo-agreement']));
     // Worked from the fixture: project i (from 0) commits (i + 1) × 1,000 yuan and disburses
     // (i + 1) × 400; ten projects commit 55,000 yuan, eighty 3,240,000, with five organizations.
-    const term = (id: string) => (tracked.get(id) as { tracking: { term: unknown } }).tracking.term;
+    const term = (id: string) => tracked.get(id)?.tracking.term;
     expect(term('tracking-fixture-10')).toEqual({
       projectsSigned: { itemized: 10 },
       committed: { itemized: { yuan: '55000.00' } },
