@@ -10,16 +10,24 @@ import { costLimitPlugin, demandControlOf, operationKindPlugin, operationLimitRu
 import { stringifyResult, type ResponseCache } from './response-cache.ts';
 import { validateScalarsAtGateway } from './scalars.ts';
 import { reportingUnreachable } from './subgraph-outage.ts';
+import { SUPERGRAPH_FILE } from './subgraphs.ts';
+
+/**
+ * Whether the gateway checks the supergraph at `path` as a whole schema before planning on it:
+ * not the committed one, which is the composition of the subgraphs' schemas (`npm run
+ * compose:check`, and a test), and which the check took about 150 ms of each start to pass.
+ * Unchecked, Apollo Gateway still validates the schema it serves (the supergraph less its
+ * federation directives and what is `@inaccessible`). Apollo Gateway's own default checks
+ * outside production only; a supergraph given by SUPERGRAPH_PATH is checked in production too.
+ */
+export function checksSupergraph(path: string): boolean {
+  return path !== SUPERGRAPH_FILE;
+}
 
 /** The gateway's Apollo Server for a supergraph, with a data source per subgraph. */
 export function createGatewayServer(options: {
   supergraphSdl: string;
-  /**
-   * Whether Apollo Gateway checks the whole supergraph as a schema before planning on it (a
-   * seventh of a second at a start). The schema it serves, the supergraph less its federation
-   * directives, is checked either way. The committed supergraph needs no more: it is the
-   * composition of the subgraphs' schemas (`npm run compose:check`, and a test).
-   */
+  /** Whether Apollo Gateway checks the whole supergraph as a schema first (`checksSupergraph`). */
   validateSupergraph: boolean;
   dataSourceFor(name: string, url: string): GraphQLDataSource;
   production: boolean;

@@ -3,7 +3,7 @@ import { DataVersions, installDataVersion, type Database, type KeyedTables } fro
 import { PeerDirectory, type HttpListener, type HubLogger, type HubMetrics, type PeerTransport, type RunningSubgraph } from '@hub/server';
 import { seedOptionsOf, type HubConfig } from './config.ts';
 import { exportRoutes } from './exports/routes.ts';
-import { createGatewayServer } from './gateway-server.ts';
+import { checksSupergraph, createGatewayServer } from './gateway-server.ts';
 import type { Hub, StartOptions } from './hub.ts';
 import { InProcessDataSource } from './in-process-data-source.ts';
 import { FetchCache } from './fetch-cache.ts';
@@ -19,7 +19,7 @@ import { RequestVersions } from './request-versions.ts';
 import { ResponseCache } from './response-cache.ts';
 import type { SubgraphDatabases } from './subgraph-databases.ts';
 import { SUBGRAPH_MODULES } from './subgraph-modules.ts';
-import { SUBGRAPHS, SUPERGRAPH_FILE, isSubgraphName, type SubgraphName } from './subgraphs.ts';
+import { SUBGRAPHS, isSubgraphName, type SubgraphName } from './subgraphs.ts';
 import { TakingTurns } from './turns.ts';
 
 /** What `startHub` has done before loading this module. */
@@ -152,7 +152,7 @@ export async function serveHub(config: HubConfig, options: StartOptions, { super
     dataSourceFor = (name, url) => new TakingTurns(unlimited(name, url));
   }
   const gatewayLogger = logger.child({ service: 'gateway' });
-  const server = createGatewayServer({ supergraphSdl, validateSupergraph: config.supergraphPath !== SUPERGRAPH_FILE, dataSourceFor, production: config.production, limits: config.limits, responseCache, metrics, logger: gatewayLogger });
+  const server = createGatewayServer({ supergraphSdl, validateSupergraph: checksSupergraph(config.supergraphPath), dataSourceFor, production: config.production, limits: config.limits, responseCache, metrics, logger: gatewayLogger });
   const planned = await server.start().then(
     () => null,
     (error: unknown) => ({ error }),

@@ -24,18 +24,26 @@ export interface CountyFlags {
   revolutionaryOldArea: boolean | null;
 }
 
+/** Text order by UTF-16 code units, as the database's C collation orders ids. */
+export const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Ids without repeats and in text order: `null` (no organization) left out. */
+export function distinct(ids: readonly (string | null)[]): string[] {
+  return [...new Set(ids.filter((id): id is string => id !== null))].sort(byText);
+}
+
 /**
- * The ids one tracking asks a province about, its projects or the organizations it names, each
- * once and in text order: the read's variables, which the fetch cache keeps it by (0041).
+ * What one tracking asks a province about: its projects, or the organizations it names. The
+ * ids are `distinct`, as the read's variables are, which the fetch cache keeps it by (0041).
  */
-export interface IdsOf {
+export interface TrackingIds {
   ids: readonly string[];
 }
 
-/** Every id of a batch's keys, each once, in text order; a batch of one tracking asks its own ids. */
-function unionOf(keys: readonly IdsOf[]): readonly string[] {
-  if (keys.length === 1) return (keys[0] as IdsOf).ids;
-  return [...new Set(keys.flatMap(({ ids }) => ids))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/** Every id of a batch's keys, `distinct`; a batch of one tracking asks its own ids. */
+function unionOf(keys: readonly TrackingIds[]): readonly string[] {
+  if (keys.length === 1) return (keys[0] as TrackingIds).ids;
+  return distinct(keys.flatMap(({ ids }) => ids));
 }
 
 const FUNDING_BY_YEAR = /* GraphQL */ `
@@ -76,7 +84,7 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
   // by them, for a read that is one peer request either way.
   const organizationKinds = (province: 'jiangsu' | 'shaanxi') =>
     new DataLoader(
-      async (keys: readonly IdsOf[]) => {
+      async (keys: readonly TrackingIds[]) => {
         const ids = unionOf(keys);
         const data = await peers.query<Record<string, { id: string; kind: OrganizationKind }[]>>(province, ORGANIZATION_KINDS(province), { ids });
         // An organization the province does not know has no kind: it is counted as no social organization.
@@ -88,6 +96,7 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
     );
 
   let counties: Promise<CountyFlags[]> | undefined;
+  const gathered = new Map<string, Promise<unknown>>();
 
   return {
     targetsByAgreement: new DataLoader(async (ids: readonly string[]) =>
@@ -109,7 +118,7 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
     ),
     /** Jiangsu's commitments and disbursements of each tracking's projects: one call for every tracking of the batch. */
     fundingOfProjects: new DataLoader(
-      async (keys: readonly IdsOf[]) => {
+      async (keys: readonly TrackingIds[]) => {
         const data = await peers.query<{ fundingByProjectAndYear: (Omit<FundingYearSum, 'fen'> & { fen: string })[] }>(
           'jiangsu',
           FUNDING_BY_YEAR,
@@ -125,6 +134,7 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
           year,
           fen: BigInt(fen),
         }));
+        if (keys.length === 1) return [sums];
         return keys.map(({ ids }) => {
           const asked = new Set(ids);
           return sums.filter((sum) => asked.has(sum.projectId));
@@ -134,6 +144,17 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
     ),
     jiangsuOrganizationKinds: organizationKinds('jiangsu'),
     shaanxiOrganizationKinds: organizationKinds('shaanxi'),
+    /**
+     * What `gather` gathers for an agreement's tracking of some kinds of record, once per
+     * request: the same tracking asked again deeper in a query (an agreement's ceremonies' own
+     * agreement) reads nothing again.
+     */
+    trackingInputs<T>(key: KindsKey<string>, gather: () => Promise<T>): Promise<T> {
+      const cacheKey = kindsCacheKey(key);
+      let found = gathered.get(cacheKey) as Promise<T> | undefined;
+      if (!found) gathered.set(cacheKey, (found = gather()));
+      return found;
+    },
     /** Every Shaanxi county, asked for once per request. */
     shaanxiCounties(): Promise<CountyFlags[]> {
       counties ??= peers.query<CountiesAnswer>('shaanxi', COUNTIES, {}).then((data) =>

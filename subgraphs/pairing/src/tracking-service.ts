@@ -5,7 +5,7 @@ import type { AgreementRow, CeremonyRow } from './store/pairing-store.ts';
 import type { AgreementTargetRow } from './store/targets-store.ts';
 import type { DeclaredCeremonyRow, TrackedProjectRow } from './store/tracking-store.ts';
 import { termYearList } from './targets-service.ts';
-import type { CountyFlags, FundingYearSum } from './tracking-loaders.ts';
+import { byText, distinct, type CountyFlags, type FundingYearSum } from './tracking-loaders.ts';
 
 /**
  * Where an agreement stands against its targets (docs/decisions/0022-tracking-the-agreement.md).
@@ -235,7 +235,6 @@ function slices<K>(
     .map(([key, slice]) => ({ key, figures: slice }));
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byFieldOrder = (a: ProjectField, b: ProjectField) => PROJECT_FIELDS.indexOf(a) - PROJECT_FIELDS.indexOf(b);
 /** Focuses in the agreement's order; projects naming none last. */
 const byFocusPosition = (a: number | null, b: number | null) => (a ?? Number.MAX_SAFE_INTEGER) - (b ?? Number.MAX_SAFE_INTEGER);
@@ -443,8 +442,7 @@ export class TrackingService {
 
   track(agreement: AgreementRow, provenance: readonly ProvenanceKind[] | null) {
     const { loaders } = this.context;
-    let gathered: Promise<{ inputs: TrackingInputs; termYears: number[] }> | undefined;
-    const inputs = () => (gathered ??= this.gather(agreement, provenance));
+    const inputs = () => loaders.trackingInputs({ key: agreement.id, kinds: provenance }, () => this.gather(agreement, provenance));
     return {
       // Assigned rather than spread: a spread would read, and so sum, every breakdown.
       async term(): Promise<PeriodFigures & { agreementId: string }> {
@@ -502,8 +500,4 @@ export class TrackingService {
       termYears: termYearList(agreement, ceremonies),
     };
   }
-}
-
-function distinct(ids: (string | null)[]): string[] {
-  return [...new Set(ids.filter((id): id is string => id !== null))].sort(byText);
 }

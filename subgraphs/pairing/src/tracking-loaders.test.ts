@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { Peers } from '@hub/server';
+import type { TargetsStore } from './store/targets-store.ts';
+import type { TrackingStore } from './store/tracking-store.ts';
+import { createTrackingLoaders } from './tracking-loaders.ts';
+
+describe("a request's tracking inputs", () => {
+  // Gathering is the caller's (`TrackingService`): the loaders only keep what it gathered.
+  const loaders = () => createTrackingLoaders({} as TargetsStore, {} as TrackingStore, {} as Peers);
+
+  it('are gathered once per agreement and kinds of record, however late the same tracking is asked again', async () => {
+    const request = loaders();
+    let gathered = 0;
+    const gather = async () => ({ round: ++gathered });
+    const first = await request.trackingInputs({ key: 'agreement-a', kinds: null }, gather);
+    // Asked again after the first has ended, as by a later fetch of the same request.
+    const again = await request.trackingInputs({ key: 'agreement-a', kinds: null }, gather);
+    expect(again).toBe(first);
+    expect(gathered).toBe(1);
+    // The same kinds in another order are the same question.
+    await request.trackingInputs({ key: 'agreement-a', kinds: ['SYNTHETIC_DEMO', 'ENTERED'] }, gather);
+    await request.trackingInputs({ key: 'agreement-a', kinds: ['ENTERED', 'SYNTHETIC_DEMO'] }, gather);
+    await request.trackingInputs({ key: 'agreement-b', kinds: null }, gather);
+    expect(gathered).toBe(3);
+  });
+
+  it('are gathered anew by another request', async () => {
+    let gathered = 0;
+    const gather = async () => ++gathered;
+    await loaders().trackingInputs({ key: 'agreement-a', kinds: null }, gather);
+    await loaders().trackingInputs({ key: 'agreement-a', kinds: null }, gather);
+    expect(gathered).toBe(2);
+  });
+});
