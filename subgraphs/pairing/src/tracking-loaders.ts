@@ -146,8 +146,9 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
     shaanxiOrganizationKinds: organizationKinds('shaanxi'),
     /**
      * What `gather` gathers for an agreement's tracking of some kinds of record, once per
-     * request: the same tracking asked again deeper in a query (an agreement's ceremonies' own
-     * agreement) reads nothing again.
+     * request: the same tracking asked again once the first has ended (by a later fetch of the
+     * same gateway request) reads nothing again. Asked while the first is gathering, it would
+     * join that one's batches anyway.
      */
     trackingInputs<T>(key: KindsKey<string>, gather: () => Promise<T>): Promise<T> {
       const cacheKey = kindsCacheKey(key);
