@@ -5,10 +5,10 @@ import type { RunningSubgraph } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
 
 /**
- * Routes a subgraph fetch to a subgraph running in this process, through its own Apollo
- * Server pipeline and its own context factory — the same path an HTTP request takes, less
- * the network. One subgraph context (and so one set of DataLoaders) serves every fetch of
- * one gateway request.
+ * Routes a subgraph fetch to a subgraph running in this process, answered as its own Apollo
+ * Server answers (a query without the request pipeline: packages/server/src/direct-queries.ts),
+ * with its own context factory — what an HTTP request gets, less the network. One subgraph
+ * context (and so one set of DataLoaders) serves every fetch of one gateway request.
  */
 export class InProcessDataSource<TContext extends object> implements GraphQLDataSource {
   private readonly contexts = new WeakMap<object, TContext>();
@@ -25,14 +25,10 @@ export class InProcessDataSource<TContext extends object> implements GraphQLData
     gatewayContext: Partial<GatewayContext> | undefined,
   ): Promise<GatewayGraphQLResponse> {
     if (!request.query) throw new Error(`a fetch to subgraph ${this.subgraph.module.name} has no query`);
-    const response = await this.subgraph.server.executeOperation(
+    return (await this.subgraph.execute(
       { query: request.query, variables: request.variables, operationName: request.operationName },
-      { contextValue: this.contextFor(gatewayContext) },
-    );
-    if (response.body.kind !== 'single') {
-      throw new Error(`subgraph ${this.subgraph.module.name} answered with an incremental response`);
-    }
-    return response.body.singleResult as GatewayGraphQLResponse;
+      this.contextFor(gatewayContext),
+    )) as GatewayGraphQLResponse;
   }
 
   /** In-process there is no network to cross: the identity the gateway established is handed over as it is. */

@@ -4,7 +4,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Identity } from '@hub/common';
 import type { Database, Db, KeyedTables } from '@hub/db';
-import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { DocumentNode, FormattedExecutionResult, GraphQLSchema } from 'graphql';
+import { DirectQueries, type SubgraphRequest } from './direct-queries.ts';
 import { refuseHiddenDemoData } from './demo-data.ts';
 import type { Peers } from './peers.ts';
 import type { BackgroundSettings, BackgroundTask } from './background.ts';
@@ -57,6 +58,11 @@ export interface RunningSubgraph<TContext extends object> {
   server: ApolloServer<TContext>;
   database: Database;
   createContext(identity: Identity): TContext;
+  /**
+   * Runs an operation in this process as the subgraph's Apollo Server answers it: a query
+   * directly (direct-queries.ts), anything else through the server's pipeline.
+   */
+  execute(request: SubgraphRequest, contextValue: TContext): Promise<FormattedExecutionResult>;
   /** Starts the module's background work; once only, and nothing for a module that has none. */
   startBackground(settings: BackgroundSettings): Promise<void>;
   /** Stops the background work, after the try in flight; the server keeps serving. */
@@ -81,6 +87,47 @@ export async function prepareSubgraphDatabase(
   });
 }
 
+/**
+ * A subgraph's Apollo Server (not started) and how an operation is run on it in this process:
+ * a query directly, with the server's own plugins and error formatting (direct-queries.ts),
+ * anything else through the server's pipeline.
+ */
+export function subgraphServer<TContext extends object>(
+  name: string,
+  schema: GraphQLSchema,
+  options: { metrics?: HubMetrics | undefined; logger?: HubLogger | undefined },
+): { server: ApolloServer<TContext>; execute: RunningSubgraph<TContext>['execute'] } {
+  // The subgraphs give no cache hints. Apollo's cache-control plugin would also await each
+  // resolver's result once more, and a drizzle query builder runs its SQL on every await.
+  const plugins = [
+    // Apollo's landing page loads from its CDN; a subgraph's only client is the gateway.
+    ApolloServerPluginLandingPageDisabled(),
+    ApolloServerPluginInlineTraceDisabled(),
+    ApolloServerPluginCacheControlDisabled(),
+    deadlinePlugin(),
+    ...(options.metrics ? [options.metrics.operationsPlugin(name)] : []),
+    // Errors that are not the caller's are logged here, with their stacks, under the request's id.
+    requestLogPlugin((options.logger ?? createLogger({ level: 'warn' })).child({ service: name }), { logInternalErrors: true }),
+  ];
+  const server = new ApolloServer<TContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    // The gateway is the only client a subgraph has; it validates and limits operations itself.
+    introspection: true,
+    plugins,
+    // The process drains on SIGTERM itself (requests in flight first); Apollo's own handler
+    // would stop the server at once and send the signal again.
+    stopOnTerminationSignals: false,
+    formatError: timeoutAsCode,
+  });
+  const direct = new DirectQueries<TContext>(schema, plugins, timeoutAsCode, async (request, contextValue) => {
+    const response = await server.executeOperation(request, { contextValue });
+    if (response.body.kind !== 'single') throw new Error(`subgraph ${name} answered with an incremental response`);
+    return response.body.singleResult;
+  });
+  return { server, execute: (request, contextValue) => direct.execute(request, contextValue) };
+}
+
 /** Migrates and seeds the subgraph's schema, then starts its Apollo Server (without listening). */
 export async function startSubgraph<TContext extends object>(
   module: SubgraphModule<TContext>,
@@ -93,28 +140,7 @@ export async function startSubgraph<TContext extends object>(
     typeDefs: module.typeDefs,
     resolvers: module.resolvers as GraphQLResolverMap<unknown>,
   });
-  const server = new ApolloServer<TContext>({
-    schema,
-    includeStacktraceInErrorResponses: false,
-    // The gateway is the only client a subgraph has; it validates and limits operations itself.
-    introspection: true,
-    // The subgraphs give no cache hints. Apollo's cache-control plugin would also await each
-    // resolver's result once more, and a drizzle query builder runs its SQL on every await.
-    plugins: [
-      // Apollo's landing page loads from its CDN; a subgraph's only client is the gateway.
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginInlineTraceDisabled(),
-      ApolloServerPluginCacheControlDisabled(),
-      deadlinePlugin(),
-      ...(options.metrics ? [options.metrics.operationsPlugin(module.name)] : []),
-      // Errors that are not the caller's are logged here, with their stacks, under the request's id.
-      requestLogPlugin((options.logger ?? createLogger({ level: 'warn' })).child({ service: module.name }), { logInternalErrors: true }),
-    ],
-    // The process drains on SIGTERM itself (requests in flight first); Apollo's own handler
-    // would stop the server at once and send the signal again.
-    stopOnTerminationSignals: false,
-    formatError: timeoutAsCode,
-  });
+  const { server, execute } = subgraphServer<TContext>(module.name, schema, options);
   await server.start();
   let background: BackgroundTask | undefined;
   const stopBackground = async () => {
@@ -128,6 +154,7 @@ export async function startSubgraph<TContext extends object>(
     server,
     database,
     createContext: (identity) => module.createContext(database.db, identity, peers),
+    execute,
     async startBackground(settings) {
       if (!background) background = await module.startBackground?.(database.db, peers, settings);
     },

@@ -1,0 +1,207 @@
+import { Writable } from 'node:stream';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { ErrorCode, userError } from '@hub/common';
+import { Deadline, DeadlineExceededError, runWithDeadline } from '@hub/db';
+import { parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.ts';
+import { HubMetrics } from './metrics.ts';
+import { subgraphServer } from './subgraph.ts';
+import type { SubgraphRequest } from './direct-queries.ts';
+
+/** A subgraph with a field for each way an answer can go: found, refused, broken, late, null where it may not be. */
+const typeDefs = parse(/* GraphQL */ `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+  type Query {
+    thing(id: ID!): Thing
+    refused: Thing
+    broken: Thing
+    late: Thing
+    required: Thing!
+    contextSeen: String
+  }
+  type Mutation { bump: Int! }
+  type Thing @key(fields: "id") {
+    id: ID!
+    name: String
+    failing: String
+  }
+`);
+
+interface ToyContext {
+  seen: string;
+  bumps: { count: number };
+  /** Set by a resolver on the context it is given: Apollo Server gives each operation its own copy. */
+  mark?: string;
+}
+
+const resolvers = {
+  Query: {
+    thing: (_: unknown, { id }: { id: string }) => ({ id }),
+    refused: () => {
+      throw userError(ErrorCode.BadUserInput, 'No such thing may be asked.', { field: 'refused' });
+    },
+    broken: () => {
+      throw new Error('relation "toy.thing" does not exist');
+    },
+    late: () => {
+      throw new DeadlineExceededError();
+    },
+    required: () => null,
+    contextSeen: (_: unknown, __: unknown, context: ToyContext) => {
+      const seen = `${context.seen}${context.mark ?? ''}`;
+      context.mark = ' (marked)';
+      return seen;
+    },
+  },
+  Mutation: {
+    bump: (_: unknown, __: unknown, { bumps }: ToyContext) => (bumps.count += 1),
+  },
+  Thing: {
+    __resolveReference: ({ id }: { id: string }) => ({ id }),
+    name: ({ id }: { id: string }) => `thing ${id}`,
+    failing: () => {
+      throw new Error('the thing broke inside');
+    },
+  },
+};
+
+/** The toy subgraph as the hub runs one: its server, how an operation runs in process, what it logged and measured. */
+async function toySubgraph() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const metrics = new HubMetrics();
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+  const { server, execute } = subgraphServer<ToyContext>('toy', schema, { metrics, logger: createLogger({ level: 'warn', destination }) });
+  await server.start();
+  const bumps = { count: 0 };
+  const context = (): ToyContext => ({ seen: 'the caller', bumps });
+  /** What Apollo Server's own pipeline answers: the reference. */
+  const pipeline = async (request: SubgraphRequest) => {
+    const response = await server.executeOperation(request, { contextValue: context() });
+    if (response.body.kind !== 'single') throw new Error('incremental');
+    return response.body.singleResult;
+  };
+  /** Counts the requests Apollo Server's pipeline ran (each one `requestDidStart`s its plugins once). */
+  let pipelineRuns = 0;
+  await server.executeOperation({ query: '{ __typename }' }); // warms nothing the toy keeps; the count starts after
+  const original = server.executeOperation.bind(server);
+  server.executeOperation = ((...args: Parameters<typeof original>) => {
+    pipelineRuns += 1;
+    return original(...args);
+  }) as typeof server.executeOperation;
+  return {
+    server,
+    lines,
+    metrics,
+    bumps,
+    direct: (request: SubgraphRequest, contextValue = context()) => execute(request, contextValue),
+    pipeline,
+    pipelineRuns: () => pipelineRuns,
+  };
+}
+
+/** The two answers as the gateway reads them (JSON: a key set to undefined is no key). */
+const asSent = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+
+describe('a query run directly on a subgraph in this process', () => {
+  const QUERIES: [string, SubgraphRequest, unknown][] = [
+    ['found', { query: 'query One($id: ID!) { thing(id: $id) { id name } }', variables: { id: '7' }, operationName: 'One' }, { data: { thing: { id: '7', name: 'thing 7' } } }],
+    [
+      'an entity fetch',
+      { query: 'query Ents($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing { name } } }', variables: { representations: [{ __typename: 'Thing', id: '1' }, { __typename: 'Thing', id: '2' }] } },
+      { data: { _entities: [{ name: 'thing 1' }, { name: 'thing 2' }] } },
+    ],
+    [
+      'refused with a domain code',
+      { query: '{ refused { id } }' },
+      { data: { refused: null }, errors: [{ message: 'No such thing may be asked.', path: ['refused'], extensions: { code: 'BAD_USER_INPUT', field: 'refused' } }] },
+    ],
+    [
+      'broken inside',
+      { query: 'query Broken { broken { id } }' },
+      { data: { broken: null }, errors: [{ message: 'relation "toy.thing" does not exist', path: ['broken'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
+    ],
+    [
+      'past its time limit',
+      { query: '{ late { id } }' },
+      { data: { late: null }, errors: [{ message: expect.stringMatching(/time limit/), path: ['late'], extensions: { code: 'TIMEOUT' } }] },
+    ],
+    [
+      'null where it may not be',
+      { query: '{ required { id } thing(id: "1") { failing } }' },
+      { data: null, errors: expect.arrayContaining([expect.objectContaining({ path: ['required'], extensions: { code: 'INTERNAL_SERVER_ERROR' } })]) },
+    ],
+  ];
+
+  it.each(QUERIES)('answers as Apollo Server does when %s, without its pipeline', async (_case, request, expected) => {
+    const toy = await toySubgraph();
+    const reference = asSent(await toy.pipeline(request));
+    const runsBefore = toy.pipelineRuns();
+    const direct = asSent(await toy.direct(request));
+
+    expect(reference).toMatchObject(expected as object);
+    expect(direct).toEqual(reference);
+    expect(toy.pipelineRuns()).toBe(runsBefore);
+  });
+
+  it('gives each operation its own copy of the context, as Apollo Server does', async () => {
+    const toy = await toySubgraph();
+    const request = { query: '{ contextSeen }' };
+    const shared: ToyContext = { seen: 'the caller', bumps: toy.bumps };
+    const first = await toy.direct(request, shared);
+    const again = await toy.direct(request, shared);
+
+    expect(first).toEqual({ data: { contextSeen: 'the caller' } });
+    expect(again).toEqual(first);
+  });
+
+  it('logs an error that is not the caller\'s once, with its stack and request id, and measures the operation, as the pipeline does', async () => {
+    const toy = await toySubgraph();
+    const deadline = Deadline.after(5_000);
+    deadline.log.requestId = 'req-direct';
+    const request = { query: 'query Broken { broken { id } }' };
+    await runWithDeadline(deadline, () => toy.direct(request));
+    const directLines = toy.lines.splice(0);
+    await runWithDeadline(deadline, () => toy.pipeline(request));
+
+    expect(directLines).toHaveLength(1);
+    expect(directLines[0]).toMatchObject({ level: 'error', service: 'toy', requestId: 'req-direct', operationName: 'Broken', message: 'relation "toy.thing" does not exist' });
+    expect(String((directLines[0]?.['err'] as { stack?: string }).stack)).toMatch(/at /);
+    expect(Object.keys(directLines[0] ?? {}).sort()).toEqual(Object.keys(toy.lines[0] ?? {}).sort());
+    expect(deadline.log).toMatchObject({ operationName: 'Broken', errorCodes: ['INTERNAL_SERVER_ERROR'] });
+    const measured = (await toy.metrics.text()).split('\n').find((line) => line.startsWith('hub_graphql_operation_duration_seconds_count{') && line.includes('operation="Broken"'));
+    expect(measured).toMatch(/service="toy".*outcome="INTERNAL_SERVER_ERROR".* 2$/);
+  });
+
+  it('leaves to the pipeline what it does not run itself, which answers as it always has', async () => {
+    const toy = await toySubgraph();
+    const cases: SubgraphRequest[] = [
+      { query: '{ thing(id: "1") { nope } }' },
+      { query: '{ thing(id: ' },
+      { query: 'query A { thing(id: "1") { id } } query B { refused { id } }', operationName: 'C' },
+      { query: 'query One($id: ID!) { thing(id: $id) { id } }', variables: {} },
+    ];
+    for (const request of cases) {
+      const runsBefore = toy.pipelineRuns();
+      const direct = asSent(await toy.direct(request));
+      expect(toy.pipelineRuns()).toBe(runsBefore + 1);
+      expect(direct).toEqual(asSent(await toy.pipeline(request)));
+      expect((direct as { errors?: unknown[] }).errors).toHaveLength(1);
+    }
+  });
+
+  it('runs a mutation once, through the pipeline', async () => {
+    const toy = await toySubgraph();
+    const answer = await toy.direct({ query: 'mutation { bump }' });
+
+    expect(answer).toMatchObject({ data: { bump: 1 } });
+    expect(toy.bumps.count).toBe(1);
+    expect(toy.pipelineRuns()).toBe(1);
+  });
+});
