@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.ts';
 import { HubMetrics } from './metrics.ts';
 import { subgraphServer } from './subgraph.ts';
-import type { SubgraphRequest } from './direct-queries.ts';
+import { DirectQueries, type SubgraphRequest } from './direct-queries.ts';
 
 /** A subgraph with a field for each way an answer can go: found, refused, broken, late, null where it may not be. */
 const typeDefs = parse(/* GraphQL */ `
@@ -203,5 +203,31 @@ describe('a query run directly on a subgraph in this process', () => {
     expect(answer).toMatchObject({ data: { bump: 1 } });
     expect(toy.bumps.count).toBe(1);
     expect(toy.pipelineRuns()).toBe(1);
+  });
+});
+
+describe('a subgraph plugin listening for a hook the direct path does not call', () => {
+  it('sends its queries through the pipeline, where the hook is called', async () => {
+    const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+    const started: string[] = [];
+    const plugin = {
+      async requestDidStart() {
+        return {
+          async executionDidStart() {
+            started.push('execution');
+          },
+        };
+      },
+    };
+    let pipelineRuns = 0;
+    const direct = new DirectQueries<ToyContext>(schema, [plugin], (formatted) => formatted, async () => {
+      pipelineRuns += 1;
+      return { data: { thing: null } };
+    });
+    const answer = await direct.execute({ query: '{ thing(id: "1") { id } }' }, { seen: 'the caller', bumps: { count: 0 } });
+
+    expect(pipelineRuns).toBe(1);
+    expect(answer).toEqual({ data: { thing: null } });
+    expect(started).toEqual([]);
   });
 });
