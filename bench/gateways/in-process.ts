@@ -21,9 +21,10 @@ import { SUBGRAPHS, isSubgraphName } from '../../gateway/src/subgraphs.ts';
  * what the engine itself costs, on the hub's topology:
  *
  * - `ENGINE=apollo`: stock Apollo Gateway on Apollo Server's standalone server; each subgraph
- *   fetch goes to the subgraph's Apollo Server pipeline (`executeOperation`), as the hub's does;
+ *   fetch goes to the subgraph in process through the hub's `InProcessDataSource`, answered as
+ *   the subgraph's Apollo Server answers it (a query without its pipeline: decision 0051);
  * - `ENGINE=hive-rust`: Hive Gateway's runtime with the Rust query planner; a transport of its
- *   own hands each subgraph fetch to the same pipeline.
+ *   own hands each subgraph fetch to the same `InProcessDataSource`.
  *
  * Every fetch runs as an anonymous caller (PUBLIC), the one identity the bench's reads use.
  */

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ErrorCode, userError } from '@hub/common';
 import { Deadline, DeadlineExceededError, runWithDeadline } from '@hub/db';
@@ -89,7 +90,6 @@ async function toySubgraph() {
   };
   /** Counts the requests Apollo Server's pipeline ran (each one `requestDidStart`s its plugins once). */
   let pipelineRuns = 0;
-  await server.executeOperation({ query: '{ __typename }' }); // warms nothing the toy keeps; the count starts after
   const original = server.executeOperation.bind(server);
   server.executeOperation = ((...args: Parameters<typeof original>) => {
     pipelineRuns += 1;
@@ -161,22 +161,42 @@ describe('a query run directly on a subgraph in this process', () => {
     expect(again).toEqual(first);
   });
 
-  it('logs an error that is not the caller\'s once, with its stack and request id, and measures the operation, as the pipeline does', async () => {
+  it('logs an error that is not the caller\'s once, with its stack and request id, notes it for the request, and measures the operation, as the pipeline does', async () => {
     const toy = await toySubgraph();
-    const deadline = Deadline.after(5_000);
-    deadline.log.requestId = 'req-direct';
     const request = { query: 'query Broken { broken { id } }' };
-    await runWithDeadline(deadline, () => toy.direct(request));
+    const direct = Deadline.after(5_000);
+    direct.log.requestId = 'req-direct';
+    await runWithDeadline(direct, () => toy.direct(request));
     const directLines = toy.lines.splice(0);
-    await runWithDeadline(deadline, () => toy.pipeline(request));
+    const piped = Deadline.after(5_000);
+    piped.log.requestId = 'req-direct';
+    await runWithDeadline(piped, () => toy.pipeline(request));
 
     expect(directLines).toHaveLength(1);
     expect(directLines[0]).toMatchObject({ level: 'error', service: 'toy', requestId: 'req-direct', operationName: 'Broken', message: 'relation "toy.thing" does not exist' });
     expect(String((directLines[0]?.['err'] as { stack?: string }).stack)).toMatch(/at /);
     expect(Object.keys(directLines[0] ?? {}).sort()).toEqual(Object.keys(toy.lines[0] ?? {}).sort());
-    expect(deadline.log).toMatchObject({ operationName: 'Broken', errorCodes: ['INTERNAL_SERVER_ERROR'] });
+    expect(direct.log).toMatchObject({ operationName: 'Broken', errorCodes: ['INTERNAL_SERVER_ERROR'] });
+    expect(direct.log).toEqual(piped.log);
+    expect(direct.operation).toBe('query');
     const measured = (await toy.metrics.text()).split('\n').find((line) => line.startsWith('hub_graphql_operation_duration_seconds_count{') && line.includes('operation="Broken"'));
     expect(measured).toMatch(/service="toy".*outcome="INTERNAL_SERVER_ERROR".* 2$/);
+  });
+
+  it('keeps texts parsed up to a length of text', async () => {
+    const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+    const unused = async () => ({ data: null });
+    // Each text below is 25 characters and its key one more: two fit in 60.
+    const direct = new DirectQueries<ToyContext>(schema, [], (formatted) => formatted, unused, 60);
+    const context: ToyContext = { seen: 'the caller', bumps: { count: 0 } };
+    const ask = (id: string) => direct.execute({ query: `{ thing(id: "${id}") { id } }` }, context);
+    await ask('1');
+    await ask('2');
+    await ask('1');
+    await ask('3');
+
+    expect(direct.textsKept).toBe(2);
+    expect(await ask('1')).toEqual({ data: { thing: { id: '1' } } });
   });
 
   it('leaves to the pipeline what it does not run itself, which answers as it always has', async () => {
@@ -210,24 +230,48 @@ describe('a subgraph plugin listening for a hook the direct path does not call',
   it('sends its queries through the pipeline, where the hook is called', async () => {
     const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
     const started: string[] = [];
-    const plugin = {
-      async requestDidStart() {
-        return {
-          async executionDidStart() {
-            started.push('execution');
-          },
-        };
-      },
-    };
-    let pipelineRuns = 0;
-    const direct = new DirectQueries<ToyContext>(schema, [plugin], (formatted) => formatted, async () => {
-      pipelineRuns += 1;
-      return { data: { thing: null } };
+    class ExecutionWatcher {
+      async executionDidStart() {
+        started.push('execution');
+      }
+    }
+    const plugins = [{ requestDidStart: async () => new ExecutionWatcher() }];
+    // A copy: Apollo Server adds plugins of its own to the list it is given (an inline trace's, for a subgraph).
+    const server = new ApolloServer<ToyContext>({ schema, plugins: [...plugins] });
+    await server.start();
+    const direct = new DirectQueries<ToyContext>(schema, plugins, (formatted) => formatted, async (request, contextValue) => {
+      const response = await server.executeOperation(request, { contextValue });
+      return response.body.kind === 'single' ? response.body.singleResult : {};
     });
     const answer = await direct.execute({ query: '{ thing(id: "1") { id } }' }, { seen: 'the caller', bumps: { count: 0 } });
 
-    expect(pipelineRuns).toBe(1);
-    expect(answer).toEqual({ data: { thing: null } });
-    expect(started).toEqual([]);
+    expect(answer).toEqual({ data: { thing: { id: '1' } } });
+    expect(started).toEqual(['execution']);
+  });
+
+  it('leaves a query whose hook throws to the pipeline, which answers it its way', async () => {
+    const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+    const plugins = [
+      {
+        requestDidStart: async () => ({
+          didResolveOperation: async () => {
+            throw new Error('this operation may not run');
+          },
+        }),
+      },
+    ];
+    const server = new ApolloServer<ToyContext>({ schema, plugins: [...plugins] });
+    await server.start();
+    const pipeline = async (request: SubgraphRequest, contextValue: ToyContext) => {
+      const response = await server.executeOperation(request, { contextValue });
+      return response.body.kind === 'single' ? response.body.singleResult : {};
+    };
+    const direct = new DirectQueries<ToyContext>(schema, plugins, (formatted) => formatted, pipeline);
+    const context: ToyContext = { seen: 'the caller', bumps: { count: 0 } };
+    const request = { query: '{ thing(id: "1") { id } }' };
+    const answer = asSent(await direct.execute(request, context));
+
+    expect(answer).toEqual(asSent(await pipeline(request, context)));
+    expect(answer).toMatchObject({ errors: [{ message: 'this operation may not run' }] });
   });
 });

@@ -1,4 +1,5 @@
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestListener } from '@apollo/server';
+import { LRUCache } from 'lru-cache';
 import {
   execute,
   getOperationAST,
@@ -19,13 +20,30 @@ export interface SubgraphRequest {
   operationName?: string | undefined;
 }
 
-/** The hooks of a request's plugin listener that a direct query calls; a listener with any other runs through the pipeline. */
-const HOOKS_CALLED = new Set(['didResolveOperation', 'didEncounterErrors', 'willSendResponse']);
+/**
+ * The hooks of a request's listener in Apollo Server 5 that a direct query does not call (it
+ * calls `didResolveOperation`, `didEncounterErrors` and `willSendResponse`): a listener with
+ * any of them makes a query go through the pipeline.
+ */
+const HOOKS_NOT_CALLED = [
+  'didResolveSource',
+  'parsingDidStart',
+  'validationDidStart',
+  'responseForOperation',
+  'executionDidStart',
+  'didEncounterSubsequentErrors',
+  'willSendSubsequentPayload',
+] as const;
 
-/** How many query texts are kept parsed and validated (the fetches of the query plans: far fewer). */
-const DOCUMENTS_KEPT = 1_000;
+/**
+ * How much query text is kept parsed and validated, in characters: about 250 plans' fetches.
+ * Texts, not operations: the query planner writes a literal argument into the fetch's text,
+ * so a client that writes its ids into its query makes a text for each id. A parsed document
+ * takes some sixty times its text's length (a 1,361-character fetch: about 80 KB).
+ */
+const TEXT_KEPT = 256 * 1024;
 
-/** A text kept parsed and validated, with the operation asked (null, kept too, where the pipeline must answer it). */
+/** A text kept parsed and validated, with the operation it is asked for. */
 interface KeptDocument {
   document: DocumentNode;
   operation: OperationDefinitionNode;
@@ -33,9 +51,9 @@ interface KeptDocument {
 
 /**
  * Runs the queries a subgraph in this process is sent (the gateway's fetches, the peers'
- * reads) without Apollo Server's request pipeline. A lookup's three in-process fetches
- * through the pipeline cost about a fifth of its time on the serving thread (BENCHMARKS.md):
- * hashing each text, the plugins' hooks and the response's head, three times a request.
+ * reads) without Apollo Server's request pipeline: for each fetch it hashed the text, awaited
+ * every hook of every plugin and built the response's head. A project lookup makes three; run
+ * directly, the serving thread spends about 5 % less on each lookup (decision 0051).
  *
  * What the pipeline does for a subgraph's query is done the same way here: the text parsed and
  * validated once and kept; the context copied for each operation, as Apollo Server copies it;
@@ -45,10 +63,15 @@ interface KeptDocument {
  * none, no stack, then `formatError`). What it does not do, it leaves to the pipeline, which
  * answers as it always has: a mutation, a text that does not parse or validate, an operation
  * that is not in it, variables refused before anything ran, a plugin listening for other hooks.
- * The test (direct-queries.test.ts) holds the two answers equal for each.
+ * A hook that throws, or an `execute` that throws before anything ran, also leaves it to the
+ * pipeline. The test (direct-queries.test.ts) holds the two answers equal for each.
+ *
+ * The server's other settings (validation rules, introspection, a root value) are not read
+ * here: subgraph.ts sets none, and says so where they would be set.
  */
 export class DirectQueries<TContext extends BaseContext> {
-  private readonly documents = new Map<string, KeptDocument | null>();
+  /** Each text seen, by operation name and text, kept parsed and validated, or marked as the pipeline's to answer. */
+  private readonly documents: LRUCache<string, KeptDocument | 'pipeline'>;
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -56,37 +79,55 @@ export class DirectQueries<TContext extends BaseContext> {
     private readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
     /** The pipeline: Apollo Server's `executeOperation`, for what is not run here. */
     private readonly pipeline: (request: SubgraphRequest, contextValue: TContext) => Promise<FormattedExecutionResult>,
-  ) {}
+    textKept = TEXT_KEPT,
+  ) {
+    this.documents = new LRUCache({ maxSize: textKept, sizeCalculation: (_kept, key) => Math.max(1, key.length) });
+  }
+
+  /** How many texts are kept parsed now. */
+  get textsKept(): number {
+    return this.documents.size;
+  }
 
   async execute(request: SubgraphRequest, contextValue: TContext): Promise<FormattedExecutionResult> {
     const kept = this.documentOf(request);
     if (!kept || kept.operation.operation !== 'query') return this.pipeline(request, contextValue);
-    const listeners = await this.listeners();
-    if (!listeners) return this.pipeline(request, contextValue);
     // Apollo Server copies the context for each operation: what one sets on it stays its own.
     const context = Object.assign(Object.create(Object.getPrototypeOf(contextValue) as object) as TContext, contextValue);
-    const operationName = kept.operation.name?.value ?? null;
-    // What the listeners read of Apollo Server's request context; they are given nothing else.
+    // Apollo Server's request context, as far as a listener may read it before the answer is sent.
     const requestContext = {
       request,
       contextValue: context,
+      schema: this.schema,
+      source: request.query,
       document: kept.document,
       operation: kept.operation,
-      operationName,
+      operationName: kept.operation.name?.value ?? null,
+      metrics: {},
       errors: undefined as readonly GraphQLError[] | undefined,
-      response: undefined as unknown,
+      response: { http: { headers: new HeaderMap(), status: undefined }, body: undefined as unknown },
     };
     const asApollo = requestContext as unknown as Parameters<NonNullable<GraphQLRequestListener<TContext>['didResolveOperation']>>[0];
-    await Promise.all(listeners.map((listener) => listener.didResolveOperation?.(asApollo)));
-    const result = await execute({
-      schema: this.schema,
-      document: kept.document,
-      contextValue: context,
-      variableValues: request.variables,
-      operationName: request.operationName,
-    });
+    let listeners: GraphQLRequestListener<TContext>[];
+    let result: Awaited<ReturnType<typeof execute>>;
+    try {
+      const started = await this.listeners(asApollo);
+      if (!started) return this.pipeline(request, contextValue);
+      listeners = started;
+      await Promise.all(listeners.map((listener) => listener.didResolveOperation?.(asApollo)));
+      result = await execute({
+        schema: this.schema,
+        document: kept.document,
+        contextValue: context,
+        variableValues: request.variables,
+        operationName: request.operationName,
+      });
+    } catch {
+      // A hook refused, or execution could not start: no field ran, and the pipeline answers it its way.
+      return this.pipeline(request, contextValue);
+    }
     // Refused before any field ran (its variables): nothing happened, and the pipeline answers the refusal its way.
-    if (!('data' in result) || result.data === undefined) return this.pipeline(request, contextValue);
+    if (result.data === undefined) return this.pipeline(request, contextValue);
     let errors: GraphQLFormattedError[] | undefined;
     if (result.errors) {
       requestContext.errors = result.errors;
@@ -94,21 +135,18 @@ export class DirectQueries<TContext extends BaseContext> {
       errors = result.errors.map((error) => this.format(error));
     }
     const singleResult: FormattedExecutionResult = { ...result, errors };
-    requestContext.response = { body: { kind: 'single', singleResult } };
+    requestContext.response.body = { kind: 'single', singleResult };
     await Promise.all(listeners.map((listener) => listener.willSendResponse?.(asApollo as never)));
     return singleResult;
   }
 
-  /**
-   * The request's listeners, or undefined if one listens for a hook not called here. The
-   * subgraphs' plugins read nothing of the request as it starts: they are given nothing.
-   */
-  private async listeners(): Promise<GraphQLRequestListener<TContext>[] | undefined> {
-    const started = await Promise.all(this.plugins.map((plugin) => plugin.requestDidStart?.({} as never)));
+  /** The request's listeners, or undefined if one has a hook not called here. */
+  private async listeners(requestContext: Parameters<NonNullable<ApolloServerPlugin<TContext>['requestDidStart']>>[0]): Promise<GraphQLRequestListener<TContext>[] | undefined> {
+    const started = await Promise.all(this.plugins.map((plugin) => plugin.requestDidStart?.(requestContext)));
     const listeners: GraphQLRequestListener<TContext>[] = [];
     for (const listener of started) {
       if (!listener) continue;
-      if (Object.keys(listener).some((hook) => !HOOKS_CALLED.has(hook))) return undefined;
+      if (HOOKS_NOT_CALLED.some((hook) => typeof listener[hook] === 'function')) return undefined;
       listeners.push(listener);
     }
     return listeners;
@@ -116,19 +154,18 @@ export class DirectQueries<TContext extends BaseContext> {
 
   private documentOf({ query, operationName }: SubgraphRequest): KeptDocument | null {
     const key = `${operationName ?? ''}\n${query}`;
-    let kept = this.documents.get(key);
-    if (kept !== undefined) return kept;
-    kept = null;
+    const kept = this.documents.get(key);
+    if (kept !== undefined) return kept === 'pipeline' ? null : kept;
+    let parsed: KeptDocument | null = null;
     try {
       const document = parse(query);
       const operation = validate(this.schema, document).length === 0 ? getOperationAST(document, operationName) : null;
-      if (operation) kept = { document, operation };
+      if (operation) parsed = { document, operation };
     } catch {
       // Does not parse: the pipeline answers it.
     }
-    if (this.documents.size >= DOCUMENTS_KEPT) this.documents.delete(this.documents.keys().next().value as string);
-    this.documents.set(key, kept);
-    return kept;
+    this.documents.set(key, parsed ?? 'pipeline');
+    return parsed;
   }
 
   /** As Apollo Server formats an error of a response (`normalizeAndFormatErrors`, without stacks). */
@@ -136,10 +173,17 @@ export class DirectQueries<TContext extends BaseContext> {
     try {
       const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions['code'] ?? 'INTERNAL_SERVER_ERROR' };
       // Apollo Server takes an error's HTTP status and headers off it for the response's head.
-      if (typeof extensions['http'] === 'object' && extensions['http'] !== null) delete extensions['http'];
+      if (isHttpHead(extensions['http'])) delete extensions['http'];
       return this.formatError({ ...error.toJSON(), extensions }, error);
     } catch {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   }
+}
+
+/** Apollo Server's `isPartialHTTPGraphQLHead`: what an error may carry for the response's head. */
+function isHttpHead(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const head = value as { status?: unknown; headers?: unknown };
+  return (!('status' in head) || typeof head.status === 'number') && (!('headers' in head) || head.headers instanceof Map);
 }

@@ -109,6 +109,9 @@ export function subgraphServer<TContext extends object>(
     // Errors that are not the caller's are logged here, with their stacks, under the request's id.
     requestLogPlugin((options.logger ?? createLogger({ level: 'warn' })).child({ service: name }), { logInternalErrors: true }),
   ];
+  // The queries run in this process do not go through this server's pipeline (DirectQueries):
+  // a setting that changes how it parses, validates or executes (validation rules, introspection
+  // off, a root value or field resolver) would have to be given to DirectQueries too.
   const server = new ApolloServer<TContext>({
     schema,
     includeStacktraceInErrorResponses: false,
