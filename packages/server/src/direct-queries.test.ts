@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { ErrorCode, userError } from '@hub/common';
 import { Deadline, DeadlineExceededError, runWithDeadline } from '@hub/db';
@@ -67,6 +67,8 @@ const resolvers = {
   },
 };
 
+const toySchema = () => buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+
 /** The toy subgraph as the hub runs one: its server, how an operation runs in process, what it logged and measured. */
 async function toySubgraph() {
   const lines: Record<string, unknown>[] = [];
@@ -77,7 +79,7 @@ async function toySubgraph() {
     },
   });
   const metrics = new HubMetrics();
-  const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+  const schema = toySchema();
   const { server, execute } = subgraphServer<ToyContext>('toy', schema, { metrics, logger: createLogger({ level: 'warn', destination }) });
   await server.start();
   const bumps = { count: 0 };
@@ -184,7 +186,7 @@ describe('a query run directly on a subgraph in this process', () => {
   });
 
   it('keeps texts parsed up to a length of text', async () => {
-    const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
+    const schema = toySchema();
     const unused = async () => ({ data: null });
     // Each text below is 25 characters and its key one more: two fit in 60.
     const direct = new DirectQueries<ToyContext>(schema, [], (formatted) => formatted, unused, 60);
@@ -226,23 +228,28 @@ describe('a query run directly on a subgraph in this process', () => {
   });
 });
 
+/** The toy schema on an Apollo Server with `plugins` alone, and the direct path given the same plugins and that server's pipeline. */
+async function withPlugins(plugins: ApolloServerPlugin<ToyContext>[]) {
+  const schema = toySchema();
+  // A copy: Apollo Server adds plugins of its own to the list it is given (an inline trace's, for a subgraph).
+  const server = new ApolloServer<ToyContext>({ schema, plugins: [...plugins] });
+  await server.start();
+  const pipeline = async (request: SubgraphRequest, contextValue: ToyContext) => {
+    const response = await server.executeOperation(request, { contextValue });
+    return response.body.kind === 'single' ? response.body.singleResult : {};
+  };
+  return { pipeline, direct: new DirectQueries<ToyContext>(schema, plugins, (formatted) => formatted, pipeline) };
+}
+
 describe('a subgraph plugin listening for a hook the direct path does not call', () => {
   it('sends its queries through the pipeline, where the hook is called', async () => {
-    const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
     const started: string[] = [];
     class ExecutionWatcher {
       async executionDidStart() {
         started.push('execution');
       }
     }
-    const plugins = [{ requestDidStart: async () => new ExecutionWatcher() }];
-    // A copy: Apollo Server adds plugins of its own to the list it is given (an inline trace's, for a subgraph).
-    const server = new ApolloServer<ToyContext>({ schema, plugins: [...plugins] });
-    await server.start();
-    const direct = new DirectQueries<ToyContext>(schema, plugins, (formatted) => formatted, async (request, contextValue) => {
-      const response = await server.executeOperation(request, { contextValue });
-      return response.body.kind === 'single' ? response.body.singleResult : {};
-    });
+    const { direct } = await withPlugins([{ requestDidStart: async () => new ExecutionWatcher() }]);
     const answer = await direct.execute({ query: '{ thing(id: "1") { id } }' }, { seen: 'the caller', bumps: { count: 0 } });
 
     expect(answer).toEqual({ data: { thing: { id: '1' } } });
@@ -250,8 +257,7 @@ describe('a subgraph plugin listening for a hook the direct path does not call',
   });
 
   it('leaves a query whose hook throws to the pipeline, which answers it its way', async () => {
-    const schema = buildSubgraphSchema({ typeDefs, resolvers: resolvers as never });
-    const plugins = [
+    const { direct, pipeline } = await withPlugins([
       {
         requestDidStart: async () => ({
           didResolveOperation: async () => {
@@ -259,14 +265,7 @@ describe('a subgraph plugin listening for a hook the direct path does not call',
           },
         }),
       },
-    ];
-    const server = new ApolloServer<ToyContext>({ schema, plugins: [...plugins] });
-    await server.start();
-    const pipeline = async (request: SubgraphRequest, contextValue: ToyContext) => {
-      const response = await server.executeOperation(request, { contextValue });
-      return response.body.kind === 'single' ? response.body.singleResult : {};
-    };
-    const direct = new DirectQueries<ToyContext>(schema, plugins, (formatted) => formatted, pipeline);
+    ]);
     const context: ToyContext = { seen: 'the caller', bumps: { count: 0 } };
     const request = { query: '{ thing(id: "1") { id } }' };
     const answer = asSent(await direct.execute(request, context));
