@@ -130,6 +130,69 @@ describe('statements per operation', () => {
     expect(reading(/shaanxi"?\."?project_need/)).toHaveLength(1);
   });
 
+  /** The pairing's statements: a project's place in the pipeline, its ceremony batch and its stage events. */
+  const pairingProjectReads = (statements: string[]) =>
+    statements.filter((statement) => /"pairing"\."(project_pipeline|ceremony_project|stage_event)"/.test(statement));
+
+  it("reads a project's stage, ceremony and history in one statement, and its county, prefecture and account with the need", async () => {
+    // A project that has received money in Shaanxi, and spent some.
+    const implementing = await hub.query(`{ pipeline(first: 20, filter: { stages: [IMPLEMENTING] }) { nodes { id received { fen } } } }`);
+    const { id } = implementing.data!.pipeline.nodes.find((node: { received: { fen: number } }) => node.received.fen > 0);
+    const { result, statements } = await hub.countStatements(() =>
+      hub.query(
+        `query ($id: ID!) {
+          project(id: $id) {
+            stage ceremony { id } history { from to } county { code prefecture { code } } amountSought { fen }
+            received { fen } spent { fen } fundsEntries { kind amount { fen } }
+          }
+        }`,
+        { id },
+      ),
+    );
+    expect(result.errors).toBeUndefined();
+    const project = result.data!.project;
+    // The demo's projects that reached SIGNED were signed at its first ceremony; a stage is its last event's.
+    expect(project.stage).toBe('IMPLEMENTING');
+    expect(project.ceremony).toEqual({ id: 'demo-2019-06-18-ankang' });
+    expect(project.history[0].from).toBe('PROPOSED');
+    expect(project.history.map((event: { to: string }) => event.to)).toEqual(expect.arrayContaining(['PUBLISHED', 'MATCHED', 'SCHEDULED', 'SIGNED']));
+    expect(project.history.at(-1).to).toBe('IMPLEMENTING');
+    expect(project.county.prefecture.code).toBe(`${project.county.code.slice(0, 4)}00`);
+    expect(pairingProjectReads(statements)).toHaveLength(1);
+    // The account is the running totals of the project's entries (read apart, in the ledger).
+    const total = (kind: string) =>
+      project.fundsEntries.filter((entry: { kind: string }) => entry.kind === kind).reduce((sum: number, entry: { amount: { fen: number } }) => sum + entry.amount.fen, 0);
+    expect(project.received.fen).toBeGreaterThan(0);
+    expect(project.received.fen).toBe(total('RECEIPT'));
+    expect(project.spent.fen).toBe(total('EXPENDITURE'));
+    const needReads = statements.filter((statement) => /"shaanxi"\."project_need"/.test(statement));
+    expect(needReads).toHaveLength(1);
+    expect(statements.filter((statement) => /"shaanxi"\."(county|prefecture|project_account)"/.test(statement))).toEqual(needReads);
+  });
+
+  it("reads the ceremonies and histories of a page's projects in one statement, each project's its own", async () => {
+    const { result, statements } = await hub.countStatements(() =>
+      hub.query(`{ pipeline(first: 50, filter: { stages: [PUBLISHED, MATCHED, SIGNED, IMPLEMENTING, EVALUATED] }) { nodes { stage ceremony { id } history { from to } } } }`),
+    );
+    expect(result.errors).toBeUndefined();
+    const nodes = result.data!.pipeline.nodes as { stage: string; ceremony: { id: string } | null; history: { from: string; to: string }[] }[];
+    // The demo has 8 projects at each stage.
+    expect(nodes.length).toBeGreaterThanOrEqual(40);
+    const signedAtAnkang = ['SIGNED', 'IMPLEMENTING', 'COMPLETED', 'EVALUATED'];
+    expect(nodes.some((node) => signedAtAnkang.includes(node.stage))).toBe(true);
+    expect(nodes.some((node) => node.stage === 'PUBLISHED')).toBe(true);
+    for (const node of nodes) {
+      // Each history runs from PROPOSED, event after event, to the project's own stage.
+      expect(node.history[0]?.from).toBe('PROPOSED');
+      for (let index = 1; index < node.history.length; index++) expect(node.history[index]!.from).toBe(node.history[index - 1]!.to);
+      expect(node.history.at(-1)?.to).toBe(node.stage);
+      if (signedAtAnkang.includes(node.stage)) expect(node.ceremony).toEqual({ id: 'demo-2019-06-18-ankang' });
+      if (node.stage === 'PUBLISHED' || node.stage === 'MATCHED') expect(node.ceremony).toBeNull();
+    }
+    // The page itself, then its projects' ceremonies and histories together.
+    expect(pairingProjectReads(statements)).toHaveLength(2);
+  });
+
   it("costs one statement per level for every Jiangsu city's counties and each county's city", async () => {
     const { result, statements } = await hub.countStatements(() =>
       hub.query(`{ jiangsuCities { code counties { code city { code } } } }`),

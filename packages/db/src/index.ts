@@ -20,7 +20,7 @@ export {
 } from './ledger.ts';
 export { wantedProjectSets, bySlot, amongUuids, amongTexts, uuidList } from './project-sets.ts';
 export { afterCursor, newestFirstPage, type NewestFirstList } from './keyset.ts';
-export { prepared, amongUuidsAt, amongTextsAt, keyList, type Prepared } from './prepared.ts';
+export { prepared, amongUuidsAt, amongTextsAt, keyList, type Prepared, type Preparable } from './prepared.ts';
 export { chinaDate, chinaToday, chinaYear } from './china-time.ts';
 export { seedOnce, type SeedLogTable } from './seed-once.ts';
 export { createOnce, createdEarlier, type CreateOnce, type KeyedTable, type KeyedValues } from './create-once.ts';

@@ -7,7 +7,7 @@ export interface Prepared<Result> {
   execute(values?: Record<string, unknown>): Promise<Result>;
 }
 
-interface Preparable<Result> {
+export interface Preparable<Result> {
   prepare(name: string): Prepared<Result>;
 }
 

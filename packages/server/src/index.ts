@@ -16,6 +16,7 @@ export {
   type HttpAnswer,
 } from './http.ts';
 export { TIMEOUT_HEADER, deadlinePlugin, timeoutAsCode } from './deadline.ts';
+export { asksFor, referenceResolver } from './selection.ts';
 export { ConcurrencyLimit, NoTurnError, type Concurrency, type NoTurn, type Turn } from './concurrency-limit.ts';
 export { databaseAnswers, exitAfterLog, startupFailureMessage, stopOnSignals } from './lifecycle.ts';
 export { startSubgraph, prepareSubgraphDatabase, type SubgraphModule, type RunningSubgraph, type SeedOptions } from './subgraph.ts';

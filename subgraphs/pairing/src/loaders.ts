@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import { byKey, groupedByKey, type Identity } from '@hub/common';
 import type { Peers } from '@hub/server';
-import type { PairingStore } from './store/pairing-store.ts';
-import type { PipelineStore } from './store/pipeline-store.ts';
+import type { CeremonyFor, PairingStore } from './store/pairing-store.ts';
+import type { PipelineRow, PipelineStore, ProjectPart, StageEventRow } from './store/pipeline-store.ts';
 import { checksOfPackages, type FactSource } from './package-facts.ts';
 import type { PackageRow, PackageStore } from './store/package-store.ts';
 import type { CeremonyStore } from './store/ceremony-store.ts';
@@ -45,15 +45,57 @@ export function createLoaders(store: PairingStore, pipeline: PipelineStore) {
     ceremoniesByCounty: new DataLoader(async (codes: readonly string[]) =>
       groupedByKey(codes, await store.ceremoniesOfCounties(codes), (row) => row.countyCode),
     ),
-    ceremonyByProject: new DataLoader(async (ids: readonly string[]) =>
-      byKey(ids, await store.ceremoniesOfProjects(ids), (row) => row.projectId),
-    ),
-    pipeline: new DataLoader(async (ids: readonly string[]) =>
-      byKey(ids, await pipeline.pipelinesByProjects(ids), (row) => row.projectId),
-    ),
-    history: new DataLoader(async (ids: readonly string[]) =>
-      groupedByKey(ids, await pipeline.eventsByProjects(ids), (row) => row.projectId),
-    ),
+    ...projectPartLoaders(pipeline),
+  };
+}
+
+/** A loader of one part of a project, by project id, as a DataLoader of its own would be used. */
+export interface PartLoader<V> {
+  load(id: string): Promise<V>;
+  prime(id: string, value: V): PartLoader<V>;
+  clear(id: string): PartLoader<V>;
+}
+
+/**
+ * A project's place in the pipeline, its ceremony and its history, each loaded as by a DataLoader
+ * of its own but all by one: what the fields of a request ask of any project in the same tick
+ * (a lookup's stage, ceremony and history; a page's ceremonies) is one statement
+ * (`PipelineStore.partsOfProjects`), joining only the parts asked.
+ */
+function projectPartLoaders(pipeline: PipelineStore) {
+  interface Key {
+    part: ProjectPart;
+    id: string;
+  }
+  const parts = new DataLoader<Key, unknown, string>(
+    async (keys) => {
+      const found = await pipeline.partsOfProjects(
+        keys.map((key) => key.id),
+        new Set(keys.map((key) => key.part)),
+      );
+      const byId = new Map(found.map((entry) => [entry.projectId, entry]));
+      return keys.map(({ part, id }) => byId.get(id)?.[part] ?? (part === 'history' ? [] : null));
+    },
+    { cacheKeyFn: ({ part, id }) => `${part}:${id}` },
+  );
+  const loader = <V>(part: ProjectPart): PartLoader<V> => {
+    const self: PartLoader<V> = {
+      load: (id) => parts.load({ part, id }) as Promise<V>,
+      prime(id, value) {
+        parts.prime({ part, id }, value);
+        return self;
+      },
+      clear(id) {
+        parts.clear({ part, id });
+        return self;
+      },
+    };
+    return self;
+  };
+  return {
+    pipeline: loader<PipelineRow | null>('pipeline'),
+    ceremonyByProject: loader<CeremonyFor<'projectId'> | null>('ceremony'),
+    history: loader<StageEventRow[]>('history'),
   };
 }
 

@@ -7,19 +7,46 @@ import type { ShaanxiStore } from './store/shaanxi-store.ts';
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
 export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
   const prefecture = new DataLoader(async (codes: readonly string[]) => byKey(codes, await store.prefecturesByCodes(codes), (row) => row.code));
+  /**
+   * By the code records keep, or by a renamed county's current code: both answer the same
+   * county. Read with their prefectures, which the prefecture loader is given.
+   */
+  const county = new DataLoader(async (codes: readonly string[]) => {
+    const found = await store.countiesWithPrefecturesByCodes(codes);
+    for (const row of found) prefecture.prime(row.prefecture.code, row.prefecture);
+    const rows = found.map((row) => row.county);
+    const byCurrentCode = byKey(codes, rows, (row) => row.currentCode);
+    return byKey(codes, rows, (row) => row.code).map((row, index) => row ?? byCurrentCode[index]!);
+  });
+  const account = new DataLoader(async (ids: readonly string[]) =>
+    byKey(ids, await funds.accountsByProjects(ids), (row) => row.projectId),
+  );
+  /**
+   * Needs by id, read with their counties and prefectures (and, by `projectWithAccount`, their
+   * accounts), which the county, prefecture and account loaders are given.
+   */
+  const needs = (withAccount: boolean) => async (ids: readonly string[]) => {
+    const found = await store.projectNeedsWithCountiesByIds(ids, { account: withAccount });
+    for (const row of found) {
+      county.prime(row.need.countyCode, row.county);
+      prefecture.prime(row.prefecture.code, row.prefecture);
+      if (withAccount) account.prime(row.need.id, row.account ?? null);
+    }
+    return byKey(
+      ids,
+      found.map((row) => row.need),
+      (row) => row.id,
+    );
+  };
+  const project = new DataLoader(needs(false));
+  const projectWithAccount = new DataLoader(async (ids: readonly string[]) => {
+    const rows = await needs(true)(ids);
+    for (const [index, row] of rows.entries()) project.prime(ids[index]!, row);
+    return rows;
+  });
   return {
     prefecture,
-    /**
-     * By the code records keep, or by a renamed county's current code: both answer the same
-     * county. Read with their prefectures, which the prefecture loader is given.
-     */
-    county: new DataLoader(async (codes: readonly string[]) => {
-      const found = await store.countiesWithPrefecturesByCodes(codes);
-      for (const row of found) prefecture.prime(row.prefecture.code, row.prefecture);
-      const rows = found.map((row) => row.county);
-      const byCurrentCode = byKey(codes, rows, (row) => row.currentCode);
-      return byKey(codes, rows, (row) => row.code).map((row, index) => row ?? byCurrentCode[index]!);
-    }),
+    county,
     countiesByPrefecture: new DataLoader(async (codes: readonly string[]) =>
       groupedByKey(codes, await store.countiesByPrefectures(codes), (row) => row.prefectureCode),
     ),
@@ -32,9 +59,9 @@ export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
         groupedByKeyAndKinds(keys, (codes, kinds) => store.organizationsByHomeCounties(codes, kinds), (row) => row.homeCountyCode ?? ''),
       { cacheKeyFn: kindsCacheKey },
     ),
-    project: new DataLoader(async (ids: readonly string[]) =>
-      byKey(ids, await store.projectNeedsByIds(ids), (row) => row.id),
-    ),
+    project,
+    /** The same needs read with their accounts too, which the account loader is given: for a reader that shows a need's money. */
+    projectWithAccount,
     projectsByCounty: new DataLoader(
       (keys: readonly KindsKey<string>[]) =>
         groupedByKeyAndKinds(keys, (codes, kinds) => store.projectNeedsByCounties(codes, kinds), (row) => row.countyCode),
@@ -45,9 +72,7 @@ export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
         groupedByKeyAndKinds(keys, (ids, kinds) => store.projectNeedsByOrganizations(ids, kinds), (row) => row.raisedByOrganizationId ?? ''),
       { cacheKeyFn: kindsCacheKey },
     ),
-    account: new DataLoader(async (ids: readonly string[]) =>
-      byKey(ids, await funds.accountsByProjects(ids), (row) => row.projectId),
-    ),
+    account,
     /** Sums over sets of projects (funnel stages), all sets of a request in one statement each. */
     sumsByProjectSet: new DataLoader(
       async (sets: readonly (readonly string[])[]) => funds.sumsByProjectSets(sets),

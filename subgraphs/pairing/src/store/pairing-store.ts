@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql, sum, type SQL } from 'drizzle-orm';
-import { isStorableKey, isUuid, type ProvenanceKind } from '@hub/common';
-import { amongTextsAt, amongUuidsAt, chinaToday, keyList, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
+import { isStorableKey, type ProvenanceKind } from '@hub/common';
+import { amongTextsAt, chinaToday, keyList, prepared, queryRows, textArray, type Db } from '@hub/db';
 import {
   agreementFocuses,
   agreements,
@@ -159,20 +159,6 @@ export class PairingStore {
         .orderBy(asc(ceremonies.heldOn), asc(ceremonies.id)),
     ).execute({ codes: keyList(keys) });
     return rows.map(({ countyCode, ceremony }) => ({ ...ceremony, countyCode }));
-  }
-
-  /** The ceremony batch of each project. */
-  async ceremoniesOfProjects(projectIds: readonly string[]): Promise<CeremonyFor<'projectId'>[]> {
-    const valid = projectIds.filter(isUuid);
-    if (valid.length === 0) return [];
-    const rows = await prepared(this.db, 'pairing.ceremoniesOfProjects', (db) =>
-      db
-        .select({ projectId: ceremonyProjects.projectId, ceremony: ceremonies })
-        .from(ceremonyProjects)
-        .innerJoin(ceremonies, eq(ceremonies.id, ceremonyProjects.ceremonyId))
-        .where(amongUuidsAt(ceremonyProjects.projectId, 'ids')),
-    ).execute({ ids: uuidList(valid) });
-    return rows.map(({ projectId, ceremony }) => ({ ...ceremony, projectId }));
   }
 
   /**

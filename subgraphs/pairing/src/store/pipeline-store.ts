@@ -1,10 +1,30 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
-import { amongUuidsAt, newestFirstPage, prepared, queryRows, textArray, uuidList, type Db } from '@hub/db';
-import { ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
+import { amongUuidsAt, newestFirstPage, prepared, queryRows, textArray, uuidList, type Db, type Preparable } from '@hub/db';
+import { ceremonies, ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
+import type { CeremonyFor } from './pairing-store.ts';
 
 export type PipelineRow = typeof projectPipelines.$inferSelect;
 export type StageEventRow = typeof stageEvents.$inferSelect;
+
+/** The parts of a project a request may ask for at once (`partsOfProjects`). */
+export type ProjectPart = 'pipeline' | 'ceremony' | 'history';
+
+/** A row of `partsOfProjects`' statement: one stage event of a project (or none), with its other parts joined. */
+interface PartsRow {
+  projectId: string;
+  pipeline?: PipelineRow | null;
+  ceremony?: typeof ceremonies.$inferSelect | null;
+  event?: StageEventRow | null;
+}
+
+/** What `partsOfProjects` read of one project: each part asked, null or empty where it has none. */
+export interface ProjectParts {
+  projectId: string;
+  pipeline: PipelineRow | null;
+  ceremony: CeremonyFor<'projectId'> | null;
+  history: StageEventRow[];
+}
 
 export interface PipelineFilter {
   stages?: Stage[] | null;
@@ -68,12 +88,57 @@ export class PipelineStore {
     return [everPublished()];
   }
 
-  pipelinesByProjects(ids: readonly string[]): Promise<PipelineRow[]> {
-    const keys = ids.filter(isUuid);
-    if (keys.length === 0) return Promise.resolve([]);
-    return prepared(this.db, 'pairing.pipelinesByProjects', (db) => db.select().from(projectPipelines).where(amongUuidsAt(projectPipelines.projectId, 'ids'))).execute({
-      ids: uuidList(keys),
-    });
+  /**
+   * The parts of each project asked for — its place in the pipeline, the ceremony batch it is
+   * in, its stage events in order — in one statement: a project lookup asks for all three at
+   * once, and three statements cost the serving thread three times what one does. One row per
+   * stage event (one for a project without any), the other parts repeated on each; a part not
+   * asked is not joined, and is left null or empty. Every id asked has its entry, in order.
+   */
+  async partsOfProjects(ids: readonly string[], parts: ReadonlySet<ProjectPart>): Promise<ProjectParts[]> {
+    const keys = [...new Set(ids.filter(isUuid))];
+    if (keys.length === 0) return [];
+    const pipeline = parts.has('pipeline');
+    const ceremony = parts.has('ceremony');
+    const history = parts.has('history');
+    const name = `pairing.partsOfProjects.${[pipeline && 'pipeline', ceremony && 'ceremony', history && 'history'].filter(Boolean).join('.')}`;
+    const rows = await prepared(this.db, name, (db): Preparable<PartsRow[]> => {
+      const asked = sql<string>`asked.project_id`;
+      const selection = {
+        projectId: asked,
+        ...(pipeline ? { pipeline: projectPipelines } : {}),
+        ...(ceremony ? { ceremony: ceremonies } : {}),
+        ...(history ? { event: stageEvents } : {}),
+      };
+      let query = db
+        .select(selection as { projectId: typeof asked })
+        .from(sql`unnest(string_to_array(${sql.placeholder('ids')}, ',')::uuid[]) as asked(project_id)`)
+        .$dynamic();
+      if (pipeline) query = query.leftJoin(projectPipelines, eq(projectPipelines.projectId, asked));
+      if (ceremony) {
+        query = query
+          .leftJoin(ceremonyProjects, eq(ceremonyProjects.projectId, asked))
+          .leftJoin(ceremonies, eq(ceremonies.id, ceremonyProjects.ceremonyId));
+      }
+      if (history) query = query.leftJoin(stageEvents, eq(stageEvents.projectId, asked)).orderBy(asc(stageEvents.sequence));
+      // The selection names a table for each part joined: its rows hold those parts.
+      return query as unknown as Preparable<PartsRow[]>;
+    }).execute({ ids: uuidList(keys) });
+    const byProject = new Map<string, ProjectParts>();
+    for (const row of rows) {
+      let found = byProject.get(row.projectId);
+      if (!found) {
+        found = {
+          projectId: row.projectId,
+          pipeline: row.pipeline ?? null,
+          ceremony: row.ceremony ? { ...row.ceremony, projectId: row.projectId } : null,
+          history: [],
+        };
+        byProject.set(row.projectId, found);
+      }
+      if (row.event) found.history.push(row.event);
+    }
+    return keys.map((projectId) => byProject.get(projectId) ?? { projectId, pipeline: null, ceremony: null, history: [] });
   }
 
   eventsByProjects(ids: readonly string[]): Promise<StageEventRow[]> {

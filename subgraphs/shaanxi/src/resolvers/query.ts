@@ -1,5 +1,7 @@
 import { decodeTimeCursor, encodeTimeCursor, notFound, pageArgs } from '@hub/common';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { ShaanxiContext } from '../loaders.ts';
+import { needLoader } from './project.ts';
 import type { CountyFilter, OrganizationFilter, ProjectNeedFilter } from '../store/shaanxi-store.ts';
 
 export interface PageInput {
@@ -70,8 +72,8 @@ export const Query = {
     };
   },
 
-  async project(_: unknown, { id }: { id: string }, { loaders }: ShaanxiContext) {
-    const project = await loaders.project.load(id.toLowerCase());
+  async project(_: unknown, { id }: { id: string }, { loaders }: ShaanxiContext, info: GraphQLResolveInfo) {
+    const project = await needLoader(loaders, info).load(id.toLowerCase());
     if (!project) throw notFound('project', 'id', id);
     return project;
   },

@@ -20,12 +20,21 @@ import {
   type OverLimit,
   type VersionedUpdate,
 } from '@hub/db';
-import { counties, organizations, prefectures, projectNeeds, type OrganizationKind, type ProjectField } from '../db/schema.ts';
+import type { ProjectAccountRow } from './funds-store.ts';
+import { counties, organizations, prefectures, projectAccounts, projectNeeds, type OrganizationKind, type ProjectField } from '../db/schema.ts';
 
 export type PrefectureRow = typeof prefectures.$inferSelect;
 export type CountyRow = typeof counties.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type ProjectNeedRow = typeof projectNeeds.$inferSelect;
+
+/** A need read by id with where it is, and, when asked, its account (`projectNeedsWithCountiesByIds`). */
+export interface NeedWithCounty {
+  need: ProjectNeedRow;
+  county: CountyRow;
+  prefecture: PrefectureRow;
+  account?: ProjectAccountRow | null;
+}
 
 export interface CountyFilter {
   prefectureCode?: string | null;
@@ -161,13 +170,33 @@ export class ShaanxiStore {
       .orderBy(asc(organizations.nameZh));
   }
 
-  projectNeedsByIds(ids: readonly string[]): Promise<ProjectNeedRow[]> {
+  /**
+   * Visible needs by id, each with its county and the county's prefecture: whoever reads a need
+   * by id nearly always shows where it is (a lookup, a page of the pipeline), and the county and
+   * prefecture tables change only when a county is renamed, so the join costs a statement less
+   * and keeps nothing the less long. With `account`, each with what it has received and spent
+   * too (null where nothing has been recorded), for a reader that shows its money.
+   */
+  projectNeedsWithCountiesByIds(ids: readonly string[], { account }: { account: boolean }): Promise<NeedWithCounty[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return Promise.resolve([]);
-    return prepared(this.db, `shaanxi.projectNeedsByIds.${this.reader}`, (db) =>
+    if (account) {
+      return prepared(this.db, `shaanxi.projectNeedsWithCountiesAndAccountsByIds.${this.reader}`, (db) =>
+        db
+          .select({ need: projectNeeds, county: counties, prefecture: prefectures, account: projectAccounts })
+          .from(projectNeeds)
+          .innerJoin(counties, eq(counties.code, projectNeeds.countyCode))
+          .innerJoin(prefectures, eq(prefectures.code, counties.prefectureCode))
+          .leftJoin(projectAccounts, eq(projectAccounts.projectId, projectNeeds.id))
+          .where(and(amongUuidsAt(projectNeeds.id, 'ids'), ...this.visibleNeeds())),
+      ).execute({ ids: uuidList(valid) });
+    }
+    return prepared(this.db, `shaanxi.projectNeedsWithCountiesByIds.${this.reader}`, (db) =>
       db
-        .select()
+        .select({ need: projectNeeds, county: counties, prefecture: prefectures })
         .from(projectNeeds)
+        .innerJoin(counties, eq(counties.code, projectNeeds.countyCode))
+        .innerJoin(prefectures, eq(prefectures.code, counties.prefectureCode))
         .where(and(amongUuidsAt(projectNeeds.id, 'ids'), ...this.visibleNeeds())),
     ).execute({ ids: uuidList(valid) });
   }

@@ -1,0 +1,42 @@
+import { Kind, type GraphQLFieldResolver, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+
+/**
+ * Whether what is asked of the object a resolver returns names any of `fields`: looked for in
+ * every node of the resolver's field (`project(id)`, or `_entities` and its fragments on
+ * `typeName`), through inline fragments and named ones, one level down. A field under `@skip` or
+ * `@include` counts as asked: the answer only lets a resolver read ahead what its object's own
+ * resolvers would read next, and reading it for nothing costs no more than a join.
+ */
+export function asksFor(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, typeName: string, fields: readonly string[]): boolean {
+  const seen = new Set<string>();
+  const within = (selectionSet: SelectionSetNode | undefined): boolean => {
+    if (!selectionSet) return false;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (fields.includes(selection.name.value)) return true;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition?.name.value;
+        if ((on === undefined || on === typeName) && within(selection.selectionSet)) return true;
+      } else {
+        const name = selection.name.value;
+        if (seen.has(name)) continue;
+        seen.add(name);
+        const fragment = info.fragments[name];
+        if (fragment && fragment.typeCondition.name.value === typeName && within(fragment.selectionSet)) return true;
+      }
+    }
+    return false;
+  };
+  return info.fieldNodes.some((node) => within(node.selectionSet));
+}
+
+/**
+ * `__resolveReference` as @apollo/subgraph calls it, with the request's context and the
+ * `_entities` field's info, typed to stand in a resolver map (whose type takes every entry
+ * for a field resolver, of four arguments).
+ */
+export function referenceResolver<Reference, Context>(
+  resolve: (reference: Reference, context: Context, info: GraphQLResolveInfo) => unknown,
+): GraphQLFieldResolver<Reference, Context> {
+  return resolve as unknown as GraphQLFieldResolver<Reference, Context>;
+}
