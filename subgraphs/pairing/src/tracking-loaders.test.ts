@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Peers } from '@hub/server';
 import type { TargetsStore } from './store/targets-store.ts';
 import type { TrackingStore } from './store/tracking-store.ts';
-import { createTrackingLoaders } from './tracking-loaders.ts';
+import { createTrackingLoaders, distinct } from './tracking-loaders.ts';
 
 describe("a request's tracking inputs", () => {
   // Gathering is the caller's (`TrackingService`): the loaders only keep what it gathered.
@@ -30,5 +30,15 @@ describe("a request's tracking inputs", () => {
     await loaders().trackingInputs({ key: 'agreement-a', kinds: null }, gather);
     await loaders().trackingInputs({ key: 'agreement-a', kinds: null }, gather);
     expect(gathered).toBe(2);
+  });
+});
+
+describe('the ids a tracking asks for', () => {
+  it('are each once, without null, in the order of their UTF-16 code units', () => {
+    // Upper case before lower, '1' before '2' whatever follows, a CJK id after every ASCII one,
+    // and a character outside the BMP (its high surrogate, U+D840) before U+FF5A.
+    const ids = ['js-2', null, 'b', 'js-10', 'B', '新', 'a', 'b', '\uFF5A', '\u{20000}', null, 'a'];
+    expect(distinct(ids)).toEqual(['B', 'a', 'b', 'js-10', 'js-2', '新', '\u{20000}', '\uFF5A']);
+    expect(distinct([])).toEqual([]);
   });
 });
