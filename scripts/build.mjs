@@ -118,10 +118,29 @@ function filesUnder(folder) {
     .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
 }
 
+/**
+ * The patches `patch-package` applies at install (`patches/`), and the files of the
+ * dependencies they patch, which the bundles hold: a patch changed, applied or taken back
+ * (`npx patch-package --reverse`) makes the build stale as a changed source does.
+ */
+function patchedFiles() {
+  const folder = join(root, 'patches');
+  if (!existsSync(folder)) return [];
+  const patches = filesUnder(folder).filter((file) => file.endsWith('.patch'));
+  const patched = patches.flatMap((patch) =>
+    readFileSync(patch, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('+++ b/'))
+      .map((line) => join(root, line.slice('+++ b/'.length).trim())),
+  );
+  return [...patches, ...patched.filter((file) => existsSync(file))];
+}
+
 /** Every input of the build with its size and time, in a stable order. */
 function inputs() {
   const files = [
     ...SHARED_SETTINGS.map((file) => join(root, file)).filter((file) => existsSync(file)),
+    ...patchedFiles(),
     ...PACKAGES.flatMap((name) => [join(root, name, 'package.json'), join(root, name, SOLUTION), ...filesUnder(join(root, name, 'src'))]),
   ];
   return sizesAndTimes(files);

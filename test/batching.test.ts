@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type GraphQLResult, type TestHub } from '@hub/testkit';
+import { asc, inArray } from 'drizzle-orm';
 import { counties as jiangsuCounties, countyPairs } from '../subgraphs/jiangsu/src/db/schema.ts';
+import { stageEvents } from '../subgraphs/pairing/src/db/schema.ts';
 import { organizationAndNeedInEveryCounty } from './support/county-rows.ts';
 
 /**
@@ -170,27 +172,55 @@ describe('statements per operation', () => {
     expect(statements.filter((statement) => /"shaanxi"\."(county|prefecture|project_account)"/.test(statement))).toEqual(needReads);
   });
 
-  it("reads the ceremonies and histories of a page's projects in one statement, each project's its own", async () => {
+  it("reads the ceremonies and histories of a page's projects in one statement, each project's its own, and their accounts with their needs", async () => {
     const { result, statements } = await hub.countStatements(() =>
-      hub.query(`{ pipeline(first: 50, filter: { stages: [PUBLISHED, MATCHED, SIGNED, IMPLEMENTING, EVALUATED] }) { nodes { stage ceremony { id } history { from to } } } }`),
+      hub.query(`{
+        pipeline(first: 50, filter: { stages: [PUBLISHED, MATCHED, SIGNED, IMPLEMENTING, EVALUATED] }) {
+          nodes { id stage ceremony { id } history { from to at } received { fen } fundsEntries { kind amount { fen } } }
+        }
+      }`),
     );
     expect(result.errors).toBeUndefined();
-    const nodes = result.data!.pipeline.nodes as { stage: string; ceremony: { id: string } | null; history: { from: string; to: string }[] }[];
+    type Node = {
+      id: string;
+      stage: string;
+      ceremony: { id: string } | null;
+      history: { from: string; to: string; at: string }[];
+      received: { fen: number };
+      fundsEntries: { kind: string; amount: { fen: number } }[];
+    };
+    const nodes = result.data!.pipeline.nodes as Node[];
     // The demo has 8 projects at each stage.
     expect(nodes.length).toBeGreaterThanOrEqual(40);
+    // Each project's own stage events, as the pipeline wrote them, read from its table.
+    const events = await hub.database.db
+      .select({ projectId: stageEvents.projectId, from: stageEvents.fromStage, to: stageEvents.toStage, at: stageEvents.occurredAt })
+      .from(stageEvents)
+      .where(inArray(stageEvents.projectId, nodes.map((node) => node.id)))
+      .orderBy(asc(stageEvents.projectId), asc(stageEvents.sequence));
     const signedAtAnkang = ['SIGNED', 'IMPLEMENTING', 'COMPLETED', 'EVALUATED'];
     expect(nodes.some((node) => signedAtAnkang.includes(node.stage))).toBe(true);
     expect(nodes.some((node) => node.stage === 'PUBLISHED')).toBe(true);
+    expect(nodes.some((node) => node.received.fen > 0)).toBe(true);
     for (const node of nodes) {
-      // Each history runs from PROPOSED, event after event, to the project's own stage.
+      const own = events.filter((event) => event.projectId === node.id);
+      expect(node.history.map(({ from, to, at }) => ({ from, to, at: new Date(at).getTime() }))).toEqual(
+        own.map(({ from, to, at }) => ({ from, to, at: at.getTime() })),
+      );
       expect(node.history[0]?.from).toBe('PROPOSED');
-      for (let index = 1; index < node.history.length; index++) expect(node.history[index]!.from).toBe(node.history[index - 1]!.to);
       expect(node.history.at(-1)?.to).toBe(node.stage);
       if (signedAtAnkang.includes(node.stage)) expect(node.ceremony).toEqual({ id: 'demo-2019-06-18-ankang' });
       if (node.stage === 'PUBLISHED' || node.stage === 'MATCHED') expect(node.ceremony).toBeNull();
+      // Its account is the running total of its own receipts.
+      const receipts = node.fundsEntries.filter((entry) => entry.kind === 'RECEIPT').reduce((sum, entry) => sum + entry.amount.fen, 0);
+      expect(node.received.fen).toBe(receipts);
     }
     // The page itself, then its projects' ceremonies and histories together.
     expect(pairingProjectReads(statements)).toHaveLength(2);
+    // The accounts with the needs, in the Shaanxi fetch of the page's projects.
+    const needReads = statements.filter((statement) => /"shaanxi"\."project_need"/.test(statement));
+    expect(needReads).toHaveLength(1);
+    expect(statements.filter((statement) => /"shaanxi"\."project_account"/.test(statement))).toEqual(needReads);
   });
 
   it("costs one statement per level for every Jiangsu city's counties and each county's city", async () => {

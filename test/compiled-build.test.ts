@@ -39,6 +39,19 @@ describe('the compiled hub', () => {
     expect(realmCheck, 'bundles holding graphql-js’s check for a second copy').toEqual([]);
   });
 
+  it('counts the patches of its dependencies and the files they patch among its inputs, so that one applied or taken back rebuilds it', () => {
+    // What the last build was made from, with each file's size and time (scripts/build.mjs).
+    const recorded = Object.keys(JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'gateway', 'dist', '.inputs.json'), 'utf8')) as Record<string, string>);
+    const patches = readdirSync(join(REPOSITORY_ROOT, 'patches')).filter((name) => name.endsWith('.patch'));
+    expect(patches.length).toBeGreaterThan(0);
+    for (const patch of patches) {
+      expect(recorded).toContain(`patches/${patch}`);
+      const patched = readFileSync(join(REPOSITORY_ROOT, 'patches', patch), 'utf8').match(/^\+\+\+ b\/(.+)$/gm)!.map((line) => line.slice('+++ b/'.length));
+      expect(patched.length).toBeGreaterThan(0);
+      for (const file of patched) expect(recorded).toContain(file);
+    }
+  });
+
   it('migrates and seeds every subgraph from the migrate bundle, as `npm run migrate` does', async () => {
     const migrate = spawnHubProcess('dist/migrate.js', { LOG_LEVEL: 'warn', DEMO_DATA: 'false', DATA_DIR: join(folder, 'migrated') });
     processes.push(migrate);

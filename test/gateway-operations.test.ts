@@ -51,10 +51,14 @@ describe("the gateway's operation for a document", () => {
     expect(made).not.toHaveBeenCalled();
   });
 
-  it('is made for each new document', async () => {
+  it('is made for each new document, which its answer is shaped by', async () => {
+    const seen = await hub.query(LOOKUP, { code: '610927', withPrefecture: true });
+    expect(seen.errors).toBeUndefined();
     const made = vi.spyOn(operations, 'operationFromDocument');
-    const result = await hub.query(`query Fresh${Date.now()} { county(code: "610927") { code } }`);
+    // Another document, asked after one that is kept: planned (one call) and shaped by its own operation (another).
+    const result = await hub.query(`query Fresh${Date.now()} { county(code: "610927") { nameZh } }`);
     expect(result.errors).toBeUndefined();
-    expect(made).toHaveBeenCalled();
+    expect(result.data).toEqual({ county: { nameZh: '镇坪县' } });
+    expect(made).toHaveBeenCalledTimes(2);
   });
 });

@@ -74,7 +74,7 @@ function projectPartLoaders(pipeline: PipelineStore) {
         new Set(keys.map((key) => key.part)),
       );
       const byId = new Map(found.map((entry) => [entry.projectId, entry]));
-      return keys.map(({ part, id }) => byId.get(id)?.[part] ?? (part === 'history' ? [] : null));
+      return keys.map(({ part, id }) => byId.get(id.toLowerCase())?.[part] ?? (part === 'history' ? [] : null));
     },
     { cacheKeyFn: ({ part, id }) => `${part}:${id}` },
   );

@@ -24,7 +24,7 @@ export interface CountyFlags {
   revolutionaryOldArea: boolean | null;
 }
 
-/** Text order by UTF-16 code units, as the database's C collation orders ids. */
+/** Text order by UTF-16 code units: for the ids the hub keeps (ASCII), the order of the database's C collation. */
 export const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**

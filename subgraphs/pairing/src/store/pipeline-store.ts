@@ -93,10 +93,12 @@ export class PipelineStore {
    * in, its stage events in order — in one statement: a project lookup asks for all three at
    * once, and three statements cost the serving thread three times what one does. One row per
    * stage event (one for a project without any), the other parts repeated on each; a part not
-   * asked is not joined, and is left null or empty. Every id asked has its entry, in order.
+   * asked is not joined, and is left null or empty. An entry for each distinct id asked, by its
+   * lower-case form (as the database gives ids back), ids that are no UUID left out: the same
+   * id twice in the list would join its events twice.
    */
   async partsOfProjects(ids: readonly string[], parts: ReadonlySet<ProjectPart>): Promise<ProjectParts[]> {
-    const keys = [...new Set(ids.filter(isUuid))];
+    const keys = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
     if (keys.length === 0) return [];
     const pipeline = parts.has('pipeline');
     const ceremony = parts.has('ceremony');

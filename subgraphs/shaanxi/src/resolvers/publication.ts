@@ -27,6 +27,7 @@ export const publicationMutations = {
     const row = await context.store.markNeedPublished(id.toLowerCase());
     if (!row) throw notFound('project', 'id', id);
     context.loaders.project.clear(row.id).prime(row.id, row);
+    context.loaders.projectWithAccount.clear(row.id);
     return row;
   },
 
@@ -46,6 +47,7 @@ export const publicationMutations = {
     const row = await context.store.clearNeedPublished(projectId);
     if (!row) throw notFound('project', 'id', id);
     context.loaders.project.clear(row.id).prime(row.id, row);
+    context.loaders.projectWithAccount.clear(row.id);
     return row;
   },
 };
