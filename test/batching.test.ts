@@ -3,6 +3,9 @@ import { startTestHub, type GraphQLResult, type TestHub } from '@hub/testkit';
 import { asc, inArray } from 'drizzle-orm';
 import { counties as jiangsuCounties, countyPairs } from '../subgraphs/jiangsu/src/db/schema.ts';
 import { stageEvents } from '../subgraphs/pairing/src/db/schema.ts';
+import { createLoaders as createShaanxiLoaders } from '../subgraphs/shaanxi/src/loaders.ts';
+import { FundsStore } from '../subgraphs/shaanxi/src/store/funds-store.ts';
+import { ShaanxiStore } from '../subgraphs/shaanxi/src/store/shaanxi-store.ts';
 import { organizationAndNeedInEveryCounty } from './support/county-rows.ts';
 
 /**
@@ -221,6 +224,25 @@ describe('statements per operation', () => {
     const needReads = statements.filter((statement) => /"shaanxi"\."project_need"/.test(statement));
     expect(needReads).toHaveLength(1);
     expect(statements.filter((statement) => /"shaanxi"\."project_account"/.test(statement))).toEqual(needReads);
+  });
+
+  it('shares a need in flight between a read of it with its account and one without, as two fetches of a request do', async () => {
+    const page = await hub.query(`{ pipeline(first: 3) { nodes { id } } }`);
+    const ids = page.data!.pipeline.nodes.map((node: { id: string }) => node.id) as string[];
+    expect(ids).toHaveLength(3);
+    // One request's loaders, as the Shaanxi subgraph makes them, on the hub's database.
+    const loaders = createShaanxiLoaders(new ShaanxiStore(hub.database.db), new FundsStore(hub.database.db));
+    const { result, statements } = await hub.countStatements(async () => {
+      // The page's money asks for the needs with their accounts; the reconciliation, in a fetch
+      // of its own that may start while that statement runs, asks for the same needs without.
+      const withAccounts = Promise.all(ids.map((id) => loaders.projectWithAccount.load(id)));
+      const without = Promise.all(ids.map((id) => loaders.project.load(id)));
+      return Promise.all([withAccounts, without]);
+    });
+    const [withAccounts, without] = result;
+    expect(without.map((need) => need?.id)).toEqual(ids);
+    expect(without).toEqual(withAccounts);
+    expect(statements.filter((statement) => /"shaanxi"\."project_need"/.test(statement))).toHaveLength(1);
   });
 
   it("costs one statement per level for every Jiangsu city's counties and each county's city", async () => {

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { byKey, groupedByKey, groupedByKeyAndKinds, kindsCacheKey, type Identity, type KindsKey } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { FundsStore } from './store/funds-store.ts';
-import type { ShaanxiStore } from './store/shaanxi-store.ts';
+import type { ProjectNeedRow, ShaanxiStore } from './store/shaanxi-store.ts';
 
 /** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
 export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
@@ -39,11 +39,23 @@ export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
     );
   };
   const project = new DataLoader(needs(false));
-  const projectWithAccount = new DataLoader(async (ids: readonly string[]) => {
-    const rows = await needs(true)(ids);
-    for (const [index, row] of rows.entries()) project.prime(ids[index]!, row);
-    return rows;
-  });
+  const needsWithAccounts = new DataLoader(needs(true));
+  /**
+   * A need loaded with its account is given to `project` as it is asked, still in flight: a
+   * fetch of the same request that asks for the need without its money (the reconciliation's,
+   * which waits for Jiangsu alone) while the first is running waits for the same statement.
+   */
+  const projectWithAccount = {
+    load(id: string): Promise<ProjectNeedRow | null> {
+      const loading = needsWithAccounts.load(id);
+      project.prime(id, loading);
+      return loading;
+    },
+    clear(id: string) {
+      needsWithAccounts.clear(id);
+      return projectWithAccount;
+    },
+  };
   return {
     prefecture,
     county,
