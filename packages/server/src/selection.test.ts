@@ -29,6 +29,15 @@ describe('asksFor', () => {
     expect(asksFor(infoOf(entities('County')), 'Project', ['received', 'spent'])).toBe(false);
   });
 
+  it('answers each type and list of fields apart for the same nodes, asked again and again', () => {
+    const info = infoOf(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Project { spent { fen } } } }`);
+    for (let time = 0; time < 2; time++) {
+      expect(asksFor(info, 'Project', ['spent'])).toBe(true);
+      expect(asksFor(info, 'County', ['spent'])).toBe(false);
+      expect(asksFor(info, 'Project', ['received'])).toBe(false);
+    }
+  });
+
   it('finds it through named fragments, nested in inline ones, and stops at a fragment seen before', () => {
     const named = `{ project(id: "a") { ...A } } fragment A on Project { id ... { ...B } } fragment B on Project { ...A received { yuan } }`;
     expect(asksFor(infoOf(named), 'Project', ['received'])).toBe(true);

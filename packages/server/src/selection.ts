@@ -8,6 +8,19 @@ import { Kind, type GraphQLFieldResolver, type GraphQLResolveInfo, type Selectio
  * resolvers would read next, and reading it for nothing costs no more than a join.
  */
 export function asksFor(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, typeName: string, fields: readonly string[]): boolean {
+  // An entity fetch calls this once per representation, all with the same nodes: one walk serves them.
+  let answers = answered.get(info.fieldNodes);
+  if (!answers) answered.set(info.fieldNodes, (answers = new Map()));
+  const key = `${typeName}:${fields.join(',')}`;
+  let answer = answers.get(key);
+  if (answer === undefined) answers.set(key, (answer = walk(info, typeName, fields)));
+  return answer;
+}
+
+/** What `asksFor` found for the nodes of a field, by type and fields: kept while graphql-js holds the nodes' list, one execution of the field. */
+const answered = new WeakMap<GraphQLResolveInfo['fieldNodes'], Map<string, boolean>>();
+
+function walk(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, typeName: string, fields: readonly string[]): boolean {
   const seen = new Set<string>();
   const within = (selectionSet: SelectionSetNode | undefined): boolean => {
     if (!selectionSet) return false;
