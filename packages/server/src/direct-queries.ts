@@ -1,4 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestListener } from '@apollo/server';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import {
   execute,
@@ -6,8 +7,9 @@ import {
   parse,
   validate,
   type DocumentNode,
+  type ExecutionResult,
   type FormattedExecutionResult,
-  type GraphQLError,
+  GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -47,6 +49,10 @@ const TEXT_KEPT = 256 * 1024;
 interface KeptDocument {
   document: DocumentNode;
   operation: OperationDefinitionNode;
+  /** How many times it has been run. */
+  runs: number;
+  /** Compiled at its second run; null where graphql-jit compiles none, and graphql-js runs it. */
+  compiled?: CompiledQuery | null;
 }
 
 /**
@@ -89,6 +95,13 @@ export class DirectQueries<TContext extends BaseContext> {
     return this.documents.size;
   }
 
+  /** How many of the texts kept are compiled. */
+  get textsCompiled(): number {
+    let compiled = 0;
+    for (const kept of this.documents.values()) if (kept !== 'pipeline' && kept.compiled) compiled += 1;
+    return compiled;
+  }
+
   async execute(request: SubgraphRequest, contextValue: TContext): Promise<FormattedExecutionResult> {
     const kept = this.documentOf(request);
     if (!kept || kept.operation.operation !== 'query') return this.pipeline(request, contextValue);
@@ -109,19 +122,13 @@ export class DirectQueries<TContext extends BaseContext> {
     };
     const asApollo = requestContext as unknown as Parameters<NonNullable<GraphQLRequestListener<TContext>['didResolveOperation']>>[0];
     let listeners: GraphQLRequestListener<TContext>[];
-    let result: Awaited<ReturnType<typeof execute>>;
+    let result: ExecutionResult;
     try {
       const started = await this.listeners(asApollo);
       if (!started) return this.pipeline(request, contextValue);
       listeners = started;
       await Promise.all(listeners.map((listener) => listener.didResolveOperation?.(asApollo)));
-      result = await execute({
-        schema: this.schema,
-        document: kept.document,
-        contextValue: context,
-        variableValues: request.variables,
-        operationName: request.operationName,
-      });
+      result = await this.run(kept, request, context);
     } catch {
       // A hook refused, or execution could not start: no field ran, and the pipeline answers it its way.
       return this.pipeline(request, contextValue);
@@ -152,6 +159,23 @@ export class DirectQueries<TContext extends BaseContext> {
     return listeners;
   }
 
+  /**
+   * The kept document run by graphql-js the first time it is asked, and from the second on by
+   * the code graphql-jit compiled of it then (where it compiles none, by graphql-js still): a
+   * text asked once, a client's literal id written into a fetch, is not worth compiling.
+   */
+  private run(kept: KeptDocument, request: SubgraphRequest, contextValue: TContext): Promise<ExecutionResult> | ExecutionResult {
+    if (kept.compiled === undefined && kept.runs++ > 0) {
+      const compiled = compileQuery(this.schema, kept.document, request.operationName ?? undefined);
+      kept.compiled = isCompiledQuery(compiled) ? compiled : null;
+    }
+    if (!kept.compiled) {
+      return execute({ schema: this.schema, document: kept.document, contextValue, variableValues: request.variables, operationName: request.operationName });
+    }
+    const result = kept.compiled.query(undefined, contextValue, request.variables ?? {});
+    return isPromise(result) ? result.then(withGraphqlJsErrors) : withGraphqlJsErrors(result);
+  }
+
   private documentOf({ query, operationName }: SubgraphRequest): KeptDocument | null {
     const key = `${operationName ?? ''}\n${query}`;
     const kept = this.documents.get(key);
@@ -160,7 +184,7 @@ export class DirectQueries<TContext extends BaseContext> {
     try {
       const document = parse(query);
       const operation = validate(this.schema, document).length === 0 ? getOperationAST(document, operationName) : null;
-      if (operation) parsed = { document, operation };
+      if (operation) parsed = { document, operation, runs: 0 };
     } catch {
       // Does not parse: the pipeline answers it.
     }
@@ -179,6 +203,23 @@ export class DirectQueries<TContext extends BaseContext> {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   }
+}
+
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * graphql-jit's errors made as graphql-js makes them, for whatever reads them after (the
+ * plugins, `formatError`): its own class leaves `extensions` undefined where graphql-js gives
+ * an empty object, and its `locations` are not assignable properties.
+ */
+function withGraphqlJsErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors) return result;
+  const errors = result.errors.map((error) => {
+    const made = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions ?? undefined });
+    (made as { locations: GraphQLError['locations'] }).locations = error.locations;
+    return made;
+  });
+  return { ...result, errors };
 }
 
 /** Apollo Server's `isPartialHTTPGraphQLHead`: what an error may carry for the response's head. */

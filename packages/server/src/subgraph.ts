@@ -96,7 +96,7 @@ export function subgraphServer<TContext extends object>(
   name: string,
   schema: GraphQLSchema,
   options: { metrics?: HubMetrics | undefined; logger?: HubLogger | undefined },
-): { server: ApolloServer<TContext>; execute: RunningSubgraph<TContext>['execute'] } {
+): { server: ApolloServer<TContext>; execute: RunningSubgraph<TContext>['execute']; direct: DirectQueries<TContext> } {
   // The subgraphs give no cache hints. Apollo's cache-control plugin would also await each
   // resolver's result once more, and a drizzle query builder runs its SQL on every await.
   const plugins = [
@@ -111,7 +111,8 @@ export function subgraphServer<TContext extends object>(
   ];
   // The queries run in this process do not go through this server's pipeline (DirectQueries):
   // a setting that changes how it parses, validates or executes (validation rules, introspection
-  // off, a root value or field resolver) would have to be given to DirectQueries too.
+  // off, a root value or field resolver) would have to be given to DirectQueries too, and to
+  // graphql-jit, which compiles the queries asked more than once (compileQuery's options).
   const server = new ApolloServer<TContext>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -128,7 +129,7 @@ export function subgraphServer<TContext extends object>(
     if (response.body.kind !== 'single') throw new Error(`subgraph ${name} answered with an incremental response`);
     return response.body.singleResult;
   });
-  return { server, execute: (request, contextValue) => direct.execute(request, contextValue) };
+  return { server, execute: (request, contextValue) => direct.execute(request, contextValue), direct };
 }
 
 /** Migrates and seeds the subgraph's schema, then starts its Apollo Server (without listening). */
