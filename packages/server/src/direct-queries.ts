@@ -166,8 +166,7 @@ export class DirectQueries<TContext extends BaseContext> {
    */
   private run(kept: KeptDocument, request: SubgraphRequest, contextValue: TContext): Promise<ExecutionResult> | ExecutionResult {
     if (kept.compiled === undefined && kept.runs++ > 0) {
-      const compiled = compileQuery(this.schema, kept.document, request.operationName ?? undefined);
-      kept.compiled = isCompiledQuery(compiled) ? compiled : null;
+      kept.compiled = compiledOrNull(this.schema, kept.document, request.operationName);
     }
     if (!kept.compiled) {
       return execute({ schema: this.schema, document: kept.document, contextValue, variableValues: request.variables, operationName: request.operationName });
@@ -202,6 +201,16 @@ export class DirectQueries<TContext extends BaseContext> {
     } catch {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
+  }
+}
+
+/** What graphql-jit compiles of a document, or null where it compiles none. */
+function compiledOrNull(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
+  try {
+    const compiled = compileQuery(schema, document, operationName);
+    return isCompiledQuery(compiled) ? compiled : null;
+  } catch {
+    return null;
   }
 }
 
