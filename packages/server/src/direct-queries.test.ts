@@ -20,7 +20,11 @@ const typeDefs = parse(/* GraphQL */ `
     late: Thing
     required: Thing!
     contextSeen: String
+    "Each item loaded apart, as a DataLoader's loads: the second fails."
+    names: [String]
+    limited(filter: Filter): Int
   }
+  input Filter { limit: Int = 10 }
   type Mutation { bump: Int! }
   type Thing @key(fields: "id") {
     id: ID!
@@ -49,6 +53,8 @@ const resolvers = {
       throw new DeadlineExceededError();
     },
     required: () => null,
+    names: () => [Promise.resolve('a'), Promise.reject(new Error('b could not be read')), 'c'],
+    limited: (_: unknown, { filter }: { filter: { limit?: number | null } | null }) => filter?.limit ?? -1,
     contextSeen: (_: unknown, __: unknown, context: ToyContext) => {
       const seen = `${context.seen}${context.mark ?? ''}`;
       context.mark = ' (marked)';
@@ -140,6 +146,11 @@ describe('a query run directly on a subgraph in this process', () => {
       { query: '{ required { id } thing(id: "1") { id } }' },
       { data: null, errors: [{ message: 'Cannot return null for non-nullable field Query.required.', path: ['required'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }] },
     ],
+    [
+      'a list with an item that fails',
+      { query: '{ names }' },
+      { data: { names: ['a', null, 'c'] }, errors: [{ message: 'b could not be read', path: ['names', 1] }] },
+    ],
   ];
 
   it.each(QUERIES)('answers as Apollo Server does when %s, without its pipeline, run by graphql-js and then compiled', async (_case, request, expected) => {
@@ -157,6 +168,19 @@ describe('a query run directly on a subgraph in this process', () => {
     expect(second).toEqual(reference);
     expect(third).toEqual(reference);
     expect(toy.pipelineRuns()).toBe(runsBefore);
+  });
+
+  it('leaves a text with a variable inside an input object to graphql-js, which gives the field its default when the variable is not given', async () => {
+    // graphql-jit 0.8.9 would give the field null, and the resolver would read no limit.
+    const toy = await toySubgraph();
+    const request = { query: 'query Limited($limit: Int) { limited(filter: { limit: $limit }) }', variables: {} };
+    const reference = asSent(await toy.pipeline(request));
+    const compiledBefore = toy.textsCompiled();
+    const answers = [asSent(await toy.direct(request)), asSent(await toy.direct(request)), asSent(await toy.direct(request))];
+
+    expect(reference).toEqual({ data: { limited: 10 } });
+    expect(answers).toEqual([reference, reference, reference]);
+    expect(toy.textsCompiled()).toBe(compiledBefore);
   });
 
   it('answers null where a field may not be null and is, with the errors of the fields run beside it as well', async () => {

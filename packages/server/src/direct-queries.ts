@@ -2,10 +2,12 @@ import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLReque
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import {
+  BREAK,
   execute,
   getOperationAST,
   parse,
   validate,
+  visit,
   type DocumentNode,
   type ExecutionResult,
   type FormattedExecutionResult,
@@ -204,8 +206,28 @@ export class DirectQueries<TContext extends BaseContext> {
   }
 }
 
-/** What graphql-jit compiles of a document, or null where it compiles none. */
+/**
+ * Whether a variable is written inside an input object literal (`f: { limit: $limit }`).
+ * graphql-jit 0.8.9 gives such a field null when the variable is not given, where graphql-js
+ * leaves it out and the field's default applies; such a text is left to graphql-js.
+ */
+function variableInObjectLiteral(document: DocumentNode): boolean {
+  let depth = 0;
+  let found = false;
+  visit(document, {
+    ObjectValue: { enter: () => void (depth += 1), leave: () => void (depth -= 1) },
+    Variable: () => {
+      if (depth === 0) return undefined;
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+}
+
+/** What graphql-jit compiles of a document, or null where it compiles none, or should not (above). */
 function compiledOrNull(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
+  if (variableInObjectLiteral(document)) return null;
   try {
     const compiled = compileQuery(schema, document, operationName);
     return isCompiledQuery(compiled) ? compiled : null;
