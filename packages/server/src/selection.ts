@@ -17,7 +17,11 @@ export function asksFor(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments
   return answer;
 }
 
-/** What `asksFor` found for the nodes of a field, by type and fields: kept while graphql-js holds the nodes' list, one execution of the field. */
+/**
+ * What `asksFor` found for the nodes of a field, by type and fields, kept as long as the nodes'
+ * list is held: by graphql-js, one execution of the field; by a query graphql-jit compiled, which
+ * gives each field one list for good (0054), as long as the compiled query is kept.
+ */
 const answered = new WeakMap<GraphQLResolveInfo['fieldNodes'], Map<string, boolean>>();
 
 function walk(info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>, typeName: string, fields: readonly string[]): boolean {
