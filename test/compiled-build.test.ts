@@ -31,6 +31,27 @@ describe('the compiled hub', () => {
     expect(inputs.filter((input) => /node_modules\/(@opentelemetry\/(sdk-metrics|exporter-metrics-otlp-http|resource-detector-[^/]+)|sha\.js)\//.test(input))).toEqual([]);
   });
 
+  it('names classes as written, and leaves arrow functions as the engine names them instead of naming each as it is made', () => {
+    const bundles = readdirSync(join(REPOSITORY_ROOT, 'dist')).filter((name) => name.endsWith('.js'));
+    const code = bundles.map((name) => readFileSync(join(REPOSITORY_ROOT, 'dist', name), 'utf8'));
+    // pg's DatabaseError, renamed where the bundling met a second class of that name, is logged as DatabaseError.
+    const databaseError = code.find((text) => text.includes('var DatabaseError2 = class'));
+    expect(databaseError, 'the bundle holding pg’s DatabaseError').toBeDefined();
+    expect(databaseError).toMatch(/var DatabaseError2 = class extends Error \{\s*static \{\s*__name\(this, "DatabaseError"\);/);
+    // The helper every bundle names with, run as the bundles run it.
+    const helpers = [...new Set(code.flatMap((text) => text.match(/^var __name = .*;$/m) ?? []))];
+    expect(helpers).toHaveLength(1);
+    const name = new Function('__defProp', `${helpers[0]} return __name;`)(Object.defineProperty) as <T>(target: T, value: string) => T;
+    expect(name(class DatabaseError2 extends Error {}, 'DatabaseError').name).toBe('DatabaseError');
+    expect(name(function county2() {}, 'county').name).toBe('county');
+    const made = () => 'a loader';
+    expect(name(made, 'county')).toBe(made);
+    expect(Object.getOwnPropertyDescriptor(made, 'name')?.value).toBe('made');
+    const load = async () => 'rows';
+    expect(name(load, 'load').name).toBe('load');
+    expect(name(async () => 'rows', 'county').name).toBe('');
+  });
+
   it('bundles one copy of graphql-js, the one whose check for a second copy the build leaves out', () => {
     const inputs = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'dist', 'inputs.json'), 'utf8')) as string[];
     expect(inputs.filter((input) => /(^|\/)graphql\/jsutils\/instanceOf\.m?js$/.test(input))).toEqual(['node_modules/graphql/jsutils/instanceOf.js']);

@@ -56,3 +56,42 @@ export async function groupedByKeyAndKinds<K, R>(
   );
   return keys.map(({ key, kinds }) => results.get(kindsCacheKey({ key: '', kinds }))?.get(key) ?? []);
 }
+
+/** A request's loaders by name, each as what makes it. */
+export type LoaderFactories = Record<string, () => unknown>;
+
+/** The loaders `madeOnUse` gives: under each name, what its factory made. */
+export type MadeOnUse<F extends LoaderFactories> = { readonly [K in keyof F]: ReturnType<F[K]> };
+
+/**
+ * A request's loaders, each made the first time it is read and the same one from then on. A
+ * subgraph's context names dozens of DataLoaders and a request uses a few: made all at once,
+ * the three subgraphs' made up a tenth of what a project lookup allocated.
+ *
+ * Read by name only: the object has no keys to list or spread (merge the factories instead).
+ */
+export function madeOnUse<F extends LoaderFactories>(factories: F): MadeOnUse<F> {
+  return new Proxy<Loaders>({ factories, made: new Map() }, MADE_ON_USE) as unknown as MadeOnUse<F>;
+}
+
+/** `make`, called once, the first time the function it returns is: a loader other loaders prime. */
+export function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+interface Loaders {
+  factories: LoaderFactories;
+  made: Map<string, unknown>;
+}
+
+const MADE_ON_USE: ProxyHandler<Loaders> = {
+  get({ factories, made }, name) {
+    if (typeof name !== 'string' || !Object.hasOwn(factories, name)) return undefined;
+    if (made.has(name)) return made.get(name);
+    const loader = (factories[name] as () => unknown)();
+    made.set(name, loader);
+    return loader;
+  },
+  has: ({ factories }, name) => typeof name === 'string' && Object.hasOwn(factories, name),
+};

@@ -23,7 +23,7 @@ export {
 export { scalarResolvers, valueTypeResolvers } from './scalars.ts';
 export { loadSubgraphTypeDefs } from './typedefs.ts';
 export { pageArgs, MAX_PAGE_SIZE, type PageArgs } from './paging.ts';
-export { byKey, groupedByKey, groupedByKeyAndKinds, kindsCacheKey, type KindsKey } from './batch.ts';
+export { byKey, groupedByKey, groupedByKeyAndKinds, kindsCacheKey, madeOnUse, once, type KindsKey, type LoaderFactories, type MadeOnUse } from './batch.ts';
 export { parseCsv, requiredField } from './csv.ts';
 export {
   ORGANIZATION_KINDS,

@@ -1,21 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import { draftAccess, loadSubgraphTypeDefs } from '@hub/common';
+import { draftAccess, loadSubgraphTypeDefs, madeOnUse } from '@hub/common';
 import type { Db } from '@hub/db';
 import type { SubgraphModule } from '@hub/server';
 import { SigningRecovery } from './signing-recovery.ts';
 import { SigningStore } from './store/signing-store.ts';
-import { createLoaders, createPackageLoaders, type PairingContext } from './loaders.ts';
+import { loaderFactories, packageLoaderFactories, type PairingContext, type PairingLoaders } from './loaders.ts';
 import { resolvers } from './resolvers/index.ts';
 import { seedPairingDemo } from './demo.ts';
 import { seedPairing } from './seed.ts';
 import { PairingStore } from './store/pairing-store.ts';
 import { PipelineStore } from './store/pipeline-store.ts';
-import { createMatchLoaders } from './match-ranking.ts';
+import { matchLoaderFactories } from './match-ranking.ts';
 import { PackageStore } from './store/package-store.ts';
 import { CeremonyStore } from './store/ceremony-store.ts';
 import { TargetsStore } from './store/targets-store.ts';
 import { TrackingStore } from './store/tracking-store.ts';
-import { createTrackingLoaders } from './tracking-loaders.ts';
+import { trackingLoaderFactories } from './tracking-loaders.ts';
 
 export type { PairingContext } from './loaders.ts';
 export { PipelineService, type MoveProjectInput } from './pipeline-service.ts';
@@ -44,13 +44,12 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
     const packages = new PackageStore(db);
     const ceremonies = new CeremonyStore(db);
     const targets = new TargetsStore(db);
-    const base = createLoaders(store, pipeline);
-    const loaders = {
-      ...base,
-      ...createPackageLoaders({ store, packages, ceremonies, peers }, base),
-      ...createTrackingLoaders(targets, new TrackingStore(db), peers),
-      ...createMatchLoaders(pipeline, peers),
-    };
+    const loaders: PairingLoaders = madeOnUse({
+      ...loaderFactories(store, pipeline),
+      ...packageLoaderFactories({ store, packages, ceremonies, peers }, () => loaders.ceremony),
+      ...trackingLoaderFactories(targets, new TrackingStore(db), peers),
+      ...matchLoaderFactories(pipeline, peers),
+    });
     const signing = new SigningStore(db);
     return { store, pipeline, packages, ceremonies, targets, signing, signingRecovery: recoveries.get(db) ?? null, loaders, identity, peers };
   },

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
-import { byKey, groupedByKey, type Identity } from '@hub/common';
+import { byKey, groupedByKey, once, type Identity, type MadeOnUse } from '@hub/common';
 import type { Peers } from '@hub/server';
-import type { CeremonyFor, PairingStore } from './store/pairing-store.ts';
+import type { CeremonyFor, CeremonyRow, PairingStore } from './store/pairing-store.ts';
 import type { PipelineRow, PipelineStore, ProjectPart, StageEventRow } from './store/pipeline-store.ts';
 import { checksOfPackages, type FactSource } from './package-facts.ts';
 import type { PackageRow, PackageStore } from './store/package-store.ts';
@@ -12,37 +12,40 @@ import type { MatchLoaders } from './match-ranking.ts';
 import type { SigningStore } from './store/signing-store.ts';
 import type { SigningRecovery } from './signing-recovery.ts';
 
-/** Per-request DataLoaders: every entity and list-to-parent lookup is one batched statement. */
-export function createLoaders(store: PairingStore, pipeline: PipelineStore) {
+/**
+ * What makes the per-request DataLoaders (`madeOnUse`): every entity and list-to-parent lookup
+ * is one batched statement.
+ */
+export function loaderFactories(store: PairingStore, pipeline: PipelineStore) {
   return {
-    agreement: new DataLoader(async (ids: readonly string[]) =>
+    agreement: () => new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.agreementsByIds(ids), (row) => row.id),
     ),
-    focusesByAgreement: new DataLoader(async (ids: readonly string[]) =>
+    focusesByAgreement: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await store.focusesByAgreements(ids), (row) => row.agreementId),
     ),
-    progressByAgreement: new DataLoader(async (ids: readonly string[]) =>
+    progressByAgreement: () => new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.progressByAgreements(ids), (row) => row.agreementId),
     ),
-    ceremony: new DataLoader(async (ids: readonly string[]) =>
+    ceremony: () => new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.ceremoniesByIds(ids), (row) => row.id),
     ),
-    ceremoniesByAgreement: new DataLoader(async (ids: readonly string[]) =>
+    ceremoniesByAgreement: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await store.ceremoniesByAgreements(ids), (row) => row.agreementId),
     ),
-    organizationsByCeremony: new DataLoader(async (ids: readonly string[]) =>
+    organizationsByCeremony: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await store.organizationsOfCeremonies(ids), (row) => row.ceremonyId),
     ),
-    countiesByCeremony: new DataLoader(async (ids: readonly string[]) =>
+    countiesByCeremony: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await store.countiesOfCeremonies(ids), (row) => row.ceremonyId),
     ),
-    projectsByCeremony: new DataLoader(async (ids: readonly string[]) =>
+    projectsByCeremony: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await store.projectsOfCeremonies(ids), (row) => row.ceremonyId),
     ),
-    ceremoniesByOrganization: new DataLoader(async (ids: readonly string[]) =>
+    ceremoniesByOrganization: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await store.ceremoniesOfOrganizations(ids), (row) => row.organizationId),
     ),
-    ceremoniesByCounty: new DataLoader(async (codes: readonly string[]) =>
+    ceremoniesByCounty: () => new DataLoader(async (codes: readonly string[]) =>
       groupedByKey(codes, await store.ceremoniesOfCounties(codes), (row) => row.countyCode),
     ),
     ...projectPartLoaders(pipeline),
@@ -67,7 +70,7 @@ function projectPartLoaders(pipeline: PipelineStore) {
     part: ProjectPart;
     id: string;
   }
-  const parts = new DataLoader<Key, unknown, string>(
+  const parts = once(() => new DataLoader<Key, unknown, string>(
     async (keys) => {
       const found = await pipeline.partsOfProjects(
         keys.map((key) => key.id),
@@ -77,25 +80,25 @@ function projectPartLoaders(pipeline: PipelineStore) {
       return keys.map(({ part, id }) => byId.get(id.toLowerCase())?.[part] ?? (part === 'history' ? [] : null));
     },
     { cacheKeyFn: ({ part, id }) => `${part}:${id}` },
-  );
+  ));
   const loader = <V>(part: ProjectPart): PartLoader<V> => {
     const self: PartLoader<V> = {
-      load: (id) => parts.load({ part, id }) as Promise<V>,
+      load: (id) => parts().load({ part, id }) as Promise<V>,
       prime(id, value) {
-        parts.prime({ part, id }, value);
+        parts().prime({ part, id }, value);
         return self;
       },
       clear(id) {
-        parts.clear({ part, id });
+        parts().clear({ part, id });
         return self;
       },
     };
     return self;
   };
   return {
-    pipeline: loader<PipelineRow | null>('pipeline'),
-    ceremonyByProject: loader<CeremonyFor<'projectId'> | null>('ceremony'),
-    history: loader<StageEventRow[]>('history'),
+    pipeline: () => loader<PipelineRow | null>('pipeline'),
+    ceremonyByProject: () => loader<CeremonyFor<'projectId'> | null>('ceremony'),
+    history: () => loader<StageEventRow[]>('history'),
   };
 }
 
@@ -104,28 +107,28 @@ function projectPartLoaders(pipeline: PipelineStore) {
  * package of a request together, so a page of packages with many lines costs a fixed number of
  * statements and one query to each province.
  */
-export function createPackageLoaders(source: FactSource, { ceremony }: Pick<ReturnType<typeof createLoaders>, 'ceremony'>) {
+export function packageLoaderFactories(source: FactSource, ceremony: () => DataLoader<string, CeremonyRow | null>) {
   const { packages } = source;
-  const linesByPackage = new DataLoader(async (ids: readonly string[]) =>
+  const linesByPackage = once(() => new DataLoader(async (ids: readonly string[]) =>
     groupedByKey(ids, await packages.linesOfPackages(ids), (row) => row.packageId),
-  );
-  const lookups = { lines: (ids: readonly string[]) => linesByPackage.loadMany(ids), ceremonies: (ids: readonly string[]) => ceremony.loadMany(ids) };
+  ));
+  const lookups = { lines: (ids: readonly string[]) => linesByPackage().loadMany(ids), ceremonies: (ids: readonly string[]) => ceremony().loadMany(ids) };
   return {
-    packagesByCeremony: new DataLoader(async (ids: readonly string[]) =>
+    packagesByCeremony: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await packages.packagesOfCeremonies(ids), (row) => row.ceremonyId),
     ),
     linesByPackage,
-    signingByPackage: new DataLoader(async (ids: readonly string[]) =>
+    signingByPackage: () => new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await packages.signingsOfPackages(ids), (row) => row.packageId),
     ),
-    draftChecks: new DataLoader((rows: readonly PackageRow[]) => checksOfPackages(source, lookups, rows), { cacheKeyFn: (row) => row.id }),
-    pairingExceptionsByAgreement: new DataLoader(async (ids: readonly string[]) =>
+    draftChecks: () => new DataLoader((rows: readonly PackageRow[]) => checksOfPackages(source, lookups, rows), { cacheKeyFn: (row) => row.id }),
+    pairingExceptionsByAgreement: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await source.ceremonies.pairingExceptionsOfAgreements(ids), (row) => row.agreementId),
     ),
   };
 }
 
-export type PairingLoaders = ReturnType<typeof createLoaders> & ReturnType<typeof createPackageLoaders> & TrackingLoaders & MatchLoaders;
+export type PairingLoaders = MadeOnUse<ReturnType<typeof loaderFactories> & ReturnType<typeof packageLoaderFactories>> & TrackingLoaders & MatchLoaders;
 
 export interface PairingContext {
   store: PairingStore;

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { MATCH_REASON_CODES, type MatchPart, type ProjectField, type ProvenanceKind } from '@hub/common';
+import { MATCH_REASON_CODES, type MadeOnUse, type MatchPart, type ProjectField, type ProvenanceKind } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { Stage } from './db/schema.ts';
 import type { MatchCriteria } from './match-criteria.ts';
@@ -47,15 +47,15 @@ const FIT_FIELDS = 'points parts { code points zh en }';
  * each distinct set of criteria an alias of the province's field. A list of organizations,
  * each with its matches, costs what one organization's matches cost.
  */
-export function createMatchLoaders(pipeline: PipelineStore, peers: Peers) {
+export function matchLoaderFactories(pipeline: PipelineStore, peers: Peers) {
   return {
-    matchRankings: new DataLoader((requests: readonly RankingRequest[]) => rankAll(pipeline, peers, requests), {
+    matchRankings: () => new DataLoader((requests: readonly RankingRequest[]) => rankAll(pipeline, peers, requests), {
       cacheKeyFn: (request) => `${criteriaKey(request.criteria)} ${JSON.stringify(request.filter)}`,
     }),
   };
 }
 
-export type MatchLoaders = ReturnType<typeof createMatchLoaders>;
+export type MatchLoaders = MadeOnUse<ReturnType<typeof matchLoaderFactories>>;
 
 const criteriaKey = (criteria: MatchCriteria) =>
   JSON.stringify(criteria, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Peers } from '@hub/server';
 import type { TargetsStore } from './store/targets-store.ts';
 import type { TrackingStore } from './store/tracking-store.ts';
-import { createTrackingLoaders, distinct } from './tracking-loaders.ts';
+import { madeOnUse } from '@hub/common';
+import { distinct, trackingLoaderFactories } from './tracking-loaders.ts';
 
 describe("a request's tracking inputs", () => {
   // Gathering is the caller's (`TrackingService`): the loaders only keep what it gathered.
-  const loaders = () => createTrackingLoaders({} as TargetsStore, {} as TrackingStore, {} as Peers);
+  const loaders = () => madeOnUse(trackingLoaderFactories({} as TargetsStore, {} as TrackingStore, {} as Peers));
 
   it('are gathered once per agreement and kinds of record, however late the same tracking is asked again', async () => {
     const request = loaders();

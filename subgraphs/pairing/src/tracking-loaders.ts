@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { groupedByKey, groupedByKeyAndKinds, kindsCacheKey, type KindsKey, type OrganizationKind } from '@hub/common';
+import { groupedByKey, groupedByKeyAndKinds, kindsCacheKey, type KindsKey, type MadeOnUse, type OrganizationKind } from '@hub/common';
 import type { Peers } from '@hub/server';
 import type { TargetsStore } from './store/targets-store.ts';
 import type { TrackingStore } from './store/tracking-store.ts';
@@ -80,11 +80,12 @@ interface CountiesAnswer {
 }
 
 /**
- * Per-request DataLoaders for an agreement's targets and tracking: the pairing's own rows, one
- * statement per batch, and what the province subgraphs own, one peer request per batch, so a
- * tracking query costs the same number of statements however many projects it covers.
+ * What makes the per-request DataLoaders for an agreement's targets and tracking (`madeOnUse`):
+ * the pairing's own rows, one statement per batch, and what the province subgraphs own, one peer
+ * request per batch, so a tracking query costs the same number of statements however many
+ * projects it covers.
  */
-export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingStore, peers: Peers) {
+export function trackingLoaderFactories(targets: TargetsStore, tracking: TrackingStore, peers: Peers) {
   // Keyed by the tracking asking, with all its ids: a DataLoader keyed by each of ten thousand
   // projects would make a promise and a cache entry of each, and then group the answer back
   // by them, for a read that is one peer request either way.
@@ -104,26 +105,55 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
   let counties: Promise<CountyFlags[]> | undefined;
   const gathered = new Map<string, Promise<unknown>>();
 
+  /**
+   * What `gather` gathers for an agreement's tracking of some kinds of record, once per
+   * request: the same tracking asked again once the first has ended (by a later fetch of the
+   * same gateway request) reads nothing again. Asked while the first is gathering, it would
+   * join that one's batches anyway.
+   */
+  function trackingInputs<T>(key: KindsKey<string>, gather: () => Promise<T>): Promise<T> {
+    const cacheKey = kindsCacheKey(key);
+    let found = gathered.get(cacheKey) as Promise<T> | undefined;
+    if (!found) gathered.set(cacheKey, (found = gather()));
+    return found;
+  }
+
+  /** Every Shaanxi county, asked for once per request. */
+  function shaanxiCounties(): Promise<CountyFlags[]> {
+    counties ??= peers.query<CountiesAnswer>('shaanxi', COUNTIES, {}).then((data) =>
+      data.prefectures.flatMap((prefecture) =>
+        prefecture.counties.map((county) => ({
+          code: county.code,
+          povertyCounty: county.povertyCounty,
+          deepPoverty: county.deepPoverty,
+          // A county of an old-area prefecture is of the old area; its own flag, where known, decides.
+          revolutionaryOldArea: county.revolutionaryOldArea ?? (prefecture.revolutionaryOldArea === true ? true : null),
+        })),
+      ),
+    );
+    return counties;
+  }
+
   return {
-    targetsByAgreement: new DataLoader(async (ids: readonly string[]) =>
+    targetsByAgreement: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await targets.targetsByAgreements(ids), (row) => row.agreementId),
     ),
-    targetRevisions: new DataLoader(async (ids: readonly string[]) =>
+    targetRevisions: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await targets.revisionsByTargets(ids), (row) => row.targetId),
     ),
     /** Keyed by agreement and the kinds of records asked for. */
-    trackedProjects: new DataLoader(
+    trackedProjects: () => new DataLoader(
       (keys: readonly KindsKey<string>[]) =>
         groupedByKeyAndKinds(keys, (ids, kinds) => tracking.projectsUnderAgreements(ids, kinds), (row) => row.agreementId),
       { cacheKeyFn: kindsCacheKey },
     ),
-    declaredCeremonies: new DataLoader(
+    declaredCeremonies: () => new DataLoader(
       (keys: readonly KindsKey<string>[]) =>
         groupedByKeyAndKinds(keys, (ids, kinds) => tracking.declaredCeremoniesOfAgreements(ids, kinds), (row) => row.agreementId),
       { cacheKeyFn: kindsCacheKey },
     ),
     /** Jiangsu's commitments and disbursements of each tracking's projects: one call for every tracking of the batch. */
-    fundingOfProjects: new DataLoader(
+    fundingOfProjects: () => new DataLoader(
       async (keys: readonly TrackingIds[]) => {
         const data = await peers.query<{ fundingByProjectAndYear: (Omit<FundingYearSum, 'fen'> & { fen: string })[] }>(
           'jiangsu',
@@ -148,36 +178,11 @@ export function createTrackingLoaders(targets: TargetsStore, tracking: TrackingS
       },
       { cache: false },
     ),
-    jiangsuOrganizationKinds: organizationKinds('jiangsu'),
-    shaanxiOrganizationKinds: organizationKinds('shaanxi'),
-    /**
-     * What `gather` gathers for an agreement's tracking of some kinds of record, once per
-     * request: the same tracking asked again once the first has ended (by a later fetch of the
-     * same gateway request) reads nothing again. Asked while the first is gathering, it would
-     * join that one's batches anyway.
-     */
-    trackingInputs<T>(key: KindsKey<string>, gather: () => Promise<T>): Promise<T> {
-      const cacheKey = kindsCacheKey(key);
-      let found = gathered.get(cacheKey) as Promise<T> | undefined;
-      if (!found) gathered.set(cacheKey, (found = gather()));
-      return found;
-    },
-    /** Every Shaanxi county, asked for once per request. */
-    shaanxiCounties(): Promise<CountyFlags[]> {
-      counties ??= peers.query<CountiesAnswer>('shaanxi', COUNTIES, {}).then((data) =>
-        data.prefectures.flatMap((prefecture) =>
-          prefecture.counties.map((county) => ({
-            code: county.code,
-            povertyCounty: county.povertyCounty,
-            deepPoverty: county.deepPoverty,
-            // A county of an old-area prefecture is of the old area; its own flag, where known, decides.
-            revolutionaryOldArea: county.revolutionaryOldArea ?? (prefecture.revolutionaryOldArea === true ? true : null),
-          })),
-        ),
-      );
-      return counties;
-    },
+    jiangsuOrganizationKinds: () => organizationKinds('jiangsu'),
+    shaanxiOrganizationKinds: () => organizationKinds('shaanxi'),
+    trackingInputs: () => trackingInputs,
+    shaanxiCounties: () => shaanxiCounties,
   };
 }
 
-export type TrackingLoaders = ReturnType<typeof createTrackingLoaders>;
+export type TrackingLoaders = MadeOnUse<ReturnType<typeof trackingLoaderFactories>>;
