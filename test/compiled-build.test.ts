@@ -44,11 +44,11 @@ describe('the compiled hub', () => {
     const name = new Function('__defProp', `${helpers[0]} return __name;`)(Object.defineProperty) as <T>(target: T, value: string) => T;
     expect(name(class DatabaseError2 extends Error {}, 'DatabaseError').name).toBe('DatabaseError');
     expect(name(function county2() {}, 'county').name).toBe('county');
-    const made = () => 'a loader';
-    expect(name(made, 'county')).toBe(made);
-    expect(Object.getOwnPropertyDescriptor(made, 'name')?.value).toBe('made');
-    const load = async () => 'rows';
-    expect(name(load, 'load').name).toBe('load');
+    // An arrow function the bundling renamed keeps the engine's name for it, and is not redefined.
+    const county2 = () => 'a loader';
+    expect(name(county2, 'county').name).toBe('county2');
+    const load2 = async () => 'rows';
+    expect(name(load2, 'load').name).toBe('load2');
     expect(name(async () => 'rows', 'county').name).toBe('');
   });
 

@@ -25,6 +25,13 @@ describe("a request's loaders made on use", () => {
     expect(made).toEqual(['county']);
   });
 
+  it('cannot be listed or spread, which would give none of them', () => {
+    const loaders = madeOnUse({ county: () => new DataLoader(async (codes: readonly string[]) => codes) });
+    expect(() => ({ ...loaders })).toThrow(TypeError);
+    expect(() => Object.keys(loaders)).toThrow(TypeError);
+    expect(() => JSON.stringify(loaders)).toThrow(TypeError);
+  });
+
   it('batch what the fields of one request ask in the same tick', async () => {
     const batches: (readonly string[])[] = [];
     const loaders = madeOnUse({

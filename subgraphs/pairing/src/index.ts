@@ -44,9 +44,10 @@ export const pairingSubgraph: SubgraphModule<PairingContext> = {
     const packages = new PackageStore(db);
     const ceremonies = new CeremonyStore(db);
     const targets = new TargetsStore(db);
+    const own = loaderFactories(store, pipeline);
     const loaders: PairingLoaders = madeOnUse({
-      ...loaderFactories(store, pipeline),
-      ...packageLoaderFactories({ store, packages, ceremonies, peers }, () => loaders.ceremony),
+      ...own,
+      ...packageLoaderFactories({ store, packages, ceremonies, peers }, own.ceremony),
       ...trackingLoaderFactories(targets, new TrackingStore(db), peers),
       ...matchLoaderFactories(pipeline, peers),
     });

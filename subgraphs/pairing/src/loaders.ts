@@ -27,8 +27,11 @@ export function loaderFactories(store: PairingStore, pipeline: PipelineStore) {
     progressByAgreement: () => new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await store.progressByAgreements(ids), (row) => row.agreementId),
     ),
-    ceremony: () => new DataLoader(async (ids: readonly string[]) =>
-      byKey(ids, await store.ceremoniesByIds(ids), (row) => row.id),
+    /** Read by the checks of draft packages too (`packageLoaderFactories`). */
+    ceremony: once(() =>
+      new DataLoader(async (ids: readonly string[]) =>
+        byKey(ids, await store.ceremoniesByIds(ids), (row) => row.id),
+      ),
     ),
     ceremoniesByAgreement: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await store.ceremoniesByAgreements(ids), (row) => row.agreementId),
@@ -103,9 +106,10 @@ function projectPartLoaders(pipeline: PipelineStore) {
 }
 
 /**
- * Per-request DataLoaders of ceremony packages. The checks of draft packages are run for every
- * package of a request together, so a page of packages with many lines costs a fixed number of
- * statements and one query to each province.
+ * What makes the per-request DataLoaders of ceremony packages (`madeOnUse`), given what makes
+ * the request's ceremony loader. The checks of draft packages are run for every package of a
+ * request together, so a page of packages with many lines costs a fixed number of statements
+ * and one query to each province.
  */
 export function packageLoaderFactories(source: FactSource, ceremony: () => DataLoader<string, CeremonyRow | null>) {
   const { packages } = source;
