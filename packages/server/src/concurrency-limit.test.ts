@@ -1,11 +1,13 @@
 import { connect } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ApolloServer } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
-import { currentDeadline } from '@hub/db';
+import { currentDeadline, Deadline } from '@hub/db';
 import { deadlinePlugin } from './deadline.ts';
 import { listenHttp, type HttpListener } from './http.ts';
 import { HubMetrics } from './metrics.ts';
-import type { Concurrency } from './concurrency-limit.ts';
+import { ConcurrencyLimit, type Concurrency } from './concurrency-limit.ts';
 
 /**
  * A hub whose every field waits until the test lets it end: `started` lists the requests whose
@@ -296,5 +298,37 @@ describe('GraphQL requests taking turns', () => {
       expect(await c).toEqual(OK('c'));
       expect(hub.started).toEqual(['a', 'c']);
     });
+  });
+
+  it('lets go of a request once its turn has come: the line holds nothing of those it let through', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const limit = new ConcurrencyLimit({ running: 1, waiting: 100 });
+    const ends = new Map<number, () => void>();
+    /** Each request's deadline, seen weakly: once it has ended, only the line could still hold it. */
+    const seen: WeakRef<Deadline>[] = [];
+    const ask = async (index: number) => {
+      const deadline = new Deadline(Date.now() + 60_000);
+      seen[index] = new WeakRef(deadline);
+      const turn = limit.turn(deadline, null, () => `request ${index}`);
+      await turn.take();
+      ends.set(index, () => turn.end());
+    };
+    const endAndNext = async (index: number) => {
+      ends.get(index)?.();
+      ends.delete(index);
+      await asked[index + 1];
+    };
+    // The first works and forty wait; the line never empties while the first thirty go through.
+    const asked = Array.from({ length: 41 }, (_, index) => ask(index));
+    await asked[0];
+    for (let index = 0; index < 30; index += 1) await endAndNext(index);
+    expect(limit.waiting).toBe(10);
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+    expect(seen.slice(0, 30).filter((deadline) => deadline.deref() !== undefined)).toHaveLength(0);
+    for (let index = 30; index < 40; index += 1) await endAndNext(index);
+    ends.get(40)?.();
+    expect(limit.waiting).toBe(0);
   });
 });
