@@ -170,17 +170,8 @@ async function openEmbeddedServer(dataDir: string, poolSize: number | undefined,
   }
 }
 
-/**
- * Each pooled session plans a named read once, for all its values (decision 0056). Postgres would
- * otherwise plan a read by keys anew at every run: its plan for one key, given as an array,
- * always looks cheaper than the one for any list, and planning cost more than running. Only the
- * reads the hub names are planned once (deadline-guard.ts); other statements are planned each
- * time, as before. A URL's own `options` take the place of these.
- */
-const GENERIC_PLANS = '-c plan_cache_mode=force_generic_plan';
-
 async function openPool(url: string, poolSize: number | undefined, statements: StatementCounter, logger: StatementLogger): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize ?? 10, options: GENERIC_PLANS });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize ?? 10 });
   const keyVersions = new KeyVersions();
   const timers = new Set<(seconds: number) => void>();
   pool.on('connect', (client) => timeStatements(client, timers));

@@ -18,7 +18,7 @@ export {
   type MoneyLimit,
   type OverLimit,
 } from './ledger.ts';
-export { wantedProjectSets, bySlot, amongUuids, amongTexts, uuidList } from './project-sets.ts';
+export { wantedProjectSets, bySlot, amongUuids, amongTexts, uuidList, uuidArray } from './project-sets.ts';
 export { afterCursor, newestFirstPage, type NewestFirstList } from './keyset.ts';
 export { prepared, amongUuidsAt, amongTextsAt, keyList, type Prepared, type Preparable } from './prepared.ts';
 export { chinaDate, chinaToday, chinaYear } from './china-time.ts';

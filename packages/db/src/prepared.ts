@@ -53,11 +53,12 @@ export function amongUuidsAt(column: SQL | AnyColumn, placeholder: string): SQL 
 
 /**
  * `column = any(keys)` for a prepared read: the keys as one array parameter, `keyList` of them,
- * named `placeholder`, as `amongTexts` binds its keys: the plan is made once for every value,
- * and Postgres plans `= any(array)` as a lookup in the column's index.
+ * named `placeholder`, as `amongTexts` binds its keys: through a subquery, so that the plan is
+ * made once for every value (see `uuidArray`), and Postgres plans `= any(array)` as a lookup in
+ * the column's index.
  */
 export function amongTextsAt(column: SQL | AnyColumn, placeholder: string): SQL {
-  return sql`${column} = any(${sql.placeholder(placeholder)}::text[])`;
+  return sql`${column} = any((select ${sql.placeholder(placeholder)}::text[])::text[])`;
 }
 
 /** The value of an `amongTextsAt` placeholder: keys already checked to be storable. */

@@ -27,21 +27,44 @@ export function bySlot<Sums>(sets: readonly unknown[], rows: (Sums & { slot: num
  * takes a parameter per id, which Postgres plans and the driver encodes one by one (at 7,000
  * projects, most of a statement's time), and fails past 65,535. Ids that are not UUIDs are left
  * out; none left matches nothing. Planned for its values, `= any` of 10,000 ids costs Postgres
- * 17–34 ms of planning (it estimates each id); a request's reads are prepared (0044), and after
- * five runs a connection plans the statement once for every list, looking 10,000 ids up through
- * the index in 16–19 ms (Jiangsu's year sums for the tracking). As a relation (`in (select
+ * 17–34 ms of planning (it estimates each id). A request's reads are prepared (0044), and the
+ * ids reach the planner through a subquery (`uuidArray`), so after five runs a connection plans
+ * the statement once for every list (0056); a list of more than `SHORT_LIST` goes as itself, and
+ * Postgres plans it once for lists that long after five runs, looking 10,000 ids up through the
+ * index in 16–19 ms (Jiangsu's year sums for the tracking). As a relation (`in (select
  * unnest(...))`) it planned in 7–9 ms, but that plan made once for every list took the list
  * for ten ids and probed the index for each: 73–90 ms.
  */
 export function amongUuids(column: SQL | AnyColumn, ids: readonly string[]): SQL {
   const uuids = ids.filter(isUuid);
   if (uuids.length === 0) return sql`false`;
+  if (uuids.length > SHORT_LIST) return sql`${column} = any(string_to_array(${uuidList(uuids)}, ',')::uuid[])`;
   return inUuidList(column, uuidList(uuids));
 }
 
+/**
+ * The most keys a list may hold to reach the planner through a subquery (`uuidArray`), planned
+ * as ten. A longer one goes as itself, a statement of its own: planned for the thousands it
+ * holds, until Postgres plans it once for lists that long. A sum over Jiangsu's year sums for
+ * 10,000 projects took 24 ms with the plan for ten, 15–16 ms with its own (0056).
+ */
+const SHORT_LIST = 100;
+
 /** `column = any(list)`, `list` being a `uuidList` or a prepared read's placeholder for one. */
 export function inUuidList(column: SQL | AnyColumn, list: string | Placeholder): SQL {
-  return sql`${column} = any(string_to_array(${list}, ',')::uuid[])`;
+  return sql`${column} = any(${uuidArray(list)})`;
+}
+
+/**
+ * The uuids of `list` (a `uuidList`, or a prepared read's placeholder for one) as an array the
+ * planner does not look into: a subquery run once per statement (decision 0056). Given the array
+ * itself, Postgres plans a prepared read again at every run, each plan for the keys it was given:
+ * the plan for one key always looks cheaper than a plan for any list, so the plan made once
+ * (generic) is never taken, and planning a read by keys costs more than running it. Seen through
+ * a subquery, every list looks the same: after five runs on a connection the read is planned once.
+ */
+export function uuidArray(list: string | Placeholder): SQL {
+  return sql`(select string_to_array(${list}, ','))::uuid[]`;
 }
 
 /** Ids already checked to be UUIDs, at least one, as the one parameter `inUuidList` takes. */
@@ -58,5 +81,6 @@ export function uuidList(uuids: readonly string[]): string {
 export function amongTexts(column: SQL | AnyColumn, ids: readonly string[]): SQL {
   const keys = ids.filter(isStorableKey);
   if (keys.length === 0) return sql`false`;
-  return sql`${column} = any(${sql.param(keys)}::text[])`;
+  if (keys.length > SHORT_LIST) return sql`${column} = any(${sql.param(keys)}::text[])`;
+  return sql`${column} = any((select ${sql.param(keys)}::text[])::text[])`;
 }

@@ -324,6 +324,8 @@ describe('GraphQL requests taking turns', () => {
     await asked[0];
     for (let index = 0; index < 30; index += 1) await endAndNext(index);
     expect(limit.waiting).toBe(10);
+    // A WeakRef's target is kept until the job that made or read it ends: the loop above may
+    // have run as one job of microtasks, so the collection waits for the next.
     await new Promise((resolve) => setImmediate(resolve));
     collect();
     expect(seen.slice(0, 30).filter((deadline) => deadline.deref() !== undefined)).toHaveLength(0);

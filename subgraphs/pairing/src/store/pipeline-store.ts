@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { isUuid, type ProjectField, type ProvenanceKind, type TimeCursor } from '@hub/common';
-import { amongUuidsAt, newestFirstPage, prepared, queryRows, textArray, uuidList, type Db, type Preparable } from '@hub/db';
+import { amongUuidsAt, newestFirstPage, prepared, queryRows, textArray, uuidArray, uuidList, type Db, type Preparable } from '@hub/db';
 import { ceremonies, ceremonyProjects, projectPipelines, stageEvents, type Stage } from '../db/schema.ts';
 import type { CeremonyFor } from './pairing-store.ts';
 
@@ -114,7 +114,7 @@ export class PipelineStore {
       };
       let query = db
         .select(selection as { projectId: typeof asked })
-        .from(sql`unnest(string_to_array(${sql.placeholder('ids')}, ',')::uuid[]) as asked(project_id)`)
+        .from(sql`unnest(${uuidArray(sql.placeholder('ids'))}) as asked(project_id)`)
         .$dynamic();
       if (pipeline) query = query.leftJoin(projectPipelines, eq(projectPipelines.projectId, asked));
       if (ceremony) {
