@@ -1,6 +1,6 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { inUuidList } from './project-sets.ts';
+import { inTextList, inUuidList } from './project-sets.ts';
 
 /** What drizzle's query builders give `prepare`: a statement built once, run with its values. */
 export interface Prepared<Result> {
@@ -58,7 +58,7 @@ export function amongUuidsAt(column: SQL | AnyColumn, placeholder: string): SQL 
  * the column's index.
  */
 export function amongTextsAt(column: SQL | AnyColumn, placeholder: string): SQL {
-  return sql`${column} = any((select ${sql.placeholder(placeholder)}::text[])::text[])`;
+  return inTextList(column, sql.placeholder(placeholder));
 }
 
 /** The value of an `amongTextsAt` placeholder: keys already checked to be storable. */

@@ -1,4 +1,4 @@
-import { sql, type AnyColumn, type Placeholder, type SQL } from 'drizzle-orm';
+import { sql, type AnyColumn, type Param, type Placeholder, type SQL } from 'drizzle-orm';
 import { isStorableKey, isUuid } from '@hub/common';
 
 /**
@@ -82,5 +82,14 @@ export function amongTexts(column: SQL | AnyColumn, ids: readonly string[]): SQL
   const keys = ids.filter(isStorableKey);
   if (keys.length === 0) return sql`false`;
   if (keys.length > SHORT_LIST) return sql`${column} = any(${sql.param(keys)}::text[])`;
-  return sql`${column} = any((select ${sql.param(keys)}::text[])::text[])`;
+  return inTextList(column, sql.param(keys));
+}
+
+/**
+ * `column = any(keys)`, `keys` being a text-array parameter or a prepared read's placeholder for
+ * one, seen through a subquery as `uuidArray`'s are. The cast outside it makes it an array, not
+ * a subquery `any` would take row by row.
+ */
+export function inTextList(column: SQL | AnyColumn, keys: Param | Placeholder): SQL {
+  return sql`${column} = any((select ${keys}::text[])::text[])`;
 }
