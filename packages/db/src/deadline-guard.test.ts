@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '@hub/testkit';
 import { Deadline, runWithDeadline } from './deadline.ts';
 import { queryRows, type Database, type Db } from './database.ts';
-import { amongUuids } from './project-sets.ts';
+import { amongTexts, amongUuids } from './project-sets.ts';
 
 /**
  * A request's reads on a Postgres server are prepared once per connection and run again by
@@ -63,6 +63,24 @@ describe("a request's reads on a Postgres server", () => {
         return queryRows<{ generic: number; custom: number }>(
           tx,
           sql`select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where statement like ${'select id, name from keyed where%'}`,
+        );
+      }),
+    );
+    expect(plans, 'planned for its keys five times, then once for the three runs after').toEqual([{ generic: 3, custom: 5 }]);
+  });
+
+  it('are planned once for every list of text keys too', async ({ skip }) => {
+    if (database.kind !== 'postgres') skip('PGlite prepares nothing of its own');
+    const plans = await runWithDeadline(Deadline.after(10_000), () =>
+      database.db.transaction(async (transaction) => {
+        const tx = transaction as unknown as Db;
+        await tx.execute(sql`create temporary table named (code text primary key, name text not null) on commit drop`);
+        await tx.execute(sql`insert into named select 'code ' || n, 'row ' || n from generate_series(1, 2000) as n`);
+        await tx.execute(sql`analyze named`);
+        for (let n = 1; n <= 8; n += 1) await queryRows(tx, sql`select code, name from named where ${amongTexts(sql`code`, [`code ${n}`])}`);
+        return queryRows<{ generic: number; custom: number }>(
+          tx,
+          sql`select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where statement like ${'select code, name from named where%'}`,
         );
       }),
     );
