@@ -3,7 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { addReads, chinaDate, currentDeadline, noReads, runNotingReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
 import { isMutationDocument, type PeerTransport } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
-import { KeptAnswers, keyOf, noteReadInScopes, readFromOf, stillCurrent, textOfVariables, type ReadFrom } from './kept-answers.ts';
+import { KeptAnswers, keyOf, noteReadInScopes, readFromOf, stillCurrent, digestOfVariables, type ReadFrom } from './kept-answers.ts';
 import { entityRepresentations, KeptEntities } from './kept-entities.ts';
 import type { RequestVersions } from './request-versions.ts';
 
@@ -84,7 +84,7 @@ export class FetchCache {
     const deadline = currentDeadline();
     if (!context?.identity || context.uncached || !deadline || deadline.operation !== 'query' || !query) return source.process(options);
     const { role, organizationId, subject } = context.identity;
-    const key = keyOf([subgraph, role, organizationId, subject, chinaDate(), query], textOfVariables(variables));
+    const key = keyOf([subgraph, role, organizationId, subject, chinaDate(), query], digestOfVariables(variables));
     const entry = this.kept.get(key);
     if (!entry && this.kept.firstAsking(key)) return this.run(context, deadline, subgraph, source, options).response;
 

@@ -4,7 +4,7 @@ import { PUBLIC_IDENTITY } from '@hub/common';
 import { addReads, currentDeadline, noReads, noWrites, runNotingWrites, type TablesRead } from '@hub/db';
 import { isMutationDocument } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
-import { keyOf, textOfVariables } from './kept-answers.ts';
+import { keyOf, digestOfVariables } from './kept-answers.ts';
 import { nextEvent, type RequestVersions } from './request-versions.ts';
 
 interface Shared {
@@ -81,7 +81,7 @@ export class InFlightReads {
     const identity = context?.identity ?? PUBLIC_IDENTITY;
     const epoch = this.epochOf(context);
     this.requestReads();
-    const asked = keyOf([subgraph, identity.role, identity.organizationId, identity.subject, query], textOfVariables(variables));
+    const asked = keyOf([subgraph, identity.role, identity.organizationId, identity.subject, query], digestOfVariables(variables));
     const key = `${epoch} ${asked}`;
     // An identical read of this epoch, else the latest begun at an earlier one, if the writes
     // since wrote nothing its request has read so far.

@@ -97,23 +97,24 @@ export function noteReadFrom(reads: TablesRead, readFrom: readonly ReadFrom[]): 
 
 /**
  * A key: a digest of its parts, not their text — variables may be large (a fetch's
- * representations), and keys are kept by the thousand. A fetch's variables go in as their text
- * (`textOfVariables`), made once for the layers that each key the fetch.
+ * representations), and keys are kept by the thousand. A fetch's variables go in as their own
+ * digest (`digestOfVariables`), made once for the layers that each key the fetch.
  */
-export function keyOf(parts: readonly unknown[], variablesText = ''): string {
-  return createHash('sha256').update(JSON.stringify(parts)).update(variablesText).digest('base64');
+export function keyOf(parts: readonly unknown[], variablesDigest = ''): string {
+  return createHash('sha256').update(JSON.stringify(parts)).update(variablesDigest).digest('base64');
 }
 
-const variablesTexts = new WeakMap<object, string>();
+const variablesDigests = new WeakMap<object, string>();
 
 /**
- * A fetch's variables as JSON text, made once per variables object: the funnel's are ten
- * thousand project ids, keyed by the fetch cache and by the joining of reads in flight. The
- * gateway makes each fetch's variables anew and nothing changes them once sent.
+ * The digest of a fetch's variables as JSON text, made once per variables object: the funnel's
+ * hold the ids of ten thousand projects, and both the fetch cache and the joining of reads in
+ * flight key each fetch. The gateway makes each fetch's variables anew and nothing changes them
+ * once sent.
  */
-export function textOfVariables(variables: Record<string, unknown> | null | undefined): string {
+export function digestOfVariables(variables: Record<string, unknown> | null | undefined): string {
   if (!variables) return 'null';
-  let text = variablesTexts.get(variables);
-  if (text === undefined) variablesTexts.set(variables, (text = JSON.stringify(variables)));
-  return text;
+  let digest = variablesDigests.get(variables);
+  if (digest === undefined) variablesDigests.set(variables, (digest = createHash('sha256').update(JSON.stringify(variables)).digest('base64')));
+  return digest;
 }

@@ -35,7 +35,7 @@ export {
   type ProjectStage,
   MAX_PACKAGE_LINES,
 } from './domain.ts';
-export { isUuid, isStorableKey } from './ids.ts';
+export { isUuid, isStorableKey, uuidsOfList } from './ids.ts';
 export {
   ROLES,
   PUBLIC_IDENTITY,

@@ -146,14 +146,15 @@ export async function recordEntry<Entry extends { requestFingerprint: string | n
 }
 
 /**
- * Sums of `columns` of `table` over many sets of projects (a funnel's stages) in one statement,
+ * Sums of `columns` of `table` over many sets of projects (a funnel's stages, each its ids in one
+ * text, comma-separated: `wantedProjectSets`) in one statement,
  * added up by the database as numeric and read as decimal strings, so no sum is ever rounded
  * however many projects a set holds. A set with no rows sums to '0'; `where` narrows the rows summed.
  */
 export async function sumsByProjectSets<Name extends string>(
   db: Db,
   source: { table: PgTable; projectId: PgColumn; columns: Record<Name, PgColumn>; where?: SQL },
-  sets: readonly (readonly string[])[],
+  sets: readonly string[],
 ): Promise<Record<Name, string>[]> {
   const names = Object.keys(source.columns) as Name[];
   const zero = Object.fromEntries(names.map((name) => [name, '0'])) as Record<Name, string>;

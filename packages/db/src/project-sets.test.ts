@@ -3,7 +3,7 @@ import { pgSchema, text, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '@hub/testkit';
 import type { Database } from './database.ts';
-import { amongTexts, amongUuids } from './project-sets.ts';
+import { amongTexts, amongUuids, wantedProjectSets } from './project-sets.ts';
 
 const schema = pgSchema('among_texts');
 const things = schema.table('thing', { id: text('id').primaryKey() });
@@ -55,5 +55,28 @@ describe('amongTexts and amongUuids', () => {
     expect(await amongIds(asked)).toEqual(HELD);
     expect(await amongIds([projectId(100), projectId(101), 'x'])).toEqual([projectId(100)]);
     expect(await amongIds(['x'])).toEqual([]);
+  });
+
+  /** How many held projects each set names, by slot, through `wantedProjectSets`; null when it gives no relation. */
+  const heldPerSet = async (lists: string[]) => {
+    const wanted = wantedProjectSets(lists);
+    if (!wanted) return null;
+    const rows = await database.db.execute(
+      sql`select wanted.slot, count(*)::int as held from ${wanted} join among_texts.project on among_texts.project.id = wanted.project_id group by wanted.slot order by wanted.slot`,
+    );
+    return (rows as unknown as { rows: { slot: number; held: number }[] }).rows.map(({ slot, held }) => [slot, held]);
+  };
+
+  it('splits sets given as comma-separated ids, ten thousand in one, each set at its own slot', async () => {
+    const all = Array.from({ length: 10_000 }, (_, index) => projectId(index)).join(',');
+    // Slot 1 is a stage with no project; slot 3 names one held project in capitals.
+    const lists = [all, '', [projectId(100), projectId(101)].join(','), projectId(200).toUpperCase()];
+    expect(await heldPerSet(lists)).toEqual([[0, 100], [2, 1], [3, 1]]);
+  });
+
+  it('leaves out of a set what is no UUID, and gives no relation when no set holds one', async () => {
+    expect(await heldPerSet([`not-a-uuid,${projectId(300)},,${projectId(300)}x`, `${projectId(400)};${projectId(500)}`, projectId(600)])).toEqual([[0, 1], [2, 1]]);
+    expect(await heldPerSet(['', 'x,y'])).toBeNull();
+    expect(await heldPerSet([])).toBeNull();
   });
 });

@@ -1,19 +1,22 @@
 import { sql, type AnyColumn, type Param, type Placeholder, type SQL } from 'drizzle-orm';
-import { isStorableKey, isUuid } from '@hub/common';
+import { isStorableKey, isUuid, uuidsOfList } from '@hub/common';
 
 /**
  * Sets of projects (a funnel's stages) as a relation `wanted(slot, project_id)`, `slot` being
- * the set's position, for one statement to sum every set. Two text parameters whatever the
- * size: a stage may hold more projects than Postgres takes parameters. Null when no set holds
- * a project id that could be stored.
+ * the set's position, for one statement to sum every set. Each set comes as its ids in one text,
+ * comma-separated (`FunnelStage.projectIdList`), and all of them go as one text parameter that
+ * Postgres splits: whatever their size, and with no string made per id on the way (a stage may
+ * hold more projects than Postgres takes parameters). Ids that are not UUIDs are left out. Null
+ * when no set holds one.
  */
-export function wantedProjectSets(sets: readonly (readonly string[])[]): SQL | null {
-  const pairs = sets.flatMap((ids, slot) => ids.filter(isUuid).map((id) => ({ slot, id })));
-  if (pairs.length === 0) return null;
-  return sql`unnest(
-    string_to_array(${pairs.map((pair) => pair.slot).join(',')}, ',')::int[],
-    string_to_array(${pairs.map((pair) => pair.id).join(',')}, ',')::uuid[]
-  ) as wanted(slot, project_id)`;
+export function wantedProjectSets(lists: readonly string[]): SQL | null {
+  const checked = lists.map(uuidsOfList);
+  if (checked.every((list) => list === '')) return null;
+  return sql`(
+    select (sets.slot - 1)::int as slot, member.project_id
+    from unnest(string_to_array(${checked.join(';')}, ';')) with ordinality as sets(list, slot),
+      unnest(string_to_array(sets.list, ',')::uuid[]) as member(project_id)
+  ) as wanted`;
 }
 
 /** The rows of a per-slot sum put back in the order of the sets, `zero` for a set with none. */

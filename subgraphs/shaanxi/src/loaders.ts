@@ -89,14 +89,9 @@ export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
     ),
     account,
     /** Sums over sets of projects (funnel stages), all sets of a request in one statement each. */
-    sumsByProjectSet: () => new DataLoader(
-      async (sets: readonly (readonly string[])[]) => funds.sumsByProjectSets(sets),
-      { cacheKeyFn: (set) => set.join(',') },
-    ),
-    amountSoughtByProjectSet: () => new DataLoader(
-      async (sets: readonly (readonly string[])[]) => store.amountSoughtByProjectSets(sets),
-      { cacheKeyFn: (set) => set.join(',') },
-    ),
+    /** Sums over sets of projects (funnel stages, each its ids in one text), all sets of a request in one statement. */
+    sumsByProjectSet: () => new DataLoader(async (sets: readonly string[]) => funds.sumsByProjectSets(sets)),
+    amountSoughtByProjectSet: () => new DataLoader(async (sets: readonly string[]) => store.amountSoughtByProjectSets(sets)),
     fundsEntries: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await funds.entriesByProjects(ids), (row) => row.projectId),
     ),

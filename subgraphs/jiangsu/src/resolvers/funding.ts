@@ -89,11 +89,17 @@ export const Project = {
   },
 };
 
-const stageTotal = (column: Total) => async (stage: { projects: { id: string }[] }, _: unknown, { loaders }: JiangsuContext) =>
-  moneyFromFen((await loaders.sumsByProjectSet.load(stage.projects.map((project) => project.id.toLowerCase())))[column]);
+/** A funnel stage as the gateway hands it over: its projects' ids in one text (the pairing's `projectIdList`). */
+export interface FunnelStageReference {
+  key: string;
+  projectIdList: string;
+}
+
+const stageTotal = (column: Total) => async (stage: FunnelStageReference, _: unknown, { loaders }: JiangsuContext) =>
+  moneyFromFen((await loaders.sumsByProjectSet.load(stage.projectIdList))[column]);
 
 export const FunnelStage = {
-  __resolveReference: (reference: { key: string; projects: { id: string }[] }) => reference,
+  __resolveReference: (reference: FunnelStageReference) => reference,
   pledged: stageTotal('pledgedFen'),
   committed: stageTotal('committedFen'),
   disbursed: stageTotal('disbursedFen'),

@@ -82,7 +82,7 @@ export class FundingStore {
   }
 
   /** The sums of many sets of projects (a funnel's stages) in one statement, exact (see sumsByProjectSets). */
-  sumsByProjectSets(sets: readonly (readonly string[])[]): Promise<FundingSums[]> {
+  sumsByProjectSets(sets: readonly string[]): Promise<FundingSums[]> {
     return sumsByProjectSets(this.db, { table: fundingProjectTotals, projectId: fundingProjectTotals.projectId, columns: SUMMED }, sets);
   }
 

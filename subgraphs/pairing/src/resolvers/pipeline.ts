@@ -70,16 +70,26 @@ export const pipelineQueries = {
 
   async funnel(_: unknown, { filter }: { filter?: PipelineFilter | null }, { pipeline }: PairingContext) {
     const stages = await pipeline.funnel(filter ?? {});
-    const byStage = new Map(stages.map((row) => [row.stage, row.projectIds]));
+    const byStage = new Map(stages.map((row) => [row.stage, row]));
     const order: Stage[] = ['PUBLISHED', 'MATCHED', 'SCHEDULED', 'SIGNED', 'IMPLEMENTING', 'COMPLETED', 'EVALUATED', 'SUSPENDED', 'CANCELLED'];
-    return order.map((stage) => {
-      const ids = byStage.get(stage) ?? [];
-      return { key: funnelKey(stage, filter ?? {}), stage, projectCount: ids.length, projects: ids.map((id) => ({ id })) };
+    return order.map((stage): FunnelStageRow => {
+      const row = byStage.get(stage);
+      return { key: funnelKey(stage, filter ?? {}), stage, projectCount: row?.projectCount ?? 0, projectIdList: row?.projectIdList ?? '' };
     });
   },
 };
 
+/** A stage of the funnel, its projects' ids in one text (`projectIdList`). */
+export interface FunnelStageRow {
+  key: string;
+  stage: Stage;
+  projectCount: number;
+  projectIdList: string;
+}
+
 export const FunnelStage = {
+  /** The projects, made from their ids only when a caller asks for them. */
+  projects: ({ projectIdList }: FunnelStageRow) => (projectIdList === '' ? [] : projectIdList.split(',').map((id) => ({ id }))),
   async __resolveReference({ key }: { key: string }, context: PairingContext) {
     let decoded: { stage: Stage; filter: PipelineFilter };
     try {

@@ -120,15 +120,19 @@ export const projectFundsFields = {
 /** Money of the projects standing at one funnel stage: every stage of a request in one statement. */
 const stageSum =
   (column: keyof FundsSums) =>
-  async (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
-    moneyFromFen((await loaders.sumsByProjectSet.load(projectIds(stage)))[column]);
+  async (stage: FunnelStageReference, _: unknown, { loaders }: ShaanxiContext) =>
+    moneyFromFen((await loaders.sumsByProjectSet.load(stage.projectIdList))[column]);
 
-const projectIds = (stage: { projects: { id: string }[] }) => stage.projects.map(({ id }) => id.toLowerCase());
+/** A funnel stage as the gateway hands it over: its projects' ids in one text (the pairing's `projectIdList`). */
+export interface FunnelStageReference {
+  key: string;
+  projectIdList: string;
+}
 
 export const FunnelStage = {
-  __resolveReference: (reference: { key: string; projects: { id: string }[] }) => reference,
-  amountSought: async (stage: { projects: { id: string }[] }, _: unknown, { loaders }: ShaanxiContext) =>
-    moneyFromFen(await loaders.amountSoughtByProjectSet.load(projectIds(stage))),
+  __resolveReference: (reference: FunnelStageReference) => reference,
+  amountSought: async (stage: FunnelStageReference, _: unknown, { loaders }: ShaanxiContext) =>
+    moneyFromFen(await loaders.amountSoughtByProjectSet.load(stage.projectIdList)),
   received: stageSum('receivedFen'),
   spent: stageSum('spentFen'),
 };

@@ -50,7 +50,7 @@ export class FundsStore {
   }
 
   /** What the projects of each set (a funnel's stage) received and spent, every set in one statement, exact. */
-  sumsByProjectSets(sets: readonly (readonly string[])[]): Promise<FundsSums[]> {
+  sumsByProjectSets(sets: readonly string[]): Promise<FundsSums[]> {
     return sumsByProjectSets(this.db, { table: projectAccounts, projectId: projectAccounts.projectId, columns: SUMMED }, sets);
   }
 

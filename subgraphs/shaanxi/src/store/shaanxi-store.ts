@@ -205,7 +205,7 @@ export class ShaanxiStore {
    * What the visible needs of each set of projects (a funnel's stage) seek, every set in one
    * statement, added up by the database as numeric (decimal strings of fen) so no sum is rounded.
    */
-  async amountSoughtByProjectSets(sets: readonly (readonly string[])[]): Promise<string[]> {
+  async amountSoughtByProjectSets(sets: readonly string[]): Promise<string[]> {
     const sums = await sumsByProjectSets(
       this.db,
       { table: projectNeeds, projectId: projectNeeds.id, columns: { amountSoughtFen: projectNeeds.amountSoughtFen }, where: and(...this.visibleNeeds()) },
