@@ -33,6 +33,7 @@ export {
   type OrganizationKind,
   type ProjectField,
   type ProjectStage,
+  type FunnelStageReference,
   MAX_PACKAGE_LINES,
 } from './domain.ts';
 export { isUuid, isStorableKey, uuidsOfList } from './ids.ts';

@@ -54,7 +54,7 @@ export function createLoaders(store: JiangsuStore, funding: FundingStore, profil
     totalsByProject: () => new DataLoader(async (ids: readonly string[]) =>
       byKey(ids, await funding.totalsByProjects(ids), (row) => row.projectId),
     ),
-    /** Sums over sets of projects (funnel stages), all sets of a request in one statement. */
+    /** Sums over sets of projects (funnel stages, each its ids in one text), all sets of a request in one statement. */
     sumsByProjectSet: () => new DataLoader(async (sets: readonly string[]) => funding.sumsByProjectSets(sets)),
     entriesByProject: () => new DataLoader(async (ids: readonly string[]) =>
       groupedByKey(ids, await funding.entriesByProjects(ids), (row) => row.projectId),

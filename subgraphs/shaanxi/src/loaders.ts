@@ -88,8 +88,7 @@ export function createLoaders(store: ShaanxiStore, funds: FundsStore) {
       { cacheKeyFn: kindsCacheKey },
     ),
     account,
-    /** Sums over sets of projects (funnel stages), all sets of a request in one statement each. */
-    /** Sums over sets of projects (funnel stages, each its ids in one text), all sets of a request in one statement. */
+    /** Sums over sets of projects (funnel stages, each its ids in one text), all sets of a request in one statement each. */
     sumsByProjectSet: () => new DataLoader(async (sets: readonly string[]) => funds.sumsByProjectSets(sets)),
     amountSoughtByProjectSet: () => new DataLoader(async (sets: readonly string[]) => store.amountSoughtByProjectSets(sets)),
     fundsEntries: () => new DataLoader(async (ids: readonly string[]) =>

@@ -1,4 +1,4 @@
-import { moneyFromFen, notFound, provenanceOf, type MoneyInput } from '@hub/common';
+import { moneyFromFen, notFound, provenanceOf, type FunnelStageReference, type MoneyInput } from '@hub/common';
 import { recordMoney } from '@hub/server';
 import type { FundingKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
@@ -88,12 +88,6 @@ export const Project = {
     return moneyFromFen(gap > 0n ? gap : 0n);
   },
 };
-
-/** A funnel stage as the gateway hands it over: its projects' ids in one text (the pairing's `projectIdList`). */
-export interface FunnelStageReference {
-  key: string;
-  projectIdList: string;
-}
 
 const stageTotal = (column: Total) => async (stage: FunnelStageReference, _: unknown, { loaders }: JiangsuContext) =>
   moneyFromFen((await loaders.sumsByProjectSet.load(stage.projectIdList))[column]);

@@ -6,6 +6,7 @@ import {
   notFound,
   provenanceOf,
   userError,
+  type FunnelStageReference,
   type MoneyInput,
 } from '@hub/common';
 import { recordMoney } from '@hub/server';
@@ -122,12 +123,6 @@ const stageSum =
   (column: keyof FundsSums) =>
   async (stage: FunnelStageReference, _: unknown, { loaders }: ShaanxiContext) =>
     moneyFromFen((await loaders.sumsByProjectSet.load(stage.projectIdList))[column]);
-
-/** A funnel stage as the gateway hands it over: its projects' ids in one text (the pairing's `projectIdList`). */
-export interface FunnelStageReference {
-  key: string;
-  projectIdList: string;
-}
 
 export const FunnelStage = {
   __resolveReference: (reference: FunnelStageReference) => reference,
