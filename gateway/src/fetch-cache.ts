@@ -3,7 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { addReads, chinaDate, currentDeadline, noReads, runNotingReads, type DataVersions, type Deadline, type TablesRead } from '@hub/db';
 import { isMutationDocument, type PeerTransport } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
-import { KeptAnswers, keyOf, noteReadInScopes, readFromOf, stillCurrent, digestOfVariables, type ReadFrom } from './kept-answers.ts';
+import { digestOfVariables, KeptAnswers, keyOf, noteReadInScopes, readFromOf, stillCurrent, type ReadFrom } from './kept-answers.ts';
 import { entityRepresentations, KeptEntities } from './kept-entities.ts';
 import type { RequestVersions } from './request-versions.ts';
 

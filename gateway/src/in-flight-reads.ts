@@ -4,7 +4,7 @@ import { PUBLIC_IDENTITY } from '@hub/common';
 import { addReads, currentDeadline, noReads, noWrites, runNotingWrites, type TablesRead } from '@hub/db';
 import { isMutationDocument } from '@hub/server';
 import type { GatewayContext } from './gateway-context.ts';
-import { keyOf, digestOfVariables } from './kept-answers.ts';
+import { digestOfVariables, keyOf } from './kept-answers.ts';
 import { nextEvent, type RequestVersions } from './request-versions.ts';
 
 interface Shared {

@@ -46,15 +46,6 @@ export type ProjectStage = (typeof PROJECT_STAGES)[number];
 export const OPEN_FOR_FUNDING_STAGES = ['PUBLISHED', 'MATCHED'] as const satisfies readonly ProjectStage[];
 
 /**
- * A funnel stage as the gateway hands it to the province subgraphs to sum their money over: its
- * key, and its projects' ids in one text, comma-separated (the pairing's `projectIdList`, 0057).
- */
-export interface FunnelStageReference {
-  key: string;
-  projectIdList: string;
-}
-
-/**
  * The most lines a ceremony package holds: every line becomes a commitment the Jiangsu books
  * record in one transaction when the package is signed, and the package prints as one document.
  */

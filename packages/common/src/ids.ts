@@ -5,7 +5,8 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-const UUID_LIST = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*$/i;
+const UUID_BODY = UUID.source.slice(1, -1);
+const UUID_LIST = new RegExp(`^${UUID_BODY}(?:,${UUID_BODY})*$`, UUID.flags);
 
 /**
  * The UUIDs of a comma-separated list of ids (a funnel stage's `projectIdList`), as such a list:
@@ -15,6 +16,25 @@ const UUID_LIST = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 export function uuidsOfList(list: string): string {
   if (list === '' || UUID_LIST.test(list)) return list;
   return list.split(',').filter(isUuid).join(',');
+}
+
+/**
+ * A funnel stage as the gateway hands it to the province subgraphs to sum their money over: its
+ * key, and its projects' ids in one text, comma-separated (the pairing's `projectIdList`, 0057).
+ * A representation is any JSON its sender wrote, so neither is taken on trust.
+ */
+export interface FunnelStageReference {
+  key?: unknown;
+  projectIdList?: unknown;
+}
+
+/**
+ * A funnel stage's project ids as the province subgraphs sum over them: '' (no project) when the
+ * representation holds no text there. One stage sent wrong sums to nothing; the stages beside it
+ * in the same request, summed in the same statement, are not touched.
+ */
+export function projectIdListOf(stage: FunnelStageReference): string {
+  return typeof stage.projectIdList === 'string' ? stage.projectIdList : '';
 }
 
 /**

@@ -33,10 +33,9 @@ export {
   type OrganizationKind,
   type ProjectField,
   type ProjectStage,
-  type FunnelStageReference,
   MAX_PACKAGE_LINES,
 } from './domain.ts';
-export { isUuid, isStorableKey, uuidsOfList } from './ids.ts';
+export { isStorableKey, isUuid, projectIdListOf, uuidsOfList, type FunnelStageReference } from './ids.ts';
 export {
   ROLES,
   PUBLIC_IDENTITY,

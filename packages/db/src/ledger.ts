@@ -147,9 +147,9 @@ export async function recordEntry<Entry extends { requestFingerprint: string | n
 
 /**
  * Sums of `columns` of `table` over many sets of projects (a funnel's stages, each its ids in one
- * text, comma-separated: `wantedProjectSets`) in one statement,
- * added up by the database as numeric and read as decimal strings, so no sum is ever rounded
- * however many projects a set holds. A set with no rows sums to '0'; `where` narrows the rows summed.
+ * text, comma-separated: `wantedProjectSets`) in one statement, added up by the database as
+ * numeric and read as decimal strings, so no sum is ever rounded however many projects a set
+ * holds. A set with no rows sums to '0'; `where` narrows the rows summed.
  */
 export async function sumsByProjectSets<Name extends string>(
   db: Db,

@@ -17,7 +17,7 @@ const projectId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(1
 /** The projects the table holds: every hundredth of the first 10,000. */
 const HELD = Array.from({ length: 100 }, (_, index) => projectId(index * 100));
 
-describe('amongTexts and amongUuids', () => {
+describe('amongTexts, amongUuids and wantedProjectSets', () => {
   let database: Database;
   beforeAll(async () => {
     database = await openTestDatabase();

@@ -1,4 +1,4 @@
-import { moneyFromFen, notFound, provenanceOf, type FunnelStageReference, type MoneyInput } from '@hub/common';
+import { moneyFromFen, notFound, projectIdListOf, provenanceOf, type FunnelStageReference, type MoneyInput } from '@hub/common';
 import { recordMoney } from '@hub/server';
 import type { FundingKind } from '../db/schema.ts';
 import type { JiangsuContext } from '../loaders.ts';
@@ -90,7 +90,7 @@ export const Project = {
 };
 
 const stageTotal = (column: Total) => async (stage: FunnelStageReference, _: unknown, { loaders }: JiangsuContext) =>
-  moneyFromFen((await loaders.sumsByProjectSet.load(stage.projectIdList))[column]);
+  moneyFromFen((await loaders.sumsByProjectSet.load(projectIdListOf(stage)))[column]);
 
 export const FunnelStage = {
   __resolveReference: (reference: FunnelStageReference) => reference,

@@ -3,7 +3,7 @@ import type { Stage } from '../db/schema.ts';
 import type { PairingContext } from '../loaders.ts';
 import { iatiActivityStatus } from '../pipeline.ts';
 import { PipelineService, positionOf, type MoveProjectInput } from '../pipeline-service.ts';
-import type { PipelineFilter, StageEventRow } from '../store/pipeline-store.ts';
+import type { FunnelCount, PipelineFilter, StageEventRow } from '../store/pipeline-store.ts';
 import { organizationReference } from './references.ts';
 
 export const projectPipelineFields = {
@@ -79,13 +79,8 @@ export const pipelineQueries = {
   },
 };
 
-/** A stage of the funnel, its projects' ids in one text (`projectIdList`). */
-export interface FunnelStageRow {
-  key: string;
-  stage: Stage;
-  projectCount: number;
-  projectIdList: string;
-}
+/** A stage of the funnel under the filter its key names. */
+export type FunnelStageRow = FunnelCount & { key: string };
 
 export const FunnelStage = {
   /** The projects, made from their ids only when a caller asks for them. */

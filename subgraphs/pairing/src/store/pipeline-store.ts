@@ -26,6 +26,13 @@ export interface ProjectParts {
   history: StageEventRow[];
 }
 
+/** The projects at one stage of the funnel: how many, and their ids in one text, comma-separated. */
+export interface FunnelCount {
+  stage: Stage;
+  projectCount: number;
+  projectIdList: string;
+}
+
 export interface PipelineFilter {
   stages?: Stage[] | null;
   countyCode?: string | null;
@@ -181,7 +188,7 @@ export class PipelineStore {
    * the order of the ids (`FunnelStage.projectIdList`). Read as text, not as an array: the
    * driver would parse ten thousand ids into as many strings for them to be joined again.
    */
-  async funnel(filter: PipelineFilter): Promise<{ stage: Stage; projectCount: number; projectIdList: string }[]> {
+  async funnel(filter: PipelineFilter): Promise<FunnelCount[]> {
     return this.db
       .select({
         stage: projectPipelines.stage,

@@ -4,6 +4,7 @@ import {
   isStorableKey,
   moneyFromFen,
   notFound,
+  projectIdListOf,
   provenanceOf,
   userError,
   type FunnelStageReference,
@@ -122,12 +123,12 @@ export const projectFundsFields = {
 const stageSum =
   (column: keyof FundsSums) =>
   async (stage: FunnelStageReference, _: unknown, { loaders }: ShaanxiContext) =>
-    moneyFromFen((await loaders.sumsByProjectSet.load(stage.projectIdList))[column]);
+    moneyFromFen((await loaders.sumsByProjectSet.load(projectIdListOf(stage)))[column]);
 
 export const FunnelStage = {
   __resolveReference: (reference: FunnelStageReference) => reference,
   amountSought: async (stage: FunnelStageReference, _: unknown, { loaders }: ShaanxiContext) =>
-    moneyFromFen(await loaders.amountSoughtByProjectSet.load(stage.projectIdList)),
+    moneyFromFen(await loaders.amountSoughtByProjectSet.load(projectIdListOf(stage))),
   received: stageSum('receivedFen'),
   spent: stageSum('spentFen'),
 };
